@@ -1,0 +1,40 @@
+# Homecoming: the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PYTEST_WORKERS ?= 2
+
+.PHONY: setup demo test validate bench clean
+
+# Creates the virtual environment and installs Homecoming with every extra (idempotent).
+setup: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[all,test]'
+	touch $@
+
+# The main job on the embedded default (SQLite): create the database, load the synthetic
+# demonstration scenario, print its summary.
+demo: setup
+	$(BIN)/homecoming init
+	$(BIN)/homecoming demo
+	$(BIN)/homecoming stats
+
+# The whole test suite (installs PostgreSQL from Debian if missing; the tests start their own
+# server on loopback). Slow validation runs are excluded: see `make validate`.
+test: setup
+	scripts/ensure-postgres
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+# Slow statistical validation runs (not in CI).
+validate: setup
+	scripts/ensure-postgres
+	$(BIN)/python -m pytest -m slow
+
+# Benchmarks: print figures and ratios to the targets.
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from homecoming.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `homecoming` command line (click). Each subcommand lives in its own module."""
