@@ -1,0 +1,45 @@
+"""Conclusions: a fixed vocabulary and the rules that turn LRs into them.
+
+The vocabulary follows dvir's ``dviSolve`` categories (Vigeland & Egeland, Sci Rep 11:13661, 2021;
+Egeland & Vigeland, FSI:G 2025, GLR); the values are the strings written in the
+``homecoming/dvi-result@1`` output.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Conclusion(enum.Enum):
+    """What Homecoming concludes about one missing person or one victim."""
+
+    #: The pairing's LR reaches the LR threshold and beats every competitor in its row and
+    #: column by that factor (and, when set, the posterior threshold with prior 1/N).
+    UNDISPUTED = "undisputed"
+    #: In a family with several missing persons: the GLR of the pairing reaches the threshold.
+    MATCH_BY_GLR = "match by GLR"
+    #: Two or more missing persons (e.g. full siblings) whom the data cannot tell apart; the
+    #: set of victims is identified with the set of missing persons, not one by one.
+    SYMMETRIC_MATCH = "symmetric match"
+    #: Exactly one candidate reaches the lower "probable" threshold.
+    PROBABLE = "probable"
+    #: Several candidates reach the "probable" threshold.
+    DISPUTED = "disputed"
+    #: Some support, but nothing reaching a threshold, or no usable DNA.
+    INCONCLUSIVE = "inconclusive"
+    #: Every candidate pairing is excluded (too many Mendelian inconsistencies, or non-DNA
+    #: evidence).
+    EXCLUDED = "excluded"
+    #: The missing person has no typed relative: DNA cannot identify them.
+    NON_IDENTIFIABLE = "non-identifiable"
+    #: No candidate reaches the probable threshold.
+    NO_MATCH = "no match"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def identified(self) -> bool:
+        """True for the conclusions that name an identification."""
+        return self in (Conclusion.UNDISPUTED, Conclusion.MATCH_BY_GLR,
+                        Conclusion.SYMMETRIC_MATCH)
