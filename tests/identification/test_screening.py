@@ -1,0 +1,130 @@
+"""Blind screening: blocks/chunks against a naive loop over all pairs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from homecoming.errors import InputError
+from homecoming.identification import screening as sc
+
+from .test_screening_fakes import TableModel, random_codes
+
+L, G = 12, 6
+
+
+def _naive(model, pm, ref, thr, min_common, relationship):
+    rows = []
+    for i in range(pm.shape[0]):
+        for j in range(ref.shape[0]):
+            llr = float(model.log_lr(pm[i:i + 1], ref[j:j + 1])[0, 0])
+            common = int(((pm[i] >= 0) & (ref[j] >= 0)).sum())
+            if llr >= thr * math.log(10) and common >= min_common:
+                rows.append((relationship, -llr / math.log(10), i, j, common))
+    rows.sort()
+    return rows
+
+
+def _as_rows(c: sc.Candidates):
+    return [(sc.RELATIONSHIPS[r["relationship"]], -float(r["log10_lr"]), int(r["pm"]),
+             int(r["ref"]), int(r["common"])) for r in c.table]
+
+
+@pytest.fixture()
+def data():
+    model = TableModel(L, G, "parent_child", seed=1)
+    return model, random_codes(37, L, G, seed=2), random_codes(53, L, G, seed=3)
+
+
+def test_screening_equals_naive_loop_over_all_pairs(data):
+    model, pm, ref = data
+    got = sc.screen_codes(pm, ref, model, min_log10_lr=0.3, min_common=9, pm_block=8,
+                          ref_block=16)
+    want = _naive(model, pm, ref, 0.3, 9, "parent_child")
+    assert len(want) > 20  # the test exercises a real selection
+    assert len(want) < pm.shape[0] * ref.shape[0] / 2
+    g = _as_rows(got)
+    assert [r[2:] for r in g] == [r[2:] for r in want]
+    np.testing.assert_allclose([r[1] for r in g], [r[1] for r in want], rtol=0, atol=1e-12)
+    assert got.provenance["parameters"]["min_log10_lr"] == 0.3
+    assert got.provenance["parameters"]["min_common_loci"] == 9
+    assert got.provenance["software"].startswith("homecoming ")
+
+
+@pytest.mark.parametrize("blocks", [(1, 1), (5, 7), (37, 53), (100, 3), (1000, 1000)])
+def test_block_sizes_do_not_change_the_result(data, blocks):
+    model, pm, ref = data
+    base = sc.screen_codes(pm, ref, model, min_log10_lr=0.5, min_common=8, pm_block=16,
+                           ref_block=16)
+    got = sc.screen_codes(pm, ref, model, min_log10_lr=0.5, min_common=8, pm_block=blocks[0],
+                          ref_block=blocks[1])
+    assert got == base
+    assert len(base) > 0
+
+
+def test_minimum_common_loci_and_threshold_filter(data):
+    model, pm, ref = data
+    loose = sc.screen_codes(pm, ref, model, min_log10_lr=-100, min_common=0)
+    assert len(loose) == pm.shape[0] * ref.shape[0]
+    strict = sc.screen_codes(pm, ref, model, min_log10_lr=-100, min_common=11)
+    assert np.all(strict.common >= 11)
+    assert 0 < len(strict) < len(loose)
+    assert np.all(np.diff(loose.log10_lr) <= 0)  # one relationship: LR descending
+
+
+def test_progress_reports_every_pair(data):
+    model, pm, ref = data
+    seen = []
+    sc.screen_codes(pm, ref, model, pm_block=10, ref_block=20,
+                    progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (37 * 53, 37 * 53)
+    assert len(seen) == 4 * 3
+    assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
+
+
+def test_self_join_keeps_each_unordered_pair_once(data):
+    model, pm, _ = data
+    got = sc.screen_codes(pm, pm, model, min_log10_lr=-100, min_common=0, pm_block=6,
+                          ref_block=9, self_join=True)
+    n = pm.shape[0]
+    assert len(got) == n * (n - 1) // 2
+    assert np.all(got.pm < got.ref)
+    seen = []
+    sc.screen_codes(pm, pm, model, pm_block=6, ref_block=9, self_join=True,
+                    progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (n * (n - 1) // 2, n * (n - 1) // 2)
+
+
+def test_several_relationships_concatenate_in_canonical_order(data):
+    _, pm, ref = data
+    models = {r: TableModel(L, G, r, seed=k) for k, r in enumerate(sc.RELATIONSHIPS)}
+
+    def factory(markers, rel, theta=0.0):
+        m = models[rel]
+        m.encode = lambda profiles: np.asarray(profiles)
+        return m
+
+    got = sc.screen_profiles(pm, ref, [], relationships=["half_sibling", "direct"],
+                             min_log10_lr={"direct": 1.0, "half_sibling": 1.5}, min_common=8,
+                             model_factory=factory)
+    rels = list(got.relationship)
+    assert set(rels) == {"direct", "half_sibling"}
+    assert rels == sorted(rels, key=sc.RELATIONSHIPS.index)
+    direct = got.of("direct")
+    want = _naive(models["direct"], pm, ref, 1.0, 8, "direct")
+    assert [(int(r["pm"]), int(r["ref"])) for r in direct.table] == [(r[2], r[3]) for r in want]
+    assert got.provenance["parameters"]["min_log10_lr"] == {"half_sibling": 1.5, "direct": 1.0}
+    assert got.records()[0]["relationship"] == "direct"
+
+
+def test_bad_input_messages():
+    model = TableModel(3, 3, "direct")
+    with pytest.raises(InputError, match="expected one of"):
+        sc.screen_codes(np.zeros((2, 3), int), np.zeros((2, 3), int), model,
+                        relationship="cousin")
+    with pytest.raises(InputError, match="loci"):
+        sc.screen_codes(np.zeros((2, 3), int), np.zeros((2, 4), int), model)
+    with pytest.raises(InputError, match="block size"):
+        sc.screen_codes(np.zeros((2, 3), int), np.zeros((2, 3), int), model, pm_block=0)
