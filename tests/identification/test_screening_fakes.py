@@ -38,3 +38,22 @@ def random_codes(n: int, n_loci: int, n_genotypes: int, *, seed: int, missing: f
     codes = rng.integers(0, n_genotypes, size=(n, n_loci)).astype(np.int32)
     codes[rng.random((n, n_loci)) < missing] = -1
     return codes
+
+
+class IdentityModel:
+    """Direct match without mutation: each locus typed in both adds log(1/f) if the genotype
+    codes are equal (f = ``genotype_frequency``) and −inf otherwise."""
+
+    relationship = "direct"
+    theta = 0.0
+
+    def __init__(self, genotype_frequency: float = 0.05) -> None:
+        self.gain = float(np.log(1.0 / genotype_frequency))
+
+    def log_lr(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
+        a = codes_a[:, None, :]
+        b = codes_b[None, :, :]
+        both = (a >= 0) & (b >= 0)
+        mismatch = (both & (a != b)).any(axis=2)
+        out = both.sum(axis=2) * self.gain
+        return np.where(mismatch, -np.inf, out)
