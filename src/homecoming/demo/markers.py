@@ -7,27 +7,20 @@ core loci plus PentaD, PentaE and SE33). Allele frequencies come from STRidER 20
 and from NIST 1036 (all populations pooled, Steffen et al. 2017, doi:10.1016/j.fsigen.2017.08.011)
 for the 8 loci STRidER Poland lacks. See the shipped data's SOURCES.md for both tables.
 
-The tables are loaded through :func:`homecoming.genetics.frequencies.load_database` when that
-module is present. Before it lands (or if it fails to import), the same published CSV files
-are read directly; STRidER publishes six significant digits, so a locus whose sum is off by
-rounding (at most 2e-6) is scaled to sum 1 for the demonstration and the marker's ``source``
-says so.
+The two tables are joined with :func:`homecoming.genetics.frequencies.combine` (which
+records which locus came from which table); the markers carry the shipped tables' policies
+(STRidER pseudo-alleles dropped, sums normalised, all recorded in ``Marker.source``).
 """
 
 from __future__ import annotations
 
-import csv
-import importlib
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
-import numpy as np
-
-from homecoming.errors import FrequencyError
+from homecoming.genetics.frequencies import FrequencyDatabase, combine, load_database
 from homecoming.genetics.markers import Marker
 
-__all__ = ["PRIMARY_DATABASE", "FALLBACK_DATABASE", "DEMO_LOCI", "DEMO_KIT", "demo_markers"]
+__all__ = ["PRIMARY_DATABASE", "FALLBACK_DATABASE", "DEMO_LOCI", "DEMO_KIT", "demo_database",
+           "demo_markers"]
 
 #: frequency table used first (Eastern European population closest to the scenario)
 PRIMARY_DATABASE = "strider2015_poland"
@@ -43,61 +36,9 @@ DEMO_LOCI: tuple[str, ...] = (
 )
 
 
-def _load_with_frequencies_module(name: str, loci: Sequence[str]) -> dict[str, Marker] | None:
-    try:
-        module = importlib.import_module("homecoming.genetics.frequencies")
-        load_database = module.load_database
-    except (ImportError, AttributeError):
-        return None
-    database = load_database(name)
-    wanted = [locus for locus in loci if locus in set(database.loci)]
-    if not wanted:
-        return {}
-    return {m.name: m for m in database.markers(wanted)}
-
-
-def _csv_candidates(name: str) -> list[Path]:
-    here = Path(__file__).resolve()
-    roots = [here.parents[1] / "genetics" / "data", here.parents[1] / "genetics" / "data" / "frequencies",
-             here.parents[3] / "data" / "allele-frequencies",
-             Path("/work/shared/data/allele-frequencies")]
-    extra = os.environ.get("HOMECOMING_FREQUENCY_DIR")
-    if extra:
-        roots.insert(0, Path(extra))
-    return [root / f"{name}.csv" for root in roots]
-
-
-def _load_from_csv(name: str, loci: Sequence[str]) -> dict[str, Marker]:
-    path = next((p for p in _csv_candidates(name) if p.is_file()), None)
-    if path is None:
-        raise FrequencyError(f"frequency table {name!r} not found (looked in "
-                             f"{', '.join(str(p.parent) for p in _csv_candidates(name))}); "
-                             "expected the shipped published tables", field="database",
-                             value=name)
-    table: dict[str, list[tuple[str, float]]] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            table.setdefault(row["locus"], []).append((row["allele"], float(row["frequency"])))
-    out: dict[str, Marker] = {}
-    for locus in loci:
-        if locus not in table:
-            continue
-        alleles = [a for a, _ in table[locus]]
-        freqs = np.array([f for _, f in table[locus]])
-        total = float(freqs.sum())
-        source = f"{name} ({path.name})"
-        if abs(total - 1.0) > 1e-9:
-            freqs = freqs / total
-            source += f"; scaled from a published sum of {total:.7f} to 1 for the demo"
-        out[locus] = Marker(locus, tuple(alleles), freqs, source=source)
-    return out
-
-
-def _load(name: str, loci: Sequence[str]) -> dict[str, Marker]:
-    markers = _load_with_frequencies_module(name, loci)
-    if markers is None:
-        markers = _load_from_csv(name, loci)
-    return markers
+def demo_database() -> FrequencyDatabase:
+    """STRidER 2015 Poland, with NIST 1036 (all) for the loci Poland lacks."""
+    return combine(load_database(PRIMARY_DATABASE), load_database(FALLBACK_DATABASE))
 
 
 def demo_markers(loci: Sequence[str] = DEMO_LOCI) -> list[Marker]:
@@ -107,15 +48,4 @@ def demo_markers(loci: Sequence[str] = DEMO_LOCI) -> list[Marker]:
     :returns: one autosomal :class:`Marker` per locus, in the order of ``loci``.
     :raises FrequencyError: if a locus is in neither table.
     """
-    primary = _load(PRIMARY_DATABASE, loci)
-    missing = [locus for locus in loci if locus not in primary]
-    secondary = _load(FALLBACK_DATABASE, missing) if missing else {}
-    result = []
-    for locus in loci:
-        marker = primary.get(locus) or secondary.get(locus)
-        if marker is None:
-            raise FrequencyError(f"locus {locus!r} is in neither {PRIMARY_DATABASE!r} nor "
-                                 f"{FALLBACK_DATABASE!r}; expected one of the shipped tables "
-                                 "to cover every demonstration locus", field="locus", value=locus)
-        result.append(marker)
-    return result
+    return demo_database().markers(list(loci))
