@@ -1,0 +1,1 @@
+"""Alembic migrations of the Homecoming database (run by ``Database.upgrade()``)."""

@@ -1,0 +1,293 @@
+"""The generic repository: casework record <-> table row, with an audit record per change.
+
+Column names equal the record's field names. A row is built from ``record.model_dump()``:
+enumerations become their text values, nested values (geometries, lists of team members,
+injuries, genotypes) become JSON; a record is rebuilt (and validated again) from a row with
+``Model.model_validate``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import JSON, Table, delete, func, insert, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from homecoming.casework import Record
+from homecoming.errors import InputError, IntegrityError, NotFoundError
+from homecoming.settings import current_user
+from homecoming.storage import tables
+
+__all__ = ["Repository", "write_audit", "audit_records", "AuditRecord"]
+
+M = TypeVar("M", bound=Record)
+
+_CHUNK = 500
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def write_audit(session: Session, rows: Sequence[Mapping[str, Any]], *,
+                user: str | None = None) -> None:
+    """Append audit records: each row has table_name, record_key, action, before, after."""
+    if not rows:
+        return
+    who = user or current_user()
+    at = _now()
+    session.execute(insert(tables.audit_log),
+                    [{"at": at, "user_name": who, **row} for row in rows])
+
+
+class AuditRecord(dict[str, Any]):
+    """One audit record: id, at, user_name, table_name, record_key, action, before, after."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def audit_records(session: Session, *, table: str | None = None, key: str | None = None,
+                  action: str | None = None) -> list[AuditRecord]:
+    """Audit records, oldest first, optionally only for one table / record key / action."""
+    query = select(tables.audit_log).order_by(tables.audit_log.c.id)
+    if table is not None:
+        query = query.where(tables.audit_log.c.table_name == table)
+    if key is not None:
+        query = query.where(tables.audit_log.c.record_key == key)
+    if action is not None:
+        query = query.where(tables.audit_log.c.action == action)
+    return [AuditRecord(row._mapping) for row in session.execute(query)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+class Repository(Generic[M]):
+    """Add, get, list, update and delete one kind of casework record.
+
+    Every change writes an audit record (who, when, table, key, action, before/after JSON) in
+    the same transaction. Writes are checked first and fail with one-line errors:
+    :class:`~homecoming.errors.IntegrityError` for a duplicate key or a reference to a record
+    that does not exist, :class:`~homecoming.errors.NotFoundError` for a missing record.
+    """
+
+    model: ClassVar[type[Record]]
+    table: ClassVar[Table]
+    #: what a record is called in messages ("grave", "sample")
+    noun: ClassVar[str]
+
+    def __init__(self, session: Session, *, user: str | None = None) -> None:
+        self.session = session
+        self.user = user
+
+    # --- mapping ------------------------------------------------------------------------
+
+    @property
+    def key_column(self) -> Any:
+        return self.table.c[self.model.key_field]
+
+    def to_row(self, record: M) -> dict[str, Any]:
+        as_json = record.model_dump(mode="json")
+        row: dict[str, Any] = {}
+        for name in type(record).model_fields:
+            column = self.table.c[name]
+            if isinstance(column.type, JSON):
+                row[name] = as_json[name]
+            else:
+                row[name] = _plain(getattr(record, name))
+        return row
+
+    def from_row(self, row: Mapping[str, Any]) -> M:
+        data = {name: row[name] for name in self.model.model_fields if name in row}
+        return self.model.model_validate(data)  # type: ignore[return-value]
+
+    def audit_view(self, record: M) -> dict[str, Any]:
+        """What the audit trail keeps of a record (all fields by default)."""
+        return record.to_dict()
+
+    # --- checks -------------------------------------------------------------------------
+
+    def _check_type(self, record: Any) -> None:
+        if not isinstance(record, self.model):
+            raise InputError(f"{type(self).__name__}: expected a {self.model.__name__}, got "
+                             f"{type(record).__name__}", value=record,
+                             expected=self.model.__name__)
+
+    def _existing(self, column: Any, values: Iterable[Any]) -> set[Any]:
+        values = list({v for v in values if v is not None})
+        found: set[Any] = set()
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            found.update(self.session.execute(select(column).where(column.in_(chunk)))
+                         .scalars())
+        return found
+
+    def _check_references(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for column in self.table.columns:
+            for fk in column.foreign_keys:
+                target = fk.column
+                wanted = {row.get(column.name) for row in rows} - {None}
+                if not wanted:
+                    continue
+                missing = wanted - self._existing(target, wanted)
+                if missing:
+                    bad = sorted(missing)[0]
+                    raise IntegrityError(
+                        f"{self.model.__name__}.{column.name}: {bad!r} does not exist; expected "
+                        f"the {target.name} of a stored record in {target.table.name}",
+                        field=f"{self.model.__name__}.{column.name}", value=bad,
+                        expected=f"an existing {target.table.name}.{target.name}")
+
+    def _check_new_keys(self, keys: Sequence[str]) -> None:
+        seen: set[str] = set()
+        for key in keys:
+            if key in seen:
+                raise IntegrityError(
+                    f"{self.model.__name__}.{self.model.key_field}: {key!r} appears twice; "
+                    f"expected a unique {self.model.key_field}",
+                    field=f"{self.model.__name__}.{self.model.key_field}", value=key)
+            seen.add(key)
+        taken = self._existing(self.key_column, keys)
+        if taken:
+            key = sorted(taken)[0]
+            raise IntegrityError(
+                f"{self.model.__name__}.{self.model.key_field}: {key!r} already exists; "
+                f"expected a new {self.model.key_field}",
+                field=f"{self.model.__name__}.{self.model.key_field}", value=key)
+
+    def check_update(self, current: M, new: M) -> None:
+        """Raise if ``current -> new`` is not an allowed change (subclasses add rules)."""
+
+    def _execute(self, statement: Any, params: Any = None) -> Any:
+        try:
+            if params is None:
+                return self.session.execute(statement)
+            return self.session.execute(statement, params)
+        except sa_exc.IntegrityError as exc:  # a constraint the checks above did not foresee
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise IntegrityError(f"{self.table.name}: the database refused the change "
+                                 f"({detail})") from exc
+
+    # --- operations ---------------------------------------------------------------------
+
+    def add(self, record: M) -> M:
+        """Store a new record (its key must be new, its references must exist)."""
+        self.add_all([record])
+        return record
+
+    def add_all(self, records: Iterable[M]) -> int:
+        """Store many new records in one go (checked together first); returns how many."""
+        records = list(records)
+        for record in records:
+            self._check_type(record)
+        if not records:
+            return 0
+        rows = [self.to_row(r) for r in records]
+        self._check_new_keys([r.key for r in records])
+        self._check_references(rows)
+        for start in range(0, len(rows), _CHUNK):
+            self._execute(insert(self.table), rows[start:start + _CHUNK])
+        write_audit(self.session, [
+            {"table_name": self.table.name, "record_key": r.key, "action": "insert",
+             "before": None, "after": self.audit_view(r)} for r in records], user=self.user)
+        return len(records)
+
+    def find(self, key: str) -> M | None:
+        """The record under ``key``, or None."""
+        row = self.session.execute(select(self.table).where(self.key_column == key)).first()
+        return None if row is None else self.from_row(row._mapping)
+
+    def get(self, key: str) -> M:
+        """The record under ``key``; NotFoundError if there is none."""
+        record = self.find(key)
+        if record is None:
+            raise NotFoundError(f"{self.model.__name__} {key!r} not found")
+        return record
+
+    def exists(self, key: str) -> bool:
+        return bool(self._existing(self.key_column, [key]))
+
+    def _where(self, query: Any, filters: Mapping[str, Any]) -> Any:
+        for name, value in filters.items():
+            if name not in self.table.c:
+                raise InputError(f"{type(self).__name__}.list: unknown filter {name!r}; "
+                                 f"expected one of {', '.join(self.table.c.keys())}",
+                                 field=name)
+            query = query.where(self.table.c[name] == _plain(value))
+        return query
+
+    def list(self, *, limit: int | None = None, offset: int = 0, **filters: Any) -> list[M]:
+        """Records in key order; ``filters`` are column == value (e.g. ``site_id="S-1"``)."""
+        query = self._where(select(self.table), filters).order_by(self.key_column)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        return [self.from_row(row._mapping) for row in self.session.execute(query)]
+
+    def count(self, **filters: Any) -> int:
+        query = self._where(select(func.count()).select_from(self.table), filters)
+        return int(self.session.execute(query).scalar_one())
+
+    def update(self, key: str, **changes: Any) -> M:
+        """Change some fields of a stored record (validated; the key cannot change)."""
+        current = self.get(key)
+        key_field = self.model.key_field
+        if key_field in changes and changes[key_field] != key:
+            raise InputError(f"{self.model.__name__}.{key_field}: the key of a stored record "
+                             f"cannot change ({key!r} -> {changes[key_field]!r})",
+                             field=f"{self.model.__name__}.{key_field}",
+                             value=changes[key_field])
+        new = current.evolve(**changes)
+        self.check_update(current, new)
+        before, after = self.to_row(current), self.to_row(new)
+        changed = {name: value for name, value in after.items() if before[name] != value}
+        if not changed:
+            return new
+        self._check_references([changed])
+        self._execute(update(self.table).where(self.key_column == key).values(**changed))
+        write_audit(self.session, [{"table_name": self.table.name, "record_key": key,
+                                    "action": "update", "before": self.audit_view(current),
+                                    "after": self.audit_view(new)}], user=self.user)
+        return new
+
+    def delete(self, key: str) -> M:
+        """Delete a stored record (refused while other records refer to it); returns it."""
+        current = self.get(key)
+        self._check_not_referenced(key)
+        self._execute(delete(self.table).where(self.key_column == key))
+        write_audit(self.session, [{"table_name": self.table.name, "record_key": key,
+                                    "action": "delete", "before": self.audit_view(current),
+                                    "after": None}], user=self.user)
+        return current
+
+    def _check_not_referenced(self, key: str) -> None:
+        for other in tables.metadata.sorted_tables:
+            for fk in other.foreign_keys:
+                if fk.column is self.key_column:
+                    n = self.session.execute(select(func.count()).select_from(other)
+                                             .where(fk.parent == key)).scalar_one()
+                    if n:
+                        raise IntegrityError(
+                            f"{self.model.__name__} {key!r} cannot be deleted: {n} record(s) "
+                            f"in {other.name} refer to it", value=key)
+
+
+def genotypes_digest(genotypes: Mapping[str, Sequence[str | None]]) -> str:
+    """SHA-256 of a profile's genotypes (canonical JSON): the audit trail keeps this, not alleles."""
+    canonical = json.dumps({k: list(v) for k, v in sorted(genotypes.items())},
+                           separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
