@@ -28,9 +28,11 @@ with
   An observed full genotype ``(a, b)`` means phenotype ``{a, b}``; ``(a, a)`` means ``{a}``
   (so a homozygote may be ``a/silent`` or, with dropout, ``a/x`` with ``x`` dropped); an X male
   ``(a,)`` means ``{a}``. P(phenotype | alleles) is summed over the 2 (or 4) seen/dropped
-  patterns. A partial genotype ``(a, None)`` means "``a`` is one of the two alleles, the other
-  is unknown" and is the indicator ``a ∈ {g1, g2}``, without a dropout factor; ``(None, None)``
-  or a missing marker is untyped (factor 1).
+  patterns. For a person *with* a dropout entry (even ``d = 0``) a genotype lists the set of
+  labels seen, so ``(a, None)`` means the same as ``(a, a)``: only ``a`` seen (an unknown
+  allele is one that did not show). For a person *without* a dropout entry, ``(a, None)`` is a
+  partial genotype: the indicator ``a ∈ {g1, g2}`` (the other allele anything, silent
+  included). ``(None, None)`` or a missing marker is untyped (factor 1).
 
 Two implementations of this one sum:
 
@@ -93,10 +95,10 @@ class _Setup:
             gt = table.get(marker.name) if table is not None else None
             if gt is None:
                 continue
-            d = float((dropout or {}).get(pid, 0.0))
-            self.phenotype[pid] = self._phenotype(pid, tuple(gt), d)
+            d = (dropout or {}).get(pid)
+            self.phenotype[pid] = self._phenotype(pid, tuple(gt), None if d is None else float(d))
 
-    def _phenotype(self, pid: str, gt: tuple, d: float) -> np.ndarray:
+    def _phenotype(self, pid: str, gt: tuple, d: float | None) -> np.ndarray:
         m = self.marker
         ploidy = self.ploidy[pid]
         if len(gt) != ploidy:
@@ -110,12 +112,13 @@ class _Setup:
         known = [a for a in gt if a is not None]
         if not known:
             return np.ones(shape)
-        if len(known) < len(gt):  # partial genotype: indicator, no dropout factor
+        if len(known) < len(gt) and d is None:  # partial genotype: indicator
             a = known[0]
             for state in itertools.product(range(self.n), repeat=ploidy):
                 out[state] = 1.0 if a in [self.labels[i] for i in state] else 0.0
             return out
-        observed = set(known)
+        observed = set(known)  # the set of labels seen
+        d = 0.0 if d is None else d
         for state in itertools.product(range(self.n), repeat=ploidy):
             total = 0.0
             for seen in itertools.product((True, False), repeat=ploidy):
