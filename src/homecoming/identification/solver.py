@@ -1,0 +1,695 @@
+"""Solve a DVI dataset: pairwise LRs, exclusions, exact joint assignments, conclusions.
+
+Pipeline (:func:`solve`):
+
+1. **Pairwise stage.** For every victim V and missing person M of compatible sex:
+   ``LR = P(family data, V's profile on M) / P(family data, V as an unrelated extra founder)``,
+   the family's other missing persons untyped. With θ > 0 the denominator is one likelihood of
+   the family pedigree plus V as a founder, so θ conditions jointly on all founder alleles
+   (kinship-case convention); at θ = 0 it equals ``P(family) · P(V)`` and is computed so.
+   The Mendelian inconsistencies are counted with every mutation model switched off: a marker is
+   inconsistent when the pairing makes it impossible while the family alone is possible. A
+   pairing with more than ``max_incompatible`` inconsistent markers is excluded (dvir's
+   ``maxIncomp``, default 2).
+2. **Joint stage.** Per family, every feasible sub-assignment (non-excluded, sex-consistent,
+   injective) is scored with one likelihood of the family pedigree (cached); the search in
+   :mod:`homecoming.identification.joint` then finds the exact best and top-k assignments and the
+   exact flat-prior posterior where summation is feasible.
+3. **Conclusions** (:mod:`homecoming.identification.conclusions`), dvir-style.
+
+θ > 0 in the joint stage: the likelihood of "all the data" would condition all founders of all
+families and all victims jointly, which does not factorise. The joint stage uses **per-family θ**:
+each family (with the victims placed in it) and each unassigned victim is θ-conditioned on its
+own. The result says so (``theta_approximation``). At θ = 0 everything is exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from homecoming import provenance as _provenance
+from homecoming.errors import InputError
+from homecoming.genetics.markers import Marker
+from homecoming.identification.conclusions import Conclusion
+from homecoming.identification.dataset import DviDataset, Family, MissingInfo, sexes_compatible
+from homecoming.identification.evidence import EvidenceConfig, EvidenceResult, pairing_evidence
+from homecoming.identification.joint import DEFAULT_MAX_STATES, Option, _solve_component, components
+from homecoming.identification.joint import search as _search
+from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+LogLikelihood = Callable[..., np.ndarray]
+
+#: id given to the victim when it is added to a pedigree as an unrelated founder / a singleton.
+VICTIM_NODE = "__victim__"
+#: Two log-likelihoods closer than this are treated as equal (symmetric solutions).
+TIE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class IdentificationConfig:
+    """Thresholds and switches of :func:`solve`; all of them are recorded in the result.
+
+    :param lr_threshold: LR for an identification (dvir default 10,000).
+    :param probable_threshold: LR for "probable"; default ``lr_threshold / 10`` (dvir).
+    :param posterior_threshold: posterior an identification must also reach, with prior 1/N
+        (N = ``prior_missing`` or the number of missing persons); ``None`` switches it off.
+    :param max_incompatible: pairings with more inconsistent markers are excluded; ``None``: never.
+    :param top: number of joint assignments reported.
+    :param ignore_sex: pair regardless of sex.
+    :param evidence: non-DNA evidence switches (:class:`EvidenceConfig`).
+    """
+
+    lr_threshold: float = 1e4
+    probable_threshold: float | None = None
+    posterior_threshold: float | None = 0.9995
+    prior_missing: int | None = None
+    max_incompatible: int | None = 2
+    top: int = 10
+    ignore_sex: bool = False
+    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
+    max_states: int = DEFAULT_MAX_STATES
+    max_family_options: int = 200_000
+    marginals: bool = True
+
+    @property
+    def probable(self) -> float:
+        return self.lr_threshold / 10 if self.probable_threshold is None else self.probable_threshold
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["probable_threshold"] = self.probable
+        return d
+
+
+@dataclass
+class Pairing:
+    """One victim × missing-person comparison."""
+
+    victim: str
+    missing: str
+    family: str
+    log_lr: float  # DNA only, natural log
+    inconsistent_markers: int
+    markers_compared: int
+    excluded: bool
+    exclusion_reasons: list[str] = field(default_factory=list)
+    evidence: EvidenceResult | None = None
+
+    @property
+    def lr(self) -> float:
+        return _exp(self.log_lr)
+
+    @property
+    def evidence_log_lr(self) -> float:
+        return 0.0 if self.evidence is None else self.evidence.log_lr
+
+    @property
+    def combined_log_lr(self) -> float:
+        if self.excluded:
+            return -math.inf
+        return self.log_lr + self.evidence_log_lr
+
+
+@dataclass
+class Assignment:
+    """One joint assignment: victim -> missing person (or None)."""
+
+    assignment: dict[str, str | None]
+    loglik: float
+    log_lr: float
+    posterior: float
+
+    @property
+    def lr(self) -> float:
+        return _exp(self.log_lr)
+
+
+@dataclass
+class MissingConclusion:
+    missing: str
+    family: str
+    victim: str | None
+    conclusion: Conclusion
+    lr: float | None = None
+    glr: float | None = None
+    posterior: float | None = None
+    joint_posterior: float | None = None
+    comment: str = ""
+
+
+@dataclass
+class VictimConclusion:
+    victim: str
+    missing: str | None
+    family: str | None
+    conclusion: Conclusion
+    lr: float | None = None
+    glr: float | None = None
+    comment: str = ""
+
+
+@dataclass
+class DviResult:
+    """Everything :func:`solve` found; :func:`homecoming.formats.dvi_dataset.dvi_result_json`
+    writes it as ``homecoming/dvi-result@1``."""
+
+    pairwise: list[Pairing]
+    joint: list[Assignment]
+    missing_conclusions: list[MissingConclusion]
+    victim_conclusions: list[VictimConclusion]
+    thresholds: dict[str, Any]
+    null_loglik: float
+    log_z: float
+    posterior_exact: bool
+    log_z_upper: float
+    marginals: dict[tuple[str, str], float]
+    marginals_exact: bool
+    warnings: list[str]
+    theta: float
+    theta_approximation: str | None
+    search: dict[str, Any]
+    provenance: dict[str, Any]
+
+    def pairing(self, victim: str, missing: str) -> Pairing:
+        for p in self.pairwise:
+            if p.victim == victim and p.missing == missing:
+                return p
+        raise KeyError((victim, missing))
+
+    @property
+    def best(self) -> Assignment:
+        return self.joint[0]
+
+
+def _exp(x: float) -> float:
+    if x == -math.inf:
+        return 0.0
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _strip_mutation(markers: Sequence[Marker]) -> tuple[Marker, ...]:
+    return tuple(dataclasses.replace(m, mutation_female=None, mutation_male=None)
+                 if (m.mutation_female is not None or m.mutation_male is not None) else m
+                 for m in markers)
+
+
+class _Likelihoods:
+    """Cached engine calls on the dataset's used markers."""
+
+    def __init__(self, dataset: DviDataset, loglik: LogLikelihood, theta: float) -> None:
+        self.ds = dataset
+        self.loglik = loglik
+        self.theta = theta
+        self.markers = dataset.markers
+        self.nomut = _strip_mutation(self.markers)
+        self.has_mutation = any(a is not b for a, b in zip(self.markers, self.nomut))
+        names = {m.name for m in self.markers}
+        self.victim_gt = {v.id: {m: g for m, g in v.genotypes.items() if m in names}
+                          for v in dataset.victims}
+        self.victim_sex = {v.id: v.sex for v in dataset.victims}
+        self.family_gt = {f.name: {p: {m: g for m, g in gts.items() if m in names}
+                                   for p, gts in f.genotypes.items()} for f in dataset.families}
+        self._fam: dict[tuple[str, tuple[tuple[str, str], ...], bool], np.ndarray] = {}
+        self._vic: dict[tuple[str, bool], np.ndarray] = {}
+        self.calls = 0
+
+    def _call(self, pedigree: Pedigree, genotypes: Mapping, mutation: bool) -> np.ndarray:
+        self.calls += 1
+        markers = self.markers if mutation else self.nomut
+        out = self.loglik(pedigree, markers, genotypes, theta=self.theta)
+        return np.asarray(out, dtype=float)
+
+    def family(self, fam: Family, pairs: tuple[tuple[str, str], ...], mutation: bool = True) -> np.ndarray:
+        if not mutation and not self.has_mutation:
+            mutation = True
+        key = (fam.name, tuple(sorted(pairs)), mutation)
+        hit = self._fam.get(key)
+        if hit is None:
+            gts = dict(self.family_gt[fam.name])
+            for m, v in pairs:
+                gts[m] = self.victim_gt[v]
+            hit = self._call(fam.pedigree, gts, mutation)
+            self._fam[key] = hit
+        return hit
+
+    def victim(self, vid: str, mutation: bool = True) -> np.ndarray:
+        if not mutation and not self.has_mutation:
+            mutation = True
+        key = (vid, mutation)
+        hit = self._vic.get(key)
+        if hit is None:
+            ped = Pedigree([Person(VICTIM_NODE, sex=self.victim_sex[vid])])
+            hit = self._call(ped, {VICTIM_NODE: self.victim_gt[vid]}, mutation)
+            self._vic[key] = hit
+        return hit
+
+    def unrelated(self, fam: Family, vid: str) -> np.ndarray:
+        """Family pedigree plus the victim as an extra founder (one θ-conditioned likelihood)."""
+        if self.theta == 0.0:
+            return self.family(fam, ()) + self.victim(vid)
+        ped = Pedigree(list(fam.pedigree) + [Person(VICTIM_NODE, sex=self.victim_sex[vid])])
+        gts = dict(self.family_gt[fam.name])
+        gts[VICTIM_NODE] = self.victim_gt[vid]
+        return self._call(ped, gts, True)
+
+
+def _default_loglik() -> LogLikelihood:
+    try:
+        from homecoming.kinship.likelihood import log_likelihood
+    except ImportError as exc:  # pragma: no cover - only before the engine exists
+        raise InputError("the kinship engine homecoming.kinship.likelihood is not available; "
+                         f"expected it to be installed ({exc})") from exc
+    return log_likelihood
+
+
+def _total(x: np.ndarray) -> float:
+    return float(np.sum(x)) if x.size else 0.0
+
+
+def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
+          loglik: LogLikelihood | None = None, input_sha256: str | None = None) -> DviResult:
+    """Solve a DVI problem.
+
+    :param dataset: the validated problem.
+    :param config: thresholds and switches (defaults: dvir's).
+    :param loglik: likelihood function with the signature of
+        :func:`homecoming.kinship.likelihood.log_likelihood` (default: that function).
+    :param input_sha256: hash of the input file, for provenance.
+    """
+    cfg = config or IdentificationConfig()
+    if cfg.top < 1:
+        raise InputError(f"top: {cfg.top}; expected at least 1", field="top", value=cfg.top)
+    if cfg.lr_threshold <= 0 or cfg.probable <= 0:
+        raise InputError(f"lr_threshold: {cfg.lr_threshold}, probable: {cfg.probable}; expected "
+                         "positive numbers", field="lr_threshold", value=cfg.lr_threshold)
+    if cfg.posterior_threshold is not None and not 0 < cfg.posterior_threshold < 1:
+        raise InputError(f"posterior_threshold: {cfg.posterior_threshold}; expected a number in "
+                         "(0, 1)", field="posterior_threshold", value=cfg.posterior_threshold)
+    ds = dataset
+    lik = _Likelihoods(ds, loglik or _default_loglik(), ds.theta)
+    warnings = list(ds.warnings)
+
+    # --- null pieces -----------------------------------------------------------------------
+    fam_null: dict[str, float] = {}
+    fam_null_nomut: dict[str, np.ndarray] = {}
+    for f in ds.families:
+        arr = lik.family(f, ())
+        fam_null[f.name] = _total(arr)
+        if fam_null[f.name] == -math.inf:
+            bad = [m.name for m, x in zip(ds.markers, arr) if x == -math.inf]
+            raise InputError(f"family {f.name!r}: the reference genotypes are impossible under its "
+                             f"pedigree at markers {bad}; expected consistent reference data (or "
+                             "a mutation model)", field="genotypes", value=f.name)
+        fam_null_nomut[f.name] = lik.family(f, (), mutation=False)
+    vic_null = {v.id: _total(lik.victim(v.id)) for v in ds.victims}
+    null_loglik = sum(fam_null.values()) + sum(vic_null.values())
+
+    # --- evidence population ------------------------------------------------------------------
+    infos: dict[str, MissingInfo] = {}
+    for f in ds.families:
+        infos.update(f.missing_info)
+    population = list(infos.values())
+
+    # --- pairwise -----------------------------------------------------------------------------
+    usable = {v.id: bool(ds.usable_markers(v.id)) for v in ds.victims}
+    identifiable = {m: f.identifiable(m) for f in ds.families for m in f.missing}
+    pairwise: list[Pairing] = []
+    by_pair: dict[tuple[str, str], Pairing] = {}
+    for f in ds.families:
+        for m in f.missing:
+            msex = f.sex_of(m)
+            for v in ds.victims:
+                if not cfg.ignore_sex and not sexes_compatible(v.sex, msex):
+                    continue
+                one = lik.family(f, ((m, v.id),))
+                if ds.theta == 0.0:
+                    log_lr = _total(one) - fam_null[f.name] - vic_null[v.id]
+                else:
+                    log_lr = _total(one) - _total(lik.unrelated(f, v.id))
+                if math.isnan(log_lr):
+                    log_lr = -math.inf
+                one_nm = lik.family(f, ((m, v.id),), mutation=False)
+                inconsistent = int(np.sum((one_nm == -math.inf) & (fam_null_nomut[f.name] > -math.inf)))
+                reasons = []
+                if cfg.max_incompatible is not None and inconsistent > cfg.max_incompatible:
+                    reasons.append(f"{inconsistent} markers inconsistent with Mendelian inheritance "
+                                   f"(more than {cfg.max_incompatible})")
+                ev = pairing_evidence(v, f.missing_info.get(m), population, cfg.evidence)
+                if ev.excluded:
+                    reasons.extend(f"{it['evidence']}: {it['note']}" for it in ev.items
+                                   if it["lr"] == 0.0)
+                p = Pairing(v.id, m, f.name, log_lr, inconsistent, len(ds.usable_markers(v.id)),
+                            bool(reasons), reasons, ev if ev.items else None)
+                pairwise.append(p)
+                by_pair[(v.id, m)] = p
+
+    # --- joint options -------------------------------------------------------------------------
+    vids = [v.id for v in ds.victims]
+    bit = {vid: i for i, vid in enumerate(vids)}
+    candidates: dict[str, list[str]] = {}
+    for f in ds.families:
+        for m in f.missing:
+            candidates[m] = [v for v in vids
+                             if (v, m) in by_pair and usable[v] and identifiable[m]
+                             and by_pair[(v, m)].combined_log_lr > -math.inf]
+    options: list[list[Option]] = []
+    for f in ds.families:
+        opts = [Option(0, 0.0, ())]
+        miss = [m for m in f.missing if candidates[m]]
+
+        def extend(i: int, used: int, pairs: tuple[tuple[str, str], ...], f: Family = f,
+                   miss: list[str] = miss, opts: list[Option] = opts) -> None:
+            for j in range(i, len(miss)):
+                m = miss[j]
+                for v in candidates[m]:
+                    if used >> bit[v] & 1:
+                        continue
+                    new_pairs = pairs + ((m, v),)
+                    ll = _total(lik.family(f, new_pairs))
+                    if ll == -math.inf:
+                        continue  # and every extension is impossible too
+                    gain = ll - fam_null[f.name] - sum(vic_null[x] for _, x in new_pairs)
+                    gain += sum(by_pair[(x, mm)].evidence_log_lr for mm, x in new_pairs)
+                    opts.append(Option(used | 1 << bit[v], gain, new_pairs))
+                    if len(opts) > cfg.max_family_options:
+                        raise InputError(
+                            f"family {f.name!r}: more than {cfg.max_family_options} feasible "
+                            "sub-assignments; expected fewer (exclude more pairings, e.g. a "
+                            "lower max_incompatible)", field="max_family_options",
+                            value=cfg.max_family_options)
+                    extend(j + 1, used | 1 << bit[v], new_pairs)
+
+        extend(0, 0, ())
+        options.append(opts)
+
+    sol = _search(options, k=cfg.top, max_states=cfg.max_states)
+    log_z = sol.log_z
+    joint: list[Assignment] = []
+    for gain, choice in sol.top:
+        amap: dict[str, str | None] = {v: None for v in vids}
+        for fi, j in enumerate(choice):
+            for m, v in options[fi][j].pairs:
+                amap[v] = m
+        joint.append(Assignment(amap, null_loglik + gain, gain, _exp(gain - log_z)))
+
+    # --- marginal posteriors P(V = M | data), flat prior over assignments ------------------------
+    comps = components(options)
+    comp_of = {f: c for c in comps for f in c}
+    comp_cache: dict[tuple[int, ...], Any] = {}
+
+    def comp_solution(c: list[int]):
+        key = tuple(c)
+        if key not in comp_cache:
+            comp_cache[key] = _solve_component(c, options, 1, cfg.max_states, None, True)
+        return comp_cache[key]
+
+    fam_index = {f.name: i for i, f in enumerate(ds.families)}
+    marginals: dict[tuple[str, str], float] = {}
+    marginals_exact = sol.exact
+    if cfg.marginals:
+        for (v, m), p in by_pair.items():
+            if v not in candidates.get(m, ()):
+                continue
+            fi = fam_index[p.family]
+            c = comp_of[fi]
+            base = comp_solution(c)
+            forced = _solve_component(
+                c, options, 1, cfg.max_states,
+                lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True)
+            marginals[(v, m)] = _exp(forced.log_z - base.log_z)
+            if not (base.exact and forced.exact):
+                marginals_exact = False
+
+    # --- conclusions ----------------------------------------------------------------------------
+    n_missing = cfg.prior_missing or max(len(ds.missing), 1)
+    thresholds = {"lr": cfg.lr_threshold, "probable": cfg.probable,
+                  "posterior": cfg.posterior_threshold, "prior": f"1/{n_missing}",
+                  "max_incompatible": cfg.max_incompatible}
+    mcs, vcs = _conclude(ds, cfg, by_pair, candidates, usable, identifiable, options, comp_of,
+                         fam_index, n_missing, marginals)
+
+    theta_approx = None
+    if ds.theta > 0:
+        theta_approx = ("per-family theta: in the joint stage each family (with the victims "
+                        "placed in it) and each unassigned victim is theta-conditioned "
+                        "separately; pairwise LRs condition family and victim jointly")
+        warnings.append("theta > 0: joint log-likelihoods use per-family theta conditioning "
+                        "(an approximation; see theta_approximation)")
+    if not sol.exact:
+        warnings.append("the joint posterior is approximated by the sum over the top assignments "
+                        "(exact summation infeasible); the best assignments are still exact")
+    search_info = dict(sol.method)
+    search_info["family_options"] = [len(o) for o in options]
+    search_info["likelihood_calls"] = lik.calls
+    prov = _provenance.record(parameters={**cfg.as_dict(), "theta": ds.theta},
+                              input_sha256=input_sha256,
+                              dropped_markers=dict(ds.dropped_markers))
+    return DviResult(pairwise, joint, mcs, vcs, thresholds, null_loglik, log_z, sol.exact,
+                     sol.log_z_upper, marginals, marginals_exact, warnings, ds.theta, theta_approx,
+                     search_info, prov)
+
+
+# ---------------------------------------------------------------------------------------------
+# conclusions
+# ---------------------------------------------------------------------------------------------
+
+def _posterior(lr: float, n: int) -> float:
+    """Posterior with prior 1/n: LR / (LR + n − 1)."""
+    if lr == math.inf:
+        return 1.0
+    return lr / (lr + n - 1) if lr + n - 1 > 0 else 1.0
+
+
+def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str, str], Any],
+              candidates: dict[str, list[str]], usable: dict[str, bool],
+              identifiable: dict[str, bool], options: list[list[Option]],
+              comp_of: dict[int, list[int]], fam_index: dict[str, int], n_missing: int,
+              marginals: dict[tuple[str, str], float]
+              ) -> tuple[list[MissingConclusion], list[VictimConclusion]]:
+    T, T2, PT = cfg.lr_threshold, cfg.probable, cfg.posterior_threshold
+
+    def lr(v: str, m: str) -> float:
+        p = by_pair.get((v, m))
+        if p is None or v not in candidates.get(m, ()):
+            return 0.0
+        return _exp(p.combined_log_lr)
+
+    def post_ok(x: float) -> bool:
+        return PT is None or _posterior(x, n_missing) >= PT
+
+    out_m: dict[str, MissingConclusion] = {}
+    vic_of: dict[str, tuple[str, Conclusion, float | None, float | None, str]] = {}
+    family_name = {m: f.name for f in ds.families for m in f.missing}
+
+    # 0/1. non-identifiable, excluded, no candidates
+    for f in ds.families:
+        for m in f.missing:
+            if not identifiable[m]:
+                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NON_IDENTIFIABLE,
+                                             comment="no typed relative in the family")
+                continue
+            compared = [v for (v, mm) in by_pair if mm == m and usable[v]]
+            if not compared:
+                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH,
+                                             comment="no victim of compatible sex with DNA")
+            elif not candidates[m]:
+                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.EXCLUDED,
+                                             comment=f"all {len(compared)} compatible victims "
+                                                     "excluded")
+    active_m = [m for m in ds.missing if m not in out_m]
+    active_v = [v.id for v in ds.victims if usable[v.id] and
+                any(v.id in candidates[m] for m in ds.missing)]
+
+    # 2. undisputed (iterated: removing a match can make another one undisputed)
+    forced: dict[str, str] = {}  # missing -> victim
+    changed = True
+    while changed:
+        changed = False
+        for m in list(active_m):
+            for v in list(active_v):
+                x = lr(v, m)
+                if x < T:
+                    continue
+                others = [lr(v2, m) for v2 in active_v if v2 != v] + \
+                         [lr(v, m2) for m2 in active_m if m2 != m]
+                if any(x < T * o for o in others):
+                    continue
+                if not post_ok(x):
+                    continue
+                out_m[m] = MissingConclusion(m, family_name[m], v, Conclusion.UNDISPUTED, lr=x,
+                                             posterior=_posterior(x, n_missing),
+                                             joint_posterior=marginals.get((v, m)),
+                                             comment=_runner_up(v, m, active_v, active_m, lr))
+                vic_of[v] = (m, Conclusion.UNDISPUTED, x, None, "")
+                forced[m] = v
+                active_m.remove(m)
+                active_v.remove(v)
+                changed = True
+                break
+
+    forced_victims = set(forced.values())
+
+    def keep_forced(fi: int, o: Option) -> bool:
+        fam = ds.families[fi]
+        for m, v in o.pairs:
+            if v in forced_victims and forced.get(m) != v:
+                return False
+        for m in fam.missing:
+            if m in forced and (m, forced[m]) not in o.pairs:
+                return False
+        return True
+
+    def best_with(fi: int, extra: Callable[[int, Option], bool] | None) -> float:
+        c = comp_of[fi]
+        keep = keep_forced if extra is None else (lambda f, o: keep_forced(f, o) and extra(f, o))
+        res = _solve_component(c, options, 1, cfg.max_states, keep, False)
+        return res.top[0][0] if res.top else -math.inf
+
+    def best_assignment(fi: int, k: int = 3):
+        c = comp_of[fi]
+        res = _solve_component(c, options, k, cfg.max_states, keep_forced, False)
+        return [(g, {f: options[f][j] for f, j in zip(res.families, ch)}) for g, ch in res.top]
+
+    # 3. AM-driven: one family at a time
+    for f in ds.families:
+        fam_active = [m for m in f.missing if m in active_m]
+        if not fam_active:
+            continue
+        fi = fam_index[f.name]
+        if len([m for m in f.missing if identifiable[m]]) == 1:
+            m = fam_active[0]
+            lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
+            top = [(x, v) for x, v in lrs if x >= T2]
+            if len(top) > 1:
+                out_m[m] = MissingConclusion(
+                    m, f.name, top[0][1], Conclusion.DISPUTED, lr=top[0][0],
+                    posterior=_posterior(top[0][0], n_missing),
+                    joint_posterior=marginals.get((top[0][1], m)),
+                    comment="also: " + ", ".join(f"{v} (LR={x:.3g})" for x, v in top[1:]))
+            elif len(top) == 1:
+                x, v = top[0]
+                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.PROBABLE, lr=x,
+                                             posterior=_posterior(x, n_missing),
+                                             joint_posterior=marginals.get((v, m)),
+                                             comment=_runner_up(v, m, active_v, [m], lr))
+            else:
+                best = f"best: {lrs[0][1]} (LR={lrs[0][0]:.3g})" if lrs else "no candidate"
+                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH, comment=best)
+            continue
+        # several missing persons: joint analysis with the GLR
+        ranked = best_assignment(fi)
+        if not ranked:
+            continue
+        g0, chosen = ranked[0]
+        sub = dict(chosen[fi].pairs)  # missing -> victim in the best assignment
+        for m in fam_active:
+            v = sub.get(m)
+            if v is None:
+                continue
+            num = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr in o.pairs)
+            den = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr not in o.pairs)
+            glr = _exp(num - den)
+            if glr >= T and post_ok(glr):
+                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.MATCH_BY_GLR, lr=lr(v, m),
+                                             glr=glr, posterior=_posterior(glr, n_missing),
+                                             joint_posterior=marginals.get((v, m)))
+                vic_of[v] = (m, Conclusion.MATCH_BY_GLR, lr(v, m), glr, "")
+        # symmetric solutions: the best two assignments tie and permute victims within the family
+        if len(ranked) >= 2 and abs(ranked[0][0] - ranked[1][0]) <= TIE_TOLERANCE * max(1.0, abs(ranked[0][0])):
+            s1 = dict(ranked[0][1][fi].pairs)
+            s2 = dict(ranked[1][1][fi].pairs)
+            sym = sorted(m for m in set(s1) | set(s2) if s1.get(m) != s2.get(m))
+            if sym and all(m in s1 and m in s2 for m in sym) and \
+                    {s1[m] for m in sym} == {s2[m] for m in sym} and \
+                    all(m in fam_active and m not in out_m for m in sym):
+                vset = {s1[m] for m in sym}
+                mset = set(sym)
+
+                def as_set(o: Option, mset: set[str] = mset, vset: set[str] = vset) -> bool:
+                    return {v for m, v in o.pairs if m in mset} == vset and \
+                        {m for m, v in o.pairs if v in vset} == mset
+
+                num = best_with(fi, lambda f, o, fi=fi: f != fi or as_set(o))
+                den = best_with(fi, lambda f, o, fi=fi: f != fi or not as_set(o))
+                glr = _exp(num - den)
+                if glr >= T and post_ok(glr):
+                    label = "/".join(sorted(vset))
+                    for m in sym:
+                        out_m[m] = MissingConclusion(
+                            m, f.name, label, Conclusion.SYMMETRIC_MATCH, lr=lr(s1[m], m), glr=glr,
+                            posterior=_posterior(glr, n_missing),
+                            comment="cannot be told apart from " + ", ".join(x for x in sym if x != m))
+                    for v in vset:
+                        vic_of[v] = ("/".join(sym), Conclusion.SYMMETRIC_MATCH, None, glr, "")
+        for m in fam_active:
+            if m in out_m:
+                continue
+            lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
+            top = [(x, v) for x, v in lrs if x >= T2]
+            if len(top) > 1:
+                out_m[m] = MissingConclusion(m, f.name, top[0][1], Conclusion.DISPUTED,
+                                             lr=top[0][0], comment="also: " + ", ".join(
+                                                 f"{v} (LR={x:.3g})" for x, v in top[1:]))
+            elif len(top) == 1:
+                x, v = top[0]
+                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.INCONCLUSIVE, lr=x,
+                                             joint_posterior=marginals.get((v, m)),
+                                             comment="pairwise LR reaches the probable threshold "
+                                                     "but the GLR does not reach the LR threshold")
+            else:
+                best = f"best: {lrs[0][1]} (LR={lrs[0][0]:.3g})" if lrs else "no candidate"
+                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH, comment=best)
+
+    for mc in out_m.values():
+        if mc.victim and mc.conclusion in (Conclusion.PROBABLE, Conclusion.DISPUTED) \
+                and mc.victim not in vic_of:
+            vic_of[mc.victim] = (mc.missing, mc.conclusion, mc.lr, mc.glr, mc.comment)
+
+    missing_out = [out_m[m] for m in ds.missing]
+    victims_out: list[VictimConclusion] = []
+    for v in ds.victims:
+        if v.id in vic_of:
+            m, c, x, g, cm = vic_of[v.id]
+            fam = family_name.get(m) if m in family_name else family_name.get(m.split("/")[0])
+            victims_out.append(VictimConclusion(v.id, m, fam, c, x, g, cm))
+            continue
+        if not usable[v.id]:
+            victims_out.append(VictimConclusion(v.id, None, None, Conclusion.INCONCLUSIVE,
+                                                comment="no usable DNA marker"))
+            continue
+        compared = [m for (vv, m) in by_pair if vv == v.id and identifiable[m]]
+        cands = [m for m in compared if v.id in candidates[m]]
+        if compared and not cands:
+            victims_out.append(VictimConclusion(v.id, None, None, Conclusion.EXCLUDED,
+                                                comment=f"excluded from all {len(compared)} "
+                                                        "compatible missing persons"))
+            continue
+        best = max(((lr(v.id, m), m) for m in cands), default=None)
+        if best is not None and best[0] >= T2:
+            victims_out.append(VictimConclusion(v.id, best[1], family_name[best[1]],
+                                                Conclusion.INCONCLUSIVE, best[0],
+                                                comment="best pairing not resolved"))
+        else:
+            victims_out.append(VictimConclusion(
+                v.id, None, None, Conclusion.NO_MATCH,
+                comment=f"best: {best[1]} (LR={best[0]:.3g})" if best else "no candidate"))
+    return missing_out, victims_out
+
+
+def _runner_up(v: str, m: str, vs: Sequence[str], ms: Sequence[str],
+               lr: Callable[[str, str], float]) -> str:
+    others = [(lr(v2, m), f"{v2}={m}") for v2 in vs if v2 != v] + \
+             [(lr(v, m2), f"{v}={m2}") for m2 in ms if m2 != m]
+    if not others:
+        return "runner-up: none"
+    x, name = max(others)
+    return f"runner-up: {name} (LR={x:.3g})"
