@@ -1,0 +1,432 @@
+"""Batch pairwise likelihood ratios for blind screening: direct match, parent-child, full and
+half siblings, each against "unrelated", for many profiles against many profiles.
+
+**Model.** For every marker the exact two-person likelihood ratio is tabulated once for every
+pair of unordered genotypes, as a ``G x G`` table of natural logs (``G = K(K+1)/2``), then a
+batch LR is a sum of table look-ups over the markers typed in both profiles. Each table entry
+is ``P(gA, gB | relationship) / P(gA, gB | unrelated)`` on the equivalent small pedigree:
+
+``direct``
+    Same person: ``P(gA, gB) = P(gA) [gA = gB]``; without θ, ``1/p_a^2`` for ``aa`` and
+    ``1/(2 p_a p_b)`` for ``ab``. A mismatch is impossible (``-inf``; no typing-error model).
+``parent_child``
+    A founder parent with an untyped founder mate and their child. The child receives one
+    of the parent's alleles through the parent's-sex mutation matrix and one allele of the
+    untyped mate through the other sex's matrix (the mate's allele is itself mutated, as in
+    the pedigree engine). ``parent_sex`` ``"male"``/``"female"`` fixes the parent's sex;
+    ``None`` (default) averages the two likelihoods (each sex with probability 1/2).
+    ``direction``: ``"a_parent"`` (profiles in ``codes_a`` are the parents), ``"b_parent"``,
+    or ``"either"`` (default: the average of both likelihoods, the hypothesis "one is the
+    parent of the other"). Without mutation all choices give the same table.
+``full_sibling``
+    Two children of two untyped founders (IBD coefficients κ = (1/4, 1/2, 1/4)), paternal
+    alleles through the male and maternal through the female mutation matrix.
+``half_sibling``
+    Two children sharing one untyped founder parent, each with its own untyped founder mate
+    (κ = (1/2, 1/2, 0)); mutation applies on every meiosis, through the shared parent's sex
+    (``parent_sex``; ``None`` averages male and female) and the mates' opposite sex.
+
+**θ (Balding-Nichols).** As in kinship-case.md, all founder alleles of a hypothesis are drawn
+jointly from the subpopulation: the ``i``-th draw is allele ``a`` with probability
+``(b_a θ + (1-θ) p_a) / (1 + (i-2) θ)``, ``b_a`` = earlier draws of ``a``; an untyped
+founder's untransmitted alleles sum out. So both the numerator and the "unrelated" denominator
+condition on the same population. With θ > 0 the tables cost O(K^5) per marker to build.
+
+These tables equal :func:`homecoming.kinship.likelihood.log_likelihood` on the same pedigrees
+(tested to 1e-9).
+
+**Batch evaluation.** Codes come from :meth:`PairwiseModel.encode` (``-1`` untyped). Each
+marker's table is stored with one extra row and column of zeros for "untyped", all tables are
+concatenated into one flat array, and a block of pairs is evaluated per marker as
+``take(flat, offset + code_a * (G+1) + code_b)`` accumulated in the model's dtype (float64 by
+default). Work is done in blocks of at most ``block`` pairs, so temporary memory is bounded by
+the block size whatever the batch size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from homecoming.errors import InputError
+from homecoming.genetics.encoding import UNTYPED, GenotypeEncoder, genotype_alleles
+from homecoming.genetics.markers import Marker
+
+#: Relationships a :class:`PairwiseModel` knows.
+RELATIONSHIPS = ("direct", "parent_child", "full_sibling", "half_sibling")
+
+#: Default number of pairs evaluated per block (bounds temporary memory: ~24 bytes per pair).
+DEFAULT_BLOCK = 1 << 16
+
+
+def _matrices(marker: Marker) -> tuple[np.ndarray, np.ndarray, str]:
+    """(female, male) transmission matrices and a note on where they came from."""
+    k = marker.n_alleles
+    if marker.mutation_female is None and marker.mutation_male is None:
+        return np.eye(k), np.eye(k), "none"
+    from homecoming.genetics.mutation import transmission_matrices
+
+    f, m = transmission_matrices(marker)
+    return np.asarray(f, dtype=float), np.asarray(m, dtype=float), "homecoming.genetics.mutation"
+
+
+def _urn(p: np.ndarray, n: int, theta: float) -> np.ndarray:
+    """Joint probability of ``n`` ordered founder-allele draws (Balding-Nichols urn), K^n."""
+    k = p.size
+    out = p.copy()
+    for i in range(1, n):  # draw i+1 (1-based j = i + 1), denominator 1 + (j-2)θ = 1 + (i-1)θ
+        counts = np.zeros((k,) * i + (k,))
+        eye = np.eye(k)
+        for axis in range(i):
+            shape = [1] * (i + 1)
+            shape[axis] = k
+            shape[i] = k
+            counts = counts + eye.reshape(shape)
+        cond = (counts * theta + (1 - theta) * p) / (1 + (i - 1) * theta)
+        out = out[..., None] * cond
+    return out
+
+
+def _joint(p: np.ndarray, theta: float, draws: int, outputs: Sequence[tuple[int, np.ndarray]]
+           ) -> np.ndarray:
+    """``T[o1, o2, o3, o4] = sum_draws U(draws) prod_k M_k[draw_k, o_k]`` (K^4)."""
+    letters = "pqrs"[:draws]
+    if theta == 0:
+        ops: list[Any] = [p] * draws
+        subs = list(letters)
+    else:
+        ops = [_urn(p, draws, theta)]
+        subs = [letters]
+    for (d, mat), o in zip(outputs, "abcd"):
+        ops.append(mat)
+        subs.append(letters[d] + o)
+    return np.einsum(",".join(subs) + "->abcd", *ops, optimize="greedy")
+
+
+def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.ndarray,
+                   male: np.ndarray, parent_sex: str | None, direction: str) -> np.ndarray:
+    """P(a1, a2, b1, b2 | relationship) over ordered alleles (A = (a1, a2), B = (b1, b2))."""
+    k = p.size
+    sexes = [parent_sex] if parent_sex else ["male", "female"]
+    mats = {"male": male, "female": female}
+    other = {"male": "female", "female": "male"}
+    if relationship == "unrelated":
+        eye = np.eye(k)
+        return _joint(p, theta, 4, [(0, eye), (1, eye), (2, eye), (3, eye)])
+    if relationship == "direct":
+        u2 = _urn(p, 2, theta)
+        t = np.zeros((k, k, k, k))
+        i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+        t[i, j, i, j] = u2
+        return t
+    if relationship == "parent_child":
+        t = np.zeros((k, k, k, k))
+        for s in sexes:
+            ms, mo = mats[s], mats[other[s]]
+            # A = founder parent (draws 0, 1), mate's transmitted allele = draw 2
+            u3 = _urn(p, 3, theta) if theta else p[:, None, None] * p[None, :, None] * p
+            v = np.tensordot(u3, mo, axes=(2, 0))  # [a1, a2, b2]
+            h = 0.5 * (ms[:, None, :] + ms[None, :, :])  # [a1, a2, b1]
+            tab = h[:, :, :, None] * v[:, :, None, :]
+            if direction == "a_parent":
+                t += tab
+            elif direction == "b_parent":
+                t += tab.transpose(2, 3, 0, 1)
+            else:
+                t += 0.5 * (tab + tab.transpose(2, 3, 0, 1))
+        return t / len(sexes)
+    if relationship == "full_sibling":
+        mm, mf = male, female
+        # outputs: a1 = A paternal, a2 = A maternal, b1 = B paternal, b2 = B maternal
+        t = _joint(p, theta, 2, [(0, mm), (1, mf), (0, mm), (1, mf)])
+        t += _joint(p, theta, 3, [(0, mm), (1, mf), (0, mm), (2, mf)])
+        t += _joint(p, theta, 3, [(0, mm), (2, mf), (1, mm), (2, mf)])
+        t += _joint(p, theta, 4, [(0, mm), (2, mf), (1, mm), (3, mf)])
+        return t / 4
+    if relationship == "half_sibling":
+        t = np.zeros((k, k, k, k))
+        for s in sexes:
+            ms, mo = mats[s], mats[other[s]]
+            # a1/b1 from the shared parent, a2/b2 from each one's own mate
+            t += 0.5 * _joint(p, theta, 3, [(0, ms), (1, mo), (0, ms), (2, mo)])
+            t += 0.5 * _joint(p, theta, 4, [(0, ms), (2, mo), (1, ms), (3, mo)])
+        return t / len(sexes)
+    raise InputError(f"relationship {relationship!r}; expected one of {', '.join(RELATIONSHIPS)}",
+                     field="relationship", value=relationship)
+
+
+def _genotype_table(t: np.ndarray) -> np.ndarray:
+    """Sum an ordered-allele joint over the orderings of each unordered genotype: G x G."""
+    k = t.shape[0]
+    first, second = genotype_alleles(k)
+    sym = t + t.transpose(1, 0, 2, 3)
+    sym = sym + sym.transpose(0, 1, 3, 2)
+    g = sym[first, second][:, first, second]
+    hom = np.where(first == second, 0.5, 1.0)
+    return g * hom[:, None] * hom[None, :]
+
+
+def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: float = 0.0,
+                                parent_sex: str | None = None, direction: str = "either",
+                                matrices: tuple[np.ndarray, np.ndarray] | None = None
+                                ) -> tuple[np.ndarray, np.ndarray]:
+    """``(P(gA, gB | relationship), P(gA, gB | unrelated))`` as two G x G arrays.
+
+    ``relationship`` may also be ``"unrelated"``. ``matrices`` = (female, male) overrides the
+    marker's mutation matrices.
+    """
+    p = np.asarray(marker.frequencies, dtype=np.float64)
+    if matrices is None:
+        female, male, _ = _matrices(marker)
+    else:
+        female, male = (np.asarray(m, dtype=float) for m in matrices)
+    num = _genotype_table(_ordered_joint(relationship, p, theta, female, male, parent_sex,
+                                         direction))
+    den = _genotype_table(_ordered_joint("unrelated", p, theta, female, male, None, direction))
+    return num, den
+
+
+def log_lr_table(marker: Marker, relationship: str, *, theta: float = 0.0,
+                 parent_sex: str | None = None, direction: str = "either") -> np.ndarray:
+    """Natural-log LR (relationship vs unrelated) for every genotype pair, G x G float64;
+    ``-inf`` where the relationship is impossible."""
+    num, den = genotype_pair_probabilities(marker, relationship, theta=theta,
+                                           parent_sex=parent_sex, direction=direction)
+    with np.errstate(divide="ignore"):
+        out = np.log(num) - np.log(den)
+    out[num <= 0] = -np.inf
+    return out
+
+
+class PairwiseModel:
+    """Pairwise LRs of one relationship against "unrelated" over a fixed list of markers.
+
+    :param markers: autosomal markers without silent alleles (e.g. from
+        :meth:`~homecoming.genetics.frequencies.FrequencyDatabase.markers`); their mutation
+        models are used for ``parent_child``, ``full_sibling`` and ``half_sibling``.
+    :param relationship: ``"direct"``, ``"parent_child"``, ``"full_sibling"``, ``"half_sibling"``.
+    :param theta: Balding-Nichols θ (module docstring).
+    :param parent_sex: ``"male"``, ``"female"`` or ``None`` (average) for the parent in
+        ``parent_child`` and the shared parent in ``half_sibling``.
+    :param direction: ``parent_child`` only: ``"either"``, ``"a_parent"``, ``"b_parent"``.
+    :param dtype: accumulation / table dtype for batches, ``float64`` (default) or ``float32``.
+    :param block: pairs per evaluation block (temporary memory ~ 24 bytes per pair).
+    """
+
+    def __init__(self, markers: Sequence[Marker], relationship: str, *, theta: float = 0.0,
+                 parent_sex: str | None = None, direction: str = "either",
+                 dtype: Any = np.float64, block: int = DEFAULT_BLOCK) -> None:
+        if relationship not in RELATIONSHIPS:
+            raise InputError(f"relationship {relationship!r}; expected one of "
+                             f"{', '.join(RELATIONSHIPS)}", field="relationship",
+                             value=relationship)
+        theta = float(theta)
+        if not 0.0 <= theta < 1.0:
+            raise InputError(f"theta {theta!r}; expected a number in [0, 1)", field="theta",
+                             value=theta)
+        if parent_sex not in (None, "male", "female"):
+            raise InputError(f"parent_sex {parent_sex!r}; expected 'male', 'female' or None",
+                             field="parent_sex", value=parent_sex)
+        if direction not in ("either", "a_parent", "b_parent"):
+            raise InputError(f"direction {direction!r}; expected 'either', 'a_parent' or "
+                             "'b_parent'", field="direction", value=direction)
+        dtype = np.dtype(dtype)
+        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise InputError(f"dtype {dtype}; expected float64 or float32", field="dtype",
+                             value=str(dtype))
+        if int(block) < 1:
+            raise InputError(f"block {block!r}; expected a positive number of pairs",
+                             field="block", value=block)
+        self.relationship = relationship
+        self.theta = theta
+        self.parent_sex = parent_sex
+        self.direction = direction
+        self.dtype = dtype
+        self.block = int(block)
+        self._encoder = GenotypeEncoder(markers)
+        self.markers = self._encoder.markers
+        self.tables: list[np.ndarray] = []
+        mutation_notes = {}
+        for m in self.markers:
+            female, male, note = _matrices(m)
+            mutation_notes[m.name] = note
+            num, den = genotype_pair_probabilities(m, relationship, theta=theta,
+                                                   parent_sex=parent_sex, direction=direction,
+                                                   matrices=(female, male))
+            with np.errstate(divide="ignore"):
+                tab = np.log(num) - np.log(den)
+            tab[num <= 0] = -np.inf
+            tab.setflags(write=False)
+            self.tables.append(tab)
+        self._mutation_notes = mutation_notes
+        self._width = np.array([t.shape[0] + 1 for t in self.tables], dtype=np.intp)
+        sizes = self._width ** 2
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        flat = np.zeros(int(sizes.sum()), dtype=dtype)
+        for t, off, w in zip(self.tables, self._offsets, self._width):
+            ext = np.zeros((w, w), dtype=np.float64)
+            ext[:-1, :-1] = t
+            flat[off:off + w * w] = ext.ravel()
+        self._flat = flat
+        self._untyped = self._width - 1  # internal code of "untyped" per marker
+
+    # -- encoding -------------------------------------------------------------------------
+
+    @property
+    def marker_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.markers)
+
+    def encode(self, profiles: Sequence[Mapping[str, Any] | Any], *,
+               unknown: str = "error") -> np.ndarray:
+        """``(n, L)`` int32 genotype codes, -1 untyped / partial (see genetics.encoding)."""
+        return self._encoder.encode(profiles, unknown=unknown)
+
+    def genotypes(self, marker: int | str) -> list[tuple[str, str]]:
+        """Genotype of every code of ``marker`` (code order)."""
+        return self._encoder.genotypes(marker)
+
+    def table(self, marker: int | str) -> np.ndarray:
+        """The G x G natural-log LR table of ``marker`` (read-only, float64)."""
+        k = marker if isinstance(marker, int) else self._encoder._locate(marker)
+        return self.tables[k]
+
+    def _check(self, codes: np.ndarray, name: str) -> np.ndarray:
+        codes = np.asarray(codes)
+        if codes.ndim != 2 or codes.shape[1] != len(self.markers):
+            raise InputError(f"{name}: shape {codes.shape}; expected (n, {len(self.markers)}) "
+                             "genotype codes from this model's encode()", field=name,
+                             value=codes.shape)
+        if codes.size:
+            if not np.issubdtype(codes.dtype, np.integer):
+                raise InputError(f"{name}: dtype {codes.dtype}; expected integer codes",
+                                 field=name, value=str(codes.dtype))
+            bad = (codes < UNTYPED) | (codes >= (self._width - 1)[None, :])
+            if bad.any():
+                r, c = map(int, np.argwhere(bad)[0])
+                raise InputError(f"{name}[{r}, {c}] = {int(codes[r, c])}: not a genotype code of "
+                                 f"marker {self.markers[c].name!r}; expected -1 .. "
+                                 f"{int(self._width[c]) - 2}", field=name, value=int(codes[r, c]))
+        internal = codes.astype(np.intp, copy=True)
+        internal[internal < 0] = -1
+        internal = np.where(internal < 0, self._untyped[None, :], internal)
+        return internal
+
+    # -- batch LRs ------------------------------------------------------------------------
+
+    def _rows_a(self, internal_a: np.ndarray) -> np.ndarray:
+        """Flat-table row starts per (profile, marker): offset + code * width, shape (L, n)."""
+        return np.ascontiguousarray((self._offsets[None, :] + internal_a * self._width[None, :]).T)
+
+    def _block(self, rows_a: np.ndarray, cols_b: np.ndarray, out: np.ndarray,
+               idx: np.ndarray, buf: np.ndarray) -> None:
+        """out[:] = sum over markers of flat[rows_a[l][:, None] + cols_b[l][None, :]]."""
+        flat = self._flat
+        out.fill(0)
+        for ra, cb in zip(rows_a, cols_b):
+            np.add(ra[:, None], cb[None, :], out=idx)
+            np.take(flat, idx, out=buf, mode="clip")
+            out += buf
+
+    def _blocks(self, internal_a: np.ndarray, internal_b: np.ndarray, chunk_a: int | None = None
+                ) -> Iterator[tuple[int, int, np.ndarray]]:
+        """Yield (row start, col start, block of log LRs) covering the whole pair matrix."""
+        na, nb = internal_a.shape[0], internal_b.shape[0]
+        if na == 0 or nb == 0:
+            return
+        cb_all = np.ascontiguousarray(internal_b.T)
+        bcols = min(nb, max(256, self.block // 16)) if chunk_a is None else nb
+        for j0 in range(0, nb, bcols):
+            j1 = min(nb, j0 + bcols)
+            cb = np.ascontiguousarray(cb_all[:, j0:j1])
+            w = j1 - j0
+            rows = max(1, self.block // w) if chunk_a is None else max(1, min(chunk_a, na))
+            rows = min(rows, na)
+            idx = np.empty((rows, w), dtype=np.intp)
+            buf = np.empty((rows, w), dtype=self.dtype)
+            acc = np.empty((rows, w), dtype=self.dtype)
+            for i0 in range(0, na, rows):
+                i1 = min(na, i0 + rows)
+                r = i1 - i0
+                ra = self._rows_a(internal_a[i0:i1])
+                self._block(ra, cb, acc[:r], idx[:r], buf[:r])
+                yield i0, j0, acc[:r]
+
+    def log_lr(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
+        """Natural-log LR for every pair, shape (n_a, n_b), summed over markers typed in
+        both (a marker untyped in either contributes 0); ``-inf`` where impossible."""
+        ia = self._check(codes_a, "codes_a")
+        ib = self._check(codes_b, "codes_b")
+        out = np.empty((ia.shape[0], ib.shape[0]), dtype=self.dtype)
+        for i0, j0, blk in self._blocks(ia, ib):
+            out[i0:i0 + blk.shape[0], j0:j0 + blk.shape[1]] = blk
+        return out
+
+    def n_common(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
+        """Number of markers typed in both profiles, shape (n_a, n_b), int32."""
+        a = (np.asarray(self._check(codes_a, "codes_a")) != self._untyped[None, :])
+        b = (np.asarray(self._check(codes_b, "codes_b")) != self._untyped[None, :])
+        return (a.astype(np.float32) @ b.T.astype(np.float32)).round().astype(np.int32)
+
+    def iter_candidates(self, codes_a: np.ndarray, codes_b: np.ndarray, *, min_log_lr: float,
+                        chunk: int = 4096, min_common: int = 0
+                        ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Pairs with ``log_lr >= min_log_lr`` (and at least ``min_common`` markers typed in
+        both), as ``(i, j, log_lr)`` arrays per chunk of ``codes_a`` (row indices ``i`` into
+        ``codes_a``, ``j`` into ``codes_b``; row-major order within a chunk). Memory is
+        bounded by ``chunk`` and the model's ``block``, not by the number of pairs."""
+        ia = self._check(codes_a, "codes_a")
+        ib = self._check(codes_b, "codes_b")
+        if int(chunk) < 1:
+            raise InputError(f"chunk {chunk!r}; expected a positive number of profiles",
+                             field="chunk", value=chunk)
+        typed_b = (ib != self._untyped[None, :]).astype(np.float32) if min_common else None
+        for c0 in range(0, ia.shape[0], int(chunk)):
+            sub = ia[c0:c0 + int(chunk)]
+            typed_a = (sub != self._untyped[None, :]).astype(np.float32) if min_common else None
+            found_i: list[np.ndarray] = []
+            found_j: list[np.ndarray] = []
+            found_v: list[np.ndarray] = []
+            for i0, j0, blk in self._blocks(sub, ib):
+                hit = blk >= min_log_lr
+                if min_common and hit.any():
+                    nc = typed_a[i0:i0 + blk.shape[0]] @ typed_b[j0:j0 + blk.shape[1]].T
+                    hit &= nc >= min_common - 0.5
+                r, c = np.nonzero(hit)
+                if r.size:
+                    found_i.append(r + (c0 + i0))
+                    found_j.append(c + j0)
+                    found_v.append(blk[r, c].astype(np.float64))
+            if found_i:
+                i = np.concatenate(found_i)
+                j = np.concatenate(found_j)
+                v = np.concatenate(found_v)
+                order = np.lexsort((j, i))
+                yield i[order], j[order], v[order]
+
+    # -- provenance -----------------------------------------------------------------------
+
+    def provenance(self) -> dict[str, Any]:
+        h = hashlib.sha256()
+        for m in self.markers:
+            h.update(m.name.encode())
+            h.update("\x1f".join(m.alleles).encode())
+            h.update(np.asarray(m.frequencies, dtype=np.float64).tobytes())
+            h.update(repr((m.mutation_female, m.mutation_male)).encode())
+        return {
+            "model": "pairwise",
+            "relationship": self.relationship,
+            "theta": self.theta,
+            "parent_sex": self.parent_sex or "average of male and female",
+            "direction": self.direction if self.relationship == "parent_child" else None,
+            "dtype": str(self.dtype),
+            "markers": list(self.marker_names),
+            "markers_sha256": h.hexdigest(),
+            "mutation": self._mutation_notes,
+            "marker_sources": {m.name: m.source for m in self.markers},
+        }
+
+
+__all__ = ["RELATIONSHIPS", "PairwiseModel", "genotype_pair_probabilities", "log_lr_table"]
