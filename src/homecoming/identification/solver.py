@@ -554,7 +554,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
         res = _solve_component(c, options, 1, cfg.max_states, keep, False)
         return res.top[0][0] if res.top else -math.inf
 
-    def best_assignment(fi: int, k: int = 3):
+    def best_assignment(fi: int, k: int = 24):
         c = comp_of[fi]
         res = _solve_component(c, options, k, cfg.max_states, keep_forced, False)
         return [(g, {f: options[f][j] for f, j in zip(res.families, ch)}) for g, ch in res.top]
@@ -603,33 +603,40 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
                                              glr=glr, posterior=_posterior(glr, n_missing),
                                              joint_posterior=marginals.get((v, m)))
                 vic_of[v] = (m, Conclusion.MATCH_BY_GLR, lr(v, m), glr, "")
-        # symmetric solutions: the best two assignments tie and permute victims within the family
-        if len(ranked) >= 2 and abs(ranked[0][0] - ranked[1][0]) <= TIE_TOLERANCE * max(1.0, abs(ranked[0][0])):
-            s1 = dict(ranked[0][1][fi].pairs)
-            s2 = dict(ranked[1][1][fi].pairs)
-            sym = sorted(m for m in set(s1) | set(s2) if s1.get(m) != s2.get(m))
-            if sym and all(m in s1 and m in s2 for m in sym) and \
-                    {s1[m] for m in sym} == {s2[m] for m in sym} and \
+        # symmetric solutions: several best assignments tie and differ only by which of some
+        # missing persons of this family the same victims are (e.g. full siblings)
+        tol = TIE_TOLERANCE * max(1.0, abs(ranked[0][0]))
+        ties = [r for r in ranked if abs(r[0] - ranked[0][0]) <= tol]
+        if len(ties) >= 2:
+            subs = [dict(t[1][fi].pairs) for t in ties]
+            s1 = subs[0]
+            sym = sorted({m for s in subs[1:] for m in set(s1) | set(s) if s1.get(m) != s.get(m)})
+            vset = {s[m] for s in subs for m in sym if m in s}
+            if sym and all({s[m] for m in sym if m in s} == vset for s in subs) and \
                     all(m in fam_active and m not in out_m for m in sym):
-                vset = {s1[m] for m in sym}
                 mset = set(sym)
 
                 def as_set(o: Option, mset: set[str] = mset, vset: set[str] = vset) -> bool:
                     return {v for m, v in o.pairs if m in mset} == vset and \
-                        {m for m, v in o.pairs if v in vset} == mset
+                        {m for m, v in o.pairs if v in vset} <= mset
 
                 num = best_with(fi, lambda f, o, fi=fi: f != fi or as_set(o))
                 den = best_with(fi, lambda f, o, fi=fi: f != fi or not as_set(o))
                 glr = _exp(num - den)
                 if glr >= T and post_ok(glr):
                     label = "/".join(sorted(vset))
+                    mlabel = "/".join(sym)
                     for m in sym:
                         out_m[m] = MissingConclusion(
-                            m, f.name, label, Conclusion.SYMMETRIC_MATCH, lr=lr(s1[m], m), glr=glr,
+                            m, f.name, label, Conclusion.SYMMETRIC_MATCH,
+                            lr=max(lr(v, m) for v in vset), glr=glr,
                             posterior=_posterior(glr, n_missing),
-                            comment="cannot be told apart from " + ", ".join(x for x in sym if x != m))
+                            comment=(f"{label} is one of {mlabel}" if len(vset) == 1 else
+                                     f"{label} are {mlabel} in some order")
+                            + "; the data cannot tell which")
                     for v in vset:
-                        vic_of[v] = ("/".join(sym), Conclusion.SYMMETRIC_MATCH, None, glr, "")
+                        vic_of[v] = (mlabel, Conclusion.SYMMETRIC_MATCH, None, glr,
+                                     f"one of {mlabel}")
         for m in fam_active:
             if m in out_m:
                 continue
