@@ -1,0 +1,365 @@
+"""Familias .fam files: every real file in /work/shared/data/familias reads, round-trips and
+converts; concrete content is asserted per file."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from homecoming.errors import FormatError, InputError
+from homecoming.formats.familias import (FamiliasFile, familias_from_dvi_dataset,
+                                         familias_from_kinship_case, format_fam, parse_fam,
+                                         read_fam, write_fam)
+
+DATA = Path("/work/shared/data/familias")
+FILES = sorted(DATA.glob("*.fam")) if DATA.is_dir() else []
+needs_data = pytest.mark.skipif(not FILES, reason="shared Familias files missing: " + str(DATA))
+
+
+def fam(name: str) -> FamiliasFile:
+    return read_fam(DATA / name)
+
+
+# --- every file ------------------------------------------------------------------------------
+
+@needs_data
+def test_all_ten_files_present():
+    assert len(FILES) == 10
+
+
+@needs_data
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_round_trip_gives_the_same_data(path, tmp_path):
+    first = read_fam(path)
+    out = write_fam(first, tmp_path / path.name)
+    second = read_fam(out)
+    assert first == second
+    # and writing again gives identical text
+    assert format_fam(second) == format_fam(first)
+
+
+@needs_data
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_converts_to_our_formats(path):
+    from homecoming.formats.dvi_dataset import load_dvi_dataset
+    from homecoming.formats.kinship_case import load_kinship_case
+
+    f = read_fam(path)
+    if f.is_dvi:
+        ds = load_dvi_dataset(f.to_dvi_dataset())
+        assert len(ds.victims) == len(f.dvi.unidentified)
+        assert len(ds.families) == len(f.dvi.families)
+    else:
+        case = load_kinship_case(f.to_kinship_case())
+        assert [h.name for h in case.hypotheses][: len(f.pedigrees)] == [p.name
+                                                                         for p in f.pedigrees]
+
+
+# --- paternity.fam ---------------------------------------------------------------------------
+
+@needs_data
+def test_paternity_content():
+    f = fam("paternity.fam")
+    assert f.version == "3.3.1" and not f.is_dvi
+    assert [(p.name, p.male) for p in f.persons] == [("AF", True), ("MO", False), ("CH", True)]
+    af, mo, ch = f.persons
+    assert len(af.genotypes) == 10 and mo.genotypes == {} and len(ch.genotypes) == 10
+    assert af.genotypes["D3S1358"] == ("17", "17")
+    assert af.genotypes["TH01"] == ("6", "9")
+    assert ch.genotypes["TH01"] == ("6", "9.3")
+    assert ch.genotypes["D21S11"] == ("28", "28")
+    assert [p.name for p in f.pedigrees] == ["H1", "H2"]
+    assert [(r.parent, r.child) for r in f.pedigrees[0].relations] == [("AF", "CH"), ("MO", "CH")]
+    assert f.pedigrees[1].relations == []
+    assert f.theta == 0 and f.database_name == "unknown" and len(f.loci) == 10
+    th01 = f.locus("TH01")
+    assert th01.alleles == ["5", "6", "7", "8", "8.3", "9", "9.3", "10", "10.3", "11"]
+    assert th01.frequencies[6] == pytest.approx(0.3404967867, abs=1e-12)
+    assert (th01.female_rate, th01.male_rate) == (0.001, 0.002)
+    assert (th01.female_model, th01.male_model) == (4, 4)  # extended stepwise
+    assert (th01.female_range, th01.female_rate2) == (0.1, 1e-6)
+    assert th01.database_size == 1000 and th01.dropout_probability == 0
+    assert [s.name for s in f.sections] == ["Advanced"]
+
+
+@needs_data
+def test_paternity_kinship_case():
+    case = fam("paternity.fam").to_kinship_case()
+    assert case["format"] == "homecoming/kinship-case@1"
+    assert case["reference"] == "H2"  # the pedigree without relations
+    h1 = {p["id"]: p for p in case["hypotheses"][0]["pedigree"]}
+    assert h1["CH"]["father"] == "AF" and h1["CH"]["mother"] == "MO"
+    m = {m["name"]: m for m in case["markers"]}["D3S1358"]
+    assert m["mutation"] == {
+        "female": {"model": "stepwise", "rate": 0.001, "rate2": 1e-6, "range": 0.1},
+        "male": {"model": "stepwise", "rate": 0.002, "rate2": 1e-6, "range": 0.1}}
+    assert case["genotypes"]["CH"]["D3S1358"] == ["16", "17"]
+
+
+@needs_data
+def test_paternity_lr_matches_hand_value_and_survives_round_trip(tmp_path):
+    from homecoming.formats.kinship_case import load_kinship_case
+    from homecoming.kinship.lr import kinship_lr
+
+    def lrs(f: FamiliasFile):
+        case = load_kinship_case(f.to_kinship_case())
+        res = kinship_lr(case.engine_hypotheses(), case.markers, case.genotypes,
+                         reference=case.reference, theta=case.theta)
+        return res.per_marker_lr("H1"), res.log10_lr("H1")
+
+    f = fam("paternity.fam")
+    per_marker, total = lrs(f)
+    # AF 17/17, CH 16/17: paternity index 1/(2 p17) without mutation; the stepwise mutation
+    # rate (0.002 for fathers) changes it by well under 1 %.
+    p17 = 0.2040480415
+    assert per_marker["D3S1358"] == pytest.approx(1 / (2 * p17), rel=0.01)
+    again = read_fam(write_fam(f, tmp_path / "p.fam"))
+    per_marker2, total2 = lrs(again)
+    assert total2 == pytest.approx(total, rel=1e-12, abs=1e-12)
+    assert per_marker2 == pytest.approx(per_marker, rel=1e-12)
+
+
+# --- other pedigree files --------------------------------------------------------------------
+
+@needs_data
+def test_sibship_and_halfsib_content():
+    s = fam("sibship.fam")
+    assert [p.name for p in s.persons] == ["1", "2", "NN1", "NN2", "3"]
+    assert [p.name for p in s.pedigrees] == ["FS", "HS"]
+    assert s.database_name == "NorskDB_2023" and len(s.loci) == 23
+    h = fam("halfsib.fam")
+    assert [p.name for p in h.persons] == ["1", "2", "3", "A", "B", "C"]
+    assert len(h.loci) == 50 and h.header[1].startswith("(Actually produced by R/pedsuite")
+    assert [(r.parent, r.child) for r in h.pedigrees[0].relations][-1] == ("3", "C")
+    assert h.sections == []  # pedsuite writes no [Advanced] section
+    assert max(len(loc.alleles) for loc in h.loci) == 78
+
+
+@needs_data
+def test_ch4_table_has_seven_hypotheses_and_direct_dropout_setting():
+    f = fam("ch4-table-4-4.fam")
+    assert [p.name for p in f.pedigrees] == [f"H{i}" for i in range(1, 8)]
+    assert len(f.persons) == 4 and f.persons[0].name == "V1"
+    adv = f.sections[0]
+    assert adv.subsection("Direct/Identity").entries()["Dropout"] == "0.1"
+    case = f.to_kinship_case()
+    assert case["reference"] == "H5"  # H5 is the only pedigree without relations
+    assert all(m["mutation"] is None for m in case["markers"])  # all rates are 0
+
+
+@needs_data
+def test_single_pedigree_file_gets_an_unrelated_reference():
+    f = fam("ch4-example-4-8-4.fam")
+    assert len(f.persons) == 14 and [p.name for p in f.pedigrees] == ["H1"]
+    case = f.to_kinship_case()
+    assert [h["name"] for h in case["hypotheses"]] == ["H1", "unrelated"]
+    assert case["reference"] == "unrelated"
+    h1 = {p["id"]: p for p in case["hypotheses"][0]["pedigree"]}
+    # V3 has only a mother (MO2) in the file: the father is added as an untyped founder
+    assert h1["V3"]["mother"] == "MO2" and h1["V3"]["father"] == "added father of V3"
+    assert any("V3" in e.message for e in f.report.fixes)
+
+
+# --- DVI files -------------------------------------------------------------------------------
+
+@needs_data
+def test_dvi_example_content_and_dataset():
+    f = fam("dvi-example.fam")
+    assert f.version == "3.3 (DVI)" and f.persons == [] and f.is_dvi
+    assert [(v.name, v.sex, v.genotypes["L1"]) for v in f.dvi.unidentified] == [
+        ("V1", "male", ("1", "1")), ("V2", "male", ("2", "2")), ("V3", "male", ("1", "2"))]
+    (family,) = f.dvi.families
+    assert [p.name for p in family.persons] == ["R", "Missing male 1", "Missing male 2",
+                                                "Missing male 3"]
+    assert [p.name for p in family.pedigrees] == ["Reference pedigree", "Template pedigree 2"]
+    assert f.locus("L1").frequencies == [0.05, 0.05, 0.9]
+    assert f.locus("L1").database_size == 2500
+    ds = f.to_dvi_dataset()
+    (fj,) = ds["families"]
+    assert sorted(fj["missing"]) == ["Missing male 2", "Missing male 3", "Missing person"]
+    ped = {p["id"]: p for p in fj["pedigree"]}
+    assert ped["Missing person"]["sex"] == "male"  # co-parent R is female
+    assert ped["Missing male 2"]["father"] == "Missing person"
+    assert ped["Missing male 2"]["mother"] == "R"
+    assert "Missing male 1" not in ped  # not connected in the template pedigree
+    assert fj["genotypes"] == {"R": {"L1": ["1", "1"]}}
+
+
+@needs_data
+def test_exclusion_example_matches_dvir_counts():
+    f = fam("exclusion-example.fam")
+    assert len(f.dvi.unidentified) == 16 and len(f.dvi.families) == 15
+    assert len(f.dvi.notes) == 15
+    assert f.locus("D8S1179").alleles[-1] == "Rest allele"
+    ds = f.to_dvi_dataset()
+    # dvir's exclusionExample: 16 victims (all male), 15 missing, 47 typed references
+    assert {v["sex"] for v in ds["victims"]} == {"male"}
+    missing = [m for fj in ds["families"] for m in fj["missing"]]
+    assert len(missing) == 15
+    sex = {p["id"]: p["sex"] for fj in ds["families"] for p in fj["pedigree"]}
+    assert sorted(sex[m] for m in missing).count("male") == 13  # 2 undecided -> female
+    assert len([e for e in f.report.warnings if "does not record the sex" in e.message]) == 2
+    assert sum(len(fj["genotypes"]) for fj in ds["families"]) == 47
+    mutation = {m["name"]: m["mutation"] for m in ds["markers"]}
+    assert mutation["D8S1179"]["male"] == {"model": "equal", "rate": 0.001}
+
+
+@needs_data
+def test_ketp_ex498_missing_persons_and_sexes():
+    f = fam("ketp-ex498.fam")
+    assert len(f.persons) == 7 and f.pedigrees == []  # main part: untyped leftovers
+    ds = f.to_dvi_dataset()
+    (fj,) = ds["families"]
+    sex = {p["id"]: p["sex"] for p in fj["pedigree"]}
+    assert sorted(fj["missing"]) == ["Missing female 2", "Missing male 1", "Missing person"]
+    # dvir KETPexer498: 3 missing (1 male, 2 female)
+    assert sorted(sex[m] for m in fj["missing"]) == ["female", "female", "male"]
+    assert [v["sex"] for v in ds["victims"]] == ["female", "male", "female"]
+
+
+@needs_data
+def test_solution3_3_qualifies_repeated_names():
+    ds = fam("solution3-3.fam").to_dvi_dataset()
+    assert len(ds["victims"]) == 8 and len(ds["families"]) == 5
+    ids = [p["id"] for fj in ds["families"] for p in fj["pedigree"]]
+    assert len(ids) == len(set(ids))
+    assert ds["families"][0]["missing"] == ["Family 1/Missing person"]
+    m = ds["markers"][0]["mutation"]["female"]
+    assert m == {"model": "proportional", "rate": 0.001}
+
+
+@needs_data
+def test_dvi_files_solve():
+    from homecoming.formats.dvi_dataset import load_dvi_dataset
+    from homecoming.identification import solve
+
+    ds = load_dvi_dataset(fam("dvi-example.fam").to_dvi_dataset())
+    result = solve(ds)
+    assert result is not None
+
+
+# --- writing from our formats ----------------------------------------------------------------
+
+def _trio_case():
+    return {
+        "format": "homecoming/kinship-case@1", "theta": 0.01,
+        "markers": [{"name": "M1", "chromosome": "autosomal", "alleles": ["1", "2", "3"],
+                     "frequencies": [0.2, 0.3, 0.5],
+                     "mutation": {"female": {"model": "equal", "rate": 0.001},
+                                  "male": {"model": "stepwise", "rate": 0.002, "rate2": 1e-6,
+                                           "range": 0.5}}}],
+        "genotypes": {"AF": {"M1": ["1", "2"]}, "CH": {"M1": ["2", "3"]}},
+        "hypotheses": [
+            {"name": "paternity", "pedigree": [
+                {"id": "AF", "father": None, "mother": None, "sex": "male"},
+                {"id": "MO", "father": None, "mother": None, "sex": "female"},
+                {"id": "CH", "father": "AF", "mother": "MO", "sex": "female"}]},
+            {"name": "unrelated", "pedigree": [
+                {"id": "AF", "father": None, "mother": None, "sex": "male"},
+                {"id": "MO", "father": None, "mother": None, "sex": "female"},
+                {"id": "CH", "father": None, "mother": None, "sex": "female"}]}],
+        "reference": "unrelated"}
+
+
+def test_kinship_case_to_fam_and_back(tmp_path):
+    case = _trio_case()
+    f = familias_from_kinship_case(case)
+    path = write_fam(f, tmp_path / "trio.fam")
+    back = read_fam(path).to_kinship_case()
+    assert back["theta"] == 0.01
+    assert back["reference"] == "unrelated"
+    assert back["genotypes"] == case["genotypes"]
+    assert back["markers"] == case["markers"]
+    assert [h["name"] for h in back["hypotheses"]] == ["paternity", "unrelated"]
+    ped = {p["id"]: p for p in back["hypotheses"][0]["pedigree"]}
+    assert (ped["CH"]["father"], ped["CH"]["mother"]) == ("AF", "MO")
+    text = path.read_bytes()
+    assert b"\r\n" in text and text.startswith(b'"Output from Familias, version 3.3"')
+    assert b"Theta/Kinship/Fst: 0.01 )" in text
+
+
+def test_dvi_dataset_to_fam_and_back(tmp_path):
+    ds = {"format": "homecoming/dvi-dataset@1", "theta": 0.0,
+          "markers": [{"name": "L1", "chromosome": "autosomal", "alleles": ["1", "2", "3"],
+                       "frequencies": [0.05, 0.05, 0.9], "mutation": None}],
+          "victims": [{"id": "V1", "sex": "female", "genotypes": {"L1": ["1", "2"]}}],
+          "families": [{"name": "F1", "pedigree": [
+              {"id": "R1", "father": None, "mother": None, "sex": "male"},
+              {"id": "MO", "father": None, "mother": None, "sex": "female"},
+              {"id": "Missing 1", "father": "R1", "mother": "MO", "sex": "female"}],
+              "missing": ["Missing 1"], "genotypes": {"R1": {"L1": ["1", "1"]}}}]}
+    f = familias_from_dvi_dataset(ds)
+    back = read_fam(write_fam(f, tmp_path / "d.fam")).to_dvi_dataset()
+    assert back["victims"] == ds["victims"]
+    (fj,) = back["families"]
+    assert fj["missing"] == ["Missing 1"]
+    assert fj["genotypes"] == ds["families"][0]["genotypes"]
+    assert {p["id"]: (p["father"], p["mother"]) for p in fj["pedigree"]} == {
+        "R1": (None, None), "MO": (None, None), "Missing 1": ("R1", "MO")}
+
+
+def test_onestep_model_cannot_be_written():
+    case = _trio_case()
+    case["markers"][0]["mutation"]["male"] = {"model": "onestep", "rate": 0.002}
+    with pytest.raises(InputError, match="onestep"):
+        familias_from_kinship_case(case)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+def test_structural_error_names_file_line_and_expectation(tmp_path):
+    text = (DATA / "paternity.fam").read_text() if FILES else None
+    if text is None:
+        pytest.skip("shared Familias files missing")
+    lines = text.splitlines()
+    lines[4] = "three"  # number of individuals
+    with pytest.raises(FormatError) as err:
+        parse_fam("\n".join(lines), path="bad.fam")
+    assert err.value.line == 5 and err.value.path == "bad.fam"
+    assert "expected the number of individuals" in str(err.value)
+    assert str(err.value).startswith("bad.fam, line 5: ")
+
+
+def test_precomputed_probabilities_are_refused():
+    if not FILES:
+        pytest.skip("shared Familias files missing")
+    text = (DATA / "paternity.fam").read_text().replace(
+        "#FALSE# (#Databases: 1", "#TRUE# (#Databases: 1")
+    with pytest.raises(FormatError, match="precomputed probabilities") as err:
+        parse_fam(text, path="x.fam")
+    assert err.value.line == 103
+
+
+def test_stepwise_with_rest_allele_falls_back_to_equal_and_is_reported():
+    if not FILES:
+        pytest.skip("shared Familias files missing")
+    f = fam("exclusion-example.fam")
+    loc = f.locus("D8S1179")
+    loc.female_model = loc.male_model = 4
+    items = {m["name"]: m for m in f.markers_json(["D8S1179"])}
+    assert items["D8S1179"]["mutation"]["female"] == {"model": "equal", "rate": 0.001}
+    assert any("Rest allele" in e.message for e in f.report.fixes)
+
+
+def test_write_is_atomic_on_error(tmp_path):
+    f = FamiliasFile()
+    f.persons = []
+    from homecoming.formats.familias import FamiliasLocus, FamiliasPerson
+    f.loci = [FamiliasLocus("L1", ["1", "2"], [0.5, 0.5])]
+    f.persons = [FamiliasPerson("bad\"name", True)]
+    target = tmp_path / "out.fam"
+    with pytest.raises(InputError):
+        write_fam(f, target)
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_theta_is_read():
+    if not FILES:
+        pytest.skip("shared Familias files missing")
+    text = (DATA / "paternity.fam").read_text().replace("Fst: 0 )", "Fst: 0.02 )")
+    f = parse_fam(text)
+    assert f.theta == 0.02
+    assert f.to_kinship_case()["theta"] == 0.02
+    assert math.isclose(parse_fam(format_fam(f)).theta, 0.02)
