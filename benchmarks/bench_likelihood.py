@@ -1,0 +1,123 @@
+"""Benchmark: exact pedigree likelihood per hypothesis (homecoming.kinship.likelihood).
+
+Run: ``.venv/bin/python benchmarks/bench_likelihood.py``
+
+Prints the time per hypothesis for a typical missing-person family and its ratio to the 2 ms
+target (issue 3), and the time of one parent–child LR against forrel's ≈ 10 ms (R pedsuite,
+``forrel::kinshipLR``, 23 STRs, measured on this machine per issue 3).
+
+The family and its genotypes are SYNTHETIC: 16 people, a first-cousin marriage (one loop),
+5 typed relatives plus the victim, 23 STRs with the FBI 2015 Caucasian frequencies shipped in
+``homecoming.genetics`` (Moretti et al. 2016), genotypes gene-dropped from those frequencies with
+a fixed seed. Timings are medians after one warm-up call (the elimination order and the
+mutation matrices are cached after the first call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from homecoming.genetics.frequencies import load_database
+from homecoming.genetics.markers import MutationSpec
+from homecoming.kinship.likelihood import log_likelihood
+from homecoming.kinship.lr import Hypothesis, kinship_lr
+from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+M, F = Sex.MALE, Sex.FEMALE
+TARGET_S = 2e-3
+FORREL_S = 10e-3
+
+
+def family(victim_is_mp: bool) -> Pedigree:
+    """Missing person MP with parents, siblings, an uncle's line and a cousin marriage."""
+    mp = "V" if victim_is_mp else "MP"
+    people = [
+        Person("GF", sex=M), Person("GM", sex=F),                   # grandparents (untyped)
+        Person("FA", "GF", "GM", M), Person("MO", sex=F),           # MP's parents
+        Person("UN", "GF", "GM", M), Person("UW", sex=F),           # uncle (typed) and wife
+        Person("AU", "GF", "GM", F), Person("AH", sex=M),           # aunt and her husband
+        Person(mp, "FA", "MO", M),                                  # the missing person
+        Person("S1", "FA", "MO", F), Person("S2", "FA", "MO", M),   # siblings (typed)
+        Person("C1", "UN", "UW", M),                                # cousin
+        Person("C2", "AH", "AU", F),                                # cousin, marries S2: loop
+        Person("K1", "S2", "C2", M),                                # child of the loop (typed)
+        Person("K2", "S2", "C2", F),
+    ]
+    if not victim_is_mp:
+        people.append(Person("V", sex=M))
+    return Pedigree(people)
+
+
+def simulate(markers, ped: Pedigree, typed, rng) -> dict:
+    """Gene dropping without mutation (synthetic genotypes)."""
+    gts: dict[str, dict] = {p: {} for p in typed}
+    for mk in markers:
+        alle: dict[str, tuple[int, int]] = {}
+        for p in ped:
+            if p.is_founder:
+                a = rng.choice(mk.n_alleles, size=2, p=mk.frequencies / mk.frequencies.sum())
+                alle[p.id] = (int(a[0]), int(a[1]))
+            else:
+                alle[p.id] = (alle[p.father][rng.integers(2)], alle[p.mother][rng.integers(2)])
+        for p in typed:
+            a, b = alle[p]
+            gts[p][mk.name] = (mk.alleles[a], mk.alleles[b])
+    return gts
+
+
+def timeit(fn, reps: int) -> float:
+    fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=50)
+    args = ap.parse_args()
+    db = load_database("fbi2015_caucasian")
+    rng = np.random.default_rng(20261125)
+    h1, h2 = family(True), family(False)
+    typed = ["MO", "UN", "S1", "S2", "K1", "V"]
+    models = {
+        "none": None,
+        "proportional 0.002": MutationSpec("proportional", rate=0.002),
+        "stepwise 0.002 (range .5, rate2 1e-6)": MutationSpec("stepwise", rate=0.002,
+                                                              rate2=1e-6, range=0.5),
+    }
+    base = db.markers()
+    gts = simulate(base, h1, typed, rng)
+    n_all = [m.n_alleles for m in base]
+    print(f"frequency database {db.name}: {len(base)} STRs, {min(n_all)}-{max(n_all)} alleles "
+          f"(median {int(np.median(n_all))})")
+    print(f"family: {len(h1)} people, one loop (cousin marriage), typed {typed} "
+          "(synthetic genotypes)")
+    print(f"{'mutation model':40s} {'H1 (ms)':>9s} {'H2 (ms)':>9s} {'ratio to 2 ms':>14s}")
+    for label, spec in models.items():
+        markers = db.markers(mutation=spec)
+        t1 = timeit(lambda: log_likelihood(h1, markers, gts), args.reps)
+        t2 = timeit(lambda: log_likelihood(h2, markers, gts), args.reps)
+        worst = max(t1, t2)
+        print(f"{label:40s} {t1 * 1e3:9.3f} {t2 * 1e3:9.3f} {worst / TARGET_S:14.2f}")
+
+    # parent–child LR, 23 STRs, mutation on (stepwise)
+    markers = db.markers(mutation=models["stepwise 0.002 (range .5, rate2 1e-6)"])
+    pc = Pedigree([Person("AF", sex=M), Person("MO", sex=F), Person("CH", "AF", "MO", M)])
+    un = Pedigree([Person("AF", sex=M), Person("CH", sex=M)])
+    pc_gts = simulate(markers, pc, ["AF", "CH"], rng)
+    hyps = [Hypothesis("pc", pc), Hypothesis("un", un)]
+    t = timeit(lambda: kinship_lr(hyps, markers, pc_gts, reference="un"), args.reps)
+    print(f"parent-child LR (2 hypotheses, 23 STRs, stepwise): {t * 1e3:.3f} ms; "
+          f"forrel ≈ 10 ms -> {FORREL_S / t:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()
