@@ -196,3 +196,19 @@ def test_candidate_relationship():
     assert c.log10_lr == 5.2
     with pytest.raises(cw.CaseworkError, match="^Candidate.relationship: 'cousin' is not valid"):
         cw.Candidate(pm_barcode="PM1", ref_barcode="R1", relationship="cousin", log10_lr=1)
+
+
+def test_nested_value_errors_name_the_full_path():
+    with pytest.raises(cw.CaseworkError) as info:
+        cw.Remains(code="B-1", effects=[{"id": "bad id", "description": "shoe"}])
+    assert str(info.value).startswith("Remains.effects.0.id: 'bad id' is not valid; expected a "
+                                      "text matching")
+    with pytest.raises(cw.CaseworkError) as info:
+        cw.Site(id="S", name="n", location={"type": "Point", "coordinates": [37.0, 95.0]},
+                reported_on="2022-01-01")
+    assert str(info.value) == ("Site.location: {'type': 'Point', 'coordinates': [37.0, 95.0]} is "
+                               "not valid; expected a latitude in [-90, 90] at the point, got "
+                               "95.0")
+    with pytest.raises(cw.CaseworkError) as info:
+        cw.Grave(id="G", site_id="S", label="1").evolve(minimum_individuals=-2)
+    assert str(info.value) == "Grave.minimum_individuals: -2 is not valid; expected a number >= 0"

@@ -104,6 +104,19 @@ def _expectation(err: Mapping[str, Any]) -> str:
 def _convert(model: type[BaseModel], exc: ValidationError) -> CaseworkError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, CaseworkError):
+        # raised by a nested value's own __init__ (pydantic calls it while validating)
+        if not loc or inner.field == f"{model.__name__}.{loc}":
+            return inner
+        field = f"{model.__name__}.{loc}"
+        value = err.get("input")
+        if inner.field and "." in inner.field:   # e.g. PersonalEffect.id -> Remains.effects.0.id
+            field += "." + inner.field.split(".", 1)[1]
+            value = inner.value
+        expected = inner.expected or str(inner)
+        return type(inner)(f"{field}: {_short(value)} is not valid; expected {expected}",
+                           field=field, value=value, expected=expected)
     field = f"{model.__name__}.{loc}" if loc else model.__name__
     value = err.get("input")
     expected = _expectation(err)

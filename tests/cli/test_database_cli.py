@@ -1,0 +1,89 @@
+"""`homecoming init` and `homecoming stats [--json]` on a temporary SQLite file."""
+
+import json
+
+from click.testing import CliRunner
+
+from homecoming.cli.main import cli, main
+from homecoming.storage import Database
+
+
+def _run(*args, env=None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_init_creates_then_reports_up_to_date(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sub' / 'h.db'}"
+    first = _run("--database", url, "init")
+    assert first.exit_code == 0
+    assert first.output == f"Database {url} created (schema revision 0001).\n"
+    again = _run("--database", url, "init")
+    assert again.output == f"Database {url} is up to date (schema revision 0001).\n"
+    assert Database(url).current_revision() == "0001"
+
+
+def test_init_uses_environment_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    result = _run("init", env={"HOMECOMING_DATABASE_URL": url})
+    assert result.exit_code == 0 and url in result.output
+    assert (tmp_path / "env.db").is_file()
+
+
+def test_init_default_is_the_per_user_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("HOMECOMING_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = _run("init")
+    assert result.exit_code == 0
+    assert (tmp_path / "homecoming" / "homecoming.db").is_file()
+
+
+def test_init_masks_the_password():
+    from homecoming.storage import mask_url
+
+    assert mask_url("postgresql+psycopg://ana:s3cret@db.example:5432/homecoming") == \
+        "postgresql+psycopg://ana:***@db.example:5432/homecoming"
+
+
+def test_stats_json_and_text(tmp_path):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    _run("--database", url, "init")
+    from homecoming import casework as cw
+    from homecoming.storage.repositories import Repositories
+
+    db = Database(url)
+    with db.session() as session:
+        repos = Repositories(session)
+        repos.sites.add(cw.Site(id="S-1", name="site (synthetic)",
+                                location=cw.Geometry.point(37.2, 49.2), reported_on="2022-09-10"))
+        repos.graves.add_all(cw.Grave(id=f"G-{i}", site_id="S-1", label=str(i))
+                             for i in range(3))
+    db.dispose()
+    result = _run("--database", url, "stats", "--json")
+    assert result.exit_code == 0
+    counts = json.loads(result.output)
+    for key in ("sites", "graves", "remains", "missing_persons", "donors", "samples",
+                "profiles"):
+        assert key in counts
+    assert counts["sites"] == 1 and counts["graves"] == 3 and counts["remains"] == 0
+    assert counts["audit_records"] == 4
+    text = _run("--database", url, "stats").output
+    assert text.splitlines()[0] == f"Database {url}"
+    assert any(line.split() == ["graves", "3"] for line in text.splitlines())
+
+
+def test_stats_on_an_empty_database_is_a_one_line_error(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    try:
+        main(["--database", url, "stats"])
+    except SystemExit as exc:
+        assert exc.code == 1
+    else:  # pragma: no cover
+        raise AssertionError("stats on an empty database should exit 1")
+    err = capsys.readouterr().err
+    assert err == (f"Error: database {url} has no Homecoming schema; run `homecoming init` "
+                   "first\n")
+
+
+def test_help():
+    assert "Create the database" in _run("init", "--help").output
+    assert "--json" in _run("stats", "--help").output
