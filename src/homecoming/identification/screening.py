@@ -46,6 +46,8 @@ __all__ = [
     "RELATIONSHIPS",
     "DEFAULT_MIN_LOG10_LR",
     "DEFAULT_MIN_COMMON",
+    "DEFAULT_MUTATION",
+    "default_mutation",
     "DEFAULT_PM_BLOCK",
     "DEFAULT_REF_BLOCK",
     "CANDIDATE_DTYPE",
@@ -64,6 +66,11 @@ RELATIONSHIPS: tuple[str, ...] = ("direct", "parent_child", "full_sibling", "hal
 DEFAULT_MIN_LOG10_LR: dict[str, float] = {r: 4.0 for r in RELATIONSHIPS}
 #: default minimum number of loci typed in both profiles
 DEFAULT_MIN_COMMON = 10
+#: default mutation model for screening markers (both sexes): the extended stepwise model of
+#: Familias/pedmut with a total rate of 0.002 per meiosis (a conservative, high-end STR rate so
+#: that one mutation does not exclude a true relative), a factor 0.1 per extra step (range) and
+#: 1e-6 for changes between integer and microvariant alleles (rate2).
+DEFAULT_MUTATION = {"model": "stepwise", "rate": 0.002, "rate2": 1e-6, "range": 0.1}
 DEFAULT_PM_BLOCK = 1024
 DEFAULT_REF_BLOCK = 4096
 
@@ -87,6 +94,13 @@ class ScreeningModel(Protocol):
     relationship: str
 
     def log_lr(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray: ...
+
+
+def default_mutation() -> Any:
+    """:data:`DEFAULT_MUTATION` as a :class:`~homecoming.genetics.markers.MutationSpec`."""
+    from homecoming.genetics.markers import MutationSpec
+
+    return MutationSpec(**DEFAULT_MUTATION)
 
 
 def _relationship_of(model: Any, relationship: str | None) -> str:
