@@ -231,13 +231,63 @@ def test_solution3_3_qualifies_repeated_names():
 
 
 @needs_data
-def test_dvi_files_solve():
-    from homecoming.formats.dvi_dataset import load_dvi_dataset
+def test_dvi_example_solves_to_the_hand_computed_joint_lr():
+    from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
     from homecoming.identification import solve
 
-    ds = load_dvi_dataset(fam("dvi-example.fam").to_dvi_dataset())
-    result = solve(ds)
-    assert result is not None
+    out = dvi_result_json(solve(load_dvi_dataset(fam("dvi-example.fam").to_dvi_dataset())))
+    best = out["joint"][0]
+    # R (mother of M2) is 1/1; 'Missing person' is M2's father, M3 is M2's son; p = .05, .05, .9.
+    # V1=1/1 as M3, V2=2/2 as 'Missing person', V3=1/2 as M2: the family part is
+    # p2^2 * 1 * (1/2 * p1) against p2^2 * p1^2 * 2 p1 p2 unrelated: LR = 0.025/1.25e-5 = 2000
+    # (dvir's example1: forward selection fails, the joint optimum has LR 2000).
+    assert best["assignment"] == {"V1": "Missing male 3", "V2": "Missing person",
+                                  "V3": "Missing male 2"}
+    assert best["lr"] == pytest.approx(2000, rel=1e-9)
+
+
+def _lrs(f: FamiliasFile) -> dict[str, float]:
+    from homecoming.formats.kinship_case import load_kinship_case
+    from homecoming.kinship.lr import kinship_lr
+
+    case = load_kinship_case(f.to_kinship_case())
+    res = kinship_lr(case.engine_hypotheses(), case.markers, case.genotypes,
+                     reference=case.reference, theta=case.theta)
+    return {h.name: res.log10_lr(h.name) for h in case.hypotheses}
+
+
+def _joint(f: FamiliasFile) -> list[tuple[dict, float]]:
+    from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
+    from homecoming.identification import solve
+
+    out = dvi_result_json(solve(load_dvi_dataset(f.to_dvi_dataset())))
+    return [(row["assignment"], row["loglik"]) for row in out["joint"][:5]]
+
+
+@needs_data
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_results_unchanged_by_round_trip(path, tmp_path):
+    first = read_fam(path)
+    second = read_fam(write_fam(first, tmp_path / path.name))
+    if first.is_dvi:
+        a, b = _joint(first), _joint(second)
+        assert [x[0] for x in a] == [x[0] for x in b]
+        assert [x[1] for x in a] == pytest.approx([x[1] for x in b], rel=1e-12)
+    else:
+        a, b = _lrs(first), _lrs(second)
+        assert a.keys() == b.keys()
+        for k in a:
+            assert a[k] == b[k] or a[k] == pytest.approx(b[k], rel=1e-12)
+
+
+@needs_data
+def test_ch4_table_lrs():
+    lrs = _lrs(fam("ch4-table-4-4.fam"))
+    assert lrs["H5"] == 0.0  # the reference
+    # H6 and H7 make R the parent of V2, who share no allele at 6 markers; the mutation
+    # rates of this file are all 0, so both are excluded
+    assert lrs["H6"] == -math.inf and lrs["H7"] == -math.inf
+    assert lrs["H1"] > lrs["H2"] > lrs["H3"] > lrs["H4"] > 0
 
 
 # --- writing from our formats ----------------------------------------------------------------
