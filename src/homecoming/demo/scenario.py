@@ -529,7 +529,9 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
                 id=donor_id, missing_person_id=mp_id,
                 full_name=f"SYNTHETIC relative {role} of {mp_id}", sex=donor_sex,
                 relationship=relation, family_id=family_id, pedigree_id=role,
-                pedigree_father=person.father, pedigree_mother=person.mother,
+                # in stored records the missing person's pedigree id is their own id
+                pedigree_father=mp_id if person.father == MISSING_ID else person.father,
+                pedigree_mother=mp_id if person.mother == MISSING_ID else person.mother,
                 consent=ConsentScope.ALSO_COURT if rng.random() < 0.7
                 else ConsentScope.IDENTIFICATION_ONLY, consent_on=taken,
                 sharing_level=SharingLevel.GOVERNMENT,

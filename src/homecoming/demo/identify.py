@@ -1,0 +1,378 @@
+"""Identification of a stored case: DVI datasets built from casework records, solved in parts.
+
+The identification engine (:func:`homecoming.identification.solve`) computes exact pedigree
+likelihoods for every victim × missing-person pairing of the dataset it is given. For a case
+the size of the demonstration (447 remains, 425 families) that is ~190,000 pedigree
+likelihoods, so the case is cut first:
+
+1. **Pairwise screening.** Every post-mortem profile is compared with every reference profile
+   under the donor's recorded relationship (identity, parent–child, full or half sibling) with
+   the textbook IBD formula ``LR = k0 + k1·LR_PC + k2·LR_ID`` (e.g. Weir, Anderson & Hepler
+   2006, Nat Rev Genet 7:771; theta = 0, no mutation). A victim is a candidate for a family
+   when the sum of its log10 LRs against that family's donors reaches ``min_log10_lr``
+   (default 2) or it is among the family's ``top`` best scores with a positive sum.
+2. **Components.** Families and candidate victims are grouped into connected components
+   (a victim that is a candidate for two families puts them in one component), and each
+   component is solved jointly by :func:`~homecoming.identification.solve`.
+3. **Scoring.** When a ground truth is given (the synthetic demonstration keeps one), each
+   identification is checked against it.
+
+Family pedigrees are rebuilt from the donor records (:func:`family_pedigree`): the donor's
+``pedigree_id``, ``pedigree_father`` and ``pedigree_mother``, with the missing person under
+their own id; donors without pedigree ids are placed by their ``relationship``.
+
+This module is pure (no database): ``homecoming demo`` reads the records and calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from homecoming.casework import (
+    DnaProfile, Donor, Examination, MissingPerson, Relationship, Sample,
+)
+from homecoming.errors import InputError
+from homecoming.genetics.markers import Marker
+from homecoming.genetics.profiles import Genotype
+from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+__all__ = ["KAPPA", "family_pedigree", "pairwise_log10_lr", "CaseIdentification",
+           "VictimData", "FamilyData", "case_from_records", "identify_case"]
+
+#: IBD probabilities (k0, k1, k2) per pairwise relationship
+KAPPA: dict[str, tuple[float, float, float]] = {
+    "direct": (0.0, 0.0, 1.0),
+    "parent_child": (0.0, 1.0, 0.0),
+    "full_sibling": (0.25, 0.5, 0.25),
+    "half_sibling": (0.5, 0.5, 0.0),
+}
+
+
+# --- family pedigrees from donor records -------------------------------------------------
+
+_PARENT = {Relationship.FATHER: "father", Relationship.MOTHER: "mother"}
+_SIBLING = {Relationship.BROTHER, Relationship.SISTER}
+_CHILD = {Relationship.SON, Relationship.DAUGHTER}
+_MALE_REL = {Relationship.FATHER, Relationship.SON, Relationship.BROTHER}
+
+
+def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
+                    ) -> tuple[Pedigree, dict[str, str]]:
+    """The pedigree of a missing person's family, rebuilt from the donor records.
+
+    :returns: the pedigree (the missing person's id is ``missing.id``) and donor id -> person
+        id in the pedigree. Donors whose relationship cannot be placed (grandparents, cousins,
+        … without pedigree ids) are left out of the mapping.
+    """
+    mp = missing.id
+    persons: dict[str, dict[str, Any]] = {}
+    placed: dict[str, str] = {}
+
+    def person(pid: str, sex: Sex = Sex.UNKNOWN) -> dict[str, Any]:
+        entry = persons.setdefault(pid, {"father": None, "mother": None, "sex": Sex.UNKNOWN})
+        if sex is not Sex.UNKNOWN:
+            entry["sex"] = sex
+        return entry
+
+    person(mp, missing.sex)
+    mp_parents: dict[str, str | None] = {"father": None, "mother": None}
+    explicit = [d for d in donors if d.pedigree_id]
+    for d in explicit:
+        entry = person(d.pedigree_id, d.sex)
+        entry["father"], entry["mother"] = d.pedigree_father, d.pedigree_mother
+        placed[d.id] = d.pedigree_id
+        if d.relationship in _PARENT:
+            mp_parents[_PARENT[d.relationship]] = d.pedigree_id
+        elif d.relationship in _SIBLING:
+            mp_parents["father"] = mp_parents["father"] or d.pedigree_father
+            mp_parents["mother"] = mp_parents["mother"] or d.pedigree_mother
+    for d in donors:
+        if d.pedigree_id:
+            continue
+        pid = d.id
+        sex = d.sex if d.sex is not Sex.UNKNOWN else (
+            Sex.MALE if d.relationship in _MALE_REL else Sex.FEMALE
+            if d.relationship in _PARENT or d.relationship in _SIBLING | _CHILD else Sex.UNKNOWN)
+        if d.relationship in _PARENT:
+            person(pid, sex)
+            mp_parents[_PARENT[d.relationship]] = pid
+        elif d.relationship in _SIBLING:
+            mp_parents["father"] = mp_parents["father"] or f"{mp}:father"
+            mp_parents["mother"] = mp_parents["mother"] or f"{mp}:mother"
+            entry = person(pid, sex)
+            entry["father"], entry["mother"] = mp_parents["father"], mp_parents["mother"]
+        elif d.relationship in _CHILD:
+            other = f"{mp}:partner"
+            entry = person(pid, sex)
+            if missing.sex is Sex.FEMALE:
+                entry["father"], entry["mother"] = other, mp
+            else:
+                entry["father"], entry["mother"] = mp, other
+        elif d.relationship is Relationship.SPOUSE:
+            person(pid, sex)
+        else:
+            continue
+        placed[d.id] = pid
+    if mp_parents["father"] or mp_parents["mother"]:
+        persons[mp]["father"] = mp_parents["father"] or f"{mp}:father"
+        persons[mp]["mother"] = mp_parents["mother"] or f"{mp}:mother"
+    # every referenced parent exists; a parent's sex follows its role
+    for pid, entry in list(persons.items()):
+        if (entry["father"] is None) != (entry["mother"] is None):
+            entry["father"] = entry["father"] or f"{pid}:father"
+            entry["mother"] = entry["mother"] or f"{pid}:mother"
+        for role, sex in (("father", Sex.MALE), ("mother", Sex.FEMALE)):
+            parent = entry[role]
+            if parent is not None:
+                p = person(parent)
+                if p["sex"] is Sex.UNKNOWN:
+                    p["sex"] = sex
+    # a partner with the missing person's child: make the partner the other parent
+    ped = Pedigree(Person(pid, e["father"], e["mother"], e["sex"]) for pid, e in persons.items())
+    return ped, placed
+
+
+# --- pairwise screening ------------------------------------------------------------------
+
+def _encode(markers: Sequence[Marker], profiles: Sequence[Mapping[str, Genotype]]) -> np.ndarray:
+    """Allele indices (n, L, 2); -1 where untyped or the allele is not in the table."""
+    out = np.full((len(profiles), len(markers), 2), -1, dtype=np.int32)
+    index = [{a: i for i, a in enumerate(m.alleles)} for m in markers]
+    for i, prof in enumerate(profiles):
+        for j, m in enumerate(markers):
+            g = prof.get(m.name)
+            if not g or len(g) != 2 or g[0] is None or g[1] is None:
+                continue
+            a, b = index[j].get(g[0], -1), index[j].get(g[1], -1)
+            if a >= 0 and b >= 0:
+                out[i, j] = (a, b)
+    return out
+
+
+def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genotype]],
+                      b: Sequence[Mapping[str, Genotype]], relationships: Sequence[str],
+                      ) -> np.ndarray:
+    """log10 LR (related as ``relationships[j]`` vs unrelated) of every a[i] with b[j].
+
+    Summed over loci typed in both profiles with alleles in the frequency table; theta = 0,
+    no mutation (an inconsistent parent–child locus gives -inf).
+    """
+    for rel in relationships:
+        if rel not in KAPPA:
+            raise InputError(f"relationship {rel!r}; expected one of {', '.join(KAPPA)}",
+                             field="relationship", value=rel)
+    A, B = _encode(markers, a), _encode(markers, b)
+    kappa = np.array([KAPPA[r] for r in relationships])          # (nb, 3)
+    total = np.zeros((len(a), len(b)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, m in enumerate(markers):
+            p = np.asarray(m.frequencies, dtype=float)
+            a1, a2 = A[:, j, 0][:, None], A[:, j, 1][:, None]      # (na, 1)
+            b1, b2 = B[:, j, 0][None, :], B[:, j, 1][None, :]      # (1, nb)
+            typed = (a1 >= 0) & (b1 >= 0)
+            pa1, pa2 = p[np.maximum(a1, 0)], p[np.maximum(a2, 0)]
+            hom_b = b1 == b2
+            pb1, pb2 = p[np.maximum(b1, 0)], p[np.maximum(b2, 0)]
+            prob_b = np.where(hom_b, pb1 * pb1, 2 * pb1 * pb2)     # P(b) unrelated
+            # identity: b == a
+            same = ((a1 == b1) & (a2 == b2)) | ((a1 == b2) & (a2 == b1))
+            lr_id = np.where(same, 1.0 / prob_b, 0.0)
+            # parent-child: a transmits one of its alleles to b
+
+            def given(t: np.ndarray) -> np.ndarray:
+                # P(b | one allele of b is t) = frequency of b's other allele
+                return np.where(b1 == t, np.where(hom_b, pb1, pb2), 0.0) + \
+                    np.where((b2 == t) & ~hom_b, pb1, 0.0)
+            lr_pc = 0.5 * (given(a1) + given(a2)) / prob_b
+            k0, k1, k2 = kappa[:, 0][None, :], kappa[:, 1][None, :], kappa[:, 2][None, :]
+            lr = k0 + k1 * lr_pc + k2 * lr_id
+            total += np.where(typed, np.log10(lr), 0.0)
+    return total
+
+
+# --- identification ----------------------------------------------------------------------
+
+@dataclass
+class CaseIdentification:
+    """What identification found in a case (and, with a ground truth, how well)."""
+
+    victims: int
+    families: int
+    candidate_pairs: int
+    components: int
+    identified: dict[str, str] = field(default_factory=dict)     # missing id -> victim id
+    conclusions: dict[str, str] = field(default_factory=dict)    # missing id -> conclusion
+    correct: int | None = None
+    wrong: int | None = None
+    identifiable: int | None = None     # true pairs the data could identify (both typed)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "victims": self.victims, "families": self.families,
+            "candidate_pairs": self.candidate_pairs, "components": self.components,
+            "identified": len(self.identified),
+        }
+        counts: dict[str, int] = {}
+        for c in self.conclusions.values():
+            counts[c] = counts.get(c, 0) + 1
+        out["conclusions"] = dict(sorted(counts.items()))
+        if self.correct is not None:
+            out.update(correct=self.correct, wrong=self.wrong, identifiable=self.identifiable)
+        return out
+
+
+@dataclass(frozen=True)
+class VictimData:
+    """A post-mortem profile: remains code, sex from the examination, genotypes."""
+
+    id: str
+    sex: Sex
+    genotypes: Mapping[str, Genotype]
+    age_range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class FamilyData:
+    """A missing person with their donors and the donors' profiles (donor id -> genotypes)."""
+
+    missing: MissingPerson
+    donors: tuple[Donor, ...]
+    profiles: Mapping[str, Mapping[str, Genotype]]
+
+
+def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
+                  families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
+                  min_log10_lr: float = 2.0, top: int = 2,
+                  progress: Callable[[int], None] | None = None) -> CaseIdentification:
+    """Screen, group into components and solve each with the identification engine.
+
+    :param truth: victim id -> the missing person id it really is (or None); when given, the
+        result counts correct and wrong identifications.
+    :param progress: called with the number of components solved so far (for a progress bar).
+    """
+    from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
+
+    fams = []
+    ref_profiles: list[Mapping[str, Genotype]] = []
+    ref_rel: list[str] = []
+    ref_family: list[int] = []
+    warnings: list[str] = []
+    for k, fam in enumerate(families):
+        ped, placed = family_pedigree(fam.missing, fam.donors)
+        genotypes = {}
+        for donor in fam.donors:
+            if donor.id in fam.profiles and donor.id in placed:
+                genotypes[placed[donor.id]] = dict(fam.profiles[donor.id])
+                rel = donor.relationship.pairwise
+                if rel is not None:
+                    ref_profiles.append(fam.profiles[donor.id])
+                    ref_rel.append(rel)
+                    ref_family.append(k)
+        fams.append((fam.missing.id, ped, genotypes))
+
+    n_fam = len(families)
+    scores = np.zeros((len(victims), n_fam))
+    if ref_profiles and victims:
+        pair = pairwise_log10_lr(markers, [v.genotypes for v in victims], ref_profiles, ref_rel)
+        for j, k in enumerate(ref_family):
+            scores[:, k] += pair[:, j]
+    candidates: dict[int, set[int]] = {}
+    for k in range(n_fam):
+        col = scores[:, k]
+        chosen = set(np.flatnonzero(col >= min_log10_lr).tolist())
+        finite = np.flatnonzero(np.isfinite(col) & (col > 0))
+        best = finite[np.argsort(-col[finite])][:top]
+        chosen |= set(best.tolist())
+        if chosen:
+            candidates[k] = chosen
+
+    # connected components over families and candidate victims (union-find)
+    parent = list(range(n_fam))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    owner: dict[int, int] = {}
+    for k, vs in candidates.items():
+        for v in vs:
+            if v in owner:
+                parent[find(k)] = find(owner[v])
+            else:
+                owner[v] = k
+    groups: dict[int, list[int]] = {}
+    for k in candidates:
+        groups.setdefault(find(k), []).append(k)
+
+    result = CaseIdentification(victims=len(victims), families=n_fam,
+                                candidate_pairs=sum(len(v) for v in candidates.values()),
+                                components=len(groups), warnings=warnings)
+    config = IdentificationConfig()
+    by_marker = {m.name for m in markers}
+    for done, ks in enumerate(groups.values(), start=1):
+        vids = sorted({v for k in ks for v in candidates[k]})
+        ds_victims = [Victim(victims[v].id, victims[v].sex,
+                             {m: g for m, g in victims[v].genotypes.items() if m in by_marker},
+                             age_range=victims[v].age_range) for v in vids]
+        ds_families = [Family(f"FAM:{fams[k][0]}", fams[k][1], (fams[k][0],), fams[k][2])
+                       for k in ks]
+        dataset = DviDataset(markers, ds_victims, ds_families)
+        solved = solve(dataset, config=config)
+        for c in solved.missing_conclusions:
+            result.conclusions[c.missing] = str(c.conclusion)
+            if c.conclusion.identified and c.victim is not None:
+                result.identified[c.missing] = c.victim
+        if progress is not None:
+            progress(done)
+    for k in range(n_fam):
+        result.conclusions.setdefault(fams[k][0], "no match")
+
+    if truth is not None:
+        result.correct = sum(1 for mp, v in result.identified.items() if truth.get(v) == mp)
+        result.wrong = len(result.identified) - result.correct
+        typed_victims = {v.id for v in victims if v.genotypes}
+        typed_families = {fams[k][0] for k in range(n_fam) if fams[k][2]}
+        result.identifiable = sum(1 for v, mp in truth.items()
+                                  if mp is not None and v in typed_victims and mp in typed_families)
+    return result
+
+
+def case_from_records(*, examinations: Sequence[Examination], samples: Sequence[Sample],
+                      profiles: Sequence[DnaProfile], missing_persons: Sequence[MissingPerson],
+                      donors: Sequence[Donor]) -> tuple[list[VictimData], list[FamilyData]]:
+    """Victims and families of a case from its casework records (as stored).
+
+    A victim is a set of remains with a typed post-mortem sample (sex and age range from its
+    examination, if any); a family is a missing person with their donors and the profiles of
+    the donors' samples. Genotypes never leave this function other than in the returned values.
+    """
+    genotypes = {p.sample_barcode: dict(p.genotypes) for p in profiles}
+    exams = {e.remains_code: e for e in examinations}
+    victims: list[VictimData] = []
+    seen: set[str] = set()
+    donor_profiles: dict[str, dict[str, Genotype]] = {}
+    for s in samples:
+        if s.barcode not in genotypes:
+            continue
+        if s.remains_code is not None and s.remains_code not in seen:
+            seen.add(s.remains_code)
+            exam = exams.get(s.remains_code)
+            age = (exam.age.minimum, exam.age.maximum) if exam and exam.age else None
+            victims.append(VictimData(s.remains_code, exam.sex if exam else Sex.UNKNOWN,
+                                      genotypes[s.barcode], age))
+        elif s.donor_id is not None:
+            donor_profiles.setdefault(s.donor_id, genotypes[s.barcode])
+    by_mp: dict[str, list[Donor]] = {}
+    for d in donors:
+        by_mp.setdefault(d.missing_person_id, []).append(d)
+    families = [FamilyData(mp, tuple(by_mp.get(mp.id, ())),
+                           {d.id: donor_profiles[d.id] for d in by_mp.get(mp.id, ())
+                            if d.id in donor_profiles})
+                for mp in missing_persons]
+    return victims, families
