@@ -294,6 +294,7 @@ class PairwiseModel:
         return self.tables[k]
 
     def _check(self, codes: np.ndarray, name: str) -> np.ndarray:
+        """Validate codes without copying them (column minima / maxima only)."""
         codes = np.asarray(codes)
         if codes.ndim != 2 or codes.shape[1] != len(self.markers):
             raise InputError(f"{name}: shape {codes.shape}; expected (n, {len(self.markers)}) "
@@ -303,16 +304,19 @@ class PairwiseModel:
             if not np.issubdtype(codes.dtype, np.integer):
                 raise InputError(f"{name}: dtype {codes.dtype}; expected integer codes",
                                  field=name, value=str(codes.dtype))
-            bad = (codes < UNTYPED) | (codes >= (self._width - 1)[None, :])
-            if bad.any():
+            high = self._width - 2
+            if (codes.min(axis=0) < UNTYPED).any() or (codes.max(axis=0) > high).any():
+                bad = (codes < UNTYPED) | (codes > high[None, :])
                 r, c = map(int, np.argwhere(bad)[0])
                 raise InputError(f"{name}[{r}, {c}] = {int(codes[r, c])}: not a genotype code of "
                                  f"marker {self.markers[c].name!r}; expected -1 .. "
-                                 f"{int(self._width[c]) - 2}", field=name, value=int(codes[r, c]))
-        internal = codes.astype(np.intp, copy=True)
-        internal[internal < 0] = -1
-        internal = np.where(internal < 0, self._untyped[None, :], internal)
-        return internal
+                                 f"{int(high[c])}", field=name, value=int(codes[r, c]))
+        return codes
+
+    def _internal(self, codes: np.ndarray) -> np.ndarray:
+        """Codes with "untyped" mapped to the extra zero row/column of each table (intp)."""
+        internal = codes.astype(np.intp)
+        return np.where(internal < 0, self._untyped[None, :], internal)
 
     # -- batch LRs ------------------------------------------------------------------------
 
@@ -330,29 +334,31 @@ class PairwiseModel:
             np.take(flat, idx, out=buf, mode="clip")
             out += buf
 
-    def _blocks(self, internal_a: np.ndarray, internal_b: np.ndarray, chunk_a: int | None = None
+    def _blocks(self, codes_a: np.ndarray, codes_b: np.ndarray
                 ) -> Iterator[tuple[int, int, np.ndarray]]:
-        """Yield (row start, col start, block of log LRs) covering the whole pair matrix."""
-        na, nb = internal_a.shape[0], internal_b.shape[0]
+        """Yield (row start, col start, block of log LRs) covering the whole pair matrix.
+
+        Codes are converted per block, so temporary memory is O(block), not O(n)."""
+        na, nb = codes_a.shape[0], codes_b.shape[0]
         if na == 0 or nb == 0:
             return
-        cb_all = np.ascontiguousarray(internal_b.T)
-        bcols = min(nb, max(256, self.block // 16)) if chunk_a is None else nb
+        bcols = min(nb, max(256, self.block // 16))
+        rows = min(na, max(1, self.block // bcols))
+        idx = np.empty((rows, bcols), dtype=np.intp)
+        buf = np.empty((rows, bcols), dtype=self.dtype)
+        acc = np.empty((rows, bcols), dtype=self.dtype)
         for j0 in range(0, nb, bcols):
             j1 = min(nb, j0 + bcols)
-            cb = np.ascontiguousarray(cb_all[:, j0:j1])
             w = j1 - j0
-            rows = max(1, self.block // w) if chunk_a is None else max(1, min(chunk_a, na))
-            rows = min(rows, na)
-            idx = np.empty((rows, w), dtype=np.intp)
-            buf = np.empty((rows, w), dtype=self.dtype)
-            acc = np.empty((rows, w), dtype=self.dtype)
+            cb = np.ascontiguousarray(self._internal(codes_b[j0:j1]).T)
             for i0 in range(0, na, rows):
                 i1 = min(na, i0 + rows)
                 r = i1 - i0
-                ra = self._rows_a(internal_a[i0:i1])
-                self._block(ra, cb, acc[:r], idx[:r], buf[:r])
-                yield i0, j0, acc[:r]
+                ra = self._rows_a(self._internal(codes_a[i0:i1]))
+                out = acc[:r, :w] if w == bcols else acc.reshape(-1)[: r * w].reshape(r, w)
+                self._block(ra, cb, out, idx.reshape(-1)[: r * w].reshape(r, w),
+                            buf.reshape(-1)[: r * w].reshape(r, w))
+                yield i0, j0, out
 
     def log_lr(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
         """Natural-log LR for every pair, shape (n_a, n_b), summed over markers typed in
@@ -366,8 +372,8 @@ class PairwiseModel:
 
     def n_common(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
         """Number of markers typed in both profiles, shape (n_a, n_b), int32."""
-        a = (np.asarray(self._check(codes_a, "codes_a")) != self._untyped[None, :])
-        b = (np.asarray(self._check(codes_b, "codes_b")) != self._untyped[None, :])
+        a = self._check(codes_a, "codes_a") >= 0
+        b = self._check(codes_b, "codes_b") >= 0
         return (a.astype(np.float32) @ b.T.astype(np.float32)).round().astype(np.int32)
 
     def iter_candidates(self, codes_a: np.ndarray, codes_b: np.ndarray, *, min_log_lr: float,
@@ -382,10 +388,10 @@ class PairwiseModel:
         if int(chunk) < 1:
             raise InputError(f"chunk {chunk!r}; expected a positive number of profiles",
                              field="chunk", value=chunk)
-        typed_b = (ib != self._untyped[None, :]).astype(np.float32) if min_common else None
+        typed_b = (ib >= 0).astype(np.float32) if min_common else None
         for c0 in range(0, ia.shape[0], int(chunk)):
             sub = ia[c0:c0 + int(chunk)]
-            typed_a = (sub != self._untyped[None, :]).astype(np.float32) if min_common else None
+            typed_a = (sub >= 0).astype(np.float32) if min_common else None
             found_i: list[np.ndarray] = []
             found_j: list[np.ndarray] = []
             found_v: list[np.ndarray] = []
