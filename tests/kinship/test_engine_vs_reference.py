@@ -1,0 +1,168 @@
+"""The fast engine equals the reference oracle: on every catalogue case and on random pedigrees.
+
+Tolerance: natural-log likelihoods per marker within 1e-9 (``-inf`` must match ``-inf``).
+The oracle's two implementations (one einsum over the joint, and a literal loop over all joint
+states) are also checked against each other, on the small catalogue cases and random ones.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from homecoming.genetics.markers import Marker, MutationSpec
+from homecoming.pedigree import Pedigree, Person, Sex
+from tests.catalogue import CASES, Case
+from tests.reference.oracle import enumerate_likelihood, reference_log_likelihood
+
+TOL = 1e-9
+
+try:
+    from homecoming.kinship.likelihood import log_likelihood
+except ModuleNotFoundError as exc:  # pragma: no cover
+    if exc.name != "homecoming.kinship.likelihood":
+        raise
+    log_likelihood = None
+
+needs_engine = pytest.mark.skipif(log_likelihood is None,
+                                  reason="kinship engine not yet implemented")
+
+
+def assert_same(engine: np.ndarray, oracle: np.ndarray, label: str) -> None:
+    engine = np.asarray(engine, dtype=float)
+    oracle = np.asarray(oracle, dtype=float)
+    assert engine.shape == oracle.shape, label
+    for i, (e, r) in enumerate(zip(engine, oracle)):
+        if r == -math.inf or e == -math.inf:
+            assert e == r, f"{label} marker {i}: engine {e!r} oracle {r!r}"
+        else:
+            assert abs(e - r) <= TOL, f"{label} marker {i}: engine {e!r} oracle {r!r}"
+
+
+@needs_engine
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_catalogue_engine_equals_oracle(case: Case):
+    oracle = reference_log_likelihood(case.pedigree, case.markers, case.genotypes,
+                                      **case.kwargs())
+    engine = log_likelihood(case.pedigree, list(case.markers), case.genotypes, **case.kwargs())
+    assert_same(engine, oracle, case.name)
+    assert np.all(oracle <= 1e-12)  # probabilities
+
+
+def joint_states(ped: Pedigree, marker: Marker) -> int:
+    n = marker.n_alleles + (1 if marker.silent_frequency > 0 else 0)
+    x = marker.chromosome == "X"
+    return math.prod(n ** (1 if x and p.sex is Sex.MALE else 2) for p in ped)
+
+
+LOOP_LIMIT = 30_000
+SMALL = [c for c in CASES if any(joint_states(c.pedigree, m) <= LOOP_LIMIT for m in c.markers)]
+
+
+@pytest.mark.parametrize("case", SMALL, ids=[c.name for c in SMALL])
+def test_catalogue_oracle_einsum_equals_literal_loop(case: Case):
+    oracle = reference_log_likelihood(case.pedigree, case.markers, case.genotypes,
+                                      **case.kwargs())
+    for i, m in enumerate(case.markers):
+        if joint_states(case.pedigree, m) > LOOP_LIMIT:
+            continue
+        lit = enumerate_likelihood(case.pedigree, m, case.genotypes, **case.kwargs())
+        if lit == 0.0:
+            assert oracle[i] == -math.inf
+        else:
+            assert oracle[i] == pytest.approx(math.log(lit), abs=TOL)
+
+
+def test_catalogue_covers_every_feature():
+    names = " ".join(c.name for c in CASES)
+    for word in ("duo", "trio", "full_siblings", "half_siblings_paternal",
+                 "half_siblings_maternal", "grandparent", "avuncular", "first_cousins",
+                 "second_cousins", "double_first_cousins", "cousin_marriage", "sibling_mating",
+                 "unrelated_theta", "x_", "A_eq", "A_prop", "stepwise", "A_one", "A_custom",
+                 "partial", "inbred", "silent", "dropout"):
+        assert word in names, word
+
+
+# --- random small pedigrees --------------------------------------------------------------------
+
+@st.composite
+def random_case(draw):
+    n = draw(st.integers(1, 6))
+    persons: list[Person] = []
+    for i in range(n):
+        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
+        males = [p.id for p in persons if p.sex is Sex.MALE]
+        females = [p.id for p in persons if p.sex is Sex.FEMALE]
+        if males and females and draw(st.booleans()):
+            father = draw(st.sampled_from(males))
+            mother = draw(st.sampled_from(females))
+            persons.append(Person(f"p{i}", father, mother, sex))
+        else:
+            persons.append(Person(f"p{i}", None, None, sex))
+    ped = Pedigree(persons)
+    xchrom = draw(st.booleans())
+    n_alleles = draw(st.integers(1, 3))
+    weights = draw(st.lists(st.integers(1, 9), min_size=n_alleles, max_size=n_alleles))
+    silent = draw(st.sampled_from([0.0, 0.0, 0.1]))
+    freqs = np.array(weights, dtype=float) / sum(weights) * (1 - silent)
+    alleles = tuple(str(10 + k) for k in range(n_alleles))
+    mut = draw(st.sampled_from([None, "equal", "proportional", "onestep"]))
+    if mut is None:
+        female = male = None
+    else:
+        rate_f = draw(st.sampled_from([0.01, 0.2]))
+        rate_m = draw(st.sampled_from([0.005, 0.1]))
+        female = MutationSpec(mut, rate=rate_f)
+        male = MutationSpec(mut, rate=rate_m)
+    marker = Marker("M", alleles, freqs, chromosome="X" if xchrom else "autosomal",
+                    mutation_female=female, mutation_male=male, silent_frequency=silent)
+    genotypes: dict[str, dict[str, tuple]] = {}
+    for p in persons:
+        if not draw(st.booleans()):
+            continue
+        ploidy = 1 if xchrom and p.sex is Sex.MALE else 2
+        choice = st.sampled_from(list(alleles) + [None]) if ploidy == 2 else \
+            st.sampled_from(alleles)
+        gt = tuple(draw(choice) for _ in range(ploidy))
+        genotypes[p.id] = {"M": gt}
+    founders = [p for p in persons if p.is_founder]
+    n_founder_alleles = sum(1 if xchrom and p.sex is Sex.MALE else 2 for p in founders)
+    theta = draw(st.sampled_from([0.0, 0.0, 0.02, 0.2])) if n_founder_alleles <= 8 else 0.0
+    inbreeding = {}
+    for p in founders:
+        if draw(st.integers(0, 4)) == 0:
+            inbreeding[p.id] = draw(st.sampled_from([0.1, 0.5, 1.0]))
+    dropout = {}
+    for pid in genotypes:
+        if draw(st.integers(0, 4)) == 0:
+            dropout[pid] = draw(st.sampled_from([0.0, 0.15, 0.5]))
+    return ped, marker, genotypes, theta, inbreeding or None, dropout or None
+
+
+@needs_engine
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_case())
+def test_random_pedigrees_engine_equals_oracle(data):
+    ped, marker, genotypes, theta, inbreeding, dropout = data
+    kw = {"theta": theta, "founder_inbreeding": inbreeding, "dropout": dropout}
+    oracle = reference_log_likelihood(ped, [marker], genotypes, **kw)
+    engine = log_likelihood(ped, [marker], genotypes, **kw)
+    assert_same(engine, oracle, repr(data))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(random_case())
+def test_random_pedigrees_oracle_einsum_equals_literal_loop(data):
+    ped, marker, genotypes, theta, inbreeding, dropout = data
+    assume(joint_states(ped, marker) <= LOOP_LIMIT)  # the literal loop is for tiny cases
+    kw = {"theta": theta, "founder_inbreeding": inbreeding, "dropout": dropout}
+    oracle = reference_log_likelihood(ped, [marker], genotypes, **kw)[0]
+    lit = enumerate_likelihood(ped, marker, genotypes, **kw)
+    if lit == 0.0:
+        assert oracle == -math.inf
+    else:
+        assert oracle == pytest.approx(math.log(lit), abs=TOL)
