@@ -112,7 +112,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1435,25 +1434,29 @@ def _dvi_lines(dvi: FamiliasDvi) -> list[str]:
     return out
 
 
-def write_fam(fam: FamiliasFile, path: str | os.PathLike[str], *,
+def write_fam(fam: FamiliasFile | Mapping, path: str | os.PathLike[str], *,
               encoding: str = "utf-8") -> Path:
-    """Write ``fam`` to ``path`` atomically (a temporary file renamed into place): the whole
-    text is built first, so an error leaves no partial file."""
-    text = format_fam(fam)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".homecoming-", suffix=".fam.tmp",
-                               dir=str(target.parent) if str(target.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\r\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
+    """Write a :class:`FamiliasFile` (or a kinship-case@1 / dvi-dataset@1 dict, converted
+    with :func:`familias_from_kinship_case` / :func:`familias_from_dvi_dataset`) to ``path``.
+
+    The whole text is built first and written through a temporary file renamed into place,
+    so an error leaves no partial file. Lines end in CRLF, as Familias (Windows) writes them.
+    """
+    from homecoming.formats.registry import atomic_write_text
+
+    if isinstance(fam, Mapping):
+        kind = fam.get("format")
+        if kind == KINSHIP_CASE_FORMAT:
+            fam = familias_from_kinship_case(fam)
+        elif kind == DVI_DATASET_FORMAT:
+            fam = familias_from_dvi_dataset(fam)
+        else:
+            raise InputError(f"format {kind!r}; expected {KINSHIP_CASE_FORMAT!r} or "
+                             f"{DVI_DATASET_FORMAT!r}", field="format", value=kind)
+    if not isinstance(fam, FamiliasFile):
+        raise InputError(f"cannot write a {type(fam).__name__} as a Familias file; expected a "
+                         "FamiliasFile or a kinship-case/dvi-dataset dict", field="data")
+    return atomic_write_text(path, format_fam(fam), encoding=encoding, newline="\r\n")
 
 
 # ==========================================================================================
@@ -1584,3 +1587,25 @@ __all__ = [
     "read_fam",
     "write_fam",
 ]
+
+
+def _registry_reader(path: Path, **options: object):
+    from homecoming.formats.registry import Imported
+
+    fam = read_fam(path)
+    return Imported(fam, fam.report)
+
+
+def _registry_writer(data: object, path: Path, **options: object) -> Path:
+    return write_fam(data, path, **options)  # type: ignore[arg-type]
+
+
+def _formats() -> list:
+    from homecoming.formats.registry import FileFormat
+
+    return [FileFormat("familias", "Familias .fam: individuals, pedigrees, frequency database, "
+                       "DVI section", (".fam",), "familias", _registry_reader, _registry_writer,
+                       module=__name__)]
+
+
+FORMATS = _formats()
