@@ -40,6 +40,7 @@ __all__ = [
     "to_profiles",
     "encode_genotypes",
     "mask_loci",
+    "genotype_codes",
 ]
 
 #: allele index of an untyped allele
@@ -258,6 +259,30 @@ def mask_loci(alleles: np.ndarray, keep: np.ndarray | float,
         mask = rng_from(seed).random(out.shape[:2]) < float(keep)
     out[~mask] = MISSING
     return out
+
+
+def genotype_codes(alleles: np.ndarray, markers: Sequence[Marker] | None = None) -> np.ndarray:
+    """Genotype codes ``(n, L)`` int32 of an allele-index array, as
+    ``PairwiseModel.encode`` gives for the same profiles (genetics.encoding: the unordered
+    genotype ``{i, j}``, ``i <= j``, has code ``j (j + 1) / 2 + i``); −1 where an allele is
+    unknown. Much faster than building profiles and encoding them (10^5 profiles in
+    milliseconds). A silent allele (index ``n_alleles``, needs ``markers``) is not seen: the
+    genotype reads as a homozygote of the other allele."""
+    a = np.asarray(alleles)
+    x = a[:, :, 0].astype(np.int64)
+    y = a[:, :, 1].astype(np.int64)
+    if markers is not None:
+        n_alleles = np.array([m.n_alleles for m in markers])[None, :]
+        sx, sy = x == n_alleles, y == n_alleles
+        x, y = np.where(sx, y, x), np.where(sy, x, y)
+        both = sx & sy
+        x[both] = -1
+        y[both] = -1
+    lo = np.minimum(x, y)
+    hi = np.maximum(x, y)
+    out = hi * (hi + 1) // 2 + lo
+    out[lo < 0] = -1
+    return out.astype(np.int32)
 
 
 def to_profiles(markers: Sequence[Marker], alleles: np.ndarray) -> list[dict[str, Genotype]]:

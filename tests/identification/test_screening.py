@@ -128,3 +128,32 @@ def test_bad_input_messages():
         sc.screen_codes(np.zeros((2, 3), int), np.zeros((2, 4), int), model)
     with pytest.raises(InputError, match="block size"):
         sc.screen_codes(np.zeros((2, 3), int), np.zeros((2, 3), int), model, pm_block=0)
+
+
+@pytest.mark.parametrize("relationship", sc.RELATIONSHIPS)
+def test_real_pairwise_model_screening_equals_naive_loop(relationship):
+    pw = pytest.importorskip("homecoming.kinship.pairwise", reason="PairwiseModel not available")
+    from homecoming import simulation as sim
+    from homecoming.genetics.markers import Marker, MutationSpec
+    from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+    alleles = tuple(str(a) for a in range(8, 15))
+    freqs = np.array([0.05, 0.1, 0.25, 0.25, 0.15, 0.1, 0.1])
+    spec = MutationSpec("stepwise", rate=0.002, rate2=1e-6, range=0.1)
+    markers = [Marker(f"L{k}", alleles, freqs, mutation_female=spec, mutation_male=spec)
+               for k in range(12)]
+    ped = Pedigree([Person("FA", sex=Sex.MALE), Person("MO", sex=Sex.FEMALE),
+                    Person("C1", "FA", "MO", Sex.MALE), Person("C2", "FA", "MO", Sex.FEMALE)])
+    g = sim.drop_alleles(ped, markers, 20, seed=4)
+    pm = sim.mask_loci(np.concatenate([g["C1"], g["FA"]]), 0.9, seed=1)
+    ref = np.concatenate([g["C1"], g["C2"], g["MO"]])
+    model = pw.PairwiseModel(markers, relationship)
+    pm_c = model.encode(sim.to_profiles(markers, pm))
+    ref_c = model.encode(sim.to_profiles(markers, ref))
+    got = sc.screen_codes(pm_c, ref_c, model, min_log10_lr=2.0, min_common=8, pm_block=7,
+                          ref_block=11)
+    want = _naive(model, pm_c, ref_c, 2.0, 8, relationship)
+    assert len(want) >= 10
+    assert [r[2:] for r in _as_rows(got)] == [r[2:] for r in want]
+    np.testing.assert_allclose([-r[1] for r in _as_rows(got)], [-r[1] for r in want],
+                               rtol=1e-12)

@@ -113,3 +113,14 @@ def test_x_markers_are_refused():
     m = Marker("DXS1", ("1", "2"), np.array([0.5, 0.5]), chromosome="X")
     with pytest.raises(InputError, match="autosomal"):
         sim.simulate_founders([m], 3, seed=1)
+
+
+def test_genotype_codes_equal_the_pairwise_model_encoding():
+    pw = pytest.importorskip("homecoming.kinship.pairwise", reason="PairwiseModel not available")
+    markers = _markers(4)
+    arr = sim.mask_loci(sim.simulate_founders(markers, 300, seed=12), 0.8, seed=2)
+    arr[5, 1, 1] = -1  # partial genotype: unusable for pairwise screening
+    model = pw.PairwiseModel(markers, "direct")
+    want = model.encode(sim.to_profiles(markers, arr))
+    np.testing.assert_array_equal(sim.genotype_codes(arr, markers), want)
+    assert want[5, 1] == -1 and (want == -1).sum() > 100
