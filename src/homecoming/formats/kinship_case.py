@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from homecoming._version import __version__
 from homecoming.errors import (FormatError, FrequencyError, GenotypeError, HypothesisError,
                                InputError, MutationModelError, PedigreeError)
 from homecoming.genetics.markers import FREQUENCY_SUM_TOLERANCE, Marker, MutationSpec
 from homecoming.genetics.mutation import mutation_matrix
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+from homecoming.provenance import sha256_json, software
 
 CASE_FORMAT = "homecoming/kinship-case@1"
 RESULT_FORMAT = "homecoming/kinship-result@1"
@@ -455,9 +455,7 @@ def load_kinship_case(source: str | Path | Mapping) -> KinshipCase:
     (sorted keys, no spaces) of a mapping.
     """
     if isinstance(source, Mapping):
-        canon = json.dumps(source, sort_keys=True, separators=(",", ":"), default=str)
-        return _case_from_mapping(source, sha256=hashlib.sha256(canon.encode()).hexdigest(),
-                                  source=None)
+        return _case_from_mapping(source, sha256=sha256_json(source), source=None)
     path = Path(source)
     data = path.read_bytes()
     try:
@@ -522,5 +520,5 @@ def kinship_result_json(result: Any, *, input_sha256: str) -> dict:
         "format": RESULT_FORMAT,
         "reference": ref,
         "hypotheses": hyps,
-        "provenance": {"software": f"homecoming {__version__}", "input_sha256": input_sha256},
+        "provenance": {"software": software(), "input_sha256": input_sha256},
     }
