@@ -248,12 +248,12 @@ class FamilyData:
 def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
                   min_log10_lr: float = 2.0, top: int = 2,
-                  progress: Callable[[int], None] | None = None) -> CaseIdentification:
+                  progress: Callable[[int, int], None] | None = None) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     :param truth: victim id -> the missing person id it really is (or None); when given, the
         result counts correct and wrong identifications.
-    :param progress: called with the number of components solved so far (for a progress bar).
+    :param progress: called with (components solved so far, number of components).
     """
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
 
@@ -329,7 +329,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
             if c.conclusion.identified and c.victim is not None:
                 result.identified[c.missing] = c.victim
         if progress is not None:
-            progress(done)
+            progress(done, len(groups))
     for k in range(n_fam):
         result.conclusions.setdefault(fams[k][0], "no match")
 
