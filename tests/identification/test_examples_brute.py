@@ -116,3 +116,24 @@ def test_symmetric_siblings():
     assert concl["M1"].victim == "V1/V2"
     # the two best assignments swap V1 and V2 and are equally likely
     assert r.joint[0].loglik == pytest.approx(r.joint[1].loglik, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["fire", "KETPchap481", "KETPexer498", "KETPchap484"])
+def test_glr_equals_brute_force_ratio(name):
+    """GLR(V=M) = max L(a: V=M) / max L(a: V≠M), undisputed pairings held fixed."""
+    ds = load_dvi_dataset(EXAMPLES / f"{name}.json")
+    r = solve(ds)
+    scored, _ = brute_force(ds, allowed_from(r, ds))
+    fixed = {c.victim: c.missing for c in r.missing_conclusions
+             if c.conclusion.value == "undisputed"}
+    scored = [(ll, a) for ll, a in scored if all(a.get(v) == m for v, m in fixed.items())]
+    checked = 0
+    for c in r.missing_conclusions:
+        if c.conclusion.value != "match by GLR":
+            continue
+        with_ = max(ll for ll, a in scored if a.get(c.victim) == c.missing)
+        without = max(ll for ll, a in scored if a.get(c.victim) != c.missing)
+        assert math.log(c.glr) == pytest.approx(with_ - without, abs=1e-7)
+        assert c.glr >= 1e4
+        checked += 1
+    assert checked >= 1

@@ -343,6 +343,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                 if cfg.max_incompatible is not None and inconsistent > cfg.max_incompatible:
                     reasons.append(f"{inconsistent} markers inconsistent with Mendelian inheritance "
                                    f"(more than {cfg.max_incompatible})")
+                if log_lr == -math.inf and not reasons:
+                    reasons.append("LR = 0: the pairing is impossible under the model "
+                                   f"({inconsistent} inconsistent markers)")
                 ev = pairing_evidence(v, f.missing_info.get(m), population, cfg.evidence)
                 if ev.excluded:
                     reasons.extend(f"{it['evidence']}: {it['note']}" for it in ev.items
