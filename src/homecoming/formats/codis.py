@@ -1,0 +1,267 @@
+"""CODIS CMF (Common Message Format) XML: import and export of DNA profiles.
+
+We read and write a documented subset of CMF 3.2 — the elements a profile exchange needs::
+
+    <?xml version="1.0" encoding="UTF-8"?>
+    <CODISImportFile>
+      <HEADERVERSION>3.2</HEADERVERSION>
+      <MESSAGETYPE>Import</MESSAGETYPE>
+      <SOURCELAB>lab ORI</SOURCELAB>                      (optional)
+      <SUBMITDATETIME>2026-11-25T06:00:00</SUBMITDATETIME> (optional)
+      <SPECIMEN>
+        <SPECIMENID>PM-000001</SPECIMENID>
+        <SPECIMENCATEGORY>Unidentified Human (Remains)</SPECIMENCATEGORY>  (optional)
+        <LOCUS>
+          <LOCUSNAME>D3S1358</LOCUSNAME>
+          <ALLELE><ALLELEVALUE>15</ALLELEVALUE></ALLELE>
+          <ALLELE><ALLELEVALUE>16</ALLELEVALUE></ALLELE>
+        </LOCUS>
+      </SPECIMEN>
+    </CODISImportFile>
+
+Other CMF elements and attributes (``DESTINATIONORI``, ``BATCHID``, ``KIT``, ``READINGBY``,
+``SOURCEID`` …) are accepted and ignored when reading; an XML namespace on the root is
+accepted. One ``ALLELE`` in a ``LOCUS`` is a homozygote; more than two mark a mixture (the
+locus is left out and the specimen is not imported as a single-source profile, as for
+GeneMapper tables). Files with a ``DOCTYPE`` or entity declarations are refused (no entity
+expansion is ever performed). Errors name the file and the line of the element.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+from xml.sax.saxutils import escape
+
+from homecoming.errors import FormatError, InputError
+from homecoming.formats.genemapper import GeneMapperSample, GeneMapperTable
+from homecoming.formats.report import ImportReport
+
+CMF_VERSION = "3.2"
+ROOT = "CODISImportFile"
+_ALLELE = re.compile(r"^\d{1,3}(\.\d{1,2})?$|^[XY]$")
+
+
+@dataclass
+class _Element:
+    tag: str
+    line: int
+    children: list["_Element"] = field(default_factory=list)
+    text: str = ""
+
+    def find_all(self, tag: str) -> list["_Element"]:
+        return [c for c in self.children if c.tag == tag]
+
+    def find(self, tag: str) -> "_Element | None":
+        for c in self.children:
+            if c.tag == tag:
+                return c
+        return None
+
+
+def _local(name: str) -> str:
+    # expat with namespace_separator gives "uri tag"; without, "prefix:tag" is possible
+    name = name.rsplit(" ", 1)[-1]
+    return name.rsplit(":", 1)[-1]
+
+
+def _parse_xml(data: bytes, path: str | None) -> _Element:
+    head = data[:4096].decode("utf-8", errors="replace").upper()
+    if "<!DOCTYPE" in head or "<!ENTITY" in data.decode("utf-8", errors="replace").upper():
+        raise FormatError("the XML declares a DOCTYPE or entities; expected a plain CMF file "
+                          "without them", path=path, line=1)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    root: list[_Element] = []
+    stack: list[_Element] = []
+
+    def start(name: str, attrs: dict) -> None:
+        el = _Element(_local(name), parser.CurrentLineNumber)
+        if stack:
+            stack[-1].children.append(el)
+        else:
+            root.append(el)
+        stack.append(el)
+
+    def end(name: str) -> None:
+        el = stack.pop()
+        el.text = el.text.strip()
+
+    def chars(text: str) -> None:
+        if stack:
+            stack[-1].text += text
+
+    def no_entities(*args: object) -> None:
+        raise FormatError("the XML declares entities; expected a plain CMF file", path=path,
+                          line=parser.CurrentLineNumber)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.EntityDeclHandler = no_entities
+    parser.StartDoctypeDeclHandler = no_entities
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise FormatError(f"not well-formed XML ({expat.ErrorString(exc.code)}); expected a "
+                          "CMF XML file", path=path, line=exc.lineno, column=exc.offset) from None
+    if not root:
+        raise FormatError("no XML element; expected a <CODISImportFile> root", path=path, line=1)
+    return root[0]
+
+
+def read_cmf(path: str | os.PathLike[str]) -> GeneMapperTable:
+    """Read a CMF file into profiles by specimen id (see module doc)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a CODIS CMF "
+                          "XML file", path=str(path)) from None
+    return parse_cmf(data, path=str(path))
+
+
+def parse_cmf(data: bytes | str, *, path: str | None = None) -> GeneMapperTable:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    report = ImportReport(source=path, format="codis")
+    root = _parse_xml(data, path)
+    if root.tag != ROOT:
+        raise FormatError(f"root element <{root.tag}>; expected <{ROOT}>", path=path,
+                          line=root.line, value=root.tag)
+    version = root.find("HEADERVERSION")
+    if version is not None and version.text and not version.text.startswith("3"):
+        report.warn(f"CMF header version {version.text!r}; written for 3.x", line=version.line)
+    specimens = root.find_all("SPECIMEN")
+    samples: list[GeneMapperSample] = []
+    seen: dict[str, int] = {}
+    homozygous = False
+    for sp in specimens:
+        sid_el = sp.find("SPECIMENID")
+        if sid_el is None or not sid_el.text:
+            raise FormatError("<SPECIMEN> without a <SPECIMENID>; expected one", path=path,
+                              line=sp.line)
+        sid = sid_el.text
+        if sid in seen:
+            raise FormatError(f"specimen {sid!r} appears again (first on line {seen[sid]}); "
+                              "expected unique SPECIMENID values", path=path, line=sid_el.line,
+                              value=sid)
+        seen[sid] = sid_el.line
+        s = GeneMapperSample(sid, first_line=sp.line)
+        for loc in sp.find_all("LOCUS"):
+            name_el = loc.find("LOCUSNAME")
+            if name_el is None or not name_el.text:
+                raise FormatError(f"specimen {sid!r}: <LOCUS> without a <LOCUSNAME>; expected "
+                                  "one", path=path, line=loc.line)
+            name = name_el.text
+            if name in s.genotypes or name in s.mixture_loci:
+                raise FormatError(f"specimen {sid!r}: locus {name} appears twice; expected once",
+                                  path=path, line=name_el.line, value=name)
+            alleles = []
+            for al in loc.find_all("ALLELE"):
+                v = al.find("ALLELEVALUE")
+                if v is None or not v.text:
+                    raise FormatError(f"specimen {sid!r}, locus {name}: <ALLELE> without an "
+                                      "<ALLELEVALUE>; expected one", path=path, line=al.line)
+                alleles.append(v.text)
+            if name.upper() in ("AMEL", "AMELOGENIN"):
+                s.amelogenin = tuple(alleles) or None
+                continue
+            if not alleles:
+                s.missing_loci.append(name)
+                continue
+            if len(alleles) > 2:
+                s.mixture_loci.append(name)
+                report.warn(f"specimen {sid!r}, locus {name}: {len(alleles)} alleles (mixture); "
+                            "locus left out", line=loc.line)
+                continue
+            if not all(_ALLELE.match(a) for a in alleles):
+                s.unreadable_loci.append(name)
+                report.warn(f"specimen {sid!r}, locus {name}: an allele is not a repeat number; "
+                            "locus left out", line=loc.line)
+                continue
+            if len(alleles) == 1:
+                alleles = alleles * 2
+                homozygous = True
+            s.genotypes[name] = (alleles[0], alleles[1])
+        if s.is_mixture:
+            report.warn(f"specimen {sid!r}: more than two alleles at {len(s.mixture_loci)} loci; "
+                        "not imported as a single-source profile", line=sp.line)
+        samples.append(s)
+    if homozygous:
+        report.note("a single ALLELE at a locus was read as a homozygote")
+    report.counts.update({"specimens": len(samples),
+                          "mixtures": sum(1 for s in samples if s.is_mixture)})
+    return GeneMapperTable(samples, report)
+
+
+def format_cmf(profiles: Mapping[str, Mapping[str, Sequence[str | None]]], *,
+               source_lab: str | None = None, category: str | None = None,
+               submitted: _dt.datetime | None = None) -> str:
+    """CMF XML for ``{specimen id: {locus: alleles}}`` (a homozygote as one ALLELE; unknown
+    alleles are left out)."""
+    def el(tag: str, text: str, indent: int) -> str:
+        return " " * indent + f"<{tag}>{escape(_clean(text, tag))}</{tag}>"
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', f"<{ROOT}>",
+           el("HEADERVERSION", CMF_VERSION, 2), el("MESSAGETYPE", "Import", 2)]
+    if source_lab:
+        out.append(el("SOURCELAB", source_lab, 2))
+    if submitted is not None:
+        out.append(el("SUBMITDATETIME", submitted.replace(microsecond=0).isoformat(), 2))
+    for sid, genotypes in profiles.items():
+        out.append("  <SPECIMEN>")
+        out.append(el("SPECIMENID", sid, 4))
+        if category:
+            out.append(el("SPECIMENCATEGORY", category, 4))
+        for locus, alleles in genotypes.items():
+            known = [str(a) for a in alleles if a is not None]
+            if len(known) == 2 and known[0] == known[1]:
+                known = known[:1]
+            out.append("    <LOCUS>")
+            out.append(el("LOCUSNAME", locus, 6))
+            for a in known:
+                out.append("      <ALLELE>" + f"<ALLELEVALUE>{escape(_clean(a, 'ALLELEVALUE'))}"
+                           "</ALLELEVALUE></ALLELE>")
+            out.append("    </LOCUS>")
+        out.append("  </SPECIMEN>")
+    out.append(f"</{ROOT}>")
+    return "\n".join(out) + "\n"
+
+
+def _clean(text: str, tag: str) -> str:
+    text = str(text)
+    if not text.strip() or any(ord(c) < 32 and c not in "\t" for c in text):
+        raise InputError(f"<{tag}> value {text!r} is empty or has control characters",
+                         field=tag, value=text)
+    return text
+
+
+def write_cmf(profiles: Mapping[str, Mapping[str, Sequence[str | None]]],
+              path: str | os.PathLike[str], **options: object) -> Path:
+    from homecoming.formats.registry import atomic_write_text
+
+    return atomic_write_text(path, format_cmf(profiles, **options))  # type: ignore[arg-type]
+
+
+def _registry_reader(path: Path, **options: object):
+    from homecoming.formats.registry import Imported
+
+    table = read_cmf(path)
+    return Imported(table, table.report)
+
+
+def _formats() -> list:
+    from homecoming.formats.registry import FileFormat
+
+    return [FileFormat("codis", "CODIS CMF 3.2 XML (SPECIMEN, LOCUS, ALLELE subset)",
+                       (".cmf", ".xml"), "profiles", _registry_reader, write_cmf,
+                       module=__name__)]
+
+
+FORMATS = _formats()
+
+__all__ = ["CMF_VERSION", "format_cmf", "parse_cmf", "read_cmf", "write_cmf", "FORMATS"]
