@@ -6,6 +6,9 @@ end. It needs the server binaries (initdb, pg_ctl): on PATH or in /usr/lib/postg
 ``scripts/ensure-postgres`` installs them (``make test`` runs it). Without them the fixture
 FAILS with that advice: PostgreSQL is a supported backend and is tested, not skipped.
 
+``postgres_url`` (session scope) is the URL of one database on that server,
+``postgresql+psycopg://postgres@127.0.0.1:PORT/homecoming_session``.
+
 ``database_url`` is parametrised over ``sqlite`` and ``postgresql`` and gives an EMPTY database
 per test (a new SQLite file; a new PostgreSQL database, dropped afterwards). The PostgreSQL
 case carries the ``postgres`` marker (``-m "not postgres"`` leaves it out).
@@ -134,6 +137,14 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
                                      "-w", "stop"]), capture_output=True, env=env)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """URL of one database on the throw-away server, shared by the whole session (tests that
+    need an empty database use ``database_url`` instead)."""
+    postgres_server.admin('CREATE DATABASE "homecoming_session"')
+    return postgres_server.url("homecoming_session")
 
 
 _database_numbers = itertools.count(1)

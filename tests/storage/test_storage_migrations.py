@@ -1,5 +1,6 @@
 """Alembic migrations: upgrade from empty, match the tables, downgrade cleanly, upgrade again."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -62,3 +63,15 @@ def test_migrations_are_package_files():
     assert (MIGRATIONS / "script.py.mako").is_file()
     assert (MIGRATIONS / "versions" / "0001_initial.py").is_file()
     assert MIGRATIONS.parent.name == "storage"
+
+
+@pytest.mark.postgres
+def test_session_wide_postgres_url(postgres_url):
+    assert postgres_url.startswith("postgresql+psycopg://postgres@127.0.0.1:")
+    assert postgres_url.endswith("/homecoming_session")
+    db = Database(postgres_url)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
+    finally:
+        db.dispose()

@@ -133,3 +133,12 @@ def test_wrong_record_type_is_refused(db, records):
     with db.session() as session:
         with pytest.raises(InputError, match="expected a Grave, got Site"):
             Repositories(session).graves.add(records.site)
+
+
+def test_uncleared_hazards_before_an_exhumation(filled):
+    with filled.session() as session:
+        repos = Repositories(session)
+        assert [h.id for h in repos.exhumations.uncleared_hazards("G-17")] == ["H-1"]
+        repos.hazard_areas.update("H-1", cleared=True, cleared_on="2022-09-14")
+        assert repos.exhumations.uncleared_hazards("G-17") == []
+        assert repos.exhumations.uncleared_hazards("G-404") == []

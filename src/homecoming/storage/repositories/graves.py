@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from homecoming.casework import Exhumation, Grave, GraveStatus, check_grave_transition
+from sqlalchemy import select
+
+from homecoming.casework import (
+    Exhumation,
+    Grave,
+    GraveStatus,
+    HazardArea,
+    check_grave_transition,
+)
 from homecoming.storage import tables
 from homecoming.storage.repositories._base import Repository
+from homecoming.storage.repositories.sites import HazardAreaRepository
 
 __all__ = ["GraveRepository", "ExhumationRepository"]
 
@@ -26,3 +35,12 @@ class ExhumationRepository(Repository[Exhumation]):
     model = Exhumation
     table = tables.exhumations
     noun = "exhumation"
+
+    def uncleared_hazards(self, grave_id: str) -> list[HazardArea]:
+        """Hazard areas not yet cleared at the site of ``grave_id``: the field team must see
+        these before work starts (mines and UXO preceded the work at Izium)."""
+        site_id = self.session.execute(select(tables.graves.c.site_id)
+                                       .where(tables.graves.c.id == grave_id)).scalar()
+        if site_id is None:
+            return []
+        return HazardAreaRepository(self.session).uncleared(site_id)
