@@ -196,3 +196,15 @@ def test_import_needs_an_initialised_database(tmp_path, capsys):
     f = files(tmp_path, missing=MISSING)
     err = fails(url, capsys, "import", "missing-persons", str(f["missing"]))
     assert "has no Homecoming schema" in err and "homecoming init" in err
+
+
+def test_howto_example_files_import_in_order(db):
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[2] / "docs" / "howto" / "examples"
+    for kind, name in [("missing-persons", "missing-persons.csv"), ("donors", "donors.csv"),
+                       ("samples", "samples.csv"), ("profiles", "profiles.csv")]:
+        ok(db, "import", kind, str(examples / name))
+    c = counts(db)
+    assert c["missing_persons"] == 3
+    assert c["donors"] == c["samples"] == c["profiles"] >= 3

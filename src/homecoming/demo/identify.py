@@ -41,7 +41,7 @@ from homecoming.genetics.profiles import Genotype
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
 __all__ = ["KAPPA", "family_pedigree", "pairwise_log10_lr", "CaseIdentification",
-           "VictimData", "FamilyData", "case_from_records", "identify_case"]
+           "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json"]
 
 #: IBD probabilities (k0, k1, k2) per pairwise relationship
 KAPPA: dict[str, tuple[float, float, float]] = {
@@ -376,3 +376,32 @@ def case_from_records(*, examinations: Sequence[Examination], samples: Sequence[
                             if d.id in donor_profiles})
                 for mp in missing_persons]
     return victims, families
+
+
+def dvi_dataset_json(markers: Sequence[Marker], victims: Sequence[VictimData],
+                     families: Sequence[FamilyData], *, theta: float = 0.0) -> dict[str, Any]:
+    """A ``homecoming/dvi-dataset@1`` JSON object of a case (what ``homecoming identify``
+    reads): markers with frequencies, victims, one family per missing person."""
+    def person(p: Person) -> dict[str, Any]:
+        return {"id": p.id, "father": p.father, "mother": p.mother, "sex": p.sex.value}
+
+    out_families = []
+    for fam in families:
+        ped, placed = family_pedigree(fam.missing, fam.donors)
+        genotypes = {placed[d]: {m: list(g) for m, g in prof.items()}
+                     for d, prof in fam.profiles.items() if d in placed}
+        out_families.append({"name": f"FAM:{fam.missing.id}",
+                             "pedigree": [person(p) for p in ped],
+                             "missing": [fam.missing.id], "genotypes": genotypes})
+    return {
+        "format": "homecoming/dvi-dataset@1",
+        "theta": theta,
+        "markers": [{"name": m.name, "chromosome": m.chromosome, "alleles": list(m.alleles),
+                     "frequencies": [float(f) for f in m.frequencies], "mutation": None}
+                    for m in markers],
+        "victims": [{"id": v.id, "sex": v.sex.value,
+                     "genotypes": {m: list(g) for m, g in v.genotypes.items()},
+                     **({"age_range": list(v.age_range)} if v.age_range else {})}
+                    for v in victims],
+        "families": out_families,
+    }
