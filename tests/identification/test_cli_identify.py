@@ -1,0 +1,83 @@
+"""`homecoming identify DATASET.json [--json]`: output shape and values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from homecoming.cli.main import cli, main
+
+from .test_hand_computed import dataset_a
+
+
+@pytest.fixture()
+def dataset_file(tmp_path):
+    path = tmp_path / "ds.json"
+    path.write_text(json.dumps(dataset_a()))
+    return path
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, ["identify", *map(str, args)], catch_exceptions=False)
+    return result
+
+
+def test_json_output(dataset_file):
+    res = run(dataset_file, "--json", "--lr-threshold", "4", "--no-posterior-threshold",
+              "--top", "3")
+    assert res.exit_code == 0
+    out = json.loads(res.output)
+    assert out["format"] == "homecoming/dvi-result@1"
+    pw = {(p["victim"], p["missing"]): p for p in out["pairwise"]}
+    assert pw[("V1", "M1")]["lr"] == pytest.approx(5.0)
+    assert pw[("V1", "M1")]["inconsistent_markers"] == 0
+    assert pw[("V2", "M1")]["lr"] == 0 and pw[("V2", "M1")]["log10_lr"] is None
+    assert pw[("V2", "M1")]["inconsistent_markers"] == 1
+    assert len(out["joint"]) == 3
+    best = out["joint"][0]
+    assert best["assignment"] == {"V1": "M1", "V2": None, "V3": "M2"}
+    assert best["lr"] == pytest.approx(25.0)
+    assert best["posterior"] == pytest.approx(25 / 36)
+    assert out["posterior_exact"] is True
+    assert [j["loglik"] for j in out["joint"]] == sorted([j["loglik"] for j in out["joint"]],
+                                                         reverse=True)
+    cm = {c["missing"]: c for c in out["conclusions"]["missing"]}
+    assert cm["M1"]["victim"] == "V1" and cm["M1"]["family"] == "F1"
+    assert cm["M1"]["conclusion"] == "undisputed" and cm["M1"]["lr"] == pytest.approx(5.0)
+    cv = {c["victim"]: c for c in out["conclusions"]["victims"]}
+    assert cv["V2"]["conclusion"] == "excluded"
+    assert out["thresholds"]["lr"] == 4 and out["thresholds"]["probable"] == pytest.approx(0.4)
+    assert out["thresholds"]["posterior"] is None
+    assert out["provenance"]["software"].startswith("homecoming ")
+    assert out["provenance"]["input_sha256"] == hashlib.sha256(dataset_file.read_bytes()).hexdigest()
+
+
+def test_text_output(dataset_file):
+    res = run(dataset_file, "--lr-threshold", "4", "--no-posterior-threshold")
+    assert res.exit_code == 0
+    assert "Conclusions per missing person" in res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("M1 "))
+    assert "V1" in line and "undisputed" in line
+    assert "V1=M1, V3=M2" in res.output
+
+
+def test_defaults_recorded(dataset_file):
+    out = json.loads(run(dataset_file, "--json").output)
+    assert out["thresholds"] == {"lr": 10000.0, "probable": 1000.0, "posterior": 0.9995,
+                                 "prior": "1/2", "max_incompatible": 2}
+    assert {c["conclusion"] for c in out["conclusions"]["missing"]} == {"no match"}
+
+
+def test_bad_file_one_line_error(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    d = dataset_a()
+    d["families"][0]["missing"] = ["NOPE"]
+    path.write_text(json.dumps(d))
+    with pytest.raises(SystemExit) as info:
+        main(["identify", str(path)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Error: ") and "NOPE" in err and "\n" not in err
