@@ -322,3 +322,27 @@ def test_provenance_records_relationship_and_markers(nist_markers):
     assert prov["markers"][0] == "CSF1PO"
     assert prov["mutation"]["TH01"] == "homecoming.genetics.mutation"
     assert prov["marker_sources"]["TH01"].startswith("nist1036_all (sha256 ")
+
+
+def test_half_sibling_unknown_parent_sex_averages_the_two_likelihoods():
+    fem = MutationSpec("equal", rate=0.01)
+    mal = MutationSpec("proportional", rate=0.03)
+    m = Marker("S", ("8", "9", "10", "11"), P, mutation_female=fem, mutation_male=mal)
+    pm = genotype_pair_probabilities(m, "half_sibling", parent_sex="male")[0]
+    pf = genotype_pair_probabilities(m, "half_sibling", parent_sex="female")[0]
+    avg, den = genotype_pair_probabilities(m, "half_sibling")
+    assert np.allclose(avg, (pm + pf) / 2, rtol=1e-13, atol=0)
+    assert np.allclose(np.exp(log_lr_table(m, "half_sibling")), avg / den, rtol=1e-12)
+
+
+def test_rare_allele_policy_flows_into_the_direct_match_lr():
+    db = load_database("nist1036_all")
+    markers = db.markers(["TH01", "D21S11"], extra_alleles={"TH01": ["13.3"]})
+    model = PairwiseModel(markers, "direct")
+    prof = {"TH01": ("13.3", "13.3"), "D21S11": ("29", "30")}
+    c = model.encode([prof])
+    f_rare = (5 / 2072) / (1 + 5 / 2072)
+    p29, p30 = (db.frequencies("D21S11")[a] for a in ("29", "30"))
+    want = -2 * np.log(f_rare) - np.log(2 * p29 * p30)
+    assert model.log_lr(c, c)[0, 0] == pytest.approx(want, abs=1e-10)
+    assert "rare allele(s) 13.3" in model.provenance()["marker_sources"]["TH01"]

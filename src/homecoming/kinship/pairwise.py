@@ -114,8 +114,10 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
     mats = {"male": male, "female": female}
     other = {"male": "female", "female": "male"}
     if relationship == "unrelated":
-        eye = np.eye(k)
-        return _joint(p, theta, 4, [(0, eye), (1, eye), (2, eye), (3, eye)])
+        if theta:
+            return _urn(p, 4, theta)
+        pp = np.multiply.outer(p, p)
+        return np.multiply.outer(pp, pp)
     if relationship == "direct":
         u2 = _urn(p, 2, theta)
         t = np.zeros((k, k, k, k))
@@ -130,14 +132,8 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
             u3 = _urn(p, 3, theta) if theta else p[:, None, None] * p[None, :, None] * p
             v = np.tensordot(u3, mo, axes=(2, 0))  # [a1, a2, b2]
             h = 0.5 * (ms[:, None, :] + ms[None, :, :])  # [a1, a2, b1]
-            tab = h[:, :, :, None] * v[:, :, None, :]
-            if direction == "a_parent":
-                t += tab
-            elif direction == "b_parent":
-                t += tab.transpose(2, 3, 0, 1)
-            else:
-                t += 0.5 * (tab + tab.transpose(2, 3, 0, 1))
-        return t / len(sexes)
+            t += h[:, :, :, None] * v[:, :, None, :]
+        return t / len(sexes)  # A is the parent; the direction is applied on genotypes
     if relationship == "full_sibling":
         mm, mf = male, female
         # outputs: a1 = A paternal, a2 = A maternal, b1 = B paternal, b2 = B maternal
@@ -159,14 +155,23 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
 
 
 def _genotype_table(t: np.ndarray) -> np.ndarray:
-    """Sum an ordered-allele joint over the orderings of each unordered genotype: G x G."""
+    """Sum an ordered-allele joint over the orderings of each unordered genotype: G x G.
+
+    ``P({i,j}, {u,v}) = sum of T over the distinct orderings (i,j)/(j,i) and (u,v)/(v,u)``,
+    gathered from the flat array (no K^4 temporaries)."""
     k = t.shape[0]
+    flat = t.reshape(-1)
     first, second = genotype_alleles(k)
-    sym = t + t.transpose(1, 0, 2, 3)
-    sym = sym + sym.transpose(0, 1, 3, 2)
-    g = sym[first, second][:, first, second]
-    hom = np.where(first == second, 0.5, 1.0)
-    return g * hom[:, None] * hom[None, :]
+    a_ij = (first * k + second) * (k * k)
+    a_ji = (second * k + first) * (k * k)
+    b_uv = first * k + second
+    b_vu = second * k + first
+    hom_a = first == second
+    out = np.take(flat, a_ij[:, None] + b_uv[None, :])
+    out += np.take(flat, a_ij[:, None] + b_vu[None, :]) * (~hom_a)[None, :]
+    out += np.take(flat, a_ji[:, None] + b_uv[None, :]) * (~hom_a)[:, None]
+    out += np.take(flat, a_ji[:, None] + b_vu[None, :]) * ((~hom_a)[:, None] & (~hom_a)[None, :])
+    return out
 
 
 def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: float = 0.0,
@@ -185,6 +190,8 @@ def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: flo
         female, male = (np.asarray(m, dtype=float) for m in matrices)
     num = _genotype_table(_ordered_joint(relationship, p, theta, female, male, parent_sex,
                                          direction))
+    if relationship == "parent_child" and direction != "a_parent":
+        num = num.T.copy() if direction == "b_parent" else 0.5 * (num + num.T)
     den = _genotype_table(_ordered_joint("unrelated", p, theta, female, male, None, direction))
     return num, den
 
