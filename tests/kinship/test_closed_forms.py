@@ -328,3 +328,36 @@ def test_b8_empty_and_inbred_founder():
     g = {"1": {"L": ("1", "1")}, "2": {"L": ("1", "2")}, "3": {"L": ("1", "1")}}
     check_lik(ped, mk, g, p**2 * 2 * p * q * 0.5)
     check_lik(ped, mk, g, p * 2 * p * q * 0.5, founder_inbreeding={"1": 1.0})
+
+
+# --- relationship builders: κ coefficients and inbreeding (NRC II 1996 ch. 4; Weir, Anderson &
+# Hepler 2006, Nat Rev Genet 7:771, table 1) ----------------------------------------------------
+
+@pytest.mark.parametrize("build,kappa", [
+    ("first_cousins", (3 / 4, 1 / 4, 0.0)),
+    ("second_cousins", (15 / 16, 1 / 16, 0.0)),
+    ("double_first_cousins", (9 / 16, 6 / 16, 1 / 16)),
+    ("full_siblings", (1 / 4, 1 / 2, 1 / 4)),
+    ("parent_child", (0.0, 1.0, 0.0)),
+])
+def test_kappa_lr_homozygous_pair(build, kappa):
+    # LR for a/a, a/a = κ0 + κ1/pa + κ2/pa²
+    from homecoming import pedigree as builders
+    f = getattr(builders, build)
+    ped = f(parent="S1", child="S2") if build == "parent_child" else f("S1", "S2")
+    k0, k1, k2 = kappa
+    pa = .1
+    _sibs(("a", "a"), ("a", "a"), k0 + k1 / pa + k2 / pa ** 2, ped=ped)
+    # and for a/b, a/b: κ0 + κ1 (pa+pb)/(4 pa pb) + κ2 / (2 pa pb)
+    pb = .2
+    _sibs(("a", "b"), ("a", "b"), k0 + k1 * (pa + pb) / (4 * pa * pb) + k2 / (2 * pa * pb),
+          ped=ped)
+
+
+@pytest.mark.parametrize("build,f", [("cousin_marriage", 1 / 16), ("sibling_mating", 1 / 4)])
+def test_inbred_child_homozygote(build, f):
+    from homecoming import pedigree as builders
+    ped = getattr(builders, build)(child="X")
+    for allele, p in P.items():
+        check_lik(ped, [marker()], {"X": {"L": (allele, allele)}}, p * p + f * p * (1 - p))
+    check_lik(ped, [marker()], {"X": {"L": ("a", "b")}}, 2 * .1 * .2 * (1 - f))

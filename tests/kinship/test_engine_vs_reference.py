@@ -109,10 +109,26 @@ def random_case(draw):
     weights = draw(st.lists(st.integers(1, 9), min_size=n_alleles, max_size=n_alleles))
     silent = draw(st.sampled_from([0.0, 0.0, 0.1]))
     freqs = np.array(weights, dtype=float) / sum(weights) * (1 - silent)
-    alleles = tuple(str(10 + k) for k in range(n_alleles))
-    mut = draw(st.sampled_from([None, "equal", "proportional", "onestep"]))
+    labels = draw(st.sampled_from([("10", "11", "12"), ("10", "10.3", "11"), ("9", "11", "12")]))
+    alleles = labels[:n_alleles]
+    mut = draw(st.sampled_from([None, "equal", "proportional", "onestep", "stepwise",
+                                "custom"]))
+    if mut == "onestep" and any("." in a for a in alleles):
+        mut = "stepwise"
     if mut is None:
         female = male = None
+    elif mut == "stepwise":
+        female = MutationSpec("stepwise", rate=0.02, rate2=0.01, range=0.5)
+        male = MutationSpec("stepwise", rate=draw(st.sampled_from([0.005, 0.1])),
+                            rate2=draw(st.sampled_from([0.0, 0.05])), range=1.0)
+    elif mut == "custom":
+        rows = []
+        for _ in range(n_alleles):
+            w = draw(st.lists(st.integers(0, 5), min_size=n_alleles, max_size=n_alleles))
+            w = [x + 1 for x in w]
+            rows.append(tuple(x / sum(w) for x in w))
+        female = MutationSpec("custom", matrix=tuple(rows))
+        male = None
     else:
         rate_f = draw(st.sampled_from([0.01, 0.15]))  # <= min sum p(1-p) = .18
         rate_m = draw(st.sampled_from([0.005, 0.1]))
@@ -122,7 +138,7 @@ def random_case(draw):
                     mutation_female=female, mutation_male=male, silent_frequency=silent)
     genotypes: dict[str, dict[str, tuple]] = {}
     for p in persons:
-        if not draw(st.booleans()):
+        if draw(st.integers(0, 2)) == 0:  # typed with probability 2/3
             continue
         ploidy = 1 if xchrom and p.sex is Sex.MALE else 2
         choice = st.sampled_from(list(alleles) + [None]) if ploidy == 2 else \
