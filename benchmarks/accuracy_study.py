@@ -8,10 +8,11 @@ Run (documented command):
 For each relationship type (direct, parent-child, full sibling, half sibling) it simulates
 true pairings (gene dropping through the family, with the default stepwise mutation model) and
 unrelated pairings, computes the pairwise LR of the screening (``PairwiseModel``, the same
-lookup tables ``homecoming screen`` uses) and counts, at the **default screening thresholds**
-(``DEFAULT_MIN_LOG10_LR``, ``DEFAULT_MIN_COMMON``), the true pairings found (yield) and the
-unrelated pairings wrongly flagged (false identifications). Defaults: 10^5 unrelated and
-10^4 true pairings per relationship (``--quick``: 10^4 and 10^3).
+lookup tables ``homecoming screen`` uses) and counts, at the **default thresholds**, the true
+pairings found (yield) and the unrelated pairings wrongly flagged: as screening candidates
+(``DEFAULT_MIN_LOG10_LR``, LR >= 10^4: leads for the exact follow-up) and as identifications
+(``DEFAULT_IDENTIFICATION_LOG10_LR``, LR >= 10^6), both with ``DEFAULT_MIN_COMMON`` loci.
+Defaults: 10^5 unrelated and 10^4 true pairings per relationship (``--quick``: 10^4 and 10^3).
 
 Founders: with ``--genotypes`` (the NIST 1036 revised genotypes workbook, public domain, US
 Government work; Steffen et al. 2017, doi:10.1016/j.fsigen.2017.08.011) founders are real
@@ -42,6 +43,7 @@ import numpy as np
 
 from homecoming import simulation as sim
 from homecoming.identification.screening import (
+    DEFAULT_IDENTIFICATION_LOG10_LR,
     DEFAULT_MIN_COMMON,
     DEFAULT_MIN_LOG10_LR,
     RELATIONSHIPS,
@@ -221,18 +223,23 @@ def run(n_unrelated: int, n_true: int, seed: int, genotypes_path: str | None,
                 if real is not None else f"simulated from the published frequencies ({db.name})")
     print(f"Accuracy study: {len(markers)} STRs, frequencies {db.name}, founders {founders}, "
           f"mutation {default_mutation().model} rate {default_mutation().rate}, seed {seed}")
-    print(f"Default thresholds: " + ", ".join(f"{r} LR >= 1e{v:g}" for r, v in
-                                              DEFAULT_MIN_LOG10_LR.items())
-          + f"; at least {DEFAULT_MIN_COMMON} common loci; PM loci kept {pm_loci_kept:g}")
-    head = (f"{'relationship':<13} {'true':>7} {'yield':>8} {'median':>7} {'unrelated':>10} "
-            f"{'false ids':>9} {'max unrel':>9} | {'yield+ev':>8} {'false+ev':>8} "
-            f"{'excl.true':>9} | {'unrel>=100':>10} {'+ev':>6}")
+    print("Default thresholds: candidates " + ", ".join(
+        f"{r} 1e{v:g}" for r, v in DEFAULT_MIN_LOG10_LR.items())
+        + "; identification " + ", ".join(
+        f"{r} 1e{v:g}" for r, v in DEFAULT_IDENTIFICATION_LOG10_LR.items())
+        + f"; at least {DEFAULT_MIN_COMMON} common loci; PM loci kept {pm_loci_kept:g}")
+    head = (f"{'relationship':<13} {'true':>7} {'median':>7} {'cand.yield':>10} "
+            f"{'false cand':>10} {'id yield':>8} {'false ids':>9} {'max unrel':>9} | "
+            f"{'id yield+ev':>11} {'false ids+ev':>12} {'excl.true':>9} | "
+            f"{'unrel>=100':>10} {'+ev':>6}")
+    print(f"Pairings per relationship: {n_true:,} true, {n_unrelated:,} unrelated")
     print(head)
     print("-" * len(head))
-    totals = {"false": 0, "false_ev": 0}
+    totals = {"cand": 0, "false": 0, "false_ev": 0}
     for rel in RELATIONSHIPS:
         model = PairwiseModel(markers, rel)
-        thr = DEFAULT_MIN_LOG10_LR[rel]
+        cand = DEFAULT_MIN_LOG10_LR[rel]
+        ident = DEFAULT_IDENTIFICATION_LOG10_LR[rel]
         x, y = simulate_true(rel, markers, n_true, rng, real)
         if pm_loci_kept < 1.0:
             x = sim.mask_loci(x, pm_loci_kept, rng)
@@ -241,32 +248,33 @@ def run(n_unrelated: int, n_true: int, seed: int, genotypes_path: str | None,
         if pm_loci_kept < 1.0:
             a = sim.mask_loci(a, pm_loci_kept, rng)
         lu, cu = pair_log10_lr(model, sim.genotype_codes(a, markers), sim.genotype_codes(b, markers))
-        hit_t = (lt >= thr) & (ct >= DEFAULT_MIN_COMMON)
-        hit_u = (lu >= thr) & (cu >= DEFAULT_MIN_COMMON)
+        ok_t, ok_u = ct >= DEFAULT_MIN_COMMON, cu >= DEFAULT_MIN_COMMON
         et, ext = evidence_log10_lr(rng, n_true, True)
         eu, _ = evidence_log10_lr(rng, n_unrelated, False)
-        hit_te = ((lt + et) >= thr) & (ct >= DEFAULT_MIN_COMMON)
-        hit_ue = ((lu + eu) >= thr) & (cu >= DEFAULT_MIN_COMMON)
-        totals["false"] += int(hit_u.sum())
-        totals["false_ev"] += int(hit_ue.sum())
+        cand_t, cand_u = (lt >= cand) & ok_t, (lu >= cand) & ok_u
+        id_t, id_u = (lt >= ident) & ok_t, (lu >= ident) & ok_u
+        id_te, id_ue = ((lt + et) >= ident) & ok_t, ((lu + eu) >= ident) & ok_u
+        totals["cand"] += int(cand_u.sum())
+        totals["false"] += int(id_u.sum())
+        totals["false_ev"] += int(id_ue.sum())
         finite_u = lu[np.isfinite(lu)]
-        print(f"{rel:<13} {n_true:>7,} {100 * hit_t.mean():>7.2f}% {np.median(lt):>7.2f} "
-              f"{n_unrelated:>10,} {int(hit_u.sum()):>9} "
+        print(f"{rel:<13} {n_true:>7,} {np.median(lt):>7.2f} {100 * cand_t.mean():>9.2f}% "
+              f"{int(cand_u.sum()):>10} {100 * id_t.mean():>7.2f}% {int(id_u.sum()):>9} "
               f"{(finite_u.max() if finite_u.size else -np.inf):>9.2f} | "
-              f"{100 * hit_te.mean():>7.2f}% {int(hit_ue.sum()):>8} {100 * ext.mean():>8.2f}% | "
+              f"{100 * id_te.mean():>10.2f}% {int(id_ue.sum()):>12} {100 * ext.mean():>8.2f}% | "
               f"{int((lu >= 2).sum()):>10,} {int(((lu + eu) >= 2).sum()):>6,}")
-    print("\nColumns: yield = true pairings at or above the default threshold; median = median "
-          "log10 LR of true pairings;\nfalse ids = unrelated pairings at or above it; max unrel "
-          "= largest log10 LR of an unrelated pairing;\n+ev = with sex and age evidence "
-          "(SYNTHETIC model in the docstring); excl.true = true pairings excluded by it;\n"
-          "unrel>=100 = unrelated pairings with LR >= 100 (the candidate load), without / with "
-          "evidence.")
-    zero = totals["false"] == 0
-    print(f"\nFalse identifications at the defaults: {totals['false']} (DNA only), "
-          f"{totals['false_ev']} (DNA + sex + age)"
-          + (f"; none in {4 * n_unrelated:,} unrelated pairings: the false-identification rate "
-             f"per pairing is below {3 / n_unrelated:.1e} per relationship (95 %, rule of three)"
-             if zero else ""))
+    print("\nColumns: median = median log10 LR of the true pairings; cand.yield / false cand = "
+          "true / unrelated pairings that\nbecome screening candidates; id yield / false ids = "
+          "the same at the identification threshold; max unrel = largest\nlog10 LR of an "
+          "unrelated pairing; +ev = with sex and age evidence (SYNTHETIC model, see the "
+          "docstring); excl.true =\ntrue pairings excluded by that evidence; unrel>=100 = "
+          "unrelated pairings with LR >= 100, without / with evidence.")
+    n_all = len(RELATIONSHIPS) * n_unrelated
+    print(f"\nFalse identifications at the default identification threshold: {totals['false']} "
+          f"(DNA only), {totals['false_ev']} (DNA + sex + age) in {n_all:,} unrelated pairings"
+          + (f"; the false-identification rate per pairing is below {3 / n_unrelated:.1e} per "
+             "relationship (95 %, rule of three)" if totals["false"] == 0 else "")
+          + f". False screening candidates: {totals['cand']}.")
     print(f"({time.perf_counter() - t0:.1f} s)")
 
 

@@ -10,15 +10,22 @@ arrays of one block (``pm_block × ref_block`` float64 ≈ 32 MB at the defaults
 candidates.
 
 A candidate is a pair with log10 LR ≥ ``min_log10_lr`` **and** at least ``min_common`` loci
-typed in both profiles. Defaults (:data:`DEFAULT_MIN_LOG10_LR`, :data:`DEFAULT_MIN_COMMON`):
+typed in both profiles. A candidate is a *lead* for the exact pedigree analysis, not an
+identification. Defaults (:data:`DEFAULT_MIN_LOG10_LR`, :data:`DEFAULT_MIN_COMMON`):
 
-* LR ≥ 10^4 for every relationship. At the 23-STR panels the accuracy study
-  (``benchmarks/accuracy_study.py``) finds no unrelated pair at or above this level in 10^5
-  per relationship, while it keeps nearly all true direct, parent–child and full-sibling
-  pairings; half siblings are weakly identifiable from one relative (most true pairs stay
-  below it), which is what the follow-up with the whole family is for.
+* LR ≥ 10^4 for every relationship. In the accuracy study (``benchmarks/accuracy_study.py``,
+  23 STRs, 10^5 unrelated and 10^4 true pairings per relationship, founders = the NIST 1036
+  people) this keeps all true direct matches, 99.8 % of parent–child, about 90 % of full-sibling
+  and about 11 % of half-sibling pairings, while 0 (direct, parent–child) to 1 (full and half
+  sibling) in 10^5 unrelated pairings pass — a candidate load of about 10^-5 per pair test,
+  i.e. some 10^4 false leads in a 10^9-pair national screening, each settled by the follow-up.
 * 10 common loci: a direct "match" on fewer loci is weak evidence whatever its LR, and
   degraded bone profiles with fewer loci are better resolved against whole families.
+
+:data:`DEFAULT_IDENTIFICATION_LOG10_LR` (LR ≥ 10^6 for every relationship) is the level at
+which a single pairwise LR is reported as an identification in the accuracy study: the
+Swissair 101 identifications used an LR threshold of about 10^6 (kinship-software.md §3.5,
+[W21]); with it the study finds no false identification in 4 × 10^5 unrelated pairings.
 
 Candidates are returned as a :class:`Candidates` value (numpy structured array + provenance)
 sorted by relationship (in :data:`RELATIONSHIPS` order), then log10 LR descending, then PM
@@ -46,6 +53,7 @@ __all__ = [
     "RELATIONSHIPS",
     "DEFAULT_MIN_LOG10_LR",
     "DEFAULT_MIN_COMMON",
+    "DEFAULT_IDENTIFICATION_LOG10_LR",
     "DEFAULT_MUTATION",
     "default_mutation",
     "DEFAULT_PM_BLOCK",
@@ -64,6 +72,8 @@ __all__ = [
 RELATIONSHIPS: tuple[str, ...] = ("direct", "parent_child", "full_sibling", "half_sibling")
 #: default candidate thresholds, log10 LR (see the module docstring for the reasoning)
 DEFAULT_MIN_LOG10_LR: dict[str, float] = {r: 4.0 for r in RELATIONSHIPS}
+#: LR level at which one pairwise LR counts as an identification on its own (accuracy study)
+DEFAULT_IDENTIFICATION_LOG10_LR: dict[str, float] = {r: 6.0 for r in RELATIONSHIPS}
 #: default minimum number of loci typed in both profiles
 DEFAULT_MIN_COMMON = 10
 #: default mutation model for screening markers (both sexes): the extended stepwise model of
