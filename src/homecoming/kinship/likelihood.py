@@ -174,7 +174,8 @@ def _is_male_x(pedigree: Pedigree, pid: str, gt_len_one: bool) -> bool:
     return gt_len_one
 
 
-def _parse_genotype(marker: Marker, pid: str, gt, x_male: bool | None) -> tuple[int, ...] | None:
+def _parse_genotype(marker: Marker, pid: str, gt, x_male: bool | None,
+                    index: Mapping[str, int]) -> tuple[int, ...] | None:
     """Allele indices (−1 = unknown) of a genotype, or ``None`` when nothing is known.
 
     ``x_male`` is None for autosomal markers.
@@ -191,10 +192,10 @@ def _parse_genotype(marker: Marker, pid: str, gt, x_male: bool | None) -> tuple[
         if a is None:
             codes.append(-1)
             continue
-        label = str(a)
+        label = a if isinstance(a, str) else str(a)
         try:
-            codes.append(marker.alleles.index(label))
-        except ValueError:
+            codes.append(index[label])
+        except KeyError:
             raise GenotypeError(
                 f"marker {marker.name!r}, person {pid!r}: allele {label!r} is not in the "
                 f"marker's allele list", field="genotypes", value=label) from None
@@ -218,93 +219,161 @@ def _parse_genotype(marker: Marker, pid: str, gt, x_male: bool | None) -> tuple[
 # ---------------------------------------------------------------------------------------------
 # per-marker state spaces (lumping)
 # ---------------------------------------------------------------------------------------------
+class _MarkerInfo:
+    """What the engine needs of a marker, computed once per Marker object."""
+
+    __slots__ = ("index", "n", "prior", "mf", "mm", "lumpable", "cf", "cm", "silent",
+                 "__weakref__")
+
+    def __init__(self, marker: Marker) -> None:
+        self.index = {a: i for i, a in enumerate(marker.alleles)}
+        n = marker.n_alleles
+        self.n = n
+        s = float(marker.silent_frequency or 0.0)
+        freqs = np.asarray(marker.frequencies, dtype=float)
+        self.prior = np.concatenate([freqs, [s]]) if s > 0 else freqs.copy()
+        self.silent = n if s > 0 else -1
+        mf, mm = _transmission(marker)
+        self.mf = np.asarray(mf, dtype=float)
+        self.mm = np.asarray(mm, dtype=float)
+        # lumpable for every partition {observed singletons, silent, rest} iff, within the
+        # visible block, every column is constant off the diagonal (equal, proportional, none)
+        self.cf = self._offdiag_const(self.mf[:n, :n])
+        self.cm = self._offdiag_const(self.mm[:n, :n])
+        self.lumpable = self.cf is not None and self.cm is not None
+
+    @staticmethod
+    def _offdiag_const(m: np.ndarray) -> np.ndarray | None:
+        n = m.shape[0]
+        if n < 2:
+            return np.zeros(n)
+        off = m.copy()
+        np.fill_diagonal(off, np.nan)
+        hi = np.nanmax(off, axis=0)
+        lo = np.nanmin(off, axis=0)
+        if np.all(hi - lo <= _LUMP_TOL):
+            return (hi + lo) / 2.0
+        return None
+
+
+_INFO: dict[int, tuple] = {}
+
+
+def _info(marker: Marker) -> _MarkerInfo:
+    key = id(marker)
+    hit = _INFO.get(key)
+    if hit is not None and hit[0]() is marker:
+        return hit[1]
+    info = _MarkerInfo(marker)
+    try:
+        import weakref
+        ref = weakref.ref(marker, lambda r, key=key: _INFO.pop(key, None))
+    except TypeError:  # pragma: no cover
+        return info
+    _INFO[key] = (ref, info)
+    return info
+
+
 @dataclass
 class _States:
     prior: np.ndarray          # (n_eff,)
     mf: np.ndarray             # (n_eff, n_eff) female transmission
     mm: np.ndarray             # (n_eff, n_eff) male transmission
-    code: np.ndarray           # full allele index (visible) -> effective state (or -1)
+    code: np.ndarray           # full allele index (visible) -> effective state
     silent: int                # effective index of the silent state, -1 if none
+    lumped: bool
 
 
-def _lumpable(m: np.ndarray, members: np.ndarray, keep: np.ndarray) -> bool:
-    sub = m[np.ix_(members, keep)]
-    spread = sub.max(axis=0) - sub.min(axis=0)
-    return bool(np.all(spread <= _LUMP_TOL))
-
-
-def _lump(m: np.ndarray, members: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def _lump(m: np.ndarray, c: np.ndarray, keep: np.ndarray, members: np.ndarray,
+          n_obs: int) -> np.ndarray:
     k = len(keep)
     out = np.empty((k + 1, k + 1))
     out[:k, :k] = m[np.ix_(keep, keep)]
     out[:k, k] = m[np.ix_(keep, members)].sum(axis=1)
-    rows = m[members]
-    out[k, :k] = rows[:, keep].mean(axis=0)
-    out[k, k] = rows[:, members].sum(axis=1).mean()
+    out[k, :n_obs] = c[keep[:n_obs]]
+    out[k, n_obs:k] = 0.0                      # the silent allele is never mutated into
+    out[k, k] = 1.0 - out[k, :k].sum()
     return out
 
 
-def _states(marker: Marker, observed: frozenset[int]) -> _States:
-    n = marker.n_alleles
-    s = float(marker.silent_frequency or 0.0)
-    mf, mm = _transmission(marker)
-    mf = np.asarray(mf, dtype=float)
-    mm = np.asarray(mm, dtype=float)
-    freqs = np.asarray(marker.frequencies, dtype=float)
-    full_prior = np.concatenate([freqs, [s]]) if s > 0 else freqs
-    obs = np.array(sorted(observed), dtype=np.intp)
-    members = np.array([i for i in range(n) if i not in observed], dtype=np.intp)
-    silent_full = n if s > 0 else -1
-    keep = np.concatenate([obs, [n]]).astype(np.intp) if s > 0 else obs
-    code = np.full(n, -1, dtype=np.intp)
-    if len(members) >= 2 and _lumpable(mf, members, keep) and _lumpable(mm, members, keep):
-        # effective order: observed alleles, silent (if any), other
+_STATES_CACHE: dict[tuple[int, frozenset], tuple] = {}
+
+
+def _states(marker: Marker, info: _MarkerInfo, observed: frozenset[int]) -> _States:
+    key = (id(marker), observed)
+    hit = _STATES_CACHE.get(key)
+    if hit is not None and hit[0]() is marker:
+        return hit[1]
+    n = info.n
+    code = np.empty(n, dtype=np.intp)
+    if info.lumpable and n - len(observed) >= 2:
+        obs = np.array(sorted(observed), dtype=np.intp)
+        members = np.array([i for i in range(n) if i not in observed], dtype=np.intp)
+        keep = np.concatenate([obs, [info.silent]]).astype(np.intp) if info.silent >= 0 else obs
         k = len(keep)
-        prior = np.concatenate([full_prior[keep], [full_prior[members].sum()]])
+        prior = np.concatenate([info.prior[keep], [info.prior[members].sum()]])
         code[obs] = np.arange(len(obs))
         code[members] = k
-        return _States(prior, _lump(mf, members, keep), _lump(mm, members, keep), code,
-                       len(obs) if s > 0 else -1)
-    code[:] = np.arange(n)
-    return _States(full_prior.copy(), mf, mm, code, silent_full)
+        st = _States(prior, _lump(info.mf, info.cf, keep, members, len(obs)),
+                     _lump(info.mm, info.cm, keep, members, len(obs)), code,
+                     len(obs) if info.silent >= 0 else -1, True)
+    else:
+        code[:] = np.arange(n)
+        st = _States(info.prior, info.mf, info.mm, code, info.silent, False)
+    if len(_STATES_CACHE) > 50_000:
+        _STATES_CACHE.clear()
+    import weakref
+    _STATES_CACHE[key] = (weakref.ref(marker), st)
+    return st
 
 
 # ---------------------------------------------------------------------------------------------
-# observation factors at state level
+# observation factors at state level, all markers of a batch at once
 # ---------------------------------------------------------------------------------------------
-def _obs_pair(nst: int, silent: int, g: tuple[int, int], d: float | None) -> np.ndarray:
-    """P(observation | ordered pair of effective states), shape (nst, nst)."""
-    st = np.arange(nst)
-    vis = st != silent
-    a, b = g
+def _obs_factor(a: np.ndarray, b: np.ndarray, nst: np.ndarray, silent: np.ndarray, N: int,
+                d: float | None, single: bool) -> np.ndarray:
+    """P(observation | states) for one person at L markers: (L, N, N), or (L, N) if single.
+
+    ``a``, ``b``: effective allele codes (−1 unknown); both −1 means untyped at that marker.
+    """
+    st = np.arange(N)[None, :]
+    valid = st < nst[:, None]
+    vis = valid & (st != silent[:, None])
+    A = a[:, None]
+    B = b[:, None]
+    if single:
+        typed = A >= 0
+        hit = (st == A).astype(float) * (1.0 if d is None else 1.0 - d)
+        return np.where(typed, hit, valid.astype(float))
+    V2 = valid[:, :, None] & valid[:, None, :]
+    untyped = (A < 0) & (B < 0)
+    both = (A >= 0) & (B >= 0)
+    het = both & (A != B)
+    is_a = st == A
+    is_b = st == B
+    pair = (is_a[:, :, None] & is_b[:, None, :]) | (is_b[:, :, None] & is_a[:, None, :])
+    k = np.maximum(A, B)                      # the one label seen (hom or partial)
+    is_k = st == k
     if d is None:
-        if a >= 0 and b >= 0:
-            if a != b:
-                o = np.zeros((nst, nst))
-                o[a, b] = o[b, a] = 1.0
-                return o
-            # homozygous look: a/a or a/silent
-            is_a = st == a
-            ok_other = is_a | ~vis
-            return (is_a[:, None] & ok_other[None, :]) | (ok_other[:, None] & is_a[None, :])
-        known = a if a >= 0 else b
-        is_k = st == known
-        return (is_k[:, None] | is_k[None, :]).astype(float)
-    labels = {c for c in (a, b) if c >= 0}
-    if len(labels) == 2:
-        o = np.zeros((nst, nst))
-        o[a, b] = o[b, a] = (1.0 - d) ** 2
-        return o
-    (k,) = labels
-    q = np.where((st == k) | ~vis, 1.0, d)
-    z = np.where(vis, d, 1.0)
-    return q[:, None] * q[None, :] - z[:, None] * z[None, :]
+        okk = is_k | (valid & ~vis)
+        hom = (is_k[:, :, None] & okk[:, None, :]) | (okk[:, :, None] & is_k[:, None, :])
+        part = (is_k[:, :, None] | is_k[:, None, :]) & V2
+        one = np.where((both & ~het)[:, :, None], hom, part)
+        out = np.where(het[:, :, None], pair, one)
+        return np.where(untyped[:, :, None], V2, out).astype(float)
+    q = np.where(is_k | ~vis, 1.0, d) * valid
+    z = np.where(vis, d, 1.0) * valid
+    one = q[:, :, None] * q[:, None, :] - z[:, :, None] * z[:, None, :]
+    out = np.where(het[:, :, None], pair * (1.0 - d) ** 2, one)
+    return np.where(untyped[:, :, None], V2.astype(float), out)
 
 
-def _obs_single(nst: int, silent: int, a: int, d: float | None) -> np.ndarray:
-    o = np.zeros(nst)
-    o[a] = 1.0 if d is None else 1.0 - d
-    return o
+def _domain(mask: np.ndarray, null: int) -> np.ndarray:
+    """Index array (L, D) of the True states per row, padded with ``null``."""
+    cnt = mask.sum(axis=1)
+    D = max(int(cnt.max()), 1)
+    order = np.argsort(~mask, axis=1, kind="stable")[:, :D]
+    return np.where(np.arange(D)[None, :] < cnt[:, None], order, null)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,53 +474,118 @@ _ORDER_CACHE: dict = {}
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 
 
-def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[int],
-               nrows: int) -> np.ndarray:
-    """Sum of the product of the factors over all variables; log per row."""
-    key = (tuple(sc for sc, _ in factors), tuple(sizes))
-    order = _ORDER_CACHE.get(key)
-    if order is None:
-        order = _min_fill_order([sc for sc, _ in factors], sizes)
-        if len(_ORDER_CACHE) > 4096:
-            _ORDER_CACHE.clear()
-        _ORDER_CACHE[key] = order
-    logscale = np.zeros(nrows)
-    pool: list[tuple[tuple[int, ...], np.ndarray]] = []
-    for sc, arr in factors:
-        if not sc:
-            with np.errstate(divide="ignore"):
-                logscale += np.log(arr)
-            continue
-        pool.append((sc, arr))
+#: Largest clique (entries, all rows) multiplied out by broadcasting; larger ones use einsum.
+_BROADCAST_LIMIT = 4_000_000
+#: Rows whose unscaled result falls below this are recomputed with per-step scaling.
+_RESCUE_BELOW = 1e-200
+
+
+@dataclass
+class _Step:
+    ins: tuple[int, ...]          # slots of the factors multiplied
+    out: int                      # slot of the result
+    nout: int                     # number of variables of the result
+    clique: int                   # entries per row of the multiplied-out clique
+    spec: str                     # einsum spec
+    shapes: list                  # per input: (perm or None, broadcast shape without rows)
+
+
+def _plan(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[_Step]:
+    order = _min_fill_order(scopes, sizes)
+    pool = {i: sc for i, sc in enumerate(scopes) if sc}
+    nxt = len(scopes)
+    steps: list[_Step] = []
     for v in order:
-        use = [f for f in pool if v in f[0]]
+        use = [i for i, sc in pool.items() if v in sc]
         if not use:
             continue
-        pool = [f for f in pool if v not in f[0]]
         allv: list[int] = []
-        for sc, _ in use:
-            for u in sc:
+        for i in use:
+            for u in pool[i]:
                 if u not in allv:
                     allv.append(u)
         out = tuple(u for u in allv if u != v)
-        letter = {u: _LETTERS[i + 1] for i, u in enumerate(allv)}
-        spec = ",".join("Z" + "".join(letter[u] for u in sc) for sc, _ in use)
+        order_v = out + (v,)
+        pos = {u: k + 1 for k, u in enumerate(order_v)}
+        letter = {u: _LETTERS[k + 1] for k, u in enumerate(order_v)}
+        spec = ",".join("Z" + "".join(letter[u] for u in pool[i]) for i in use)
         spec += "->Z" + "".join(letter[u] for u in out)
-        arrays = [a for _, a in use]
-        res = np.einsum(spec, *arrays, optimize=len(arrays) > 2)
-        if out:
-            s = res.reshape(nrows, -1).max(axis=1)
-            pos = s > 0
-            with np.errstate(divide="ignore"):
-                logscale += np.where(pos, np.log(np.where(pos, s, 1.0)), -np.inf)
-            res = res / np.where(pos, s, 1.0).reshape((nrows,) + (1,) * len(out))
-            pool.append((out, res))
+        shapes = []
+        for i in use:
+            sc = pool[i]
+            perm = sorted(range(len(sc)), key=lambda k: pos[sc[k]])
+            shape = [1] * len(order_v)
+            for k in perm:
+                shape[pos[sc[k]] - 1] = sizes[sc[k]]
+            shapes.append(((0,) + tuple(k + 1 for k in perm)
+                           if perm != list(range(len(sc))) else None, tuple(shape)))
+        clique = sizes[v] * math.prod(sizes[u] for u in out)
+        for i in use:
+            del pool[i]
+        pool[nxt] = out
+        steps.append(_Step(tuple(use), nxt, len(out), clique, spec, shapes))
+        nxt += 1
+    return steps
+
+
+def _run(steps: list[_Step], arrays: list[np.ndarray], nrows: int, scale: bool) -> np.ndarray:
+    slots: dict[int, np.ndarray] = dict(enumerate(arrays))
+    logscale = np.zeros(nrows)
+    for st in steps:
+        ins = [slots.pop(i) for i in st.ins]
+        if len(ins) <= 2 or st.clique * nrows > _BROADCAST_LIMIT:
+            res = np.einsum(st.spec, *ins, optimize=len(ins) > 2)
         else:
-            with np.errstate(divide="ignore"):
+            prod = None
+            for a, (perm, shape) in zip(ins, st.shapes):
+                if perm is not None:
+                    a = a.transpose(perm)
+                a = a.reshape((nrows,) + shape)
+                prod = a if prod is None else prod * a
+            res = prod.sum(axis=-1)  # type: ignore[union-attr]
+        if st.nout == 0:
+            with np.errstate(divide="ignore", under="ignore"):
                 logscale += np.log(res)
-    for sc, arr in pool:  # pragma: no cover - every variable is eliminated above
-        raise AssertionError(f"factor over {sc} left after elimination")
+            continue
+        if scale:
+            sc = res.reshape(nrows, -1).max(axis=1)
+            ok = sc > 0
+            safe = np.where(ok, sc, 1.0)
+            with np.errstate(divide="ignore", under="ignore"):
+                logscale += np.where(ok, np.log(safe), -np.inf)
+            res = res / safe.reshape((nrows,) + (1,) * st.nout)
+        slots[st.out] = res
+    for i, arr in slots.items():   # factors without variables (none are produced)
+        if arr.ndim == 1:
+            with np.errstate(divide="ignore", under="ignore"):
+                logscale += np.log(arr)
     return logscale
+
+
+def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[int],
+               nrows: int) -> np.ndarray:
+    """log Σ over all variables of Π factors, per row (exact, never underflows).
+
+    A first pass runs without scaling; rows whose result is below ``_RESCUE_BELOW`` (where
+    intermediate underflow could matter) or zero are recomputed with one scale factor per row
+    and elimination step.
+    """
+    scopes = [sc for sc, _ in factors]
+    key = (tuple(scopes), tuple(sizes))
+    steps = _ORDER_CACHE.get(key)
+    if steps is None:
+        steps = _plan(scopes, sizes)
+        if len(_ORDER_CACHE) > 4096:
+            _ORDER_CACHE.clear()
+        _ORDER_CACHE[key] = steps
+    arrays = [a for _, a in factors]
+    with np.errstate(under="ignore"):
+        logs = _run(steps, arrays, nrows, scale=False)
+    bad = ~(logs > math.log(_RESCUE_BELOW))
+    if np.any(bad):
+        rows = np.flatnonzero(bad)
+        logs[rows] = _run(steps, [a[rows] for a in arrays], len(rows), scale=True)
+    return logs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,16 +601,17 @@ def _relevant(pedigree: Pedigree, typed: set[str]) -> list[str]:
     return [p for p in pedigree.ids if p in keep]
 
 
-def _group_loglik(pedigree: Pedigree, markers: list[Marker], parsed: list[dict[str, tuple]],
-                  xchrom: bool, theta: float, finb: dict[str, float],
+def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[str, tuple]],
+                  typed: frozenset[str], xchrom: bool, theta: float, finb: dict[str, float],
                   drop: dict[str, float], male_x: dict[str, bool]) -> np.ndarray:
-    """Log-likelihood for markers that share a chromosome type and a typed set."""
-    L = len(markers)
-    typed = set().union(*[set(p) for p in parsed]) if parsed else set()
-    persons = _relevant(pedigree, typed)
+    """Log-likelihood for markers that share a chromosome type and a typed set.
+
+    ``parsed[l][pid]`` holds effective state codes (−1 unknown) of typed persons.
+    """
+    L = len(states)
+    persons = _relevant(pedigree, set(typed))
     if not persons:
         return np.zeros(L)
-    # variables
     var_index: dict[tuple[str, str], int] = {}
     for pid in persons:
         if not (xchrom and male_x[pid]):
@@ -484,109 +619,90 @@ def _group_loglik(pedigree: Pedigree, markers: list[Marker], parsed: list[dict[s
         var_index[(pid, "m")] = len(var_index)
     nv = len(var_index)
 
-    # state spaces per marker
-    states = []
-    for li, mk in enumerate(markers):
-        seen: set[int] = set()
-        for pid, codes in parsed[li].items():
-            if (pid, "m") in var_index:
-                seen.update(c for c in codes if c >= 0)
-        states.append(_states(mk, frozenset(seen)))
-    nmax = max(len(s.prior) for s in states)
+    nst = np.array([len(st.prior) for st in states], dtype=np.intp)
+    nmax = int(nst.max())
     N = nmax + 1                      # last state is a null state (all zeros)
     null = nmax
+    silent = np.array([st.silent for st in states], dtype=np.intp)
     prior = np.zeros((L, N))
     MF = np.zeros((L, N, N))
     MM = np.zeros((L, N, N))
-    for li, s in enumerate(states):
-        k = len(s.prior)
-        prior[li, :k] = s.prior
-        MF[li, :k, :k] = s.mf
-        MM[li, :k, :k] = s.mm
+    for li, st in enumerate(states):
+        k = len(st.prior)
+        prior[li, :k] = st.prior
+        MF[li, :k, :k] = st.mf
+        MM[li, :k, :k] = st.mm
+    valid = np.arange(N)[None, :] < nst[:, None]
 
-    # observation factors at state level and variable domains
-    obs_state: dict[str, np.ndarray] = {}
-    dom: list[list[np.ndarray]] = [[None] * L for _ in range(nv)]  # type: ignore[list-item]
+    # observation factors and variable domains
+    obs: dict[str, np.ndarray] = {}
+    idx: list[np.ndarray] = [None] * nv  # type: ignore[list-item]
     for pid in persons:
         single = xchrom and male_x[pid]
-        d = drop.get(pid)
+        vm = var_index[(pid, "m")]
+        vp = var_index.get((pid, "p"))
         if pid in typed:
-            o = np.ones((L, N)) if single else np.ones((L, N, N))
-            for li, s in enumerate(states):
-                codes = parsed[li].get(pid)
-                k = len(s.prior)
-                if single:
-                    o[li, k:] = 0.0
-                else:
-                    o[li, k:, :] = 0.0
-                    o[li, :, k:] = 0.0
-                if codes is None:
-                    continue
-                eff = tuple(int(s.code[c]) if c >= 0 else -1 for c in codes)
-                if single:
-                    o[li, :k] = _obs_single(k, s.silent, eff[0], d)
-                else:
-                    o[li, :k, :k] = _obs_pair(k, s.silent, eff, d)  # type: ignore[arg-type]
-            obs_state[pid] = o
-        for li, s in enumerate(states):
-            k = len(s.prior)
-            if pid in obs_state:
-                o = obs_state[pid][li]
-                if single:
-                    dm = np.flatnonzero(o[:k] > 0)
-                    dom[var_index[(pid, "m")]][li] = dm
-                else:
-                    dom[var_index[(pid, "p")]][li] = np.flatnonzero(o[:k, :k].sum(axis=1) > 0)
-                    dom[var_index[(pid, "m")]][li] = np.flatnonzero(o[:k, :k].sum(axis=0) > 0)
+            a = np.full(L, -1, dtype=np.intp)
+            b = np.full(L, -1, dtype=np.intp)
+            for li in range(L):
+                c = parsed[li].get(pid)
+                if c is not None:
+                    a[li] = c[0]
+                    if len(c) > 1:
+                        b[li] = c[1]
+            o = _obs_factor(a, b, nst, silent, N, drop.get(pid), single)
+            obs[pid] = o
+            if single:
+                idx[vm] = _domain(o > 0, null)
             else:
-                full = np.arange(k)
-                for tag in ("p", "m"):
-                    if (pid, tag) in var_index:
-                        dom[var_index[(pid, tag)]][li] = full
-    sizes = [max(1, max(len(x) for x in dom[v])) for v in range(nv)]
-    idx = []
-    for v in range(nv):
-        a = np.full((L, sizes[v]), null, dtype=np.intp)
-        for li in range(L):
-            a[li, :len(dom[v][li])] = dom[v][li]
-        idx.append(a)
+                pos = o > 0
+                idx[vp] = _domain(pos.any(axis=2), null)
+                idx[vm] = _domain(pos.any(axis=1), null)
+        else:
+            full = _domain(valid, null)
+            idx[vm] = full
+            if vp is not None:
+                idx[vp] = full
+    sizes = [a.shape[1] for a in idx]
 
     # θ: expand rows over quadrature nodes
-    founders = [p for p in persons if pedigree[p].is_founder]
     if theta > 0:
+        founders = [p for p in persons if pedigree[p].is_founder]
         K = sum(1 if (xchrom and male_x[p]) else 2 for p in founders)
         m = K // 2 + 1
         lam = (1.0 - theta) / theta
-        row_marker = []
-        row_prior = []
-        row_logw = []
-        total = 0
-        for li, s in enumerate(states):
-            npos = int(np.count_nonzero(s.prior > 0))
-            total += m ** max(npos - 1, 0)
+        total = sum(m ** max(int(np.count_nonzero(st.prior > 0)) - 1, 0) for st in states)
         if total > MAX_THETA_ROWS:
             raise InputError(
                 f"theta {theta}: exact θ needs {total} likelihood evaluations for this pedigree "
                 f"({K} founder alleles); expected at most {MAX_THETA_ROWS}. Use fewer founders "
                 "with typed descendants or theta = 0", field="theta", value=theta)
-        for li, s in enumerate(states):
-            pts, w = _dirichlet_rule(lam * s.prior, m)
+        row_marker, row_prior, row_logw = [], [], []
+        for li, st in enumerate(states):
+            pts, w = _dirichlet_rule(lam * st.prior, m)
             row_marker.append(np.full(len(w), li))
             pr = np.zeros((len(w), N))
-            pr[:, :len(s.prior)] = pts
+            pr[:, :len(st.prior)] = pts
             row_prior.append(pr)
             with np.errstate(divide="ignore"):
                 row_logw.append(np.log(w))
         r2m = np.concatenate(row_marker)
         rprior = np.concatenate(row_prior)
         rlogw = np.concatenate(row_logw)
+        ridx = [a[r2m] for a in idx]
     else:
         r2m = np.arange(L)
         rprior = prior
         rlogw = None
+        ridx = idx
     R = len(r2m)
-    ridx = [a[r2m] for a in idx]
-    rr = np.arange(R)
+    rcol = r2m[:, None, None]
+
+    def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
+        c = ridx[vc][:, None, :]
+        A = mat[rcol, ridx[vx][:, :, None], c]
+        B = mat[rcol, ridx[vy][:, :, None], c]
+        return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
 
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
     for pid in persons:
@@ -594,46 +710,41 @@ def _group_loglik(pedigree: Pedigree, markers: list[Marker], parsed: list[dict[s
         single = xchrom and male_x[pid]
         vm = var_index[(pid, "m")]
         vp = var_index.get((pid, "p"))
+        o = obs.get(pid)
         if per.is_founder:
             f = finb.get(pid, 0.0)
-            if single or f == 0.0:
-                factors.append(((vm,), np.take_along_axis(rprior, ridx[vm], axis=1)))
-                if vp is not None:
-                    factors.append(((vp,), np.take_along_axis(rprior, ridx[vp], axis=1)))
+            pm = np.take_along_axis(rprior, ridx[vm], axis=1)
+            if single:
+                if o is not None:
+                    pm = pm * np.take_along_axis(o[r2m], ridx[vm], axis=1)
+                factors.append(((vm,), pm))
+                continue
+            pp = np.take_along_axis(rprior, ridx[vp], axis=1)
+            if f == 0.0:
+                joint = pp[:, :, None] * pm[:, None, :]
             else:
-                pp = np.take_along_axis(rprior, ridx[vp], axis=1)
-                pm = np.take_along_axis(rprior, ridx[vm], axis=1)
-                same = (ridx[vp][:, :, None] == ridx[vm][:, None, :]) & \
-                    (ridx[vp][:, :, None] != null)
+                same = (ridx[vp][:, :, None] == ridx[vm][:, None, :])
                 joint = f * pp[:, :, None] * same + (1.0 - f) * pp[:, :, None] * pm[:, None, :]
-                factors.append(((vp, vm), joint))
-        else:
-            fa, mo = per.father, per.mother
-            # maternal allele from the mother (two alleles on X as well)
-            mp_, mm_ = var_index[(mo, "p")], var_index[(mo, "m")]
-            c = ridx[vm]
-            A = MF[r2m[:, None, None], ridx[mp_][:, :, None], c[:, None, :]]
-            B = MF[r2m[:, None, None], ridx[mm_][:, :, None], c[:, None, :]]
-            factors.append(((mp_, mm_, vm), 0.5 * (A[:, :, None, :] + B[:, None, :, :])))
-            if vp is not None:
-                c = ridx[vp]
-                if xchrom:
-                    fm_ = var_index[(fa, "m")]
-                    A = MM[r2m[:, None, None], ridx[fm_][:, :, None], c[:, None, :]]
-                    factors.append(((fm_, vp), A))
-                else:
-                    fp_, fm_ = var_index[(fa, "p")], var_index[(fa, "m")]
-                    A = MM[r2m[:, None, None], ridx[fp_][:, :, None], c[:, None, :]]
-                    B = MM[r2m[:, None, None], ridx[fm_][:, :, None], c[:, None, :]]
-                    factors.append(((fp_, fm_, vp), 0.5 * (A[:, :, None, :] + B[:, None, :, :])))
-        if pid in obs_state:
-            o = obs_state[pid]
+            if o is not None:
+                joint = joint * o[rcol, ridx[vp][:, :, None], ridx[vm][:, None, :]]
+            factors.append(((vp, vm), joint))
+            continue
+        fa, mo = per.father, per.mother
+        factors.append(((var_index[(mo, "p")], var_index[(mo, "m")], vm),
+                        trans(MF, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
+        if vp is not None:
+            if xchrom:
+                fm_ = var_index[(fa, "m")]
+                A = MM[rcol, ridx[fm_][:, :, None], ridx[vp][:, None, :]]
+                factors.append(((fm_, vp), A))
+            else:
+                factors.append(((var_index[(fa, "p")], var_index[(fa, "m")], vp),
+                                trans(MM, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
+        if o is not None:
             if single:
                 factors.append(((vm,), np.take_along_axis(o[r2m], ridx[vm], axis=1)))
             else:
-                ob = o[r2m[:, None, None], ridx[vp][:, :, None], ridx[vm][:, None, :]]
-                factors.append(((vp, vm), ob))
-    del rr
+                factors.append(((vp, vm), o[rcol, ridx[vp][:, :, None], ridx[vm][:, None, :]]))
     logs = _eliminate(factors, sizes, R)
     if rlogw is None:
         return logs
@@ -645,6 +756,31 @@ def _group_loglik(pedigree: Pedigree, markers: list[Marker], parsed: list[dict[s
         if np.isfinite(mx):
             out[li] = mx + math.log(float(np.exp(t - mx).sum()))
     return out
+
+
+#: Estimated fixed cost of one marker batch, in units of one padded clique entry.
+_BATCH_OVERHEAD = 2e5
+
+
+def _buckets(sizes: list[int], width: int) -> list[list[int]]:
+    """Split marker positions into batches of similar state counts (padding costs ~n^width)."""
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    s = [sizes[i] for i in order]
+    n = len(s)
+    best = [0.0] + [math.inf] * n
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j):
+            c = best[i] + _BATCH_OVERHEAD + (j - i) * float(s[j - 1]) ** width
+            if c < best[j]:
+                best[j], cut[j] = c, i
+    out = []
+    j = n
+    while j > 0:
+        i = cut[j]
+        out.append([order[k] for k in range(i, j)])
+        j = i
+    return out[::-1]
 
 
 def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: GenotypeTable, *,
@@ -663,34 +799,45 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     out = np.zeros(L)
     if L == 0:
         return out
-    # parse genotypes per marker
-    male_x_cache: dict[str, bool] = {}
+    male_x = {pid: _is_male_x(pedigree, pid, False) for pid in pedigree.ids}
+    unknown_sex = {pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN}
+    states: list[_States] = []
     parsed: list[dict[str, tuple]] = []
     for mk in markers:
+        info = _info(mk)
         xchrom = mk.chromosome == "X"
         per: dict[str, tuple] = {}
         for pid, gts in genotypes.items():
-            if gts is None or mk.name not in gts:
+            if not gts:
                 continue
-            gt = gts[mk.name]
+            gt = gts.get(mk.name)
+            if gt is None:
+                continue
             x_male = None
             if xchrom:
-                n_known = 0 if gt is None else len(tuple(gt))
-                x_male = _is_male_x(pedigree, pid, n_known == 1)
-                male_x_cache.setdefault(pid, x_male)
-            codes = _parse_genotype(mk, pid, gt, x_male)
+                x_male = male_x[pid]
+                if pid in unknown_sex and not pedigree.children(pid):
+                    x_male = len(tuple(gt)) == 1
+                    male_x[pid] = x_male
+            codes = _parse_genotype(mk, pid, gt, x_male, info.index)
             if codes is not None:
                 per[pid] = codes
-        parsed.append(per)
-    male_x = {pid: male_x_cache.get(pid, _is_male_x(pedigree, pid, False))
-              for pid in pedigree.ids}
-    # group markers by chromosome and typed set
+        observed = frozenset(c for codes in per.values() for c in codes if c >= 0)
+        st = _states(mk, info, observed)
+        code = st.code
+        parsed.append({pid: tuple(int(code[c]) if c >= 0 else -1 for c in codes)
+                       for pid, codes in per.items()})
+        states.append(st)
+    # group markers by chromosome and typed set, then by state count
     groups: dict[tuple, list[int]] = {}
     for li, mk in enumerate(markers):
         key = (mk.chromosome == "X", frozenset(parsed[li]))
         groups.setdefault(key, []).append(li)
-    for (xchrom, _), lis in groups.items():
-        res = _group_loglik(pedigree, [markers[i] for i in lis], [parsed[i] for i in lis],
-                            xchrom, float(theta), finb, drop, male_x)
-        out[lis] = res
+    for (xchrom, typed), lis in groups.items():
+        sizes = [len(states[i].prior) for i in lis]
+        for bucket in _buckets(sizes, 4):
+            sel = [lis[i] for i in bucket]
+            res = _group_loglik(pedigree, [states[i] for i in sel], [parsed[i] for i in sel],
+                                typed, xchrom, float(theta), finb, drop, male_x)
+            out[sel] = res
     return out
