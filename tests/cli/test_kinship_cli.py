@@ -182,3 +182,29 @@ def test_invalid_json_names_line(tmp_path, capsys):
         main(["kinship", str(path)])
     err = capsys.readouterr().err
     assert "line 2" in err and "invalid JSON" in err
+
+
+FAM = Path("/work/shared/data/familias/paternity.fam")
+
+
+@pytest.mark.skipif(not FAM.exists(), reason="shared Familias example paternity.fam not present")
+def test_familias_file_through_cli(tmp_path):
+    familias = pytest.importorskip("homecoming.formats.familias",
+                                   reason="homecoming.formats.familias (read_fam) not present")
+    res = _run("kinship", str(FAM), "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["provenance"]["input_sha256"] == hashlib.sha256(FAM.read_bytes()).hexdigest()
+    case = load_kinship_case(familias.read_fam(FAM).to_kinship_case())
+    ref = case.hypothesis(case.reference)
+    for name, hyp in out["hypotheses"].items():
+        h = case.hypothesis(name)
+        kw = {"theta": case.theta, "dropout": case.dropout}
+        num = reference_log_likelihood(h.pedigree, case.markers, case.genotypes,
+                                       founder_inbreeding=h.founder_inbreeding, **kw)
+        den = reference_log_likelihood(ref.pedigree, case.markers, case.genotypes,
+                                       founder_inbreeding=ref.founder_inbreeding, **kw)
+        assert hyp["log10_lr"] == pytest.approx(float(np.sum(num - den)) / math.log(10),
+                                                abs=1e-9)
+        for m, x, y in zip(case.markers, num, den):
+            assert hyp["per_marker_lr"][m.name] == pytest.approx(math.exp(x - y), rel=1e-9)
