@@ -15,10 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The main job on the embedded default (SQLite): create the database, load the synthetic
-# demonstration scenario, print its summary.
+# demonstration scenario (replacing an earlier demo load, so it can be run again), identify,
+# print its summary and the record counts.
 demo: setup
 	$(BIN)/homecoming init
-	$(BIN)/homecoming demo
+	$(BIN)/homecoming demo --replace
 	$(BIN)/homecoming stats
 
 # The whole test suite (installs PostgreSQL from Debian if missing; the tests start their own
@@ -34,7 +35,8 @@ validate: setup
 
 # Benchmarks: print figures and ratios to the targets.
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; \
+	else for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done; fi
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
