@@ -1,11 +1,10 @@
 """One session is one transaction: an error rolls back every record and audit record."""
 
 import pytest
+from storage_records import store_all
 
 from homecoming.errors import IntegrityError
 from homecoming.storage.repositories import Repositories
-
-from conftest import store_all
 
 
 def test_error_rolls_back_everything(db, records):
