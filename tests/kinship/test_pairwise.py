@@ -346,3 +346,18 @@ def test_rare_allele_policy_flows_into_the_direct_match_lr():
     want = -2 * np.log(f_rare) - np.log(2 * p29 * p30)
     assert model.log_lr(c, c)[0, 0] == pytest.approx(want, abs=1e-10)
     assert "rare allele(s) 13.3" in model.provenance()["marker_sources"]["TH01"]
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.05])
+def test_direct_and_unrelated_shortcuts_equal_the_ordered_allele_joint(theta):
+    from homecoming.kinship import pairwise as pw
+
+    m = Marker("M5", ("a", "b", "c", "d", "e"), [0.1, 0.2, 0.3, 0.25, 0.15])
+    eye = np.eye(5)
+    num, den = genotype_pair_probabilities(m, "direct", theta=theta)
+    via_num = pw._genotype_table(pw._ordered_joint("direct", m.frequencies, theta, eye, eye,
+                                                   None, "either"))
+    via_den = pw._genotype_table(pw._ordered_joint("unrelated", m.frequencies, theta, eye, eye,
+                                                   None, "either"))
+    assert np.allclose(num, via_num, rtol=1e-13, atol=1e-17)
+    assert np.allclose(den, via_den, rtol=1e-13, atol=1e-17)

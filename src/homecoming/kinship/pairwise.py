@@ -118,7 +118,7 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
             return _urn(p, 4, theta)
         pp = np.multiply.outer(p, p)
         return np.multiply.outer(pp, pp)
-    if relationship == "direct":
+    if relationship == "direct":  # same person: T[a1, a2, a1, a2] = U2[a1, a2]
         u2 = _urn(p, 2, theta)
         t = np.zeros((k, k, k, k))
         i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
@@ -188,12 +188,27 @@ def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: flo
         female, male, _ = _matrices(marker)
     else:
         female, male = (np.asarray(m, dtype=float) for m in matrices)
-    num = _genotype_table(_ordered_joint(relationship, p, theta, female, male, parent_sex,
-                                         direction))
+    if relationship == "direct":
+        num = np.diag(_single_genotype(p, theta))
+    else:
+        num = _genotype_table(_ordered_joint(relationship, p, theta, female, male, parent_sex,
+                                             direction))
     if relationship == "parent_child" and direction != "a_parent":
         num = num.T.copy() if direction == "b_parent" else 0.5 * (num + num.T)
-    den = _genotype_table(_ordered_joint("unrelated", p, theta, female, male, None, direction))
+    if theta:
+        den = _genotype_table(_ordered_joint("unrelated", p, theta, female, male, None,
+                                             direction))
+    else:
+        single = _single_genotype(p, 0.0)
+        den = np.multiply.outer(single, single)
     return num, den
+
+
+def _single_genotype(p: np.ndarray, theta: float) -> np.ndarray:
+    """P(g) of one person for every genotype code (two founder draws from the urn)."""
+    first, second = genotype_alleles(p.size)
+    u2 = _urn(p, 2, theta)
+    return u2[first, second] * np.where(first == second, 1.0, 2.0)
 
 
 def log_lr_table(marker: Marker, relationship: str, *, theta: float = 0.0,
