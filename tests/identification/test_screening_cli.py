@@ -146,6 +146,22 @@ def test_screen_a_dataset_file_to_json_and_csv(tmp_path):
     assert all(c["pm"] == "V1" for c in doc["candidates"])
     assert doc["provenance"]["parameters"]["min_log10_lr"] == {"parent_child": 2.0}
     assert doc["provenance"]["frequency_database"] == "dataset markers"
+    # exact follow-up of the (victim, family) pairs with the kinship engine
+    res = CliRunner().invoke(cli, ["screen", "--dataset", str(path), "--relationship",
+                                   "parent_child", "--min-lr", "100", "--quiet", "--follow-up",
+                                   "--output", str(out)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    fu = json.loads(out.read_text())["follow_up"]
+    assert [(r["pm"], r["family"], r["missing"]) for r in fu] == [("V1", "F1", "MP")]
+    from homecoming.formats.dvi_dataset import load_dvi_dataset
+    from homecoming.identification.screening import exact_log10_lr
+
+    ds = load_dvi_dataset(path)
+    fam = ds.families[0]
+    want = exact_log10_lr(fam.pedigree, ds.markers, fam.genotypes, "MP",
+                          ds.victims[0].genotypes)
+    assert math.isclose(fu[0]["log10_lr"], want, rel_tol=1e-12)
+    assert want > max(c["log10_lr"] for c in doc["candidates"])  # both parents beat one
     # CSV, all relationships, on 2 local Dask workers: same parent-child rows
     out_csv = tmp_path / "cands.csv"
     res = CliRunner().invoke(cli, ["screen", "--dataset", str(path), "--min-lr", "100",

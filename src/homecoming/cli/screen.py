@@ -127,7 +127,7 @@ class _Bar:
         self.bar.close()
 
 
-def _write_output(path: Path, cands: Candidates) -> None:
+def _write_output(path: Path, cands: Candidates, follow: list | None = None) -> None:
     rows = cands.records()
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as fh:
@@ -142,6 +142,8 @@ def _write_output(path: Path, cands: Candidates) -> None:
             if not math.isfinite(r["lr"]):
                 r["lr"] = None
         doc = {"format": CANDIDATES_FORMAT, "provenance": cands.provenance, "candidates": rows}
+        if follow is not None:
+            doc["follow_up"] = follow
         path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
 
 
@@ -184,12 +186,15 @@ def _store(ctx: click.Context, cands: Candidates, relationships: Sequence[str]) 
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Also write the candidates to FILE (.csv, else JSON).")
 @click.option("--no-store", is_flag=True, help="Do not store candidates in the database.")
+@click.option("--follow-up", "follow", is_flag=True,
+              help="With --dataset: exact pedigree LRs (kinship engine) for every (victim, "
+                   "family) pair among the candidates.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: float | None,
                    min_common: int, scheduler: str | None, workers: int | None,
                    frequency_name: str | None, theta: float, dataset: str | None,
-                   output: str | None, no_store: bool, quiet: bool) -> None:
+                   output: str | None, no_store: bool, follow: bool, quiet: bool) -> None:
     """Blind screening: every PM profile against every reference profile.
 
     Direct match, parent-child, full-sibling and half-sibling likelihood ratios (with
@@ -202,6 +207,9 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
     if min_lr is not None and not (min_lr > 0 and math.isfinite(min_lr)):
         raise click.BadParameter(f"{min_lr!r}; expected a positive LR such as 10000",
                                  param_hint="--min-lr")
+    if follow and dataset is None:
+        raise click.BadParameter("needs --dataset (the families' pedigrees)",
+                                 param_hint="--follow-up")
     if workers is not None and workers < 1:
         raise click.BadParameter(f"{workers}; expected at least 1", param_hint="--workers")
     thresholds = ({r: math.log10(min_lr) for r in rels} if min_lr is not None
@@ -271,14 +279,30 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
                f"{len(markers)} loci ({pairs * len(rels):,} pair tests) in "
                f"{time.perf_counter() - started:.1f} s: {len(cands)} candidates ("
                + ", ".join(f"{r} {n}" for r, n in counts.items()) + ").")
+    follow_rows = None
+    if follow and ds is not None:
+        from homecoming.identification.screening import follow_up
+
+        fams = {f.name: f for f in ds.families}
+        ref_family = [rid.split("/", 1)[0] for rid in ref_ids]
+        fu = follow_up(cands, [g for _, g in pm], ref_family, fams, list(ds.markers),
+                       theta=ds.theta)
+        follow_rows = [{"pm": pm_ids[f.pm], "family": f.family, "missing": f.missing,
+                        "log10_lr": f.log10_lr if math.isfinite(f.log10_lr) else None,
+                        "screening_relationship": f.relationship,
+                        "screening_log10_lr": f.screening_log10_lr} for f in fu]
+        click.echo(f"Exact follow-up: {len(follow_rows)} (victim, missing person) pairs.")
+        for r in follow_rows[:50]:
+            lr = "-inf" if r["log10_lr"] is None else f"{r['log10_lr']:8.3f}"
+            click.echo(f"  {r['pm']:<16} {r['family']}/{r['missing']:<20} exact log10 LR {lr}")
     if output is not None:
-        _write_output(Path(output), cands)
+        _write_output(Path(output), cands, follow_rows)
         click.echo(f"Candidates written to {output}.")
     if ds is None and not no_store:
         n = _store(ctx, cands, rels)
         click.echo(f"{n} candidates stored in the database (earlier candidates of "
                    f"{', '.join(rels)} replaced).")
-    elif ds is not None and output is None:
+    elif ds is not None and output is None and not follow:
         for r in cands.records()[:50]:
             click.echo(f"  {r['pm']:<16} {r['reference']:<24} {r['relationship']:<13} "
                        f"log10 LR {r['log10_lr']:8.3f}  loci {r['common_loci']}")
