@@ -361,3 +361,42 @@ def test_direct_and_unrelated_shortcuts_equal_the_ordered_allele_joint(theta):
                                                    None, "either"))
     assert np.allclose(num, via_num, rtol=1e-13, atol=1e-17)
     assert np.allclose(den, via_den, rtol=1e-13, atol=1e-17)
+
+
+@pytest.mark.parametrize("rel", RELATIONSHIPS)
+def test_each_profile_alone_has_its_population_probability(rel):
+    """Summing the joint over one person's genotype leaves the other's P(g): exact without
+    mutation (any theta) and with a stationary (proportional) model at theta = 0."""
+    prop = MutationSpec("proportional", rate=0.02)
+    freqs = [0.1, 0.2, 0.3, 0.25, 0.15]
+    first, second = genotype_alleles(5)
+    p = np.array(freqs)
+    for spec, th in ((None, 0.0), (None, 0.02), (prop, 0.0)):
+        m = Marker("S", ("8", "9", "9.3", "10", "11"), freqs, mutation_female=spec,
+                   mutation_male=spec)
+        num, den = genotype_pair_probabilities(m, rel, theta=th)
+        hom = p[first] * (th + (1 - th) * p[first])
+        het = 2 * (1 - th) * p[first] * p[second]
+        single = np.where(first == second, hom, het)
+        assert np.allclose(den.sum(axis=1), single, rtol=1e-12)
+        assert np.allclose(num.sum(axis=1), single, rtol=1e-10)
+        assert np.allclose(num.sum(axis=0), single, rtol=1e-10)
+
+
+def test_memory_is_flat_in_the_number_of_reference_profiles(nist_markers):
+    import tracemalloc
+
+    model = PairwiseModel(nist_markers, "full_sibling")
+    rng = np.random.default_rng(5)
+    ca = model.encode(_random_profiles(nist_markers, 40, rng))
+    peaks = []
+    for nb in (8192, 65536):
+        cb = np.tile(ca, (nb // 40 + 1, 1))[:nb]
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        n = sum(i.size for i, _, _ in model.iter_candidates(ca, cb, min_log_lr=1e9))
+        peaks.append(tracemalloc.get_traced_memory()[1] - base)
+        tracemalloc.stop()
+        assert n == 0
+    assert peaks[1] < peaks[0] * 1.2 + 100_000
+    assert peaks[1] < 8 * 2 ** 20
