@@ -212,3 +212,10 @@ def test_nested_value_errors_name_the_full_path():
     with pytest.raises(cw.CaseworkError) as info:
         cw.Grave(id="G", site_id="S", label="1").evolve(minimum_individuals=-2)
     assert str(info.value) == "Grave.minimum_individuals: -2 is not valid; expected a number >= 0"
+
+
+def test_weapon_class_labels_follow_hrmmu():
+    assert cw.MechanismClass.BLAST_SHRAPNEL.weapon_class.label == \
+        "explosive weapons with wide area effects"
+    assert cw.MechanismClass.MINE_ERW.weapon_class.label == "mines and explosive remnants of war"
+    assert cw.MechanismClass.STAB.weapon_class.label == "other"

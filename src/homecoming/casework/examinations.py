@@ -38,8 +38,23 @@ class MechanismClass(enum.Enum):
         return MECHANISM_WEAPON_CLASS[self]
 
 
-#: crosswalk to the HRMMU weapon classes (derived): shelling and air strikes are explosive
-#: weapons with wide area effects; stabbing and beating are "other" (ground-level killings).
+#: Crosswalk from the mechanism class to the HRMMU weapon classes (derived, as proposed in
+#: casework-standards.md §4.5 from [H4][H9]):
+#:
+#: ================  =========================================================
+#: mechanism         HRMMU weapon class
+#: ================  =========================================================
+#: gunshot           small arms and light weapons
+#: blast_shrapnel    explosive weapons with wide area effects (shelling, MLRS, missiles)
+#: mine_erw          mines and explosive remnants of war
+#: air_strike        explosive weapons with wide area effects
+#: stab              other (ground-level killings)
+#: blunt_force       other (ground-level killings, beatings)
+#: undetermined      undetermined (ours: not yet known)
+#: ================  =========================================================
+#:
+#: A finer crosswalk of mines to the IMSMA device categories [H10] needs the device type,
+#: which an examination alone does not give; it belongs to the incident.
 MECHANISM_WEAPON_CLASS: dict[MechanismClass, WeaponClass] = {
     MechanismClass.GUNSHOT: WeaponClass.SMALL_ARMS,
     MechanismClass.BLAST_SHRAPNEL: WeaponClass.EXPLOSIVE_WIDE_AREA,

@@ -29,6 +29,20 @@ class WeaponClass(enum.Enum):
     OTHER = "other"                              # e.g. stabbing, beating
     UNDETERMINED = "undetermined"
 
+    @property
+    def label(self) -> str:
+        """The class as OHCHR/HRMMU reports name it."""
+        return _WEAPON_LABELS[self]
+
+
+_WEAPON_LABELS = {
+    WeaponClass.EXPLOSIVE_WIDE_AREA: "explosive weapons with wide area effects",
+    WeaponClass.MINES_ERW: "mines and explosive remnants of war",
+    WeaponClass.SMALL_ARMS: "small arms and light weapons",
+    WeaponClass.OTHER: "other",
+    WeaponClass.UNDETERMINED: "undetermined",
+}
+
 
 class Incident(Record):
     """An event of violence: date (or date range), place, weapon class, description."""
