@@ -1,0 +1,314 @@
+"""CSV export of casework records, and updating stored records from a CSV keyed by id.
+
+Record types: ``missing_persons`` (:class:`~homecoming.casework.MissingPerson`, key ``id``),
+``donors`` (``id``), ``remains`` (``code``) and ``samples`` (``barcode``).
+
+**Export** writes one row per record; the columns are the record's field names in model
+order. Dates are ISO, enums their values, and nested values (a location, personal effects,
+a list of names) compact JSON in one cell. UTF-8, comma-separated, a header row. A file
+written by :func:`export_csv` is also a valid update file.
+
+**Update by id** (Uwazi's users' most-asked feature, issue #5157): a CSV whose first row names
+the key column and any of the record's fields; each row changes the record with that key.
+
+* an empty cell (or a column left out) leaves the field **unchanged**;
+* the cell ``NULL`` clears an optional field;
+* nested fields take JSON, as exported.
+
+:func:`plan_update` validates the whole file against the stored records first — unknown
+column, key not stored, key twice, a value the record does not accept (each named by line and
+column) stop it — and returns an :class:`UpdatePlan` with the per-field diff. A dry run prints
+the diff and writes nothing; :func:`apply_update` writes every change in the caller's
+transaction (each update is audited by the repository), so a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homecoming.errors import FormatError, InputError
+from homecoming.formats.report import ImportReport
+
+#: CSV clear marker: this cell value sets an optional field to empty (None).
+CLEAR = "NULL"
+
+#: record type -> (casework class name, repository class name)
+RECORD_KINDS: dict[str, tuple[str, str]] = {
+    "missing_persons": ("MissingPerson", "MissingPersonRepository"),
+    "donors": ("Donor", "DonorRepository"),
+    "remains": ("Remains", "RemainsRepository"),
+    "samples": ("Sample", "SampleRepository"),
+}
+
+#: fields whose values never leave through CSV (genetic data is not in these records anyway)
+_SKIP: set[str] = set()
+
+
+def _kind(kind: str) -> tuple[Any, Any]:
+    if kind not in RECORD_KINDS:
+        raise InputError(f"record type {kind!r}; expected one of {sorted(RECORD_KINDS)}",
+                         field="kind", value=kind)
+    from homecoming import casework
+    from homecoming.storage import repositories
+
+    model_name, repo_name = RECORD_KINDS[kind]
+    return getattr(casework, model_name), getattr(repositories, repo_name)
+
+
+def columns(kind: str) -> list[str]:
+    """The CSV columns of a record type (its field names, key first)."""
+    model, _ = _kind(kind)
+    names = [n for n in model.model_fields if n not in _SKIP]
+    names.remove(model.key_field)
+    return [model.key_field] + names
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return str(value)
+
+
+def format_csv(kind: str, records: Iterable[Any]) -> str:
+    cols = columns(kind)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(cols)
+    for r in records:
+        d = r.to_dict()
+        w.writerow([_cell(d.get(c)) for c in cols])
+    return out.getvalue()
+
+
+def write_csv(kind: str, records: Iterable[Any], path: str | os.PathLike[str]) -> Path:
+    from homecoming.formats.registry import atomic_write_text
+
+    return atomic_write_text(path, format_csv(kind, records))
+
+
+def export_csv(session: object, kind: str, path: str | os.PathLike[str]) -> int:
+    """Write every stored record of ``kind`` to ``path``; returns the number of rows."""
+    _, repo_cls = _kind(kind)
+    records = repo_cls(session).list()
+    write_csv(kind, records, path)
+    return len(records)
+
+
+# --- update by id -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldChange:
+    key: str
+    field: str
+    old: Any
+    new: Any
+    line: int
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "field": self.field, "old": self.old, "new": self.new,
+                "line": self.line}
+
+
+@dataclass
+class UpdatePlan:
+    """What an update file would change: per-field differences, validated."""
+
+    kind: str
+    changes: list[FieldChange] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    report: ImportReport = field(default_factory=ImportReport)
+    #: key -> {field: new python value} for the repository
+    _updates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._updates)
+
+    def diff_lines(self) -> list[str]:
+        """``key: field: old -> new`` lines, in file order."""
+        return [f"{c.key}: {c.field}: {_show(c.old)} -> {_show(c.new)}" for c in self.changes]
+
+    def to_dict(self) -> dict:
+        return {"record_type": self.kind, "changes": [c.to_dict() for c in self.changes],
+                "records_changed": len(self._updates), "records_unchanged": len(self.unchanged)}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(empty)"
+    text = _cell(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not UTF-8 text (byte {exc.start}); expected a UTF-8 CSV file") \
+            from None
+
+
+def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.StringIO, *,
+                path: str | None = None) -> UpdatePlan:
+    """Validate an update CSV against the stored records and return the diff (see module doc)."""
+    model, repo_cls = _kind(kind)
+    repo = repo_cls(session)
+    if isinstance(source, io.StringIO):
+        text, where = source.getvalue(), path or "<csv>"
+    else:
+        where = path or str(source)
+        try:
+            text = _decode(Path(source).read_bytes())
+        except FormatError as exc:
+            raise FormatError(exc.reason, path=where) from None
+        except OSError as exc:
+            raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a CSV "
+                              "file", path=where) from None
+    if "\x00" in text:
+        raise FormatError("the file contains NUL bytes; expected CSV text", path=where,
+                          line=text[: text.index("\x00")].count("\n") + 1)
+    plan = UpdatePlan(kind, report=ImportReport(source=where, format="csv-update"))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise FormatError(f"not valid CSV ({exc}); expected comma-separated values",
+                          path=where) from None
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise FormatError(f"no header row; expected the key column {model.key_field!r} and "
+                          "field names", path=where, line=1)
+    header = [c.strip() for c in rows[0]]
+    allowed = set(columns(kind))
+    key_field = model.key_field
+    if key_field not in header:
+        raise FormatError(f"no {key_field!r} column; expected the key column of "
+                          f"{kind} (and the fields to change)", path=where, line=1,
+                          column=key_field)
+    for c in header:
+        if c not in allowed:
+            raise FormatError(f"unknown column {c!r}; expected field names of {kind}: "
+                              f"{', '.join(sorted(allowed))}", path=where, line=1, column=c,
+                              value=c)
+    if len(set(header)) != len(header):
+        dup = sorted({c for c in header if header.count(c) > 1})
+        raise FormatError(f"columns {dup} appear twice; expected each once", path=where, line=1,
+                          value=dup)
+    nested = {n for n in header if _is_nested(model, n)}
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) > len(header):
+            raise FormatError(f"{len(row)} cells; expected {len(header)}", path=where, line=n,
+                              value=len(row))
+        cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row))))
+        key = cells[key_field]
+        if not key:
+            raise FormatError(f"empty {key_field!r}; expected the key of a stored record",
+                              path=where, line=n, column=key_field)
+        if key in seen:
+            raise FormatError(f"{key!r} appears twice (first on line {seen[key]}); expected one "
+                              "row per record", path=where, line=n, column=key_field, value=key)
+        seen[key] = n
+        current = repo.find(key)
+        if current is None:
+            raise FormatError(f"{key!r} is not a stored {kind[:-1] if kind.endswith('s') else kind}"
+                              f"; expected the {key_field} of a stored record", path=where,
+                              line=n, column=key_field, value=key)
+        changes: dict[str, Any] = {}
+        for column, value in cells.items():
+            if column == key_field or value == "":
+                continue
+            if value == CLEAR:
+                changes[column] = None
+            elif column in nested:
+                try:
+                    changes[column] = json.loads(value)
+                except json.JSONDecodeError as exc:
+                    raise FormatError(f"not valid JSON ({exc.msg}); expected a JSON value as "
+                                      "exported", path=where, line=n, column=column) from None
+            else:
+                changes[column] = value
+        if not changes:
+            plan.unchanged.append(key)
+            continue
+        try:
+            new = current.evolve(**changes)
+        except (InputError, ValueError, TypeError) as exc:
+            msg = str(exc).splitlines()[0]
+            col = getattr(exc, "field", None)
+            col = str(col).split(".", 1)[1].split(".")[0] if col and "." in str(col) else None
+            raise FormatError(f"{key!r}: {msg}", path=where, line=n, column=col) from None
+        before, after = current.to_dict(), new.to_dict()
+        changed = [c for c in header if c != key_field and before.get(c) != after.get(c)]
+        if not changed:
+            plan.unchanged.append(key)
+            continue
+        py = new.model_dump(mode="python")
+        plan._updates[key] = {c: py[c] for c in changed}
+        for c in changed:
+            plan.changes.append(FieldChange(key, c, before.get(c), after.get(c), n))
+    plan.report.counts.update({"rows": len(seen), "records_changed": len(plan._updates),
+                               "fields_changed": len(plan.changes)})
+    return plan
+
+
+def _is_nested(model: Any, name: str) -> bool:
+    import typing
+
+    ann = model.model_fields[name].annotation
+    args = [a for a in typing.get_args(ann) if a is not type(None)] or [ann]
+    base = typing.get_origin(args[0]) or args[0]
+    if base in (list, tuple, dict, set, frozenset):
+        return True
+    return isinstance(base, type) and hasattr(base, "model_fields")
+
+
+def apply_update(session: object, plan: UpdatePlan) -> int:
+    """Write the plan's changes (in the caller's transaction); returns records updated."""
+    _, repo_cls = _kind(plan.kind)
+    repo = repo_cls(session)
+    for key, changes in plan._updates.items():
+        repo.update(key, **changes)
+    return len(plan._updates)
+
+
+def update_from_csv(session: object, kind: str, path: str | os.PathLike[str], *,
+                    dry_run: bool = False) -> UpdatePlan:
+    """:func:`plan_update`, then :func:`apply_update` unless ``dry_run``."""
+    plan = plan_update(session, kind, path)
+    if not dry_run:
+        apply_update(session, plan)
+    return plan
+
+
+def _formats() -> list:
+    from homecoming.formats.registry import FileFormat
+
+    def writer(kind: str):
+        def write(records: Sequence[Any], path: Path, **options: object) -> Path:
+            return write_csv(kind, records, path)
+        return write
+
+    return [FileFormat(f"csv-{kind.replace('_', '-')}", f"{kind.replace('_', ' ')} as CSV "
+                       "(one row per record)", (f".{kind}.csv",), "records", None, writer(kind),
+                       module=__name__) for kind in RECORD_KINDS]
+
+
+FORMATS = _formats()
+
+__all__ = ["CLEAR", "RECORD_KINDS", "FieldChange", "UpdatePlan", "apply_update", "columns",
+           "export_csv", "format_csv", "plan_update", "update_from_csv", "write_csv",
+           "FORMATS"]
