@@ -223,10 +223,11 @@ class _MarkerInfo:
     """What the engine needs of a marker, computed once per Marker object."""
 
     __slots__ = ("index", "n", "prior", "mf", "mm", "lumpable", "cf", "cm", "silent",
-                 "__weakref__")
+                 "parsed", "__weakref__")
 
     def __init__(self, marker: Marker) -> None:
         self.index = {a: i for i, a in enumerate(marker.alleles)}
+        self.parsed: dict = {}
         n = marker.n_alleles
         self.n = n
         s = float(marker.silent_frequency or 0.0)
@@ -282,6 +283,9 @@ class _States:
     code: np.ndarray           # full allele index (visible) -> effective state
     silent: int                # effective index of the silent state, -1 if none
     lumped: bool
+
+    def __post_init__(self) -> None:
+        self.code_list = [int(c) for c in self.code] + [-1]   # index -1 -> unknown
 
 
 def _lump(m: np.ndarray, c: np.ndarray, keep: np.ndarray, members: np.ndarray,
@@ -474,8 +478,9 @@ _ORDER_CACHE: dict = {}
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 
 
-#: Largest clique (entries, all rows) multiplied out by broadcasting; larger ones use einsum.
-_BROADCAST_LIMIT = 4_000_000
+#: Cliques (entries, all rows) below this are contracted by one plain einsum; larger ones
+#: pairwise (numpy's optimised einsum, BLAS where it can).
+_SMALL_CLIQUE = 20_000
 #: Rows whose unscaled result falls below this are recomputed with per-step scaling.
 _RESCUE_BELOW = 1e-200
 
@@ -533,16 +538,10 @@ def _run(steps: list[_Step], arrays: list[np.ndarray], nrows: int, scale: bool) 
     logscale = np.zeros(nrows)
     for st in steps:
         ins = [slots.pop(i) for i in st.ins]
-        if len(ins) <= 2 or st.clique * nrows > _BROADCAST_LIMIT:
-            res = np.einsum(st.spec, *ins, optimize=len(ins) > 2)
+        if st.clique * nrows < _SMALL_CLIQUE:
+            res = np.einsum(st.spec, *ins)
         else:
-            prod = None
-            for a, (perm, shape) in zip(ins, st.shapes):
-                if perm is not None:
-                    a = a.transpose(perm)
-                a = a.reshape((nrows,) + shape)
-                prod = a if prod is None else prod * a
-            res = prod.sum(axis=-1)  # type: ignore[union-attr]
+            res = np.einsum(st.spec, *ins, optimize=True)
         if st.nout == 0:
             with np.errstate(divide="ignore", under="ignore"):
                 logscale += np.log(res)
@@ -819,14 +818,22 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
                 if pid in unknown_sex and not pedigree.children(pid):
                     x_male = len(tuple(gt)) == 1
                     male_x[pid] = x_male
-            codes = _parse_genotype(mk, pid, gt, x_male, info.index)
+            key = (gt, x_male)
+            try:
+                codes = info.parsed[key]
+            except (KeyError, TypeError):
+                codes = _parse_genotype(mk, pid, gt, x_male, info.index)
+                try:
+                    if len(info.parsed) < 100_000:
+                        info.parsed[key] = codes
+                except TypeError:   # unhashable genotype (a list): not cached
+                    pass
             if codes is not None:
                 per[pid] = codes
         observed = frozenset(c for codes in per.values() for c in codes if c >= 0)
         st = _states(mk, info, observed)
-        code = st.code
-        parsed.append({pid: tuple(int(code[c]) if c >= 0 else -1 for c in codes)
-                       for pid, codes in per.items()})
+        code = st.code_list
+        parsed.append({pid: tuple([code[c] for c in codes]) for pid, codes in per.items()})
         states.append(st)
     # group markers by chromosome and typed set, then by state count
     groups: dict[tuple, list[int]] = {}
