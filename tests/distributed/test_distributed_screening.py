@@ -88,3 +88,17 @@ def test_default_local_cluster_is_started_and_closed():
 def test_bad_scheduler_address_is_a_clear_error():
     with pytest.raises(InputError, match="tcp://host:8786"):
         screen_distributed(_codes(2, 1), _codes(2, 2), TableModel(), scheduler="localhost")
+
+
+def test_cli_refuses_a_malformed_scheduler_address_before_reading_anything():
+    from click.testing import CliRunner
+
+    from homecoming.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["screen", "--scheduler", "my-cluster:8786", "--quiet"])
+    assert exc.value.code == 1
+    res = CliRunner().invoke(__import__("homecoming.cli.main", fromlist=["cli"]).cli,
+                             ["screen", "--scheduler", "my-cluster:8786"])
+    assert res.exit_code != 0
+    assert "tcp://host:8786" in str(res.exception) + res.output

@@ -212,6 +212,10 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
                                  param_hint="--follow-up")
     if workers is not None and workers < 1:
         raise click.BadParameter(f"{workers}; expected at least 1", param_hint="--workers")
+    if scheduler is not None:
+        from homecoming.distributed.screening import check_scheduler_address
+
+        check_scheduler_address(scheduler)
     thresholds = ({r: math.log10(min_lr) for r in rels} if min_lr is not None
                   else {r: DEFAULT_MIN_LOG10_LR[r] for r in rels})
     started = time.perf_counter()
@@ -240,10 +244,10 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
         if scheduler is not None or workers is not None:
             from dask.distributed import Client
 
-            from homecoming.distributed.screening import local_cluster, screen_distributed
+            from homecoming.distributed.screening import connect, local_cluster, screen_distributed
 
             if scheduler is not None:
-                client = Client(scheduler)
+                client = connect(scheduler)
             else:
                 client = Client(local_cluster(workers or 2))
         for k, rel in enumerate(rels):

@@ -41,7 +41,31 @@ from homecoming.identification.screening import (
     sort_table,
 )
 
-__all__ = ["screen_distributed", "local_cluster", "run_blocks"]
+__all__ = ["screen_distributed", "local_cluster", "run_blocks", "check_scheduler_address",
+           "connect"]
+
+_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+
+
+def check_scheduler_address(scheduler: str) -> str:
+    """The address if it names a Dask scheduler (``tcp://host:8786``), else InputError."""
+    text = str(scheduler).strip()
+    if not text.startswith(_SCHEMES) or len(text.split("://", 1)[1]) == 0:
+        raise InputError(f"scheduler {scheduler!r}; expected an address such as "
+                         "'tcp://host:8786'", field="scheduler", value=scheduler)
+    return text
+
+
+def connect(scheduler: str, *, timeout: str = "20s") -> Any:
+    """A ``distributed.Client`` on a running scheduler; a clear error if it cannot be reached."""
+    from dask.distributed import Client
+
+    address = check_scheduler_address(scheduler)
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise OSError(f"Dask scheduler {address} could not be reached within {timeout}: "
+                      f"{exc}") from exc
 
 
 def _blocks_task(model: Any, pm_codes: np.ndarray, ref_codes: np.ndarray,
@@ -129,10 +153,8 @@ def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, 
     if blocks_per_task < 1:
         raise InputError(f"blocks_per_task {blocks_per_task}; expected at least 1",
                          field="blocks_per_task", value=blocks_per_task)
-    if scheduler is not None and not str(scheduler).startswith(("tcp://", "tls://", "inproc://",
-                                                                "ucx://", "ws://", "wss://")):
-        raise InputError(f"scheduler {scheduler!r}; expected an address such as "
-                         "'tcp://host:8786'", field="scheduler", value=scheduler)
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
     rel = _relationship_of(model, relationship)
     thr = _threshold(min_log10_lr, rel)
     started = time.perf_counter()
@@ -145,7 +167,7 @@ def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, 
                 client = stack.enter_context(Client(cluster))
                 where = f"LocalCluster({n_workers} processes, 127.0.0.1)"
             else:
-                client = stack.enter_context(Client(scheduler))
+                client = stack.enter_context(connect(scheduler))
                 where = str(scheduler)
         else:
             where = str(getattr(client, "scheduler_info", lambda: {})().get("address", "client"))
