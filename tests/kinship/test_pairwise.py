@@ -400,3 +400,19 @@ def test_memory_is_flat_in_the_number_of_reference_profiles(nist_markers):
         assert n == 0
     assert peaks[1] < peaks[0] * 1.2 + 100_000
     assert peaks[1] < 8 * 2 ** 20
+
+
+@pytest.mark.parametrize("rel", ["parent_child", "full_sibling", "half_sibling"])
+@pytest.mark.parametrize("sex", [None, "male", "female"])
+def test_theta_zero_factored_tables_equal_the_ordered_allele_joint(rel, sex):
+    from homecoming.genetics.mutation import transmission_matrices
+    from homecoming.kinship import pairwise as pw
+
+    fem = MutationSpec("equal", rate=0.02)
+    mal = MutationSpec("stepwise", rate=0.03, rate2=0.005, range=0.4)
+    m = Marker("TH01", ("9", "9.3", "10", "11", "12", "13"), [0.1, 0.2, 0.3, 0.15, 0.15, 0.1],
+               mutation_female=fem, mutation_male=mal)
+    f, ml = transmission_matrices(m)
+    fast = pw._evaluate_terms(pw._factored_terms(rel, m.frequencies, f, ml, sex), 6)
+    slow = pw._genotype_table(pw._ordered_joint(rel, m.frequencies, 0.0, f, ml, sex, "a_parent"))
+    assert np.allclose(fast, slow, rtol=1e-12, atol=1e-18)

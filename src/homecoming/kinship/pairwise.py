@@ -154,6 +154,75 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
                      field="relationship", value=relationship)
 
 
+def _factored_terms(relationship: str, p: np.ndarray, female: np.ndarray, male: np.ndarray,
+                    parent_sex: str | None) -> list[tuple[float, list[tuple[np.ndarray, tuple]]]]:
+    """theta = 0: the ordered joint as a sum of products of small factors.
+
+    Each term is ``(coefficient, [(array, axes), ...])``; axes 0, 1 are A's alleles and 2, 3
+    B's, each axis in exactly one factor. ``q = p M`` is a transmitted allele of an untyped
+    founder and ``S[a, b] = sum_x p_x M1[x, a] M2[x, b]`` two copies of one founder allele.
+    """
+    sexes = [parent_sex] if parent_sex else ["male", "female"]
+    mats = {"male": male, "female": female}
+    other = {"male": "female", "female": "male"}
+    w = 1.0 / len(sexes)
+
+    def shared(m1: np.ndarray, m2: np.ndarray) -> np.ndarray:
+        return (p[:, None] * m1).T @ m2
+
+    terms: list[tuple[float, list[tuple[np.ndarray, tuple]]]] = []
+    if relationship == "parent_child":
+        for sx in sexes:
+            ms, mo = mats[sx], mats[other[sx]]
+            d = p[:, None] * ms  # the parent's own allele and what the child receives of it
+            qo = p @ mo
+            terms.append((0.5 * w, [(d, (0, 2)), (p, (1,)), (qo, (3,))]))
+            terms.append((0.5 * w, [(p, (0,)), (d, (1, 2)), (qo, (3,))]))
+    elif relationship == "full_sibling":
+        pm, pf = shared(male, male), shared(female, female)
+        qm, qf = p @ male, p @ female
+        terms.append((0.25, [(pm, (0, 2)), (pf, (1, 3))]))
+        terms.append((0.25, [(pm, (0, 2)), (qf, (1,)), (qf, (3,))]))
+        terms.append((0.25, [(qm, (0,)), (qm, (2,)), (pf, (1, 3))]))
+        terms.append((0.25, [(qm, (0,)), (qf, (1,)), (qm, (2,)), (qf, (3,))]))
+    elif relationship == "half_sibling":
+        for sx in sexes:
+            ms, mo = mats[sx], mats[other[sx]]
+            qs, qo = p @ ms, p @ mo
+            terms.append((0.5 * w, [(shared(ms, ms), (0, 2)), (qo, (1,)), (qo, (3,))]))
+            terms.append((0.5 * w, [(qs, (0,)), (qo, (1,)), (qs, (2,)), (qo, (3,))]))
+    else:  # pragma: no cover - callers pass the three relationships above
+        raise InputError(f"relationship {relationship!r} has no factored form",
+                         field="relationship", value=relationship)
+    return terms
+
+
+def _evaluate_terms(terms: list[tuple[float, list[tuple[np.ndarray, tuple]]]], k: int
+                    ) -> np.ndarray:
+    """G x G genotype-pair probabilities of factored terms (sum over allele orderings)."""
+    first, second = genotype_alleles(k)
+    het = (first != second).astype(np.float64)
+    g = first.size
+    out = np.zeros((g, g))
+    for swap_a in (False, True):
+        x0, x1 = (second, first) if swap_a else (first, second)
+        for swap_b in (False, True):
+            y0, y1 = (second, first) if swap_b else (first, second)
+            where = {0: x0[:, None], 1: x1[:, None], 2: y0[None, :], 3: y1[None, :]}
+            acc = np.zeros((g, g))
+            for coef, factors in terms:
+                value: Any = coef
+                for arr, axes in factors:
+                    value = value * arr[tuple(where[a] for a in axes)]
+                acc += value
+            if swap_a:
+                acc *= het[:, None]
+            if swap_b:
+                acc *= het[None, :]
+            out += acc
+    return out
+
+
 def _genotype_table(t: np.ndarray) -> np.ndarray:
     """Sum an ordered-allele joint over the orderings of each unordered genotype: G x G.
 
@@ -190,6 +259,8 @@ def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: flo
         female, male = (np.asarray(m, dtype=float) for m in matrices)
     if relationship == "direct":
         num = np.diag(_single_genotype(p, theta))
+    elif theta == 0 and relationship != "unrelated":
+        num = _evaluate_terms(_factored_terms(relationship, p, female, male, parent_sex), p.size)
     else:
         num = _genotype_table(_ordered_joint(relationship, p, theta, female, male, parent_sex,
                                              direction))
