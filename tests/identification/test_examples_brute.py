@@ -137,3 +137,29 @@ def test_glr_equals_brute_force_ratio(name):
         assert c.glr >= 1e4
         checked += 1
     assert checked >= 1
+
+
+def test_branch_and_bound_fallback_keeps_the_optimum_and_flags_the_posterior():
+    """With the DP state budget at 1 the search falls back to branch-and-bound: the best
+    assignments are still exact, the posterior is a top-k approximation and says so."""
+    from homecoming.formats.dvi_dataset import dvi_result_json
+
+    ds = load_dvi_dataset(EXAMPLES / "planecrash.json")
+    exact = solve(ds, config=IdentificationConfig(top=5, max_incompatible=None))
+    approx = solve(ds, config=IdentificationConfig(top=5, max_incompatible=None, max_states=1))
+    assert [a.loglik for a in approx.joint] == pytest.approx([a.loglik for a in exact.joint])
+    assert exact.posterior_exact and not approx.posterior_exact
+    assert approx.log_z <= exact.log_z + 1e-9 <= approx.log_z_upper + 1e-9
+    out = dvi_result_json(approx)
+    assert out["posterior_exact"] is False
+    assert any("approximated" in w for w in out["warnings"])
+    # top-5 of 19,081: the posterior of the best is over-estimated, never under
+    assert approx.best.posterior >= exact.best.posterior - 1e-12
+
+
+def test_family_option_cap_is_a_clear_error():
+    from homecoming.errors import InputError
+
+    ds = load_dvi_dataset(EXAMPLES / "grave.json")
+    with pytest.raises(InputError, match=r"family 'F1': more than 50 feasible sub-assignments"):
+        solve(ds, config=IdentificationConfig(max_family_options=50))

@@ -81,6 +81,8 @@ def synthetic_case(markers: Sequence[Marker], *, n_families: int, n_missing: int
         counts[i % n_families] += 1
         i += 1
     n_true = min(n_missing, n_victims) * 4 // 5 if n_true is None else n_true
+    if not 0 <= n_true <= min(n_missing, n_victims):
+        raise ValueError(f"n_true={n_true}; expected 0..{min(n_missing, n_victims)}")
     families = []
     missing_profiles: dict[str, tuple[Sex, dict]] = {}
     for k, c in enumerate(counts):
