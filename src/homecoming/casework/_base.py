@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -271,7 +271,8 @@ class Geometry(Value):
                 if not isinstance(ring, (list, tuple)) or len(ring) < 4:
                     raise ValueError(f"expected polygon ring {i} to have at least 4 positions "
                                      "(closed: first == last)")
-                pts = tuple(_check_position(p, f"ring {i} position {j}") for j, p in enumerate(ring))
+                pts = tuple(_check_position(p, f"ring {i} position {j}")
+                            for j, p in enumerate(ring))
                 if pts[0] != pts[-1]:
                     raise ValueError(f"expected polygon ring {i} to be closed (first position "
                                      "== last)")
@@ -286,7 +287,7 @@ class Geometry(Value):
         return cls(type="Point", coordinates=(longitude, latitude))
 
     @classmethod
-    def polygon(cls, ring: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> "Geometry":
+    def polygon(cls, ring: Sequence[tuple[float, float]]) -> "Geometry":
         """A polygon from one outer ring; the ring is closed for you if it is not."""
         pts = [tuple(p) for p in ring]
         if pts and pts[0] != pts[-1]:

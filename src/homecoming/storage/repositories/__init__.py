@@ -57,7 +57,8 @@ __all__ = [
 
 
 class Repositories:
-    """Every repository on one session: ``repos.sites``, ``repos.graves``, … ``repos.profiles``."""
+    """Every repository on one session: ``repos.sites``, ``repos.graves``, …,
+    ``repos.profiles``."""
 
     def __init__(self, session: Session, *, user: str | None = None) -> None:
         self.session = session

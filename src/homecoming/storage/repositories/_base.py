@@ -66,7 +66,13 @@ def audit_records(session: Session, *, table: str | None = None, key: str | None
         query = query.where(tables.audit_log.c.record_key == key)
     if action is not None:
         query = query.where(tables.audit_log.c.action == action)
-    return [AuditRecord(row._mapping) for row in session.execute(query)]
+    out = []
+    for row in session.execute(query):
+        record = AuditRecord(row._mapping)
+        if record["at"] is not None and record["at"].tzinfo is None:  # SQLite keeps no zone
+            record["at"] = record["at"].replace(tzinfo=_dt.timezone.utc)
+        out.append(record)
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -287,7 +293,8 @@ class Repository(Generic[M]):
 
 
 def genotypes_digest(genotypes: Mapping[str, Sequence[str | None]]) -> str:
-    """SHA-256 of a profile's genotypes (canonical JSON): the audit trail keeps this, not alleles."""
+    """SHA-256 of a profile's genotypes (canonical JSON): the audit trail keeps this, never
+    the alleles."""
     canonical = json.dumps({k: list(v) for k, v in sorted(genotypes.items())},
                            separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
