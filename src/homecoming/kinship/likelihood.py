@@ -436,7 +436,53 @@ def _dirichlet_rule(alpha: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 # elimination
 # ---------------------------------------------------------------------------------------------
+def _greedy_order(nbr0: list[set[int]], logs: list[float], rule: str,
+                  rng: np.random.Generator | None) -> tuple[list[int], float]:
+    """One greedy elimination order and its cost (sum of clique sizes)."""
+    nbr = [set(x) for x in nbr0]
+    alive = set(range(len(logs)))
+    order: list[int] = []
+    cost = 0.0
+    while alive:
+        best_key = None
+        cands: list[tuple[tuple, int]] = []
+        for v in alive:
+            nb = nbr[v]
+            weight = logs[v] + sum(logs[u] for u in nb)
+            if rule == "weight":
+                key: tuple = (weight,)
+            else:
+                fill = 0.0
+                nbl = list(nb)
+                for i in range(len(nbl)):
+                    ni = nbr[nbl[i]]
+                    for j in range(i + 1, len(nbl)):
+                        if nbl[j] not in ni:
+                            fill += math.exp(logs[nbl[i]] + logs[nbl[j]])
+                key = (fill, weight) if rule == "fill" else (len(nb), weight)
+            cands.append((key, v))
+            if best_key is None or key < best_key:
+                best_key = key
+        if rng is not None:
+            near = [v for key, v in cands
+                    if key[0] <= best_key[0] * 1.5 + 1e-9]  # type: ignore[index]
+            v = near[int(rng.integers(len(near)))]
+        else:
+            v = min(cands)[1]
+        nb = nbr[v]
+        cost += math.exp(logs[v] + sum(logs[u] for u in nb))
+        for u in nb:
+            nbr[u].update(nb)
+            nbr[u].discard(u)
+            nbr[u].discard(v)
+        alive.discard(v)
+        order.append(v)
+    return order, cost
+
+
 def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[int]:
+    """A cheap elimination order: the best of greedy min-weight, weighted min-fill and
+    min-degree orders and a few randomised variants (by total clique size)."""
     nv = len(sizes)
     nbr: list[set[int]] = [set() for _ in range(nv)]
     for sc in scopes:
@@ -445,33 +491,16 @@ def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[int
     for v in range(nv):
         nbr[v].discard(v)
     logs = [math.log(max(s, 1)) for s in sizes]
-    alive = set(range(nv))
-    order: list[int] = []
-    while alive:
-        best = None
-        best_key = None
-        for v in alive:
-            nb = nbr[v]
-            fill = 0
-            nbl = list(nb)
-            for i in range(len(nbl)):
-                ni = nbr[nbl[i]]
-                for j in range(i + 1, len(nbl)):
-                    if nbl[j] not in ni:
-                        fill += 1
-            weight = logs[v] + sum(logs[u] for u in nb)
-            key = (weight, fill)
-            if best_key is None or key < best_key:
-                best, best_key = v, key
-        v = best
-        nb = nbr[v]
-        for u in nb:
-            nbr[u].update(nb)
-            nbr[u].discard(u)
-            nbr[u].discard(v)
-        alive.discard(v)
-        order.append(v)
-    return order
+    best: tuple[float, list[int]] | None = None
+    rng = np.random.default_rng(12345)
+    tries = [("weight", None), ("fill", None), ("degree", None)]
+    tries += [(r, rng) for r in ("fill", "weight") for _ in range(4 if nv <= 60 else 1)]
+    for rule, g in tries:
+        order, cost = _greedy_order(nbr, logs, rule, g)
+        if best is None or cost < best[0]:
+            best = (cost, order)
+    assert best is not None
+    return best[1]
 
 
 _ORDER_CACHE: dict = {}
@@ -493,6 +522,7 @@ class _Step:
     clique: int                   # entries per row of the multiplied-out clique
     spec: str                     # einsum spec
     shapes: list                  # per input: (perm or None, broadcast shape without rows)
+    path: list | None = None      # einsum contraction path, computed on first use
 
 
 def _plan(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[_Step]:
@@ -541,7 +571,9 @@ def _run(steps: list[_Step], arrays: list[np.ndarray], nrows: int, scale: bool) 
         if st.clique * nrows < _SMALL_CLIQUE:
             res = np.einsum(st.spec, *ins)
         else:
-            res = np.einsum(st.spec, *ins, optimize=True)
+            if st.path is None:
+                st.path = np.einsum_path(st.spec, *ins, optimize="greedy")[0]
+            res = np.einsum(st.spec, *ins, optimize=st.path)
         if st.nout == 0:
             with np.errstate(divide="ignore", under="ignore"):
                 logscale += np.log(res)
