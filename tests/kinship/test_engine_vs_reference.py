@@ -89,21 +89,7 @@ def test_catalogue_covers_every_feature():
 
 # --- random small pedigrees --------------------------------------------------------------------
 
-@st.composite
-def random_case(draw):
-    n = draw(st.integers(1, 6))
-    persons: list[Person] = []
-    for i in range(n):
-        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
-        males = [p.id for p in persons if p.sex is Sex.MALE]
-        females = [p.id for p in persons if p.sex is Sex.FEMALE]
-        if males and females and draw(st.booleans()):
-            father = draw(st.sampled_from(males))
-            mother = draw(st.sampled_from(females))
-            persons.append(Person(f"p{i}", father, mother, sex))
-        else:
-            persons.append(Person(f"p{i}", None, None, sex))
-    ped = Pedigree(persons)
+def random_marker(draw, name: str) -> Marker:
     xchrom = draw(st.booleans())
     n_alleles = draw(st.integers(1, 3))
     weights = draw(st.lists(st.integers(1, 9), min_size=n_alleles, max_size=n_alleles))
@@ -134,19 +120,41 @@ def random_case(draw):
         rate_m = draw(st.sampled_from([0.005, 0.1]))
         female = MutationSpec(mut, rate=rate_f)
         male = MutationSpec(mut, rate=rate_m)
-    marker = Marker("M", alleles, freqs, chromosome="X" if xchrom else "autosomal",
-                    mutation_female=female, mutation_male=male, silent_frequency=silent)
+    return Marker(name, alleles, freqs, chromosome="X" if xchrom else "autosomal",
+                  mutation_female=female, mutation_male=male, silent_frequency=silent)
+
+
+@st.composite
+def random_case(draw):
+    n = draw(st.integers(1, 6))
+    persons: list[Person] = []
+    for i in range(n):
+        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
+        males = [p.id for p in persons if p.sex is Sex.MALE]
+        females = [p.id for p in persons if p.sex is Sex.FEMALE]
+        if males and females and draw(st.booleans()):
+            father = draw(st.sampled_from(males))
+            mother = draw(st.sampled_from(females))
+            persons.append(Person(f"p{i}", father, mother, sex))
+        else:
+            persons.append(Person(f"p{i}", None, None, sex))
+    ped = Pedigree(persons)
+    markers = [random_marker(draw, f"M{k}") for k in range(draw(st.integers(1, 3)))]
     genotypes: dict[str, dict[str, tuple]] = {}
     for p in persons:
         if draw(st.integers(0, 2)) == 0:  # typed with probability 2/3
             continue
-        ploidy = 1 if xchrom and p.sex is Sex.MALE else 2
-        choice = st.sampled_from(list(alleles) + [None]) if ploidy == 2 else \
-            st.sampled_from(alleles)
-        gt = tuple(draw(choice) for _ in range(ploidy))
-        genotypes[p.id] = {"M": gt}
+        table = {}
+        for m in markers:
+            if draw(st.integers(0, 5)) == 0:
+                continue  # this marker untyped
+            ploidy = 1 if m.chromosome == "X" and p.sex is Sex.MALE else 2
+            choice = st.sampled_from(list(m.alleles) + [None]) if ploidy == 2 else \
+                st.sampled_from(m.alleles)
+            table[m.name] = tuple(draw(choice) for _ in range(ploidy))
+        genotypes[p.id] = table
     founders = [p for p in persons if p.is_founder]
-    n_founder_alleles = sum(1 if xchrom and p.sex is Sex.MALE else 2 for p in founders)
+    n_founder_alleles = 2 * len(founders)
     theta = draw(st.sampled_from([0.0, 0.0, 0.02, 0.2])) if n_founder_alleles <= 8 else 0.0
     inbreeding = {}
     for p in founders:
@@ -156,24 +164,26 @@ def random_case(draw):
     for pid in genotypes:
         if draw(st.integers(0, 4)) == 0:
             dropout[pid] = draw(st.sampled_from([0.0, 0.15, 0.5]))
-    return ped, marker, genotypes, theta, inbreeding or None, dropout or None
+    return ped, markers, genotypes, theta, inbreeding or None, dropout or None
 
 
 @needs_engine
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_case())
 def test_random_pedigrees_engine_equals_oracle(data):
-    ped, marker, genotypes, theta, inbreeding, dropout = data
+    ped, markers, genotypes, theta, inbreeding, dropout = data
     kw = {"theta": theta, "founder_inbreeding": inbreeding, "dropout": dropout}
-    oracle = reference_log_likelihood(ped, [marker], genotypes, **kw)
-    engine = log_likelihood(ped, [marker], genotypes, **kw)
+    oracle = reference_log_likelihood(ped, markers, genotypes, **kw)
+    engine = log_likelihood(ped, markers, genotypes, **kw)
     assert_same(engine, oracle, repr(data))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=60, deadline=None, 
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(random_case())
 def test_random_pedigrees_oracle_einsum_equals_literal_loop(data):
-    ped, marker, genotypes, theta, inbreeding, dropout = data
+    ped, markers, genotypes, theta, inbreeding, dropout = data
+    marker = markers[0]
     assume(joint_states(ped, marker) <= LOOP_LIMIT)  # the literal loop is for tiny cases
     kw = {"theta": theta, "founder_inbreeding": inbreeding, "dropout": dropout}
     oracle = reference_log_likelihood(ped, [marker], genotypes, **kw)[0]
