@@ -85,3 +85,17 @@ def test_same_seed_same_database_content(tmp_path):
             snapshots.append((repos.profiles.list(), repos.missing_persons.list(),
                               repos.donors.list()))
     assert snapshots[0] == snapshots[1]
+
+
+def test_demo_on_sqlite_and_postgresql(database_url):
+    result = _run("--database", database_url, "demo", "--bodies", "25", "--seed", "4", "--json")
+    assert result.exit_code == 0
+    summary = json.loads(result.output)
+    stats = _stats(database_url)
+    for key in ("sites", "graves", "remains", "missing_persons", "donors", "samples", "profiles"):
+        assert stats[key] == summary["counts"][key], key
+    assert summary["identification"]["wrong"] == 0
+    again = _run("--database", database_url, "demo", "--bodies", "25", "--seed", "4",
+                 "--replace", "--no-identify", "--json")
+    assert json.loads(again.output)["records_removed"] == summary["records_stored"]
+    assert _stats(database_url)["remains"] == 25

@@ -208,3 +208,21 @@ def test_howto_example_files_import_in_order(db):
     c = counts(db)
     assert c["missing_persons"] == 3
     assert c["donors"] == c["samples"] == c["profiles"] >= 3
+
+
+def test_imports_on_sqlite_and_postgresql(database_url, tmp_path, capsys):
+    from pathlib import Path
+
+    ok(database_url, "init")
+    examples = Path(__file__).resolve().parents[2] / "docs" / "howto" / "examples"
+    for kind in ("missing-persons", "donors", "samples"):
+        ok(database_url, "import", kind, str(examples / f"{kind}.csv"))
+    before = counts(database_url)
+    bad = tmp_path / "bad.csv"
+    good_rows = (examples / "profiles.csv").read_text()
+    bad.write_text(good_rows + "EX-AM-000001,D99S999,11,12,,\n")
+    err = fails(database_url, capsys, "import", "profiles", str(bad))
+    assert "column locus: 'D99S999' is not a known STR locus" in err
+    assert counts(database_url) == before
+    ok(database_url, "import", "profiles", str(examples / "profiles.csv"))
+    assert counts(database_url)["profiles"] == before["samples"]
