@@ -142,3 +142,21 @@ def test_uncleared_hazards_before_an_exhumation(filled):
         repos.hazard_areas.update("H-1", cleared=True, cleared_on="2022-09-14")
         assert repos.exhumations.uncleared_hazards("G-17") == []
         assert repos.exhumations.uncleared_hazards("G-404") == []
+
+
+def test_delete_many(filled):
+    with filled.session() as session:
+        graves = Repositories(session).graves
+        graves.add_all(cw.Grave(id=f"G-{i}", site_id="S-IZM", label=str(i)) for i in range(3))
+        with pytest.raises(IntegrityError, match="^Grave 'G-17' cannot be deleted: records in "
+                                                 "(exhumations|remains) refer to it$"):
+            graves.delete_many(["G-0", "G-17"])
+        with pytest.raises(NotFoundError, match="^Grave 'G-9' not found$"):
+            graves.delete_many(["G-0", "G-9"])
+        assert graves.delete_many(["G-0", "G-1", "G-2"]) == 3
+        assert [g.id for g in graves.list()] == ["G-17"]
+        from homecoming.storage.repositories import audit_records
+
+        deleted = audit_records(session, table="graves", action="delete")
+        assert [a.record_key for a in deleted] == ["G-0", "G-1", "G-2"]
+        assert deleted[0].before["label"] == "0" and deleted[0].after is None

@@ -280,6 +280,42 @@ class Repository(Generic[M]):
                                     "after": None}], user=self.user)
         return current
 
+    def delete_many(self, keys: Iterable[str]) -> int:
+        """Delete many stored records (all must exist, none may be referred to); audited.
+        Returns how many were deleted."""
+        keys = sorted(set(keys))
+        if not keys:
+            return 0
+        found: dict[str, M] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            for row in self.session.execute(select(self.table)
+                                            .where(self.key_column.in_(chunk))):
+                record = self.from_row(row._mapping)
+                found[record.key] = record
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise NotFoundError(f"{self.model.__name__} {missing[0]!r} not found")
+        for other in tables.metadata.sorted_tables:
+            for fk in other.foreign_keys:
+                if fk.column is not self.key_column:
+                    continue
+                for start in range(0, len(keys), _CHUNK):
+                    chunk = keys[start:start + _CHUNK]
+                    ref = self.session.execute(select(fk.parent).select_from(other)
+                                               .where(fk.parent.in_(chunk)).limit(1)).scalar()
+                    if ref is not None:
+                        raise IntegrityError(
+                            f"{self.model.__name__} {ref!r} cannot be deleted: records in "
+                            f"{other.name} refer to it", value=ref)
+        for start in range(0, len(keys), _CHUNK):
+            self._execute(delete(self.table).where(self.key_column.in_(keys[start:start
+                                                                            + _CHUNK])))
+        write_audit(self.session, [{"table_name": self.table.name, "record_key": k,
+                                    "action": "delete", "before": self.audit_view(found[k]),
+                                    "after": None} for k in keys], user=self.user)
+        return len(keys)
+
     def _check_not_referenced(self, key: str) -> None:
         for other in tables.metadata.sorted_tables:
             for fk in other.foreign_keys:
