@@ -11,8 +11,8 @@ with
 * founder alleles: independent draws with probability ``p`` (θ = 0), or — for θ > 0 — all
   founder alleles of the whole pedigree (every component) drawn *jointly* from the
   Balding–Nichols Pólya urn of kinship-case.md: draw ``j`` (1-based) is allele ``a`` with
-  probability ``(b_a θ + (1−θ) p_a) / (1 + (j−2) θ)``, ``b_a`` = earlier draws of ``a``. Founders
-  are visited in ``pedigree.ids`` order, maternal allele first (the urn is exchangeable, so the
+  probability ``(b_a θ + (1−θ) p_a) / (1 + (j−2) θ)``, ``b_a`` = earlier draws of ``a``.
+  Founders are visited in ``pedigree.ids`` order, maternal allele first (the urn is exchangeable, so the
   order does not matter). A founder with inbreeding ``f``: with probability ``f`` its two alleles
   are one draw (identical by descent), else two draws; P(aa) = f p_a + (1−f) p_a² at θ = 0.
 * transmission (which parental allele, then mutation): P(child allele c | parent (x, y)) =
@@ -57,11 +57,10 @@ from homecoming.genetics.markers import Marker
 from homecoming.genetics.mutation import transmission_matrices
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
-__all__ = ["reference_log_likelihood", "enumerate_likelihood", "MAX_FOUNDER_ALLELES_THETA"]
+__all__ = ["reference_log_likelihood", "enumerate_likelihood", "MAX_JOINT_ENTRIES"]
 
 #: θ > 0 needs a dense joint factor over all founder alleles: n ** k entries. Refuse above this.
 MAX_JOINT_ENTRIES = 4_000_000
-MAX_FOUNDER_ALLELES_THETA = 16
 
 
 # --- the pieces of the sum ---------------------------------------------------------------------

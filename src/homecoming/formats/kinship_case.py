@@ -329,8 +329,8 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
                       (1,) if marker.chromosome == "X" and sex is Sex.MALE else (2,)
             if len(gt) not in allowed:
                 exp = " or ".join(str(n) for n in allowed)
-                raise GenotypeError(f"{w}: {_show(gt)} has {len(gt)} alleles; expected {exp}"
-                                    f"{' (a female on X has two)' if marker.chromosome == 'X' else ''}",
+                why = " (a female on X has two)" if marker.chromosome == "X" else ""
+                raise GenotypeError(f"{w}: {_show(gt)} has {len(gt)} alleles; expected {exp}{why}",
                                     field=w, value=gt)
             alleles: list[str | None] = []
             for i, a in enumerate(gt):
