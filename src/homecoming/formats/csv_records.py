@@ -105,6 +105,27 @@ def export_csv(session: object, kind: str, path: str | os.PathLike[str]) -> int:
     return len(records)
 
 
+def format_profiles_csv(profiles: Iterable[Any]) -> str:
+    """DNA profiles (:class:`~homecoming.casework.DnaProfile`) in the long CSV layout that
+    ``homecoming import profiles`` reads: ``barcode,locus,allele1,allele2,kit,laboratory,
+    quality,typed_on`` (metadata on the first row of each bar-code; an unknown allele empty)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["barcode", "locus", "allele1", "allele2", "kit", "laboratory", "quality",
+                "typed_on"])
+    for p in profiles:
+        d = p.to_dict()
+        first = True
+        for locus, alleles in p.genotypes.items():
+            a = list(alleles) + [None] * (2 - len(alleles))
+            meta = ([d.get("kit"), d.get("laboratory"), d.get("quality"), d.get("typed_on")]
+                    if first else [None] * 4)
+            w.writerow([p.sample_barcode, locus] + [_cell(x) for x in a[:2]]
+                       + [_cell(x) for x in meta])
+            first = False
+    return out.getvalue()
+
+
 # --- update by id -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -310,5 +331,5 @@ def _formats() -> list:
 FORMATS = _formats()
 
 __all__ = ["CLEAR", "RECORD_KINDS", "FieldChange", "UpdatePlan", "apply_update", "columns",
-           "export_csv", "format_csv", "plan_update", "update_from_csv", "write_csv",
+           "export_csv", "format_csv", "format_profiles_csv", "plan_update", "update_from_csv", "write_csv",
            "FORMATS"]
