@@ -13,7 +13,9 @@ likelihoods, so the case is cut first:
    (default 2) or it is among the family's ``top`` best scores with a positive sum.
 2. **Components.** Families and candidate victims are grouped into connected components
    (a victim that is a candidate for two families puts them in one component), and each
-   component is solved jointly by :func:`~homecoming.identification.solve`.
+   component is solved jointly by :func:`~homecoming.identification.solve` (dvir's default
+   thresholds; the posterior threshold with the prior 1/N of the whole case, N = number of
+   missing persons).
 3. **Scoring.** When a ground truth is given (the synthetic demonstration keeps one), each
    identification is checked against it.
 
@@ -247,12 +249,13 @@ class FamilyData:
 
 def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
-                  min_log10_lr: float = 2.0, top: int = 2,
+                  min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
                   progress: Callable[[int, int], None] | None = None) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     :param truth: victim id -> the missing person id it really is (or None); when given, the
         result counts correct and wrong identifications.
+    :param block: victims screened at once (bounds memory).
     :param progress: called with (components solved so far, number of components).
     """
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
@@ -278,9 +281,12 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     n_fam = len(families)
     scores = np.zeros((len(victims), n_fam))
     if ref_profiles and victims:
-        pair = pairwise_log10_lr(markers, [v.genotypes for v in victims], ref_profiles, ref_rel)
-        for j, k in enumerate(ref_family):
-            scores[:, k] += pair[:, j]
+        columns = np.asarray(ref_family)
+        # blocks of victims keep memory bounded (block x references float64 arrays)
+        for start in range(0, len(victims), block):
+            part = [v.genotypes for v in victims[start:start + block]]
+            pair = pairwise_log10_lr(markers, part, ref_profiles, ref_rel)
+            np.add.at(scores[start:start + len(part)].T, columns, pair.T)
     candidates: dict[int, set[int]] = {}
     for k in range(n_fam):
         col = scores[:, k]
@@ -313,7 +319,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     result = CaseIdentification(victims=len(victims), families=n_fam,
                                 candidate_pairs=sum(len(v) for v in candidates.values()),
                                 components=len(groups), warnings=warnings)
-    config = IdentificationConfig()
+    # the posterior threshold uses the prior 1/N of the whole case, not of one component
+    config = IdentificationConfig(prior_missing=max(n_fam, 1))
     by_marker = {m.name for m in markers}
     for done, ks in enumerate(groups.values(), start=1):
         vids = sorted({v for k in ks for v in candidates[k]})
