@@ -30,7 +30,9 @@ is ``P(gA, gB | relationship) / P(gA, gB | unrelated)`` on the equivalent small 
 jointly from the subpopulation: the ``i``-th draw is allele ``a`` with probability
 ``(b_a θ + (1-θ) p_a) / (1 + (i-2) θ)``, ``b_a`` = earlier draws of ``a``; an untyped
 founder's untransmitted alleles sum out. So both the numerator and the "unrelated" denominator
-condition on the same population. With θ > 0 the tables cost O(K^5) per marker to build.
+condition on the same population. With θ = 0 the tables are built from factored terms
+directly on genotype pairs (memory a few G x G arrays); with θ > 0 through the K^4 joint of the
+ordered alleles (O(K^5) time, a few K^4 arrays of memory per marker).
 
 These tables equal :func:`homecoming.kinship.likelihood.log_likelihood` on the same pedigrees
 (tested to 1e-9).
