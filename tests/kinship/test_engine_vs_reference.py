@@ -192,3 +192,40 @@ def test_random_pedigrees_oracle_einsum_equals_literal_loop(data):
         assert oracle == -math.inf
     else:
         assert oracle == pytest.approx(math.log(lit), abs=TOL)
+
+
+@st.composite
+def larger_case(draw):
+    """Up to 10 persons, parents drawn among earlier persons (loops and inbreeding are common)."""
+    n = draw(st.integers(5, 10))
+    persons: list[Person] = []
+    for i in range(n):
+        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
+        males = [p.id for p in persons if p.sex is Sex.MALE]
+        females = [p.id for p in persons if p.sex is Sex.FEMALE]
+        if males and females and draw(st.integers(0, 3)) > 0:
+            persons.append(Person(f"p{i}", draw(st.sampled_from(males)),
+                                  draw(st.sampled_from(females)), sex))
+        else:
+            persons.append(Person(f"p{i}", None, None, sex))
+    markers = [random_marker(draw, f"M{k}") for k in range(draw(st.integers(1, 4)))]
+    genotypes = {}
+    for p in persons:
+        if draw(st.booleans()):
+            table = {}
+            for m in markers:
+                ploidy = 1 if m.chromosome == "X" and p.sex is Sex.MALE else 2
+                table[m.name] = tuple(draw(st.sampled_from(m.alleles)) for _ in range(ploidy))
+            genotypes[p.id] = table
+    return Pedigree(persons), markers, genotypes
+
+
+@pytest.mark.slow
+@needs_engine
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(larger_case())
+def test_larger_random_pedigrees_engine_equals_oracle(data):
+    ped, markers, genotypes = data
+    oracle = reference_log_likelihood(ped, markers, genotypes)
+    engine = log_likelihood(ped, markers, genotypes)
+    assert_same(engine, oracle, repr(data))
