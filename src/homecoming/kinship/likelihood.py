@@ -632,6 +632,46 @@ def _relevant(pedigree: Pedigree, typed: set[str]) -> list[str]:
     return [p for p in pedigree.ids if p in keep]
 
 
+#: Founders are summed out in closed form when they have at most this many typed-relevant
+#: children and the resulting factor stays below this many entries (all rows together).
+_FOUNDER_MAX_CHILDREN = 4
+_FOUNDER_MAX_ENTRIES = 2_000_000
+
+
+def _founder_factor(prior: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
+    """Σ_{x,y} p_x p_y Π_k ½(M_k[x, c_k] + M_k[y, c_k]) as an array over (rows, c_1..c_K).
+
+    Expanding the product over which parental allele each child received gives
+    2^-K Σ_S g_S(c_S) g_{S'}(c_{S'}) with g_S(c_S) = Σ_x p_x Π_{k∈S} M_k[x, c_k] (S' the
+    complement); S and S' give the same term, so the sum runs over S containing child 1.
+    ``prior``: (R, n); ``mats[k]``: (R, n, d_k).
+    """
+    K = len(mats)
+    R = prior.shape[0]
+    dims = [m.shape[2] for m in mats]
+    letters = _LETTERS[1:K + 1]
+
+    def g(subset: tuple[int, ...]) -> np.ndarray:
+        if not subset:
+            return prior.sum(axis=1).reshape((R,) + (1,) * K)
+        spec = "Zx," + ",".join("Zx" + letters[k] for k in subset)
+        spec += "->Z" + "".join(letters[k] for k in subset)
+        res = np.einsum(spec, prior, *[mats[k] for k in subset])
+        shape = [R] + [1] * K
+        for k in subset:
+            shape[k + 1] = dims[k]
+        return res.reshape(shape)
+
+    total = None
+    for bits in range(1 << (K - 1)):
+        sub = (0,) + tuple(k for k in range(1, K) if bits >> (k - 1) & 1)
+        comp = tuple(k for k in range(K) if k not in sub)
+        term = g(sub) * g(comp)
+        total = term if total is None else total + term
+    assert total is not None
+    return np.broadcast_to(total, (R,) + tuple(dims)) * (0.5 ** (K - 1))
+
+
 def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[str, tuple]],
                   typed: frozenset[str], xchrom: bool, theta: float, finb: dict[str, float],
                   drop: dict[str, float], male_x: dict[str, bool]) -> np.ndarray:
@@ -735,6 +775,28 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         B = mat[rcol, ridx[vy][:, :, None], c]
         return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
 
+    # untyped, non-inbred founders with two allele variables: both variables are summed out
+    # at once, in closed form, into one factor over the allele variables of their children
+    # (see _founder_factor)
+    kids: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for pid in persons:
+        per = pedigree[pid]
+        if per.is_founder:
+            continue
+        kids.setdefault(per.mother, []).append((var_index[(pid, "m")], MF))
+        if (pid, "p") in var_index and not xchrom:
+            kids.setdefault(per.father, []).append((var_index[(pid, "p")], MM))
+    closed: set[str] = set()
+    for pid in persons:
+        per = pedigree[pid]
+        if (not per.is_founder or pid in obs or finb.get(pid, 0.0) > 0
+                or (xchrom and male_x[pid]) or pid not in kids):
+            continue
+        ks = kids[pid]
+        out_size = R * math.prod(sizes[v] for v, _ in ks)
+        if len(ks) <= _FOUNDER_MAX_CHILDREN and out_size <= _FOUNDER_MAX_ENTRIES:
+            closed.add(pid)
+
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
     for pid in persons:
         per = pedigree[pid]
@@ -743,6 +805,13 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         vp = var_index.get((pid, "p"))
         o = obs.get(pid)
         if per.is_founder:
+            if pid in closed:
+                ks = kids[pid]
+                fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
+                                      [mat[rcol, ridx[vm][:, :, None], ridx[v][:, None, :]]
+                                       for v, mat in ks])
+                factors.append((tuple(v for v, _ in ks), fac))
+                continue
             f = finb.get(pid, 0.0)
             pm = np.take_along_axis(rprior, ridx[vm], axis=1)
             if single:
@@ -761,14 +830,15 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
             factors.append(((vp, vm), joint))
             continue
         fa, mo = per.father, per.mother
-        factors.append(((var_index[(mo, "p")], var_index[(mo, "m")], vm),
-                        trans(MF, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
+        if mo not in closed:
+            factors.append(((var_index[(mo, "p")], var_index[(mo, "m")], vm),
+                            trans(MF, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
         if vp is not None:
             if xchrom:
                 fm_ = var_index[(fa, "m")]
                 A = MM[rcol, ridx[fm_][:, :, None], ridx[vp][:, None, :]]
                 factors.append(((fm_, vp), A))
-            else:
+            elif fa not in closed:
                 factors.append(((var_index[(fa, "p")], var_index[(fa, "m")], vp),
                                 trans(MM, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
         if o is not None:
