@@ -70,6 +70,8 @@ def test_list_filters_and_count(filled, records):
         assert [g.id for g in repos.graves.list(grave_type=cw.GraveType.SINGLE)] == ["G-18"]
         assert repos.graves.count() == 2 and repos.graves.count(grave_type="mass") == 1
         assert [g.id for g in repos.graves.list(limit=1, offset=1)] == ["G-18"]
+        assert repos.graves.keys() == {"G-17", "G-18"}
+        assert repos.graves.exists("G-18") and not repos.graves.exists("G-19")
         assert [h.id for h in repos.hazard_areas.uncleared("S-IZM")] == ["H-1"]
         with pytest.raises(InputError, match="unknown filter 'colour'"):
             repos.graves.list(colour="red")

@@ -223,6 +223,10 @@ class Repository(Generic[M]):
             raise NotFoundError(f"{self.model.__name__} {key!r} not found")
         return record
 
+    def keys(self) -> set[str]:
+        """Every stored key (e.g. to check an import file before writing anything)."""
+        return set(self.session.execute(select(self.key_column)).scalars())
+
     def exists(self, key: str) -> bool:
         return bool(self._existing(self.key_column, [key]))
 
