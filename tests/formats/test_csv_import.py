@@ -137,6 +137,22 @@ def test_bad_missing_person_rows(tmp_path, row, column, fragment):
     assert str(info.value).startswith(f"{path}, line ")
 
 
+def test_bad_number_and_quoted_multiline_text(tmp_path):
+    head = "id,surname,given_name,height_cm,circumstances,reported_by,reported_on\n"
+    path = write(tmp_path, "mp.csv", head + 'MP-1,S,A,tall,"left home,\nnever returned",R,2022-04-01\n')
+    with pytest.raises(FormatError) as info:
+        read_missing_persons_csv(path)
+    assert str(info.value) == (f"{path}, line 2, column height_cm: 'tall' is not valid; "
+                               "expected a number")
+    path = write(tmp_path, "ok.csv", head + 'MP-1,S,A,171,"left home,\nnever returned",R,2022-04-01\n')
+    path.write_text(path.read_text() + "MP-1,S,B,170,x,R,2022-04-01\n")
+    with pytest.raises(FormatError, match=r"line 4, column id: 'MP-1' appears twice \(first on line 2\)"):
+        read_missing_persons_csv(path)
+    path = write(tmp_path, "ok.csv", head + 'MP-1,S,A,171,"left home,\nnever returned",R,2022-04-01\n')
+    (mp,) = read_missing_persons_csv(path)
+    assert mp.height_cm == 171.0 and mp.circumstances == "left home,\nnever returned"
+
+
 def test_missing_person_already_stored(tmp_path):
     path = write(tmp_path, "mp.csv", MP_HEAD + MP_ROW)
     with pytest.raises(FormatError, match=r"line 2, column id: 'MP-1' already exists in the database"):

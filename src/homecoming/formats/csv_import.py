@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import io
 import re
 import typing
 from collections.abc import Collection, Container, Mapping, Sequence
@@ -105,7 +106,7 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
     except UnicodeDecodeError as exc:
         raise FormatError(f"not UTF-8 text (byte {exc.start}); expected a UTF-8 CSV file",
                           path=where) from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
@@ -131,8 +132,9 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
                               f"{', '.join(required)}", path=where, line=1, column=name)
     rows: list[_Row] = []
     try:
+        end = reader.line_num
         for cells in reader:
-            line = reader.line_num
+            line, end = end + 1, reader.line_num     # a quoted cell may span lines: the first
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
