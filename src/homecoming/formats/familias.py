@@ -1483,15 +1483,29 @@ def _code_for(spec: Mapping | None, marker: str, sex: str) -> tuple[int, float, 
 
 
 def familias_from_kinship_case(case: Mapping, *, database_name: str = "Homecoming",
-                               version: str = "3.3") -> FamiliasFile:
+                               version: str = "3.3", validate: bool = True) -> FamiliasFile:
     """A :class:`FamiliasFile` for a kinship-case@1 dict (each hypothesis a pedigree).
 
     Everybody who appears in any hypothesis becomes an individual (sex from the first
     hypothesis that names them); the relations of each hypothesis become its pedigree.
     """
-    if case.get("format") != KINSHIP_CASE_FORMAT:
-        raise InputError(f"format {case.get('format')!r}; expected {KINSHIP_CASE_FORMAT!r}",
-                         field="format", value=case.get("format"))
+    if not isinstance(case, Mapping) or case.get("format") != KINSHIP_CASE_FORMAT:
+        got = case.get("format") if isinstance(case, Mapping) else type(case).__name__
+        raise InputError(f"format {got!r}; expected {KINSHIP_CASE_FORMAT!r}",
+                         field="format", value=got)
+    if validate:
+        from homecoming.formats.kinship_case import load_kinship_case
+
+        load_kinship_case(case)  # every field checked before anything is converted
+    for h in case.get("hypotheses", []):
+        if h.get("founder_inbreeding"):
+            raise InputError(f"hypothesis {h.get('name')!r}: founder inbreeding cannot be "
+                             "written to a Familias .fam file", field="founder_inbreeding")
+    for m in case.get("markers", []):
+        if m.get("chromosome", "autosomal") != "autosomal":
+            raise InputError(f"marker {m.get('name')}: chromosome {m.get('chromosome')!r}; a "
+                             "Familias .fam file holds autosomal markers only",
+                             field="chromosome", value=m.get("chromosome"))
     fam = FamiliasFile(version=version,
                        header=(f"Output from Familias, version {version}",
                                "Written by Homecoming"),
@@ -1524,6 +1538,17 @@ def familias_from_kinship_case(case: Mapping, *, database_name: str = "Homecomin
                              "cannot be written to a Familias .fam file", field="genotypes",
                              value=partial)
         fam.persons.append(FamiliasPerson(pid, sex == "male", gt))
+    dropout = case.get("dropout") or {}
+    values = {float(v) for v in dropout.values() if float(v) > 0}
+    if len(values) > 1:
+        raise InputError(f"dropout probabilities {sorted(values)} differ between persons; a "
+                         "Familias .fam file has one per marker", field="dropout")
+    if values:
+        (d,) = values
+        for loc in fam.loci:
+            loc.dropout_probability = d
+        for person in fam.persons:
+            person.consider_dropout = float(dropout.get(person.name, 0) or 0) > 0
     for h in case.get("hypotheses", []):
         rels = []
         for p in h["pedigree"]:
@@ -1534,26 +1559,40 @@ def familias_from_kinship_case(case: Mapping, *, database_name: str = "Homecomin
     return fam
 
 
+def _pair(pid: str, marker: str, g: Sequence) -> tuple[str, str]:
+    if len(g) != 2 or None in g:
+        raise InputError(f"person {pid!r}, marker {marker}: a partial or one-allele genotype "
+                         "cannot be written to a Familias .fam file", field="genotypes",
+                         value=marker)
+    return str(g[0]), str(g[1])
+
+
 def familias_from_dvi_dataset(dataset: Mapping, *, database_name: str = "Homecoming",
-                              version: str = "3.3 (DVI)") -> FamiliasFile:
+                              version: str = "3.3 (DVI)", validate: bool = True) -> FamiliasFile:
     """A :class:`FamiliasFile` with a ``[DVI]`` section for a dvi-dataset@1 dict."""
-    if dataset.get("format") != DVI_DATASET_FORMAT:
-        raise InputError(f"format {dataset.get('format')!r}; expected {DVI_DATASET_FORMAT!r}",
-                         field="format", value=dataset.get("format"))
+    if not isinstance(dataset, Mapping) or dataset.get("format") != DVI_DATASET_FORMAT:
+        got = dataset.get("format") if isinstance(dataset, Mapping) else type(dataset).__name__
+        raise InputError(f"format {got!r}; expected {DVI_DATASET_FORMAT!r}",
+                         field="format", value=got)
+    if validate:
+        from homecoming.formats.dvi_dataset import load_dvi_dataset
+
+        load_dvi_dataset(dataset)
     case = {"format": KINSHIP_CASE_FORMAT, "theta": dataset.get("theta", 0.0),
             "markers": dataset.get("markers", []), "genotypes": {}, "hypotheses": []}
-    fam = familias_from_kinship_case(case, database_name=database_name, version=version)
+    fam = familias_from_kinship_case(case, database_name=database_name, version=version,
+                                     validate=False)
     fam.header = (f"Output from Familias, version {version.split()[0]}", "Written by Homecoming")
     gender = {"male": "Male", "female": "Female"}
     dvi = FamiliasDvi()
     for v in dataset.get("victims", []):
         dvi.unidentified.append(DviPerson(
             v["id"], gender.get(v.get("sex", "unknown"), "Unknown"),
-            {m: (str(g[0]), str(g[1])) for m, g in v.get("genotypes", {}).items()}))
+            {m: _pair(v["id"], m, g) for m, g in v.get("genotypes", {}).items()}))
     for f in dataset.get("families", []):
         fam_gt = f.get("genotypes", {})
         persons = [DviPerson(p["id"], gender.get(p.get("sex", "unknown"), "Unknown"),
-                             {m: (str(g[0]), str(g[1])) for m, g in fam_gt.get(p["id"], {}).items()})
+                             {m: _pair(p["id"], m, g) for m, g in fam_gt.get(p["id"], {}).items()})
                    for p in f["pedigree"]]
         rels = [(parent, p["id"]) for p in f["pedigree"]
                 for parent in (p.get("father"), p.get("mother")) if parent is not None]
