@@ -68,3 +68,18 @@ def test_show_unknown_database_and_locus_are_one_line_errors(capsys):
     result = CliRunner().invoke(cli, ["frequencies", "show", "strider2015_poland", "--locus", "TPOX"])
     assert result.exit_code != 0
     assert "'TPOX' is not in frequency database 'strider2015_poland'" in str(result.exception)
+
+
+def test_show_prints_the_attribution_the_licence_requires():
+    out = run("show", "ukdna17_white_ea1_ea2", "--locus", "TH01").output
+    assert ("notice:    Contains public sector information licensed under the Open Government "
+            "Licence v3.0.") in out
+    out = run("show", "norstr2023_europe", "--locus", "TH01").output
+    assert "Copyright (c) 2025 norSTR authors" in out
+    data = json.loads(run("show", "strider2015_slovakia", "--locus", "TH01", "--json").output)
+    assert "Bodner et al. 2016" in data["notice"]
+    from importlib import resources
+
+    text = resources.files("homecoming.genetics").joinpath(
+        "data", "allele-frequencies", "LICENSE-norSTR.md").read_text(encoding="utf-8")
+    assert "Permission is hereby granted, free of charge" in text

@@ -9,6 +9,7 @@ import click
 from homecoming.genetics.frequencies import (
     DEFAULT_N,
     STRIDER_PSEUDO_ALLELES,
+    attribution_notice,
     list_databases,
     load_database,
 )
@@ -60,6 +61,7 @@ def show_command(name: str, loci: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps({
             "name": db.name, "population": db.population, "source": db.source,
             "reference": db.reference, "licence": db.licence, "sha256": db.sha256,
+            "notice": attribution_notice(db.licence),
             "loci": {
                 locus: {"n_alleles_typed": db.n_alleles_typed(locus),
                         "frequency_sum": sum(db.frequencies(locus).values()),
@@ -74,6 +76,9 @@ def show_command(name: str, loci: tuple[str, ...], as_json: bool) -> None:
     click.echo(f"reference: {'doi:' + ref if ref.startswith('10.') else ref}")
     click.echo(f"licence:   {db.licence}")
     click.echo(f"sha256:    {db.sha256}")
+    notice = attribution_notice(db.licence)
+    if notice:
+        click.echo(f"notice:    {notice}")
     click.echo(f"loci:      {len(db.loci)}")
     for locus in wanted:
         freqs = db.frequencies(locus)

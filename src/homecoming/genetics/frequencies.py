@@ -80,6 +80,19 @@ STRIDER_PSEUDO_ALLELES = {"1": "below range", "99": "above range"}
 _REPORT_SUM = 1e-12
 
 
+def attribution_notice(licence: str) -> str | None:
+    """The attribution a table's licence requires wherever it is shown or redistributed."""
+    if "Open Government Licence" in licence:
+        return ("Contains public sector information licensed under the Open Government "
+                "Licence v3.0.")
+    if "MIT" in licence:
+        return "Copyright (c) 2025 norSTR authors, MIT licence (see LICENSE-norSTR.md)."
+    if "no explicit licence" in licence:
+        return ("Cite Bodner et al. 2016, doi:10.1016/j.fsigen.2016.06.008; redistribution terms "
+                "of the STRidER data are unconfirmed (see SOURCES.md).")
+    return None
+
+
 def canonical_locus(name: str) -> str:
     """A comparison key for locus names: ``"Penta D"``, ``"PENTA_D"`` and ``"PentaD"`` agree,
     as do ``"VWA"`` and ``"vWA"``."""
@@ -333,7 +346,8 @@ class FrequencyDatabase:
         ``mutation``: one :class:`MutationSpec` for both sexes, a ``(female, male)`` pair, or a
         mapping ``{"female": ..., "male": ...}``. ``extra_alleles``: locus -> alleles observed
         in the case; those missing from the table get ``5/(2N)`` and the locus is renormalised
-        (``strict=True`` refuses instead).
+        (``strict=True`` refuses instead). Added alleles come last in ``Marker.alleles``,
+        after the table's alleles in table order.
         """
         female, male = _split_mutation(mutation)
         wanted = list(self.loci) if names is None else [self.locus_name(n) for n in names]
@@ -541,6 +555,7 @@ def combine(primary: FrequencyDatabase, fallback: FrequencyDatabase, *,
 
 __all__ = [
     "DEFAULT_N", "RARE_ALLELE_COUNT", "PUBLISHED_SUM_TOLERANCE", "USER_SUM_TOLERANCE",
-    "STRIDER_PSEUDO_ALLELES", "DatabaseInfo", "FrequencyDatabase", "canonical_locus",
+    "STRIDER_PSEUDO_ALLELES", "DatabaseInfo", "FrequencyDatabase", "attribution_notice",
+    "canonical_locus",
     "combine", "list_databases", "load_database",
 ]
