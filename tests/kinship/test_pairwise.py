@@ -416,3 +416,44 @@ def test_theta_zero_factored_tables_equal_the_ordered_allele_joint(rel, sex):
     fast = pw._evaluate_terms(pw._factored_terms(rel, m.frequencies, f, ml, sex), 6)
     slow = pw._genotype_table(pw._ordered_joint(rel, m.frequencies, 0.0, f, ml, sex, "a_parent"))
     assert np.allclose(fast, slow, rtol=1e-12, atol=1e-18)
+
+
+def test_random_markers_equal_the_pedigree_engine():
+    """Hypothesis-generated markers, frequencies, mutation models, theta and genotype pairs."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    models = st.sampled_from([None, ("equal", 0.05), ("proportional", 0.03),
+                              ("stepwise", 0.04), ("onestep", 0.02)])
+
+    @settings(max_examples=30, deadline=None, derandomize=True)
+    @given(k=st.integers(2, 5), data=st.data(), theta=st.sampled_from([0.0, 0.01, 0.1]),
+           fem=models, mal=models,
+           which=st.sampled_from(sorted(_pedigrees(), key=str)))
+    def check(k, data, theta, fem, mal, which):
+        raw = data.draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k))
+        freqs = np.array(raw) / sum(raw)
+        alleles = tuple(str(10 + i) for i in range(k))
+
+        def spec(x):
+            if x is None:
+                return None
+            name, rate = x
+            if name == "stepwise":
+                return MutationSpec(name, rate=rate, rate2=0.0, range=0.5)
+            return MutationSpec(name, rate=rate)
+
+        m = Marker("L", alleles, freqs, mutation_female=spec(fem), mutation_male=spec(mal))
+        rel, sex = which
+        kw = {"direction": "a_parent"} if rel == "parent_child" else {}
+        table = log_lr_table(m, rel, theta=theta, parent_sex=sex, **kw)
+        ia, ja, ib, jb = (data.draw(st.integers(0, k - 1)) for _ in range(4))
+        want = _engine_lr(m, _pedigrees()[which], (alleles[ia], alleles[ja]),
+                          (alleles[ib], alleles[jb]), theta)
+        got = table[genotype_code(ia, ja), genotype_code(ib, jb)]
+        if np.isneginf(want):
+            assert np.isneginf(got)
+        else:
+            assert got == pytest.approx(want, abs=1e-9)
+
+    check()
