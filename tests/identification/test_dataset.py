@@ -125,3 +125,39 @@ def test_load_from_file_records_hash(tmp_path):
     path.write_text(json.dumps(d))
     with pytest.raises(InputError, match=r"ds.json: victims\[0\]\.sex"):
         load_dvi_dataset(path)
+
+
+def test_unknown_sex_read_from_x_markers():
+    """L1 p = .1,.2,.3,.4; X1 p = .2,.3,.5. Father FA a/a, X a; missing son M1, daughter M2."""
+    x = {"name": "X1", "chromosome": "X", "alleles": ["a", "b", "c"],
+         "frequencies": [.2, .3, .5], "mutation": None}
+    d = {"format": "homecoming/dvi-dataset@1", "markers": [MARKER, x],
+         "victims": [{"id": "V1", "sex": "unknown", "genotypes": {"L1": ["a", "b"], "X1": ["a", "b"]}},
+                     {"id": "V2", "sex": "unknown", "genotypes": {"L1": ["a", "a"], "X1": ["a"]}},
+                     {"id": "V3", "sex": "unknown", "genotypes": {"L1": ["a", "a"], "X1": ["c", "c"]}}],
+         "families": [{"name": "F", "pedigree": [
+             {"id": "FA", "father": None, "mother": None, "sex": "male"},
+             {"id": "MO", "father": None, "mother": None, "sex": "female"},
+             {"id": "M1", "father": "FA", "mother": "MO", "sex": "male"},
+             {"id": "M2", "father": "FA", "mother": "MO", "sex": "female"}],
+             "missing": ["M1", "M2"], "genotypes": {"FA": {"L1": ["a", "a"], "X1": ["a"]}}}]}
+    ds = dataset_from_json(d)
+    sexes = {v.id: v.sex.value for v in ds.victims}
+    assert sexes == {"V1": "female", "V2": "male", "V3": "unknown"}
+    assert "X1" not in ds.victims[2].genotypes
+    assert any("'V3'" in w and "left out" in w for w in ds.warnings)
+    r = solve(ds, config=IdentificationConfig(lr_threshold=2, posterior_threshold=None))
+    pairs = {(p.victim, p.missing): p.lr for p in r.pairwise}
+    assert ("V1", "M1") not in pairs and ("V2", "M2") not in pairs
+    assert pairs[("V2", "M1")] == pytest.approx(1 / 0.1)            # son a/a of a/a: 1/p_a
+    assert pairs[("V1", "M2")] == pytest.approx(5 * 1 / (2 * 0.2))  # 1/(2p_a) on L1 and X1
+    # V3 (X left out) as M1 or M2: L1 only, 10 as son or daughter
+    assert pairs[("V3", "M1")] == pytest.approx(10) and pairs[("V3", "M2")] == pytest.approx(10)
+    # joint V2=M1, V1=M2: L1 1/(4 p_a^2) = 25, X1 1/(4 p_a) = 1.25
+    both = next(a for a in r.joint if a.assignment == {"V1": "M2", "V2": "M1", "V3": None})
+    assert both.lr == pytest.approx(31.25)
+    d["victims"][0]["genotypes"]["X1"] = ["a", "b"]
+    d["victims"][0]["genotypes"]["X2"] = ["a"]
+    d["markers"].append({**x, "name": "X2"})
+    with pytest.raises(InputError, match="heterozygous on X markers"):
+        dataset_from_json(d)

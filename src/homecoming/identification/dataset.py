@@ -242,6 +242,8 @@ class DviDataset:
                                      "markers", field="genotypes", value=unknown)
         self._family_of = owner
 
+        self.victims = tuple(self._infer_x_sex(v) for v in self.victims)
+
         pm: set[str] = set().union(*(v.typed_markers() for v in self.victims)) if self.victims else set()
         am: set[str] = set().union(*(f.typed_markers() for f in self.families)) if self.families else set()
         used = []
@@ -271,6 +273,33 @@ class DviDataset:
             if not f.typed_members():
                 self.warnings.append(f"family {f.name!r} has no typed member: its missing persons "
                                      f"{list(f.missing)} are non-identifiable")
+
+    def _infer_x_sex(self, v: Victim) -> Victim:
+        """A victim of unknown sex typed on X markers: a heterozygous X genotype means female,
+        a single X allele means male (kinship-case convention); with neither, the X markers
+        cannot be read without a sex and are left out for that victim."""
+        if v.sex is not Sex.UNKNOWN:
+            return v
+        xnames = {m.name for m in self.all_markers if m.chromosome == "X"}
+        xg = {m: g for m, g in v.genotypes.items() if m in xnames and _typed(g)}
+        if not xg:
+            return v
+        female = sorted(m for m, g in xg.items() if len(g) == 2 and None not in g and g[0] != g[1])
+        male = sorted(m for m, g in xg.items() if len(g) == 1)
+        if female and male:
+            raise InputError(f"victim {v.id!r}: heterozygous on X markers {female} (female) but "
+                             f"one X allele on {male} (male); expected a consistent X profile",
+                             field="genotypes", value=v.id)
+        if female or male:
+            sex = Sex.FEMALE if female else Sex.MALE
+            self.warnings.append(f"victim {v.id!r}: sex 'unknown' read as {sex.value!r} from its "
+                                 f"X markers {female or male}")
+            return Victim(v.id, sex, v.genotypes, v.age_range, v.stature_range, v.found_date,
+                          v.category)
+        kept = {m: g for m, g in v.genotypes.items() if m not in xnames}
+        self.warnings.append(f"victim {v.id!r}: sex unknown and X markers {sorted(xg)} cannot be "
+                             "read without it; they are left out for this victim")
+        return Victim(v.id, v.sex, kept, v.age_range, v.stature_range, v.found_date, v.category)
 
     # --- access ---------------------------------------------------------------------------
     @property
