@@ -372,12 +372,55 @@ def _obs_factor(a: np.ndarray, b: np.ndarray, nst: np.ndarray, silent: np.ndarra
     return np.where(untyped[:, :, None], V2.astype(float), out)
 
 
-def _domain(mask: np.ndarray, null: int) -> np.ndarray:
-    """Index array (L, D) of the True states per row, padded with ``null``."""
-    cnt = mask.sum(axis=1)
-    D = max(int(cnt.max()), 1)
-    order = np.argsort(~mask, axis=1, kind="stable")[:, :D]
-    return np.where(np.arange(D)[None, :] < cnt[:, None], order, null)
+def _domains(mask: np.ndarray, null: int) -> list[np.ndarray]:
+    """Per person (first axis), the index array (L, D) of the True states per marker row,
+    padded with ``null``; D is the person's largest count."""
+    cnt = mask.sum(axis=2)
+    order = np.argsort(~mask, axis=2, kind="stable")
+    out = []
+    for k in range(mask.shape[0]):
+        D = max(int(cnt[k].max()), 1)
+        out.append(np.where(np.arange(D)[None, :] < cnt[k][:, None], order[k, :, :D], null))
+    return out
+
+
+class _Batch:
+    """Stacked, padded per-marker arrays of one batch of state spaces (cached)."""
+
+    def __init__(self, states: list[_States]) -> None:
+        L = len(states)
+        self.states = states                      # keeps the ids in the cache key alive
+        self.nst = np.array([len(st.prior) for st in states], dtype=np.intp)
+        self.nmax = int(self.nst.max())
+        self.N = self.nmax + 1                    # last state: a null state (all zeros)
+        N = self.N
+        self.silent = np.array([st.silent for st in states], dtype=np.intp)
+        self.prior = np.zeros((L, N))
+        self.mf = np.zeros((L, N, N))
+        self.mm = np.zeros((L, N, N))
+        for li, st in enumerate(states):
+            k = len(st.prior)
+            self.prior[li, :k] = st.prior
+            self.mf[li, :k, :k] = st.mf
+            self.mm[li, :k, :k] = st.mm
+        # the domain of an untyped allele: every state; padded states have zero prior and
+        # zero transmission, so they need no masking
+        self.full = np.broadcast_to(np.arange(self.nmax), (L, self.nmax))
+
+
+_BATCH_CACHE: dict[tuple[int, ...], _Batch] = {}
+
+
+def _batch_arrays(states: list[_States]) -> _Batch:
+    key = tuple(id(st) for st in states)
+    hit = _BATCH_CACHE.get(key)
+    if hit is not None:
+        return hit
+    if len(_BATCH_CACHE) > 512:
+        _BATCH_CACHE.clear()
+    b = _Batch(states)
+    _BATCH_CACHE[key] = b
+    return b
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,50 +733,45 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         var_index[(pid, "m")] = len(var_index)
     nv = len(var_index)
 
-    nst = np.array([len(st.prior) for st in states], dtype=np.intp)
-    nmax = int(nst.max())
-    N = nmax + 1                      # last state is a null state (all zeros)
-    null = nmax
-    silent = np.array([st.silent for st in states], dtype=np.intp)
-    prior = np.zeros((L, N))
-    MF = np.zeros((L, N, N))
-    MM = np.zeros((L, N, N))
-    for li, st in enumerate(states):
-        k = len(st.prior)
-        prior[li, :k] = st.prior
-        MF[li, :k, :k] = st.mf
-        MM[li, :k, :k] = st.mm
-    valid = np.arange(N)[None, :] < nst[:, None]
+    ba = _batch_arrays(states)
+    nst, nmax, N, null, silent, prior, MF, MM, full = (
+        ba.nst, ba.nmax, ba.N, ba.nmax, ba.silent, ba.prior, ba.mf, ba.mm, ba.full)
 
-    # observation factors and variable domains
+    # observation factors and variable domains; every typed person at once (per dropout value)
     obs: dict[str, np.ndarray] = {}
-    idx: list[np.ndarray] = [None] * nv  # type: ignore[list-item]
-    for pid in persons:
-        single = xchrom and male_x[pid]
-        vm = var_index[(pid, "m")]
-        vp = var_index.get((pid, "p"))
-        if pid in typed:
-            a = np.full(L, -1, dtype=np.intp)
-            b = np.full(L, -1, dtype=np.intp)
-            for li in range(L):
-                c = parsed[li].get(pid)
+    idx: list[np.ndarray] = [full] * nv
+    typed_here = [pid for pid in persons if pid in typed]
+    groups_obs: dict[tuple[bool, float | None], list[str]] = {}
+    for pid in typed_here:
+        groups_obs.setdefault((xchrom and male_x[pid], drop.get(pid)), []).append(pid)
+    for (single, d), pids in groups_obs.items():
+        P = len(pids)
+        a = np.full((P, L), -1, dtype=np.intp)
+        b = np.full((P, L), -1, dtype=np.intp)
+        for li in range(L):
+            row = parsed[li]
+            for k, pid in enumerate(pids):
+                c = row.get(pid)
                 if c is not None:
-                    a[li] = c[0]
+                    a[k, li] = c[0]
                     if len(c) > 1:
-                        b[li] = c[1]
-            o = _obs_factor(a, b, nst, silent, N, drop.get(pid), single)
-            obs[pid] = o
-            if single:
-                idx[vm] = _domain(o > 0, null)
-            else:
-                pos = o > 0
-                idx[vp] = _domain(pos.any(axis=2), null)
-                idx[vm] = _domain(pos.any(axis=1), null)
+                        b[k, li] = c[1]
+        o = _obs_factor(a.reshape(-1), b.reshape(-1), np.tile(nst, P), np.tile(silent, P), N, d,
+                        single)
+        o = o.reshape((P, L) + o.shape[1:])
+        pos = o > 0
+        if single:
+            masks = [pos]
         else:
-            full = _domain(valid, null)
-            idx[vm] = full
-            if vp is not None:
-                idx[vp] = full
+            masks = [pos.any(axis=3), pos.any(axis=2)]
+        doms = [_domains(m, null) for m in masks]
+        for k, pid in enumerate(pids):
+            obs[pid] = o[k]
+            if single:
+                idx[var_index[(pid, "m")]] = doms[0][k]
+            else:
+                idx[var_index[(pid, "p")]] = doms[0][k]
+                idx[var_index[(pid, "m")]] = doms[1][k]
     sizes = [a.shape[1] for a in idx]
 
     # θ: expand rows over quadrature nodes
@@ -769,10 +807,27 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     R = len(r2m)
     rcol = r2m[:, None, None]
 
+    if rlogw is None:
+        MFr, MMr = MF, MM
+    else:
+        MFr, MMr = MF[r2m], MM[r2m]
+    rrow = np.arange(R)[:, None, None]
+    is_full = [idx[v] is full for v in range(nv)]
+
+    def gather(mat: np.ndarray, vx: int, vc: int) -> np.ndarray:
+        """mat[row, dom_x, dom_c] as (R, D_x, D_c)."""
+        fx, fc = is_full[vx], is_full[vc]
+        if fx and fc:
+            return mat[:, :nmax, :nmax]
+        if fx:
+            return np.take_along_axis(mat[:, :nmax, :], ridx[vc][:, None, :], axis=2)
+        if fc:
+            return np.take_along_axis(mat[:, :, :nmax], ridx[vx][:, :, None], axis=1)
+        return mat[rrow, ridx[vx][:, :, None], ridx[vc][:, None, :]]
+
     def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
-        c = ridx[vc][:, None, :]
-        A = mat[rcol, ridx[vx][:, :, None], c]
-        B = mat[rcol, ridx[vy][:, :, None], c]
+        A = gather(mat, vx, vc)
+        B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
         return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
 
     # untyped, non-inbred founders with two allele variables: both variables are summed out
@@ -783,9 +838,9 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         per = pedigree[pid]
         if per.is_founder:
             continue
-        kids.setdefault(per.mother, []).append((var_index[(pid, "m")], MF))
+        kids.setdefault(per.mother, []).append((var_index[(pid, "m")], MFr))
         if (pid, "p") in var_index and not xchrom:
-            kids.setdefault(per.father, []).append((var_index[(pid, "p")], MM))
+            kids.setdefault(per.father, []).append((var_index[(pid, "p")], MMr))
     closed: set[str] = set()
     for pid in persons:
         per = pedigree[pid]
@@ -808,8 +863,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
             if pid in closed:
                 ks = kids[pid]
                 fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
-                                      [mat[rcol, ridx[vm][:, :, None], ridx[v][:, None, :]]
-                                       for v, mat in ks])
+                                      [gather(mat, vm, v) for v, mat in ks])
                 factors.append((tuple(v for v, _ in ks), fac))
                 continue
             f = finb.get(pid, 0.0)
@@ -832,15 +886,14 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         fa, mo = per.father, per.mother
         if mo not in closed:
             factors.append(((var_index[(mo, "p")], var_index[(mo, "m")], vm),
-                            trans(MF, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
+                            trans(MFr, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
         if vp is not None:
             if xchrom:
                 fm_ = var_index[(fa, "m")]
-                A = MM[rcol, ridx[fm_][:, :, None], ridx[vp][:, None, :]]
-                factors.append(((fm_, vp), A))
+                factors.append(((fm_, vp), gather(MMr, fm_, vp)))
             elif fa not in closed:
                 factors.append(((var_index[(fa, "p")], var_index[(fa, "m")], vp),
-                                trans(MM, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
+                                trans(MMr, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
         if o is not None:
             if single:
                 factors.append(((vm,), np.take_along_axis(o[r2m], ridx[vm], axis=1)))
