@@ -99,7 +99,8 @@ Conversions (documented choices):
   whose name starts with ``Missing`` (dvir's ``familias2dvir`` convention). The sex of
   ``Missing person`` is taken as the opposite of a co-parent's, and is ``"unknown"`` when
   there is no co-parent. Person names used in more than one family are qualified as
-  ``"<family>/<name>"`` so that ids are unique across the dataset.
+  ``"<name> [<family>]"`` so that ids are unique across the dataset (and a missing person's
+  name keeps its ``Missing`` prefix).
   When nothing decides a person's sex (``Missing person`` with no co-parent), dvi-dataset@1
   still needs ``"male"`` or ``"female"``: we use ``undecided_sex="female"``, which is what
   pedFamilias/dvir read from the same files (dvir's ``exclusionExample``: 13 male and 2
@@ -472,7 +473,7 @@ class FamiliasFile:
             def q(pid: str | None, fam_name: str = fam_name) -> str | None:
                 if pid is None or pid not in clashes:
                     return pid
-                return f"{fam_name}/{pid}"
+                return f"{pid} [{fam_name}]"
             if any(p["id"] in clashes for p in ped):
                 qualified_any = True
             families.append({
@@ -484,7 +485,7 @@ class FamiliasFile:
             })
         if qualified_any:
             report.note("person names used in more than one family (or by a victim) are "
-                        "qualified as '<family>/<name>'")
+                        "qualified as '<name> [<family>]'")
         typed = {m for v in victims for m in v["genotypes"]}
         typed |= {m for f in families for g in f["genotypes"].values() for m in g}
         loci = [loc.name for loc in self.loci if all_markers or loc.name in typed]
@@ -1569,7 +1570,12 @@ def _pair(pid: str, marker: str, g: Sequence) -> tuple[str, str]:
 
 def familias_from_dvi_dataset(dataset: Mapping, *, database_name: str = "Homecoming",
                               version: str = "3.3 (DVI)", validate: bool = True) -> FamiliasFile:
-    """A :class:`FamiliasFile` with a ``[DVI]`` section for a dvi-dataset@1 dict."""
+    """A :class:`FamiliasFile` with a ``[DVI]`` section for a dvi-dataset@1 dict.
+
+    Each family is written with one pedigree. Familias and dvir recognise missing persons by
+    name, so a missing person whose id does not start with ``Missing`` is written as
+    ``"Missing <id>"`` (and a non-missing person must not be named ``Missing ...``).
+    """
     if not isinstance(dataset, Mapping) or dataset.get("format") != DVI_DATASET_FORMAT:
         got = dataset.get("format") if isinstance(dataset, Mapping) else type(dataset).__name__
         raise InputError(f"format {got!r}; expected {DVI_DATASET_FORMAT!r}",
@@ -1585,16 +1591,30 @@ def familias_from_dvi_dataset(dataset: Mapping, *, database_name: str = "Homecom
     fam.header = (f"Output from Familias, version {version.split()[0]}", "Written by Homecoming")
     gender = {"male": "Male", "female": "Female"}
     dvi = FamiliasDvi()
+    # Familias (and dvir) recognise missing persons by name: 'Missing person' or 'Missing ...'
+    rename: dict[tuple[str, str], str] = {}
+    for f in dataset.get("families", []):
+        taken = {p["id"] for p in f["pedigree"]}
+        for m in f.get("missing", []):
+            if m != MISSING_PERSON and not m.startswith("Missing"):
+                new = f"Missing {m}"
+                while new in taken:
+                    new += "_"
+                taken.add(new)
+                rename[(f["name"], m)] = new
     for v in dataset.get("victims", []):
         dvi.unidentified.append(DviPerson(
             v["id"], gender.get(v.get("sex", "unknown"), "Unknown"),
             {m: _pair(v["id"], m, g) for m, g in v.get("genotypes", {}).items()}))
     for f in dataset.get("families", []):
         fam_gt = f.get("genotypes", {})
-        persons = [DviPerson(p["id"], gender.get(p.get("sex", "unknown"), "Unknown"),
+
+        def nm(pid: str, fam_name: str = f["name"]) -> str:
+            return rename.get((fam_name, pid), pid)
+        persons = [DviPerson(nm(p["id"]), gender.get(p.get("sex", "unknown"), "Unknown"),
                              {m: _pair(p["id"], m, g) for m, g in fam_gt.get(p["id"], {}).items()})
                    for p in f["pedigree"]]
-        rels = [(parent, p["id"]) for p in f["pedigree"]
+        rels = [(nm(parent), nm(p["id"])) for p in f["pedigree"]
                 for parent in (p.get("father"), p.get("mother")) if parent is not None]
         dvi.families.append(DviFamily(f["name"], persons, [DviPedigree("Reference pedigree",
                                                                        rels)]))
