@@ -128,7 +128,20 @@ def main(argv: list[str] | None = None) -> None:
                     help="seconds allowed per measured size (default 20 quick, 400 full)")
     ap.add_argument("--speedup-pairs", type=float, default=None,
                     help="pairs for the Dask speed-up run (default 2e7 quick, 2e8 full)")
+    ap.add_argument("--speedup-only", action="store_true",
+                    help="only the Dask 1 vs 2 workers run")
     args = ap.parse_args(argv)
+    if args.speedup_only:
+        sp_pairs = args.speedup_pairs or (2e7 if args.quick else 2e8)
+        n_pm = 2_000 if args.quick else 10_000
+        n_ref = max(1, int(sp_pairs // n_pm))
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"Dask speed-up on {n_pm} x {n_ref} pairs, load average {load:.1f} at start:")
+        res = dask_speedup(n_pm, n_ref, [1, 2])
+        for w, dt, n in res:
+            print(f"  {w} worker(s): {dt:8.2f} s  {n_pm * n_ref / dt:>12,.0f} pairs/s  "
+                  f"speed-up x{res[0][1] / dt:.2f}  ({n:,} candidates)")
+        return
     budget = args.budget if args.budget is not None else (20.0 if args.quick else 400.0)
     sizes = [(1_000, 1_000), (1_000, 10_000), (10_000, 10_000), (10_000, 100_000)]
     cpu = os.cpu_count()
