@@ -3,7 +3,7 @@
 ``M[i, j]`` is P(the parent's allele ``i`` is transmitted as the child's allele ``j``). Rows sum
 to 1. Mothers use the marker's ``mutation_female`` model and fathers ``mutation_male``.
 
-Models (definitions follow pedmut 0.9.x ``mutationMatrix()``, magnusdv/pedmut
+Models (definitions follow pedmut 0.9.x ``mutationMatrix()``, magnusdv/pedmut@fb9b7c6
 R/mutationMatrix.R, and Vigeland 2021, *Pedigree Analysis in R*, ch. 5; the Familias names are in
 Egeland, Kling & Mostad 2016, *Relationship Inference with Familias and R*, ch. 2):
 
