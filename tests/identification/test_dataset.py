@@ -161,3 +161,23 @@ def test_unknown_sex_read_from_x_markers():
     d["markers"].append({**x, "name": "X2"})
     with pytest.raises(InputError, match="heterozygous on X markers"):
         dataset_from_json(d)
+
+
+def test_missing_person_linked_only_through_other_missing_persons_stays_in_the_joint():
+    """dvir's example2 logic: missing father M1 has no typed blood relative (only his wife),
+    but his son M2 is also missing: V1 = M1 is informative jointly with V2 = M2, so M1 is not
+    non-identifiable (the connected family has a typed member)."""
+    d = dataset_a()
+    fam = d["families"][0]
+    fam["pedigree"] = [{"id": "M0", "father": None, "mother": None, "sex": "male"},
+                       {"id": "MO1", "father": None, "mother": None, "sex": "female"},
+                       {"id": "M1", "father": "M0", "mother": "MO1", "sex": "male"}]
+    fam["missing"] = ["M0", "M1"]
+    fam["genotypes"] = {"MO1": {"L1": ["b", "b"]}}
+    ds = dataset_from_json(d)
+    assert ds.family_of("M0").identifiable("M0")
+    r = solve(ds, config=CFG)
+    # alone, V1 (a/b) as the father M0 says nothing: LR 1
+    assert r.pairing("V1", "M0").lr == pytest.approx(1.0)
+    # ... and as the son of b/b: p_a / (2 p_a p_b) = 1/(2 p_b) = 2.5
+    assert r.pairing("V1", "M1").lr == pytest.approx(2.5)
