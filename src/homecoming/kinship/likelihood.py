@@ -670,8 +670,12 @@ def _relevant(pedigree: Pedigree, typed: set[str]) -> list[str]:
     keeps both parents (they are kept because the child is)."""
     keep: set[str] = set()
     for pid in reversed(pedigree.ids):
-        if pid in typed or any(c in keep for c in pedigree.children(pid)):
+        if pid in typed or pid in keep:
             keep.add(pid)
+            per = pedigree[pid]
+            if per.father is not None:
+                keep.add(per.father)
+                keep.add(per.mother)  # type: ignore[arg-type]
     return [p for p in pedigree.ids if p in keep]
 
 
@@ -692,17 +696,19 @@ def _founder_factor(prior: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
     K = len(mats)
     R = prior.shape[0]
     dims = [m.shape[2] for m in mats]
-    letters = _LETTERS[1:K + 1]
 
     def g(subset: tuple[int, ...]) -> np.ndarray:
-        if not subset:
-            return prior.sum(axis=1).reshape((R,) + (1,) * K)
-        spec = "Zx," + ",".join("Zx" + letters[k] for k in subset)
-        spec += "->Z" + "".join(letters[k] for k in subset)
-        res = np.einsum(spec, prior, *[mats[k] for k in subset])
         shape = [R] + [1] * K
         for k in subset:
             shape[k + 1] = dims[k]
+        if not subset:
+            return prior.sum(axis=1).reshape(shape)
+        if len(subset) == 1:
+            return np.matmul(prior[:, None, :], mats[subset[0]]).reshape(shape)
+        w = prior[:, :, None] * mats[subset[0]]                 # (R, x, d)
+        for k in subset[1:-1]:
+            w = (w[:, :, :, None] * mats[k][:, :, None, :]).reshape(R, w.shape[1], -1)
+        res = np.matmul(w.transpose(0, 2, 1), mats[subset[-1]])  # (R, Π d, d_last)
         return res.reshape(shape)
 
     total = None
@@ -912,8 +918,8 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     return out
 
 
-#: Estimated fixed cost of one marker batch, in units of one padded clique entry.
-_BATCH_OVERHEAD = 2e5
+#: Estimated fixed cost of one marker batch, in units of n^3 for a marker with n states.
+_BATCH_OVERHEAD = 5e4
 
 
 def _buckets(sizes: list[int], width: int) -> list[list[int]]:
@@ -985,10 +991,15 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
                     pass
             if codes is not None:
                 per[pid] = codes
-        observed = frozenset(c for codes in per.values() for c in codes if c >= 0)
-        st = _states(mk, info, observed)
-        code = st.code_list
-        parsed.append({pid: tuple([code[c] for c in codes]) for pid, codes in per.items()})
+        seen: set[int] = set()
+        for codes in per.values():
+            seen.update(codes)
+        seen.discard(-1)
+        st = _states(mk, info, frozenset(seen))
+        if st.lumped:
+            code = st.code_list
+            per = {pid: tuple([code[c] for c in codes]) for pid, codes in per.items()}
+        parsed.append(per)
         states.append(st)
     # group markers by chromosome and typed set, then by state count
     groups: dict[tuple, list[int]] = {}
@@ -997,7 +1008,7 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
         groups.setdefault(key, []).append(li)
     for (xchrom, typed), lis in groups.items():
         sizes = [len(states[i].prior) for i in lis]
-        for bucket in _buckets(sizes, 4):
+        for bucket in _buckets(sizes, 3):
             sel = [lis[i] for i in bucket]
             res = _group_loglik(pedigree, [states[i] for i in sel], [parsed[i] for i in sel],
                                 typed, xchrom, float(theta), finb, drop, male_x)
