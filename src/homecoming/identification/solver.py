@@ -412,7 +412,10 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     def comp_solution(c: list[int]):
         key = tuple(c)
         if key not in comp_cache:
-            comp_cache[key] = _solve_component(c, options, 1, cfg.max_states, None, True)
+            res = _solve_component(c, options, 1, cfg.max_states, None, True)
+            if not res.exact:  # branch-and-bound: approximate Z by the top-k sum
+                res = _solve_component(c, options, cfg.top, cfg.max_states, None, True)
+            comp_cache[key] = res
         return comp_cache[key]
 
     fam_index = {f.name: i for i, f in enumerate(ds.families)}
@@ -426,7 +429,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             c = comp_of[fi]
             base = comp_solution(c)
             forced = _solve_component(
-                c, options, 1, cfg.max_states,
+                c, options, 1 if base.exact else cfg.top, cfg.max_states,
                 lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True)
             marginals[(v, m)] = _exp(forced.log_z - base.log_z)
             if not (base.exact and forced.exact):
