@@ -99,3 +99,21 @@ def test_demo_on_sqlite_and_postgresql(database_url):
                  "--replace", "--no-identify", "--json")
     assert json.loads(again.output)["records_removed"] == summary["records_stored"]
     assert _stats(database_url)["remains"] == 25
+
+
+def test_replace_never_deletes_records_that_are_not_synthetic(tmp_path):
+    from homecoming.casework import MissingPerson
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert _run("--database", url, "demo", "--bodies", "10", "--no-identify",
+                "--json").exit_code == 0
+    with Database(url).session() as session:
+        Repositories(session).missing_persons.add(MissingPerson(
+            id="SYN-REAL-1", surname="Kept", given_name="Record", reported_by="a clerk",
+            reported_on="2023-01-01"))
+    before = _stats(url)
+    result = CliRunner().invoke(cli, ["--database", url, "demo", "--replace", "--bodies", "10"])
+    assert result.exit_code != 0
+    assert "missing_persons 'SYN-REAL-1' has a demonstration key but no SYNTHETIC label" \
+        in str(result.exception)
+    assert _stats(url) == before

@@ -68,13 +68,24 @@ def store_scenario(session: Any, scenario: Any, *, progress: bool = False,
     return total
 
 
-def remove_demo(session: Any) -> int:
-    """Delete every demonstration record (keys starting ``SYN-``), audited; returns how many.
+def _is_demo_record(record: Any) -> bool:
+    """True if one of the record's text fields carries the SYNTHETIC label."""
+    data = record.model_dump(mode="json")
+    return any(isinstance(v, str) and "SYNTHETIC" in v for v in data.values())
 
+
+def remove_demo(session: Any) -> int:
+    """Delete every demonstration record, audited; returns how many were deleted.
+
+    A demonstration record has a ``SYN-`` key **and** the SYNTHETIC label in one of its text
+    fields; a ``SYN-`` record without the label is never deleted (IntegrityError instead), nor
+    is a demonstration record that another (non-demonstration) record still refers to.
     Screening candidates that refer to demonstration samples are deleted first.
     """
     from sqlalchemy import delete, or_, select
+    from sqlalchemy import exc as sa_exc
 
+    from homecoming.errors import IntegrityError
     from homecoming.storage import tables
     from homecoming.storage.repositories import Repositories, write_audit
 
@@ -89,7 +100,21 @@ def remove_demo(session: Any) -> int:
         if not rows:
             continue
         records = [repo.from_row(row._mapping) for row in rows]
-        session.execute(delete(repo.table).where(key.like(f"{DEMO_PREFIX}%")))
+        foreign = next((r for r in records if not _is_demo_record(r)), None)
+        if foreign is not None:
+            raise IntegrityError(
+                f"{repo.table.name} {foreign.key!r} has a demonstration key but no SYNTHETIC "
+                "label; expected only demonstration records under SYN- keys (nothing deleted)",
+                value=foreign.key)
+        keys = [r.key for r in records]
+        try:
+            for start in range(0, len(keys), 500):
+                session.execute(delete(repo.table).where(key.in_(keys[start:start + 500])))
+        except sa_exc.IntegrityError as exc:
+            raise IntegrityError(
+                f"the demonstration's {repo.table.name} cannot be deleted: other records refer "
+                "to them; expected no other records linked to the demonstration (nothing "
+                "deleted)") from exc
         write_audit(session, [{"table_name": repo.table.name, "record_key": r.key,
                                "action": "delete", "before": repo.audit_view(r), "after": None}
                               for r in records])
