@@ -11,6 +11,7 @@ import math
 import pytest
 
 from homecoming.formats.dvi_dataset import dataset_from_json
+from homecoming.errors import InputError
 from homecoming.identification import Conclusion, IdentificationConfig, solve
 
 P = {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4}
@@ -178,3 +179,24 @@ def test_theta_pairwise_follows_joint_founder_convention():
     assert r.pairing("V1", "M1").lr == pytest.approx(7.9069767, rel=1e-6)
     assert r.theta_approximation and "per-family" in r.theta_approximation
     assert any("theta" in w for w in r.warnings)
+
+
+def test_user_prior_weights():
+    """Prior weight 0.1 on V1=M1: scores 25·0.1, 5·0.1, 5, 1 -> Z = 9; LRs stay data-only."""
+    ds = dataset_from_json(dataset_a())
+    cfg = IdentificationConfig(lr_threshold=4, posterior_threshold=None,
+                               prior={("V1", "M1"): 0.1})
+    r = solve(ds, config=cfg)
+    assert [a.posterior for a in r.joint] == pytest.approx([5 / 9, 2.5 / 9, 1 / 9, 0.5 / 9])
+    assert [a.lr for a in r.joint] == pytest.approx([5, 25, 1, 5])
+    assert r.joint[0].assignment == {"V1": None, "V2": None, "V3": "M2"}
+    assert r.marginals[("V1", "M1")] == pytest.approx(3 / 9)
+    assert r.search["joint_order"] == "posterior"
+    assert r.provenance["parameters"]["prior"] == [{"victim": "V1", "missing": "M1",
+                                                    "weight": 0.1}]
+    # weight 0 forbids the pairing
+    r = solve(ds, config=IdentificationConfig(prior={("V1", "M1"): 0}))
+    assert r.pairing("V1", "M1").excluded
+    assert all(a.assignment["V1"] is None for a in r.joint)
+    with pytest.raises(InputError, match=r"prior: pairing \('V9', 'M1'\)"):
+        solve(ds, config=IdentificationConfig(prior={("V9", "M1"): 2}))

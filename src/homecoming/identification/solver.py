@@ -63,6 +63,10 @@ class IdentificationConfig:
     :param top: number of joint assignments reported.
     :param ignore_sex: pair regardless of sex.
     :param evidence: non-DNA evidence switches (:class:`EvidenceConfig`).
+    :param prior: user prior over assignments as per-pairing weights ``{(victim, missing): w}``:
+        P(assignment) ∝ Π w over its pairings (pairings not listed: 1; ``w = 0`` forbids the
+        pairing). ``None``: flat prior over all assignments. With a prior, ``joint`` is ordered
+        by posterior (LRs stay data-only).
     """
 
     lr_threshold: float = 1e4
@@ -76,6 +80,7 @@ class IdentificationConfig:
     max_states: int = DEFAULT_MAX_STATES
     max_family_options: int = 200_000
     marginals: bool = True
+    prior: Mapping[tuple[str, str], float] | None = None
 
     @property
     def probable(self) -> float:
@@ -84,6 +89,9 @@ class IdentificationConfig:
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["probable_threshold"] = self.probable
+        d["prior"] = "flat" if self.prior is None else [
+            {"victim": v, "missing": m, "weight": float(w)}
+            for (v, m), w in sorted(self.prior.items())]
         return d
 
 
@@ -295,6 +303,18 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         raise InputError(f"posterior_threshold: {cfg.posterior_threshold}; expected a number in "
                          "(0, 1)", field="posterior_threshold", value=cfg.posterior_threshold)
     ds = dataset
+    prior_w: dict[tuple[str, str], float] = {}
+    if cfg.prior is not None:
+        vids_known, mids_known = {v.id for v in ds.victims}, set(ds.missing)
+        for (v, m), w in cfg.prior.items():
+            if v not in vids_known or m not in mids_known:
+                raise InputError(f"prior: pairing ({v!r}, {m!r}) names an unknown victim or "
+                                 "missing person; expected ids from the dataset", field="prior",
+                                 value=(v, m))
+            if not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0):
+                raise InputError(f"prior: weight {w!r} for ({v!r}, {m!r}); expected a finite "
+                                 "number >= 0", field="prior", value=w)
+            prior_w[(v, m)] = float(w)
     lik = _Likelihoods(ds, loglik or _default_loglik(), ds.theta)
     warnings = list(ds.warnings)
 
@@ -343,6 +363,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                 if cfg.max_incompatible is not None and inconsistent > cfg.max_incompatible:
                     reasons.append(f"{inconsistent} markers inconsistent with Mendelian inheritance "
                                    f"(more than {cfg.max_incompatible})")
+                if prior_w.get((v.id, m), 1.0) == 0.0:
+                    reasons.append("prior weight 0 (forbidden by the user prior)")
                 if log_lr == -math.inf and not reasons:
                     reasons.append("LR = 0: the pairing is impossible under the model "
                                    f"({inconsistent} inconsistent markers)")
@@ -394,17 +416,26 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         extend(0, 0, ())
         options.append(opts)
 
-    sol = _search(options, k=cfg.top, max_states=cfg.max_states)
+    # search score = log LR (+ log prior weights under a user prior)
+    if prior_w:
+        scored = [[Option(o.mask, o.gain + sum(math.log(prior_w.get((v, m), 1.0))
+                                               for m, v in o.pairs), o.pairs) for o in opts]
+                  for opts in options]
+    else:
+        scored = options
+    sol = _search(scored, k=cfg.top, max_states=cfg.max_states)
     log_z = sol.log_z
     joint: list[Assignment] = []
-    for gain, choice in sol.top:
+    for score, choice in sol.top:
         amap: dict[str, str | None] = {v: None for v in vids}
+        gain = 0.0
         for fi, j in enumerate(choice):
+            gain += options[fi][j].gain
             for m, v in options[fi][j].pairs:
                 amap[v] = m
-        joint.append(Assignment(amap, null_loglik + gain, gain, _exp(gain - log_z)))
+        joint.append(Assignment(amap, null_loglik + gain, gain, _exp(score - log_z)))
 
-    # --- marginal posteriors P(V = M | data), flat prior over assignments ------------------------
+    # --- marginal posteriors P(V = M | data) under the prior (flat unless given) -----------------
     comps = components(options)
     comp_of = {f: c for c in comps for f in c}
     comp_cache: dict[tuple[int, ...], Any] = {}
@@ -412,9 +443,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     def comp_solution(c: list[int]):
         key = tuple(c)
         if key not in comp_cache:
-            res = _solve_component(c, options, 1, cfg.max_states, None, True)
+            res = _solve_component(c, scored, 1, cfg.max_states, None, True)
             if not res.exact:  # branch-and-bound: approximate Z by the top-k sum
-                res = _solve_component(c, options, cfg.top, cfg.max_states, None, True)
+                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True)
             comp_cache[key] = res
         return comp_cache[key]
 
@@ -429,7 +460,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             c = comp_of[fi]
             base = comp_solution(c)
             forced = _solve_component(
-                c, options, 1 if base.exact else cfg.top, cfg.max_states,
+                c, scored, 1 if base.exact else cfg.top, cfg.max_states,
                 lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True)
             marginals[(v, m)] = _exp(forced.log_z - base.log_z)
             if not (base.exact and forced.exact):
@@ -456,6 +487,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     search_info = dict(sol.method)
     search_info["family_options"] = [len(o) for o in options]
     search_info["likelihood_calls"] = lik.calls
+    search_info["prior"] = "user (per-pairing weights)" if prior_w else "flat"
+    search_info["joint_order"] = "posterior" if prior_w else "likelihood"
     prov = _provenance.record(parameters={**cfg.as_dict(), "theta": ds.theta},
                               input_sha256=input_sha256,
                               dropped_markers=dict(ds.dropped_markers))
