@@ -16,6 +16,9 @@ from homecoming.distributed import screen_distributed  # noqa: E402
 
 L, G = 14, 8
 
+# the scheduler's (dashboard-less) HTTP server falls back to a free port when 8787 is taken
+pytestmark = pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
+
 
 class TableModel:
     """PairwiseModel interface stand-in (synthetic per-locus log-LR tables); defined here so
@@ -75,7 +78,6 @@ def test_two_worker_processes_give_exactly_the_single_process_result(client):
     assert np.array_equal(s1.table, s2.table) and len(s1) > 10
 
 
-@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_default_local_cluster_is_started_and_closed():
     model = TableModel(4)
     pm, ref = _codes(40, 5), _codes(60, 6)
