@@ -395,6 +395,7 @@ class _Batch:
         self.N = self.nmax + 1                    # last state: a null state (all zeros)
         N = self.N
         self.silent = np.array([st.silent for st in states], dtype=np.intp)
+        self.no_silent = bool(np.all(self.silent < 0))
         self.prior = np.zeros((L, N))
         self.mf = np.zeros((L, N, N))
         self.mm = np.zeros((L, N, N))
@@ -665,9 +666,27 @@ def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[in
 # ---------------------------------------------------------------------------------------------
 # the engine
 # ---------------------------------------------------------------------------------------------
-def _relevant(pedigree: Pedigree, typed: set[str]) -> list[str]:
-    """Persons that are typed or have a typed descendant, parents first. A non-founder kept
-    keeps both parents (they are kept because the child is)."""
+_RELEVANT_CACHE: dict[int, tuple[Pedigree, dict]] = {}
+
+
+def _relevant(pedigree: Pedigree, typed: frozenset[str]) -> list[str]:
+    """Persons that are typed or have a typed descendant, parents first (cached)."""
+    hit = _RELEVANT_CACHE.get(id(pedigree))
+    if hit is None or hit[0] is not pedigree:
+        if len(_RELEVANT_CACHE) > 256:
+            _RELEVANT_CACHE.clear()
+        hit = _RELEVANT_CACHE[id(pedigree)] = (pedigree, {})
+    per_typed = hit[1]
+    out = per_typed.get(typed)
+    if out is None:
+        if len(per_typed) > 1024:
+            per_typed.clear()
+        out = per_typed[typed] = _relevant_uncached(pedigree, typed)
+    return out
+
+
+def _relevant_uncached(pedigree: Pedigree, typed: frozenset[str]) -> list[str]:
+    """A non-founder kept keeps both parents (they are kept because the child is)."""
     keep: set[str] = set()
     for pid in reversed(pedigree.ids):
         if pid in typed or pid in keep:
@@ -729,7 +748,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     ``parsed[l][pid]`` holds effective state codes (−1 unknown) of typed persons.
     """
     L = len(states)
-    persons = _relevant(pedigree, set(typed))
+    persons = _relevant(pedigree, typed)
     if not persons:
         return np.zeros(L)
     var_index: dict[tuple[str, str], int] = {}
@@ -743,13 +762,15 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     nst, nmax, N, null, silent, prior, MF, MM, full = (
         ba.nst, ba.nmax, ba.N, ba.nmax, ba.silent, ba.prior, ba.mf, ba.mm, ba.full)
 
-    # observation factors and variable domains; every typed person at once (per dropout value)
+    # observation factors on the variables' domains, and the domains; every typed person at
+    # once (per dropout value)
     obs: dict[str, np.ndarray] = {}
     idx: list[np.ndarray] = [full] * nv
-    typed_here = [pid for pid in persons if pid in typed]
     groups_obs: dict[tuple[bool, float | None], list[str]] = {}
-    for pid in typed_here:
-        groups_obs.setdefault((xchrom and male_x[pid], drop.get(pid)), []).append(pid)
+    for pid in persons:
+        if pid in typed:
+            groups_obs.setdefault((xchrom and male_x[pid], drop.get(pid)), []).append(pid)
+    lrow = np.arange(L)
     for (single, d), pids in groups_obs.items():
         P = len(pids)
         a = np.full((P, L), -1, dtype=np.intp)
@@ -762,6 +783,26 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                     a[k, li] = c[0]
                     if len(c) > 1:
                         b[k, li] = c[1]
+        if d is None and not single and ba.no_silent and bool(np.all(b >= 0)):
+            # fast path: complete genotypes, no silent allele, no dropout. Domains are the
+            # genotype's alleles; the factor is the indicator of the two orders.
+            lo = np.minimum(a, b)
+            hi = np.maximum(a, b)
+            het = lo != hi
+            if bool(het.any()):
+                dom = np.stack([lo, np.where(het, hi, null)], axis=2)      # (P, L, 2)
+                o2 = np.zeros((P, L, 2, 2))
+                o2[:, :, 0, 1] = het
+                o2[:, :, 1, 0] = het
+                o2[:, :, 0, 0] = ~het
+            else:
+                dom = lo[:, :, None]
+                o2 = np.ones((P, L, 1, 1))
+            for k, pid in enumerate(pids):
+                obs[pid] = o2[k]
+                idx[var_index[(pid, "p")]] = dom[k]
+                idx[var_index[(pid, "m")]] = dom[k]
+            continue
         o = _obs_factor(a.reshape(-1), b.reshape(-1), np.tile(nst, P), np.tile(silent, P), N, d,
                         single)
         o = o.reshape((P, L) + o.shape[1:])
@@ -772,12 +813,15 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
             masks = [pos.any(axis=3), pos.any(axis=2)]
         doms = [_domains(m, null) for m in masks]
         for k, pid in enumerate(pids):
-            obs[pid] = o[k]
             if single:
-                idx[var_index[(pid, "m")]] = doms[0][k]
+                im = doms[0][k]
+                idx[var_index[(pid, "m")]] = im
+                obs[pid] = np.take_along_axis(o[k], im, axis=1)
             else:
-                idx[var_index[(pid, "p")]] = doms[0][k]
-                idx[var_index[(pid, "m")]] = doms[1][k]
+                ip, im = doms[0][k], doms[1][k]
+                idx[var_index[(pid, "p")]] = ip
+                idx[var_index[(pid, "m")]] = im
+                obs[pid] = o[k][lrow[:, None, None], ip[:, :, None], im[:, None, :]]
     sizes = [a.shape[1] for a in idx]
 
     # θ: expand rows over quadrature nodes
@@ -865,6 +909,8 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         vm = var_index[(pid, "m")]
         vp = var_index.get((pid, "p"))
         o = obs.get(pid)
+        if o is not None and rlogw is not None:
+            o = o[r2m]
         if per.is_founder:
             if pid in closed:
                 ks = kids[pid]
@@ -876,7 +922,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
             pm = np.take_along_axis(rprior, ridx[vm], axis=1)
             if single:
                 if o is not None:
-                    pm = pm * np.take_along_axis(o[r2m], ridx[vm], axis=1)
+                    pm = pm * o
                 factors.append(((vm,), pm))
                 continue
             pp = np.take_along_axis(rprior, ridx[vp], axis=1)
@@ -886,7 +932,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                 same = (ridx[vp][:, :, None] == ridx[vm][:, None, :])
                 joint = f * pp[:, :, None] * same + (1.0 - f) * pp[:, :, None] * pm[:, None, :]
             if o is not None:
-                joint = joint * o[rcol, ridx[vp][:, :, None], ridx[vm][:, None, :]]
+                joint = joint * o
             factors.append(((vp, vm), joint))
             continue
         fa, mo = per.father, per.mother
@@ -902,9 +948,9 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                                 trans(MMr, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
         if o is not None:
             if single:
-                factors.append(((vm,), np.take_along_axis(o[r2m], ridx[vm], axis=1)))
+                factors.append(((vm,), o))
             else:
-                factors.append(((vp, vm), o[rcol, ridx[vp][:, :, None], ridx[vm][:, None, :]]))
+                factors.append(((vp, vm), o))
     logs = _eliminate(factors, sizes, R)
     if rlogw is None:
         return logs
@@ -922,8 +968,21 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
 _BATCH_OVERHEAD = 5e4
 
 
+_BUCKET_CACHE: dict[tuple, list[list[int]]] = {}
+
+
 def _buckets(sizes: list[int], width: int) -> list[list[int]]:
     """Split marker positions into batches of similar state counts (padding costs ~n^width)."""
+    key = (tuple(sizes), width)
+    hit = _BUCKET_CACHE.get(key)
+    if hit is None:
+        if len(_BUCKET_CACHE) > 4096:
+            _BUCKET_CACHE.clear()
+        hit = _BUCKET_CACHE[key] = _buckets_dp(sizes, width)
+    return hit
+
+
+def _buckets_dp(sizes: list[int], width: int) -> list[list[int]]:
     order = sorted(range(len(sizes)), key=lambda i: sizes[i])
     s = [sizes[i] for i in order]
     n = len(s)
