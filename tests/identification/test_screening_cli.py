@@ -120,7 +120,8 @@ def _dataset():
     child = {n: sorted([father[n][rng.integers(2)], mother[n][rng.integers(2)]], key=float)
              for n in loci}
     victims = [{"id": "V1", "sex": "male", "genotypes": child},
-               {"id": "V2", "sex": "female", "genotypes": person()}]
+               {"id": "V2", "sex": "female", "genotypes": person()},
+               {"id": "V3", "sex": "male", "genotypes": dict(child)}]  # V1 sampled twice
     fam = {"name": "F1", "pedigree": [
         {"id": "FA", "father": None, "mother": None, "sex": "male"},
         {"id": "MO", "father": None, "mother": None, "sex": "female"},
@@ -143,16 +144,20 @@ def test_screen_a_dataset_file_to_json_and_csv(tmp_path):
     assert doc["format"] == "homecoming/screening-candidates@1"
     pairs = {(c["pm"], c["reference"]) for c in doc["candidates"]}
     assert ("V1", "F1/FA") in pairs and ("V1", "F1/MO") in pairs
-    assert all(c["pm"] == "V1" for c in doc["candidates"])
+    assert all(c["pm"] in ("V1", "V3") for c in doc["candidates"])
     assert doc["provenance"]["parameters"]["min_log10_lr"] == {"parent_child": 2.0}
     assert doc["provenance"]["frequency_database"] == "dataset markers"
     # exact follow-up of the (victim, family) pairs with the kinship engine
     res = CliRunner().invoke(cli, ["screen", "--dataset", str(path), "--relationship",
                                    "parent_child", "--min-lr", "100", "--quiet", "--follow-up",
-                                   "--output", str(out)], catch_exceptions=False)
+                                   "--pm-pm", "--output", str(out)], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     fu = json.loads(out.read_text())["follow_up"]
-    assert [(r["pm"], r["family"], r["missing"]) for r in fu] == [("V1", "F1", "MP")]
+    assert [(r["pm"], r["family"], r["missing"]) for r in fu] == [("V1", "F1", "MP"),
+                                                                ("V3", "F1", "MP")]
+    assert fu[0]["log10_lr"] == fu[1]["log10_lr"]
+    assert json.loads(out.read_text())["pm_pm"]["groups"] == [["V1", "V3"]]
+    assert "V1, V3" in res.output
     from homecoming.formats.dvi_dataset import load_dvi_dataset
     from homecoming.identification.screening import exact_log10_lr
 

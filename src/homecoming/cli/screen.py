@@ -127,7 +127,8 @@ class _Bar:
         self.bar.close()
 
 
-def _write_output(path: Path, cands: Candidates, follow: list | None = None) -> None:
+def _write_output(path: Path, cands: Candidates, follow: list | None = None,
+                  pmpm: dict | None = None) -> None:
     rows = cands.records()
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as fh:
@@ -144,6 +145,8 @@ def _write_output(path: Path, cands: Candidates, follow: list | None = None) -> 
         doc = {"format": CANDIDATES_FORMAT, "provenance": cands.provenance, "candidates": rows}
         if follow is not None:
             doc["follow_up"] = follow
+        if pmpm is not None:
+            doc["pm_pm"] = {"links": pmpm["links"], "groups": pmpm["groups"]}
         path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
 
 
@@ -189,12 +192,16 @@ def _store(ctx: click.Context, cands: Candidates, relationships: Sequence[str]) 
 @click.option("--follow-up", "follow", is_flag=True,
               help="With --dataset: exact pedigree LRs (kinship engine) for every (victim, "
                    "family) pair among the candidates.")
+@click.option("--pm-pm", "pm_pm", is_flag=True,
+              help="Also match PM profiles with each other (direct match, LR >= 1e6): samples "
+                   "of one person, e.g. body parts in different graves; prints the groups.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: float | None,
                    min_common: int, scheduler: str | None, workers: int | None,
                    frequency_name: str | None, theta: float, dataset: str | None,
-                   output: str | None, no_store: bool, follow: bool, quiet: bool) -> None:
+                   output: str | None, no_store: bool, follow: bool, pm_pm: bool,
+                   quiet: bool) -> None:
     """Blind screening: every PM profile against every reference profile.
 
     Direct match, parent-child, full-sibling and half-sibling likelihood ratios (with
@@ -299,8 +306,20 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
         for r in follow_rows[:50]:
             lr = "-inf" if r["log10_lr"] is None else f"{r['log10_lr']:8.3f}"
             click.echo(f"  {r['pm']:<16} {r['family']}/{r['missing']:<20} exact log10 LR {lr}")
+    pmpm_doc = None
+    if pm_pm:
+        from homecoming.identification.pmpm import match_pm
+
+        direct = PairwiseModel(markers, "direct", theta=theta)
+        res = match_pm(direct.encode([g for _, g in pm], unknown="untyped"), direct,
+                       min_common=min_common, pm_ids=pm_ids)
+        pmpm_doc = res.to_json()
+        click.echo(f"PM-PM direct matches: {len(res.links)} links, {len(res.groups)} groups of "
+                   "samples from one person.")
+        for group in res.group_ids[:50]:
+            click.echo("  " + ", ".join(group))
     if output is not None:
-        _write_output(Path(output), cands, follow_rows)
+        _write_output(Path(output), cands, follow_rows, pmpm_doc)
         click.echo(f"Candidates written to {output}.")
     if ds is None and not no_store:
         n = _store(ctx, cands, rels)
