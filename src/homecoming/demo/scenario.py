@@ -91,6 +91,13 @@ _CAUSE_LINES = {
 _INJURY_REGIONS = ("head", "neck", "chest", "abdomen", "pelvis", "upper limb", "lower limb")
 _GIVEN_F = ("Olena", "Tetiana", "Nataliia", "Iryna", "Halyna", "Liudmyla", "Oksana", "Mariia")
 _GIVEN_M = ("Oleksandr", "Serhii", "Volodymyr", "Mykola", "Andrii", "Ivan", "Viktor", "Petro")
+#: father's given name -> (son's, daughter's) patronymic
+_PATRONYMIC = {
+    "Oleksandr": ("Oleksandrovych", "Oleksandrivna"), "Serhii": ("Serhiiovych", "Serhiivna"),
+    "Volodymyr": ("Volodymyrovych", "Volodymyrivna"), "Mykola": ("Mykolaiovych", "Mykolaivna"),
+    "Andrii": ("Andriiovych", "Andriivna"), "Ivan": ("Ivanovych", "Ivanivna"),
+    "Viktor": ("Viktorovych", "Viktorivna"), "Petro": ("Petrovych", "Petrivna"),
+}
 
 
 def category_counts(bodies: int) -> dict[str, int]:
@@ -499,7 +506,7 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
         birth = last_seen - dt.timedelta(days=int(age * 365.25 + rng.integers(0, 365)))
         given = (_GIVEN_F if sex is Sex.FEMALE else _GIVEN_M)[int(rng.integers(8))]
         father_given = _GIVEN_M[int(rng.integers(8))]
-        patronymic = father_given + ("ivna" if sex is Sex.FEMALE else "ovych")
+        patronymic = _PATRONYMIC[father_given][1 if sex is Sex.FEMALE else 0]
         military = cat == "military"
         missing.append(MissingPerson(
             id=mp_id, surname=f"SYNTHETIC-{k + 1:04d}", given_name=given, patronymic=patronymic,
