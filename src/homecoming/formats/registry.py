@@ -187,6 +187,16 @@ def write(data: Any, path: str | os.PathLike[str], *, format: str | None = None,
     return registry.write(data, path, format=format, **options)
 
 
+def get_format(name: str) -> FileFormat:
+    """The registered format called ``name``."""
+    return registry.get(name)
+
+
+def list_formats(*, kind: str | None = None) -> list[FileFormat]:
+    """Every registered format (of one ``kind``, if given)."""
+    return registry.formats(kind=kind)
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8",
                       newline: str | None = None) -> Path:
     """Write ``text`` to ``path`` through a temporary file renamed into place, so a failure
@@ -210,4 +220,5 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, encoding: str 
 
 
 __all__ = ["DEFAULT_FORMAT_MODULES", "ENTRY_POINT_GROUP", "FileFormat", "FormatRegistry",
-           "Imported", "atomic_write_text", "read", "registry", "write"]
+           "Imported", "atomic_write_text", "get_format", "list_formats", "read", "registry",
+           "write"]
