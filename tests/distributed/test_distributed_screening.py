@@ -49,11 +49,29 @@ def _codes(n, seed):
 
 
 @pytest.fixture(scope="module")
-def client():
+def cluster():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, silence_logs=40) as cluster, \
-            Client(cluster) as c:
+                      dashboard_address=None, silence_logs=40) as cl:
+        yield cl
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with Client(cluster) as c:
         yield c
+
+
+def test_scheduler_address_connects_to_a_running_cluster(cluster):
+    address = cluster.scheduler_address
+    assert address.startswith("tcp://127.0.0.1:")
+    model = TableModel(5)
+    pm, ref = _codes(60, 7), _codes(70, 8)
+    kw = dict(min_log10_lr=0.3, min_common=8, pm_block=16, ref_block=32)
+    got = screen_distributed(pm, ref, model, scheduler=address, **kw)
+    want = screen_codes(pm, ref, model, **kw)
+    assert len(want) > 10
+    assert np.array_equal(got.table, want.table)
+    assert got.provenance["dask"] == {"scheduler": address, "workers": 2, "blocks_per_task": 1}
 
 
 def test_two_worker_processes_give_exactly_the_single_process_result(client):
