@@ -630,6 +630,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
             continue
         g0, chosen = ranked[0]
         sub = dict(chosen[fi].pairs)  # missing -> victim in the best assignment
+        glrs: dict[str, float] = {}
         for m in fam_active:
             v = sub.get(m)
             if v is None:
@@ -637,6 +638,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
             num = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr in o.pairs)
             den = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr not in o.pairs)
             glr = _exp(num - den)
+            glrs[m] = glr
             if glr >= T and post_ok(glr):
                 out_m[m] = MissingConclusion(m, f.name, v, Conclusion.MATCH_BY_GLR, lr=lr(v, m),
                                              glr=glr, posterior=_posterior(glr, n_missing),
@@ -681,7 +683,15 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
                 continue
             lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
             top = [(x, v) for x, v in lrs if x >= T2]
-            if len(top) > 1:
+            if glrs.get(m, 0.0) >= T2:
+                v = sub[m]
+                out_m[m] = MissingConclusion(
+                    m, f.name, v, Conclusion.PROBABLE, lr=lr(v, m), glr=glrs[m],
+                    posterior=_posterior(glrs[m], n_missing),
+                    joint_posterior=marginals.get((v, m)),
+                    comment="GLR reaches the probable threshold"
+                            + ("" if glrs[m] < T else " (posterior below its threshold)"))
+            elif len(top) > 1:
                 out_m[m] = MissingConclusion(m, f.name, top[0][1], Conclusion.DISPUTED,
                                              lr=top[0][0], comment="also: " + ", ".join(
                                                  f"{v} (LR={x:.3g})" for x, v in top[1:]))
