@@ -184,7 +184,7 @@ def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, iden
     The database is created or upgraded first. Loading twice is refused unless --replace.
     """
     from homecoming.demo.scenario import generate_scenario
-    from homecoming.errors import IntegrityError
+    from homecoming.errors import HomecomingError, IntegrityError
     from homecoming.storage.repositories import SiteRepository
 
     db = _open_database(ctx)
@@ -211,12 +211,16 @@ def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, iden
         - sum(v is not None for v in scenario.truth.values()),
     }
     if identify and _identification_available():
-        with db.session() as session:
-            t0 = time.perf_counter()
-            result = identify_stored_case(session, scenario.markers, truth=dict(scenario.truth),
-                                          progress=not as_json)
-        summary["identification"] = {**result.summary(),
-                                     "seconds": round(time.perf_counter() - t0, 2)}
+        t0 = time.perf_counter()
+        try:
+            with db.session() as session:
+                result = identify_stored_case(session, scenario.markers,
+                                              truth=dict(scenario.truth), progress=not as_json)
+        except HomecomingError as exc:   # the case is stored; say why identification stopped
+            summary["identification"] = {"error": str(exc).splitlines()[0]}
+        else:
+            summary["identification"] = {**result.summary(),
+                                         "seconds": round(time.perf_counter() - t0, 2)}
     elif identify:
         summary["identification"] = None
     if as_json:
@@ -249,6 +253,8 @@ def _print_summary(s: dict[str, Any]) -> None:
     ident = s.get("identification", "absent")
     if ident is None:
         echo("Identification: the engine is not installed; skipped.")
+    elif ident != "absent" and "error" in ident:
+        echo(f"Identification stopped (the demonstration is stored): {ident['error']}", err=True)
     elif ident != "absent":
         echo(f"Identification ({ident['components']} groups of families and candidate remains, "
              f"{ident['seconds']:.1f} s): {ident['identified']} missing persons identified, "
