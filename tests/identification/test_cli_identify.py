@@ -49,7 +49,7 @@ def test_json_output(dataset_file):
     assert cm["M1"]["conclusion"] == "undisputed" and cm["M1"]["lr"] == pytest.approx(5.0)
     cv = {c["victim"]: c for c in out["conclusions"]["victims"]}
     assert cv["V2"]["conclusion"] == "excluded"
-    assert out["thresholds"]["lr"] == 4 and out["thresholds"]["probable"] == pytest.approx(0.4)
+    assert out["thresholds"]["lr"] == 4 and out["thresholds"]["probable"] == 1  # max(1, 4/10)
     assert out["thresholds"]["posterior"] is None
     assert out["provenance"]["software"].startswith("homecoming ")
     assert out["provenance"]["input_sha256"] == hashlib.sha256(dataset_file.read_bytes()).hexdigest()

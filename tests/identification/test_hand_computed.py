@@ -142,7 +142,8 @@ def test_two_missing_glr_and_symmetry_by_hand():
     v = {c.victim: c for c in r.victim_conclusions}
     assert v["V1"].conclusion is Conclusion.SYMMETRIC_MATCH and v["V1"].missing == "M1/M2"
     r = solve(ds, config=IdentificationConfig(lr_threshold=3, posterior_threshold=None))
-    # GLR 2.5 < 3; both victims above the probable threshold 0.3 for each missing person
+    # GLR 2.5 < 3; the GLR of each single pairing is 1, not above the probable threshold
+    # max(1, 3/10) = 1; both victims' pairwise LRs (5) are: disputed
     assert {c.conclusion for c in r.missing_conclusions} == {Conclusion.DISPUTED}
 
 

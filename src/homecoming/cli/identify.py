@@ -102,7 +102,7 @@ def render_text(result: Any, *, source: str | None = None) -> str:
 @click.option("--lr-threshold", type=click.FloatRange(min=0, min_open=True), default=1e4,
               show_default=True, help="LR threshold for an identification (dvir default).")
 @click.option("--probable-threshold", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="LR threshold for 'probable' [default: LR threshold / 10].")
+              help="LR that 'probable' must exceed [default: max(1, LR threshold / 10)].")
 @click.option("--posterior-threshold", type=click.FloatRange(min=0, max=1, min_open=True,
                                                              max_open=True),
               default=0.9995, show_default=True,

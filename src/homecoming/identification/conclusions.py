@@ -21,9 +21,10 @@ class Conclusion(enum.Enum):
     #: Two or more missing persons (e.g. full siblings) whom the data cannot tell apart; the
     #: set of victims is identified with the set of missing persons, not one by one.
     SYMMETRIC_MATCH = "symmetric match"
-    #: Exactly one candidate reaches the lower "probable" threshold.
+    #: Exactly one candidate exceeds the lower "probable" threshold (or, with several missing
+    #: persons in the family, the GLR does).
     PROBABLE = "probable"
-    #: Several candidates reach the "probable" threshold.
+    #: Several candidates exceed the "probable" threshold.
     DISPUTED = "disputed"
     #: Some support, but nothing reaching a threshold, or no usable DNA.
     INCONCLUSIVE = "inconclusive"

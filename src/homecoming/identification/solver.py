@@ -56,7 +56,8 @@ class IdentificationConfig:
     """Thresholds and switches of :func:`solve`; all of them are recorded in the result.
 
     :param lr_threshold: LR for an identification (dvir default 10,000).
-    :param probable_threshold: LR for "probable"; default ``lr_threshold / 10`` (dvir).
+    :param probable_threshold: LR that "probable" must exceed; default
+        ``max(1, lr_threshold / 10)`` (dvir's ``threshold2``).
     :param posterior_threshold: posterior an identification must also reach, with prior 1/N
         (N = ``prior_missing`` or the number of missing persons); ``None`` switches it off.
     :param max_incompatible: pairings with more inconsistent markers are excluded; ``None``: never.
@@ -84,7 +85,9 @@ class IdentificationConfig:
 
     @property
     def probable(self) -> float:
-        return self.lr_threshold / 10 if self.probable_threshold is None else self.probable_threshold
+        if self.probable_threshold is not None:
+            return self.probable_threshold
+        return max(1.0, self.lr_threshold / 10)
 
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -607,7 +610,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
         if len([m for m in f.missing if identifiable[m]]) == 1:
             m = fam_active[0]
             lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
-            top = [(x, v) for x, v in lrs if x >= T2]
+            top = [(x, v) for x, v in lrs if x > T2]
             if len(top) > 1:
                 out_m[m] = MissingConclusion(
                     m, f.name, top[0][1], Conclusion.DISPUTED, lr=top[0][0],
@@ -682,8 +685,8 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
             if m in out_m:
                 continue
             lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
-            top = [(x, v) for x, v in lrs if x >= T2]
-            if glrs.get(m, 0.0) >= T2:
+            top = [(x, v) for x, v in lrs if x > T2]
+            if glrs.get(m, 0.0) > T2:
                 v = sub[m]
                 out_m[m] = MissingConclusion(
                     m, f.name, v, Conclusion.PROBABLE, lr=lr(v, m), glr=glrs[m],
@@ -730,7 +733,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
                                                         "compatible missing persons"))
             continue
         best = max(((lr(v.id, m), m) for m in cands), default=None)
-        if best is not None and best[0] >= T2:
+        if best is not None and best[0] > T2:
             victims_out.append(VictimConclusion(v.id, best[1], family_name[best[1]],
                                                 Conclusion.INCONCLUSIVE, best[0],
                                                 comment="best pairing not resolved"))
