@@ -439,3 +439,39 @@ def test_theta_is_read():
     assert f.theta == 0.02
     assert f.to_kinship_case()["theta"] == 0.02
     assert math.isclose(parse_fam(format_fam(f)).theta, 0.02)
+
+
+def test_stationary_stepwise_code_3_gets_the_pm_matrix():
+    import numpy as np
+
+    from homecoming.formats.familias import FamiliasLocus
+    from homecoming.formats.kinship_case import markers_from_json
+    from homecoming.genetics.mutation import transmission_matrices
+
+    freqs = [0.1, 0.2, 0.3, 0.25, 0.15]
+    loc = FamiliasLocus("L", ["10", "11", "12", "13", "14"], freqs, female_rate=0.01,
+                        male_rate=0.02, female_model=3, male_model=3, female_range=0.1,
+                        male_range=0.1)
+    f = FamiliasFile(loci=[loc])
+    (item,) = f.markers_json()
+    p = np.array(freqs)
+    for sex, rate in (("female", 0.01), ("male", 0.02)):
+        m = np.array(item["mutation"][sex]["matrix"])
+        assert m.sum(axis=1) == pytest.approx(np.ones(5), abs=1e-12)
+        assert p @ m == pytest.approx(p, abs=1e-12)  # stationary
+        assert float(np.sum(p * (1 - np.diag(m)))) == pytest.approx(rate, rel=1e-9)  # same rate
+    (marker,) = markers_from_json([item])
+    female, male = transmission_matrices(marker)
+    assert p @ female == pytest.approx(p, abs=1e-12)
+
+
+def test_pm_stationary_by_hand():
+    from homecoming.formats.familias import pm_stationary
+
+    # 2 alleles, M = [[0.9, 0.1], [0.1, 0.9]] has v = (0.5, 0.5); with p = (0.2, 0.8):
+    # R = 1 - (0.2*0.9 + 0.8*0.9) = 0.1; d = 0.1 * 0.5 / (0.1 * p) = (2.5, 0.625)
+    # P = diag(d)(M - I) + I = [[0.75, 0.25], [0.0625, 0.9375]]
+    out = pm_stationary([[0.9, 0.1], [0.1, 0.9]], [0.2, 0.8])
+    assert out.ravel().tolist() == pytest.approx([0.75, 0.25, 0.0625, 0.9375], abs=1e-12)
+    # no PM matrix when a d_i (1 - M_ii) would exceed 1: p = (0.01, 0.99) gives d_1 = 50
+    assert pm_stationary([[0.9, 0.1], [0.1, 0.9]], [0.01, 0.99]) is None

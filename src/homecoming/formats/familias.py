@@ -69,9 +69,10 @@ code  Familias                      Homecoming (kinship-case@1)
 0     Equal                         ``equal`` (rate)
 1     Proportional                  ``proportional`` (rate)
 2     Stepwise (unstationary)       ``stepwise`` (rate, rate2, range)
-3     Stepwise (stationary)         ``stepwise`` (rate, rate2, range) — *approximation*:
-                                    Familias stabilises this matrix (pedmut "PM"); we use
-                                    the unstabilised one and say so in the import report
+3     Stepwise (stationary)         ``stepwise`` (rate, rate2, range) with ``matrix``: the
+                                    stepwise matrix made stationary by the "PM" method of
+                                    Simonsson & Mostad (2016), as Familias does; if no PM
+                                    matrix exists, the plain stepwise one (reported)
 4     Extended stepwise             ``stepwise`` (rate, rate2, range)
 ====  ============================  ==================================================
 
@@ -693,11 +694,75 @@ def _locus_json(loc: FamiliasLocus, chromosome: str, report: ImportReport) -> di
             spec["rate2"] = rate2
             spec["range"] = rng
             if code == 3 and rate > 0:
-                report.warn(f"locus {loc.name}: Familias' stationary stepwise model ({sex}) is "
-                            "used without its stationarity adjustment (approximation)")
+                matrix = _stationary_stepwise(loc, spec, sex, report)
+                if matrix is not None:
+                    spec["matrix"] = matrix
         mutation[sex] = spec
     item["mutation"] = mutation
     return item
+
+
+def pm_stationary(matrix, frequencies):
+    """The "PM" stationary version of a mutation matrix (Simonsson & Mostad, *Stationary
+    mutation models*, FSI: Genetics 2016), or ``None`` when it does not exist.
+
+    With R = 1 - sum_i p_i M_ii (the expected mutation rate under ``frequencies`` p) and v the
+    stationary distribution of M, d_i = R v_i / ((1 - sum_j v_j M_jj) p_i) and
+    P = diag(d) (M - I) + I. P has p as its stationary distribution and the same expected
+    mutation rate R; it exists when every d_i (1 - M_ii) <= 1.
+    """
+    import numpy as np
+
+    m = np.asarray(matrix, dtype=float)
+    p = np.asarray(frequencies, dtype=float)
+    n = m.shape[0]
+    if n < 2 or np.any(p <= 0):
+        return None
+    r = 1.0 - float(np.sum(np.diag(m) * p))
+    x = m.T - np.eye(n)
+    x[n - 1, :] = 1.0
+    rhs = np.zeros(n)
+    rhs[n - 1] = 1.0
+    try:
+        v = np.linalg.solve(x, rhs)
+    except np.linalg.LinAlgError:
+        return None
+    denom = 1.0 - float(np.sum(np.diag(m) * v))
+    if denom <= 0:
+        return None
+    d = r * v / (denom * p)
+    if np.any(d * (1.0 - np.diag(m)) > 1.0 + 1e-12) or np.any(d < -1e-12):
+        return None
+    out = np.diag(d) @ (m - np.eye(n)) + np.eye(n)
+    if np.any(out < -1e-12):
+        return None
+    return np.clip(out, 0.0, 1.0)
+
+
+def _stationary_stepwise(loc: FamiliasLocus, spec: dict, sex: str,
+                         report: ImportReport) -> list[list[float]] | None:
+    from homecoming.genetics.markers import MutationSpec
+    from homecoming.genetics.mutation import mutation_matrix
+
+    if loc.has_silent and loc.silent_frequency > 0:
+        report.warn(f"locus {loc.name}: stationary stepwise model ({sex}) with a silent allele; "
+                    "the plain stepwise matrix is used")
+        return None
+    try:
+        m = mutation_matrix(MutationSpec("stepwise", rate=spec["rate"], rate2=spec["rate2"],
+                                         range=spec["range"]), loc.alleles, loc.frequencies,
+                            marker=loc.name, sex=sex)
+    except InputError as exc:
+        raise FormatError(f"locus {loc.name}: {exc}", expected="a valid stepwise model") \
+            from None
+    p = pm_stationary(m, loc.frequencies)
+    if p is None:
+        report.warn(f"locus {loc.name}: no stationary (PM) version of the {sex} stepwise model "
+                    "exists; the plain stepwise matrix is used")
+        return None
+    # rows renormalised against rounding so they sum to 1 exactly enough for the validator
+    rows = p / p.sum(axis=1, keepdims=True)
+    return [[float(x) for x in row] for row in rows]
 
 
 # ==========================================================================================
@@ -1642,6 +1707,7 @@ __all__ = [
     "familias_from_dvi_dataset",
     "familias_from_kinship_case",
     "format_fam",
+    "pm_stationary",
     "parse_fam",
     "read_fam",
     "write_fam",
