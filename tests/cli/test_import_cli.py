@@ -262,3 +262,17 @@ def test_round_trip_export_then_import(tmp_path):
         donor_barcodes = [s.barcode for s in ra.samples.list(source="donor")]
         assert [rb.profiles.get(x) for x in donor_barcodes] == \
             [ra.profiles.get(x) for x in donor_barcodes]
+
+
+def test_profiles_restricted_to_one_frequency_database(db, tmp_path, capsys):
+    before = _with_samples(db, tmp_path)
+    path = tmp_path / "p.csv"
+    # CSF1PO is in NIST 1036 but not in STRidER Poland
+    path.write_text("barcode,locus,allele1,allele2\nAM-1,D3S1358,15,16\nAM-1,CSF1PO,10,12\n")
+    err = fails(db, capsys, "import", "profiles", "--frequencies", "strider2015_poland", str(path))
+    assert err.startswith(f"Error: {path}, line 3, column locus: 'CSF1PO' is not a known STR "
+                          "locus; expected a locus of frequency database 'strider2015_poland' "
+                          "(e.g. D10S1248")
+    assert counts(db) == before
+    ok(db, "import", "profiles", "--frequencies", "nist1036_all", str(path))
+    assert counts(db)["profiles"] == 1

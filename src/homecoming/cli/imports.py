@@ -69,9 +69,12 @@ def import_group() -> None:
 
 @import_group.command("profiles", short_help="DNA profiles (long-format CSV: barcode,locus,allele1,allele2).")
 @click.argument("file", type=_FILE)
+@click.option("--frequencies", "database", metavar="NAME",
+              help="Accept only the loci of this shipped frequency database (see "
+                   "`homecoming frequencies list`); default: the loci of any shipped table.")
 @_DRY_RUN
 @click.pass_context
-def import_profiles(ctx: click.Context, file: Path, dry_run: bool) -> None:
+def import_profiles(ctx: click.Context, file: Path, database: str | None, dry_run: bool) -> None:
     """DNA profiles from a long-format CSV: barcode,locus,allele1,allele2[,kit,laboratory,
     quality,typed_on] (one row per sample and locus).
 
@@ -79,10 +82,18 @@ def import_profiles(ctx: click.Context, file: Path, dry_run: bool) -> None:
     frequency tables; alleles are repeat numbers such as 15 or 9.3.
     """
     from homecoming.formats.csv_import import read_profiles_csv
+    from homecoming.genetics.frequencies import canonical_locus, load_database
     from homecoming.storage import tables
 
+    loci, label = None, "the shipped frequency tables"
+    if database is not None:
+        freq = load_database(database)
+        loci = {canonical_locus(locus): locus for locus in freq.loci}
+        label = f"frequency database {freq.name!r}"
+
     def read(session: Any) -> list[Any]:
-        return read_profiles_csv(file, existing_profiles=_keys(session, tables.profiles.c.sample_barcode),
+        return read_profiles_csv(file, loci=loci, loci_label=label,
+                                 existing_profiles=_keys(session, tables.profiles.c.sample_barcode),
                                  sample_barcodes=_keys(session, tables.samples.c.barcode))
     _store(ctx, file, "profiles", dry_run, read, "profiles")
 

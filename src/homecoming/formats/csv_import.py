@@ -169,11 +169,13 @@ def parse_allele(text: str) -> str:
 
 def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = None,
                       existing_profiles: Container[str] = frozenset(),
-                      sample_barcodes: Container[str] | None = None) -> list[DnaProfile]:
+                      sample_barcodes: Container[str] | None = None,
+                      loci_label: str = "the shipped frequency tables") -> list[DnaProfile]:
     """Read and validate a long-format profile CSV (see the module doc).
 
     :param loci: accepted loci, canonical key (``canonical_locus``) -> stored name
         (default: :func:`known_loci`, every locus of the shipped frequency tables).
+    :param loci_label: what ``loci`` are, for the error message.
     :param existing_profiles: bar-codes that already have a stored profile (refused).
     :param sample_barcodes: bar-codes of stored samples; when given, a profile for a bar-code
         not in it is refused (a profile belongs to a registered sample).
@@ -214,9 +216,9 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
             first_line.setdefault(barcode, row.line)
             continue
         if key not in accepted:
-            examples = ", ".join(list(accepted.values())[:5])
+            examples = ", ".join(sorted(accepted.values())[:5])
             raise fail(row, "locus", f"{_short(locus_text)} is not a known STR locus; expected a "
-                                     f"locus of the shipped frequency tables (e.g. {examples}, ...)")
+                                     f"locus of {loci_label} (e.g. {examples}, ...)")
         locus = accepted[key]
         for column in ("allele1", "allele2"):
             value = row.cells[column]
