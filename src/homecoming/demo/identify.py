@@ -133,7 +133,6 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
                 p = person(parent)
                 if p["sex"] is Sex.UNKNOWN:
                     p["sex"] = sex
-    # a partner with the missing person's child: make the partner the other parent
     ped = Pedigree(Person(pid, e["father"], e["mother"], e["sex"]) for pid, e in persons.items())
     return ped, placed
 
