@@ -29,6 +29,10 @@ def test_pedigree_from_relationships_without_pedigree_ids():
     assert ped["D-3"].father == "MP-1"
     assert ped[ped["D-3"].mother].sex is Sex.FEMALE
     assert placed == {"D-1": "D-1", "D-2": "D-2", "D-3": "D-3"}
+    # a typed spouse becomes the other parent of the children
+    ped, _ = family_pedigree(MP, [donor(3, Relationship.SON, Sex.MALE),
+                                  donor(4, Relationship.SPOUSE, Sex.FEMALE)])
+    assert (ped["D-3"].father, ped["D-3"].mother) == ("MP-1", "D-4")
 
 
 def test_pedigree_from_explicit_pedigree_ids():

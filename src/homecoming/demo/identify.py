@@ -108,7 +108,10 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
             entry = person(pid, sex)
             entry["father"], entry["mother"] = mp_parents["father"], mp_parents["mother"]
         elif d.relationship in _CHILD:
-            other = f"{mp}:partner"
+            # the other parent: a typed spouse without pedigree ids, else an untyped partner
+            spouse = next((x.id for x in donors if x.relationship is Relationship.SPOUSE
+                           and not x.pedigree_id), None)
+            other = spouse or f"{mp}:partner"
             entry = person(pid, sex)
             if missing.sex is Sex.FEMALE:
                 entry["father"], entry["mother"] = other, mp
