@@ -189,3 +189,25 @@ def test_formats_registry_lists_builtins():
         assert n in names
     assert registry.for_path("x.FAM").name == "familias"
     assert registry.for_path("sites.geojson").name == "geojson"
+
+
+FAM_FILES = sorted(FAM.glob("*.fam")) if FAM.is_dir() else []
+
+
+@pytest.mark.skipif(not FAM_FILES, reason="shared Familias files missing")
+@pytest.mark.parametrize("path", FAM_FILES, ids=lambda p: p.name)
+def test_every_real_fam_file_runs_through_kinship_or_identify(path):
+    from homecoming.formats.familias import read_fam
+
+    fam = read_fam(path)
+    command = "identify" if fam.is_dvi else "kinship"
+    r = CliRunner().invoke(cli, [command, str(path), "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    if fam.is_dvi:
+        assert out["format"] == "homecoming/dvi-result@1"
+        victims = {c["victim"] for c in out["conclusions"]["victims"]}
+        assert victims == {v.name for v in fam.dvi.unidentified}
+    else:
+        assert out["format"] == "homecoming/kinship-result@1"
+        assert set(out["hypotheses"]) | {out["reference"]} >= {p.name for p in fam.pedigrees}
