@@ -86,3 +86,19 @@ def test_forcing_filter():
     expected = [x for x in brute(options) if x[1][0] != 0]
     sol = search(options, k=3, keep=keep)
     assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:3]])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_larger_random_cases_both_paths(seed):
+    rng = random.Random(1000 + seed)
+    options = random_options(rng, rng.randint(4, 6), rng.randint(5, 7), max_missing=3,
+                             density=0.35)
+    expected = brute(options)
+    for max_states in (200_000, 4):
+        sol = search(options, k=15, max_states=max_states)
+        assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:15]], abs=1e-9)
+    keep = lambda f, o: f != 1 or o.mask == 0  # family 1 takes nobody
+    exp_keep = [x for x in expected if options[1][x[1][1]].mask == 0]
+    for max_states in (200_000, 4):
+        sol = search(options, k=5, max_states=max_states, keep=keep)
+        assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in exp_keep[:5]], abs=1e-9)
