@@ -475,3 +475,16 @@ def test_pm_stationary_by_hand():
     assert out.ravel().tolist() == pytest.approx([0.75, 0.25, 0.0625, 0.9375], abs=1e-12)
     # no PM matrix when a d_i (1 - M_ii) would exceed 1: p = (0.01, 0.99) gives d_1 = 50
     assert pm_stationary([[0.9, 0.1], [0.1, 0.9]], [0.01, 0.99]) is None
+
+
+def test_windows_ansi_names_survive_a_round_trip(tmp_path):
+    if not FILES:
+        pytest.skip("shared Familias files missing")
+    text = (DATA / "paternity.fam").read_text().replace('"MO"', '"M\u00d8"')
+    src = tmp_path / "ansi.fam"
+    src.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    f = read_fam(src)
+    assert f.encoding == "cp1252" and f.persons[1].name == "M\u00d8"
+    out = write_fam(f, tmp_path / "out.fam")
+    assert b'"M\xd8"' in out.read_bytes()  # written back in the same code page
+    assert read_fam(out) == f

@@ -299,6 +299,9 @@ class FamiliasFile:
     sections: list[IniSection] = field(default_factory=list)
     path: str | None = field(default=None, compare=False)
     report: ImportReport = field(default_factory=ImportReport, compare=False, repr=False)
+    #: text encoding the file was read in (``utf-8``, or ``cp1252`` for Windows ANSI files);
+    #: :func:`write_fam` writes in the same encoding by default
+    encoding: str = field(default="utf-8", compare=False)
 
     # --------------------------------------------------------------------------------------
     @property
@@ -858,13 +861,14 @@ def _parse_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM allowed), else Windows ANSI (cp1252) as Familias writes."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def read_fam(path: str | os.PathLike[str]) -> FamiliasFile:
@@ -879,7 +883,10 @@ def read_fam(path: str | os.PathLike[str]) -> FamiliasFile:
     except OSError as exc:
         raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a readable "
                           "Familias .fam file", path=str(path)) from None
-    return parse_fam(_decode(data), path=str(path))
+    text, encoding = _decode(data)
+    fam = parse_fam(text, path=str(path))
+    fam.encoding = encoding
+    return fam
 
 
 def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
@@ -1501,12 +1508,13 @@ def _dvi_lines(dvi: FamiliasDvi) -> list[str]:
 
 
 def write_fam(fam: FamiliasFile | Mapping, path: str | os.PathLike[str], *,
-              encoding: str = "utf-8") -> Path:
+              encoding: str | None = None) -> Path:
     """Write a :class:`FamiliasFile` (or a kinship-case@1 / dvi-dataset@1 dict, converted
     with :func:`familias_from_kinship_case` / :func:`familias_from_dvi_dataset`) to ``path``.
 
     The whole text is built first and written through a temporary file renamed into place,
-    so an error leaves no partial file. Lines end in CRLF, as Familias (Windows) writes them.
+    so an error leaves no partial file. Lines end in CRLF, as Familias (Windows) writes them;
+    the encoding is the one the file was read in (UTF-8 for new files) unless given.
     """
     from homecoming.formats.registry import atomic_write_text
 
@@ -1522,7 +1530,13 @@ def write_fam(fam: FamiliasFile | Mapping, path: str | os.PathLike[str], *,
     if not isinstance(fam, FamiliasFile):
         raise InputError(f"cannot write a {type(fam).__name__} as a Familias file; expected a "
                          "FamiliasFile or a kinship-case/dvi-dataset dict", field="data")
-    return atomic_write_text(path, format_fam(fam), encoding=encoding, newline="\r\n")
+    encoding = encoding or fam.encoding
+    text = format_fam(fam)
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        encoding = "utf-8"  # a name the ANSI code page cannot hold
+    return atomic_write_text(path, text, encoding=encoding, newline="\r\n")
 
 
 # ==========================================================================================
