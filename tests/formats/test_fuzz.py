@@ -246,3 +246,31 @@ def test_failed_fam_export_leaves_no_file(tmp_path_factory, data):
         assert list(out_dir.iterdir()) == []
     except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
         pytest.fail(f"write_fam raised {type(exc).__name__}: {exc}")
+
+
+@needs_fam
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_cli_never_shows_a_traceback(tmp_path_factory, data, capsys):
+    """`homecoming import familias` on a mutated file: exit 0, or exit 1 with one line."""
+    from homecoming.cli.main import main
+
+    lines = data.draw(mutated_lines(_fam_lines("dvi-example.fam")))
+    d = tmp_path_factory.mktemp("cli")
+    src = d / "m.fam"
+    src.write_text("\n".join(lines))
+    out = d / "out.json"
+    capsys.readouterr()
+    try:
+        main(["import", "familias", str(src), "-o", str(out)])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    if code == 0:
+        assert out.exists()
+    else:
+        assert code == 1 and not out.exists()
+        error_lines = [ln for ln in err.splitlines() if ln.startswith("Error: ")]
+        assert len(error_lines) == 1 and "Traceback" not in err
