@@ -197,8 +197,8 @@ def load_dvi_dataset(source: str | Path | Mapping) -> DviDataset:
     """
     if isinstance(source, Mapping):
         ds = dataset_from_json(source)
-        ds.input_sha256 = _provenance.sha256_json(source)  # type: ignore[attr-defined]
-        ds.source = None  # type: ignore[attr-defined]
+        ds.input_sha256 = _provenance.sha256_json(source)
+        ds.source = None
         return ds
     path = Path(source)
     data = path.read_bytes()
@@ -215,8 +215,8 @@ def load_dvi_dataset(source: str | Path | Mapping) -> DviDataset:
         raise
     except InputError as exc:
         raise InputError(f"{path}: {exc}", field=exc.field, value=exc.value) from None
-    ds.input_sha256 = hashlib.sha256(data).hexdigest()  # type: ignore[attr-defined]
-    ds.source = str(path)  # type: ignore[attr-defined]
+    ds.input_sha256 = hashlib.sha256(data).hexdigest()
+    ds.source = str(path)
     return ds
 
 

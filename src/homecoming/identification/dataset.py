@@ -201,6 +201,9 @@ class DviDataset:
         self.theta = float(theta)
         self.warnings: list[str] = []
         self.dropped_markers: dict[str, str] = {}
+        #: set by readers: SHA-256 of the input and where it came from (for provenance)
+        self.input_sha256: str | None = None
+        self.source: str | None = None
         if not 0.0 <= self.theta < 1.0:
             raise InputError(f"theta: {theta!r}; expected a number in [0, 1)", field="theta",
                              value=theta)

@@ -18,9 +18,12 @@ Pipeline (:func:`solve`):
 3. **Conclusions** (:mod:`homecoming.identification.conclusions`), dvir-style.
 
 θ > 0 in the joint stage: the likelihood of "all the data" would condition all founders of all
-families and all victims jointly, which does not factorise. The joint stage uses **per-family θ**:
-each family (with the victims placed in it) and each unassigned victim is θ-conditioned on its
-own. The result says so (``theta_approximation``). At θ = 0 everything is exact.
+families and all victims jointly, which does not factorise — and is not computable in general:
+the engine's exact θ grows with the number of founder alleles conditioned together and refuses
+a whole-dataset pedigree (planecrash: 26 founder alleles, 5.6·10⁸ evaluations). The joint stage
+therefore uses **per-family θ**: each family (with the victims placed in it) and each unassigned
+victim is θ-conditioned on its own. The result says so (``theta_approximation`` and a warning).
+At θ = 0 everything is exact.
 """
 
 from __future__ import annotations
@@ -294,7 +297,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     :param config: thresholds and switches (defaults: dvir's).
     :param loglik: likelihood function with the signature of
         :func:`homecoming.kinship.likelihood.log_likelihood` (default: that function).
-    :param input_sha256: hash of the input file, for provenance.
+    :param input_sha256: hash of the input file, for provenance (default: the dataset's own
+        ``input_sha256``, set by :func:`homecoming.formats.dvi_dataset.load_dvi_dataset`).
     """
     cfg = config or IdentificationConfig()
     if cfg.top < 1:
@@ -306,6 +310,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         raise InputError(f"posterior_threshold: {cfg.posterior_threshold}; expected a number in "
                          "(0, 1)", field="posterior_threshold", value=cfg.posterior_threshold)
     ds = dataset
+    if input_sha256 is None:
+        input_sha256 = getattr(ds, "input_sha256", None)
     prior_w: dict[tuple[str, str], float] = {}
     if cfg.prior is not None:
         vids_known, mids_known = {v.id for v in ds.victims}, set(ds.missing)
