@@ -38,7 +38,7 @@ def export_group() -> None:
     GeoJSON, kinship cases to Familias)."""
 
 
-@export_group.command("profiles")
+@export_group.command("profiles", short_help="DNA profiles as CODIS CMF, GeneMapper or CSV.")
 @click.argument("file", type=_OUT)
 @click.option("--format", "fmt", type=click.Choice(["codis", "genemapper", "csv"]),
               default="csv", show_default=True, help="Output format.")
@@ -84,7 +84,8 @@ def _records_command(kind: str) -> click.Command:
     name = kind.replace("_", "-")
 
     @click.command(name, help=f"{name.replace('-', ' ').capitalize()} as CSV, one row per "
-                   "record (also a valid `import csv-update` file).")
+                   "record (also a valid `import csv-update` file).",
+                   short_help=f"{name.replace('-', ' ').capitalize()} as CSV.")
     @click.argument("file", type=_OUT)
     @click.pass_context
     def command(ctx: click.Context, file: Path) -> None:
@@ -101,7 +102,7 @@ for _kind in ("missing_persons", "donors", "remains", "samples"):
     export_group.add_command(_records_command(_kind))
 
 
-@export_group.command("geojson")
+@export_group.command("geojson", short_help="Sites, graves, hazard areas as GeoJSON.")
 @click.argument("file", type=_OUT)
 @click.option("--type", "types", multiple=True,
               type=click.Choice(["site", "grave", "hazard_area"]),
@@ -118,7 +119,8 @@ def export_geojson(ctx: click.Context, file: Path, types: tuple[str, ...]) -> No
     click.echo(f"Wrote {len(records)} features to {file}.")
 
 
-@export_group.command("familias")
+@export_group.command("familias", short_help="A kinship case or DVI dataset as a Familias "
+                      ".fam file.")
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("file", type=_OUT)
 def export_familias(case: Path, file: Path) -> None:

@@ -41,8 +41,8 @@ def _show_report(report: Any, as_json: bool) -> None:
     click.echo(report.summary())
 
 
-def _profile_command(name: str, help_text: str, reader: str) -> click.Command:
-    @click.command(name, help=help_text)
+def _profile_command(name: str, help_text: str, reader: str, short: str) -> click.Command:
+    @click.command(name, help=help_text, short_help=short)
     @click.argument("file", type=_FILE)
     @click.option("--kit", help="Typing kit recorded with each profile.")
     @click.option("--laboratory", help="Laboratory recorded with each profile.")
@@ -78,16 +78,18 @@ genemapper_command = _profile_command(
     "Allele 1, Allele 2 ...), stored on the samples with those bar-codes. Samples with more "
     "than two alleles at a locus (mixture/contamination) are flagged and not imported; "
     "off-ladder (OL) alleles and missing loci are flagged.",
-    "homecoming.formats.genemapper:read_genemapper")
+    "homecoming.formats.genemapper:read_genemapper",
+    "DNA profiles from a GeneMapper ID/ID-X allele table (by sample bar-code).")
 
 codis_command = _profile_command(
     "codis",
     "DNA profiles from a CODIS CMF 3.2 XML file (SPECIMEN / LOCUS / ALLELE), stored on the "
     "samples whose bar-code is the SPECIMENID.",
-    "homecoming.formats.codis:read_cmf")
+    "homecoming.formats.codis:read_cmf",
+    "DNA profiles from a CODIS CMF 3.2 XML file (by SPECIMENID).")
 
 
-@click.command("familias")
+@click.command("familias", short_help="Check and convert a Familias .fam file (to JSON).")
 @click.argument("file", type=_FILE)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the converted case as JSON (kinship-case@1, or dvi-dataset@1 for a "
@@ -134,7 +136,7 @@ def familias_command(file: Path, output: Path | None, as_kind: str,
         click.echo(f"{file}: valid {what}" + (f", written to {output}" if output else "") + ".")
 
 
-@click.command("geojson")
+@click.command("geojson", short_help="Sites, graves, hazard areas from GeoJSON.")
 @click.argument("file", type=_FILE)
 @click.option("--kind", type=click.Choice(["site", "grave", "hazard_area"]),
               help="Record type of features without a 'record_type' property.")
@@ -157,7 +159,8 @@ def geojson_command(ctx: click.Context, file: Path, kind: str | None, replace: b
         click.echo("Dry run: nothing written.")
 
 
-@click.command("csv-update")
+@click.command("csv-update", short_help="Update stored records from a CSV keyed by id "
+               "(--dry-run shows the diff).")
 @click.argument("record_type", type=click.Choice(["missing-persons", "donors", "remains",
                                                   "samples"]))
 @click.argument("file", type=_FILE)
