@@ -180,6 +180,13 @@ def test_theta_pairwise_follows_joint_founder_convention():
     assert r.pairing("V1", "M1").lr == pytest.approx(7.9069767, rel=1e-6)
     assert r.theta_approximation and "per-family" in r.theta_approximation
     assert any("theta" in w for w in r.warnings)
+    from homecoming.formats.dvi_dataset import dvi_result_json
+
+    out = dvi_result_json(r)
+    assert out["theta"] == t and "per-family" in out["theta_approximation"]
+    # one family, one victim: per-family θ conditions the family and the victim separately,
+    # so the joint LR of V1=M1 is the per-component value of A19, 10.8093378
+    assert r.best.lr == pytest.approx(10.8093378, rel=1e-6)
 
 
 def test_user_prior_weights():
