@@ -14,7 +14,11 @@ Pipeline (:func:`solve`):
 2. **Joint stage.** Per family, every feasible sub-assignment (non-excluded, sex-consistent,
    injective) is scored with one likelihood of the family pedigree (cached); the search in
    :mod:`homecoming.identification.joint` then finds the exact best and top-k assignments and the
-   exact flat-prior posterior where summation is feasible.
+   exact flat-prior posterior where summation is feasible. Excluded pairings (and pairings
+   with LR 0) never appear in an assignment. Victims without a usable marker and
+   non-identifiable missing persons take no part in the joint stage: their pairings carry no
+   information (LR 1) and would only multiply the number of equally likely assignments; the
+   posterior is over the assignments of the others.
 3. **Conclusions** (:mod:`homecoming.identification.conclusions`), dvir-style.
 
 θ > 0 in the joint stage: the likelihood of "all the data" would condition all founders of all
