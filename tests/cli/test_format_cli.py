@@ -211,3 +211,22 @@ def test_every_real_fam_file_runs_through_kinship_or_identify(path):
     else:
         assert out["format"] == "homecoming/kinship-result@1"
         assert set(out["hypotheses"]) | {out["reference"]} >= {p.name for p in fam.pedigrees}
+
+
+def test_exported_profile_csv_imports_again(db, tmp_path):
+    gm = tmp_path / "gm.txt"
+    gm.write_text(GENEMAPPER)
+    assert run(db, "import", "genemapper", str(gm)).exit_code == 0
+    out = tmp_path / "p.csv"
+    assert run(db, "export", "profiles", str(out)).exit_code == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert run(other, "init").exit_code == 0
+    for name, text in (("missing-persons", MISSING), ("donors", DONORS), ("samples", SAMPLES)):
+        p = tmp_path / f"o-{name}.csv"
+        p.write_text(text)
+        assert run(other, "import", name, str(p)).exit_code == 0
+    r = run(other, "import", "profiles", str(out))
+    assert r.exit_code == 0, r.output
+    again = tmp_path / "again.csv"
+    run(other, "export", "profiles", str(again))
+    assert again.read_text() == out.read_text()

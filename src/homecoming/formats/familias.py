@@ -133,6 +133,9 @@ FAMILIAS_MODELS: dict[int, str] = {
 MODEL_FROM_CODE: dict[int, str] = {0: "equal", 1: "proportional", 2: "stepwise",
                                    3: "stepwise", 4: "stepwise"}
 
+#: At most this many unnamed "extra" persons per pedigree (guards against corrupt counts).
+MAX_EXTRAS = 1000
+
 #: The name of the person Familias' DVI module adds to every reference family.
 MISSING_PERSON = "Missing person"
 
@@ -946,8 +949,8 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         raise cur.error(f"found {_show(kr)}; expected \"Known relations\" after "
                         f"{n_persons} individuals", line=cur.lineno - 1, value=kr,
                         expected='"Known relations"')
-    nf = cur.integer("the number of extra females (known relations)")
-    nm = cur.integer("the number of extra males (known relations)")
+    nf = cur.integer("the number of extra females (known relations)", maximum=MAX_EXTRAS)
+    nm = cur.integer("the number of extra males (known relations)", maximum=MAX_EXTRAS)
     names = [p.name for p in persons]
     fam.known_extra_females = [f"extra female {i + 1}" for i in range(nf)]
     fam.known_extra_males = [f"extra male {i + 1}" for i in range(nm)]
@@ -965,8 +968,9 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
             raise cur.error(f"pedigree index {idx} appears twice; expected each of "
                             f"0..{n_ped - 1} once", line=line, value=idx)
         pname = cur.text("the pedigree name")
-        pf = cur.integer(f"the number of extra females of pedigree {pname!r}")
-        pm = cur.integer(f"the number of extra males of pedigree {pname!r}")
+        pf = cur.integer(f"the number of extra females of pedigree {pname!r}",
+                         maximum=MAX_EXTRAS)
+        pm = cur.integer(f"the number of extra males of pedigree {pname!r}", maximum=MAX_EXTRAS)
         ef = _unique_names([f"extra female {nf + i + 1}" for i in range(pf)], shared)
         em = _unique_names([f"extra male {nm + i + 1}" for i in range(pm)], shared + ef)
         everyone = shared + ef + em
