@@ -488,3 +488,46 @@ def test_windows_ansi_names_survive_a_round_trip(tmp_path):
     out = write_fam(f, tmp_path / "out.fam")
     assert b'"M\xd8"' in out.read_bytes()  # written back in the same code page
     assert read_fam(out) == f
+
+
+@needs_data
+def test_silent_allele_and_dropout_settings(tmp_path):
+    from homecoming.formats.kinship_case import load_kinship_case
+
+    f = fam("paternity.fam")
+    th01 = f.locus("TH01")
+    th01.has_silent, th01.silent_frequency = True, 0.01
+    th01.frequencies[6] -= 0.01  # 9.3: keeps the sum (with the silent allele) at 1
+    for loc in f.loci:
+        loc.dropout_probability = 0.05
+    f.persons[2].consider_dropout = True  # CH
+    text = format_fam(f)
+    assert "CH" in text and "-1 (Consider dropouts)" in text
+    back = parse_fam(text)
+    assert back == f
+    assert back.locus("TH01").has_silent and back.locus("TH01").silent_frequency == 0.01
+    # the count line includes the silent allele: 10 alleles + 1
+    i = text.splitlines().index('"TH01"')
+    assert text.splitlines()[i + 5] == "11"
+    case = back.to_kinship_case()
+    m = {m["name"]: m for m in case["markers"]}["TH01"]
+    assert m["silent_frequency"] == 0.01
+    assert case["dropout"] == {"CH": 0.05}
+    loaded = load_kinship_case(case)
+    assert loaded.dropout == {"CH": 0.05}
+    assert {mk.name: mk for mk in loaded.markers}["TH01"].silent_frequency == 0.01
+    # and back to .fam through the kinship case
+    again = read_fam(write_fam(case, tmp_path / "d.fam"))
+    assert [p.consider_dropout for p in again.persons] == [False, False, True]
+    assert again.locus("TH01").silent_frequency == 0.01
+
+
+@needs_data
+def test_differing_dropout_values_are_reported_not_guessed():
+    f = fam("paternity.fam")
+    f.persons[0].consider_dropout = True
+    f.loci[0].dropout_probability = 0.1
+    f.loci[1].dropout_probability = 0.2
+    case = f.to_kinship_case()
+    assert "dropout" not in case
+    assert any("dropout probabilities differ" in e.message for e in f.report.warnings)
