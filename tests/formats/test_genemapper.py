@@ -111,3 +111,13 @@ def test_unknown_barcode_stops_without_writing(casework_db):
 def test_format_refuses_tabs_in_names():
     with pytest.raises(InputError):
         format_genemapper({"a\tb": {"D3": ("1", "2")}})
+
+
+def test_flag_missing_loci_after_reading():
+    from homecoming.formats.genemapper import flag_missing_loci
+
+    t = parse_genemapper(TABLE)
+    flag_missing_loci(t, ["D3S1358", "TH01", "vWA", "AMEL"])
+    assert t.sample("AM-000001").missing_loci == ["vWA"]
+    assert t.sample("PM-000001").missing_loci == ["D8S1179", "vWA"]
+    assert t.sample("AM-000001").quality == "partial"

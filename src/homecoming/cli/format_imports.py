@@ -46,6 +46,8 @@ def _profile_command(name: str, help_text: str, reader: str, short: str) -> clic
     @click.argument("file", type=_FILE)
     @click.option("--kit", help="Typing kit recorded with each profile.")
     @click.option("--laboratory", help="Laboratory recorded with each profile.")
+    @click.option("--loci", help="Comma-separated loci of the kit; loci without a row or an "
+                  "allele are reported as missing.")
     @click.option("--replace", is_flag=True, help="Overwrite profiles that already exist.")
     @click.option("--include-mixtures", is_flag=True,
                   help="Also import samples with more than two alleles at a locus (those loci "
@@ -54,13 +56,16 @@ def _profile_command(name: str, help_text: str, reader: str, short: str) -> clic
     @_REPORT
     @click.pass_context
     def command(ctx: click.Context, file: Path, kit: str | None, laboratory: str | None,
-                replace: bool, include_mixtures: bool, dry_run: bool, report_json: bool) -> None:
+                loci: str | None, replace: bool, include_mixtures: bool, dry_run: bool,
+                report_json: bool) -> None:
         import importlib
 
-        from homecoming.formats.genemapper import import_profiles
+        from homecoming.formats.genemapper import flag_missing_loci, import_profiles
 
         module, func = reader.split(":")
         table = getattr(importlib.import_module(module), func)(file)
+        if loci:
+            flag_missing_loci(table, [x.strip() for x in loci.split(",") if x.strip()])
         db = _open_database(ctx)
         with db.session() as session:
             report = import_profiles(session, table, kit=kit, laboratory=laboratory,

@@ -213,13 +213,7 @@ def parse_genemapper(text: str, *, path: str | None = None,
     if homozygous_note:
         report.note("single alleles were read as homozygotes (GeneMapper convention)")
     if expected_loci is not None:
-        for s in samples.values():
-            present = {m.upper() for m in s.genotypes} | {m.upper() for m in (
-                s.mixture_loci + s.off_ladder_loci + s.unreadable_loci)}
-            for loc in expected_loci:
-                if loc.upper() not in present and loc not in s.missing_loci \
-                        and loc.upper() not in AMELOGENIN:
-                    s.missing_loci.append(loc)
+        _add_missing(samples.values(), expected_loci)
     for s in samples.values():
         if s.missing_loci:
             report.warn(f"sample {s.barcode!r}: {len(s.missing_loci)} loci without alleles "
@@ -231,6 +225,28 @@ def parse_genemapper(text: str, *, path: str | None = None,
     report.counts.update({"samples": len(samples),
                           "mixtures": sum(1 for s in samples.values() if s.is_mixture)})
     return GeneMapperTable(list(samples.values()), report, len(allele_cols))
+
+
+def _add_missing(samples, expected_loci: Sequence[str]) -> list[GeneMapperSample]:
+    changed = []
+    for s in samples:
+        present = {m.upper() for m in s.genotypes} | {m.upper() for m in (
+            s.mixture_loci + s.off_ladder_loci + s.unreadable_loci + s.missing_loci)}
+        before = len(s.missing_loci)
+        for loc in expected_loci:
+            if loc.upper() not in present and loc.upper() not in AMELOGENIN:
+                s.missing_loci.append(loc)
+                present.add(loc.upper())
+        if len(s.missing_loci) != before:
+            changed.append(s)
+    return changed
+
+
+def flag_missing_loci(table: GeneMapperTable, expected_loci: Sequence[str]) -> None:
+    """List the kit's loci that a sample lacks (after reading; also used for CODIS files)."""
+    for s in _add_missing(table.samples, expected_loci):
+        table.report.warn(f"sample {s.barcode!r}: {len(s.missing_loci)} loci without alleles "
+                          f"({', '.join(s.missing_loci)})", line=s.first_line)
 
 
 def format_genemapper(profiles: Mapping[str, Mapping[str, Sequence[str | None]]], *,
@@ -334,5 +350,6 @@ def _formats() -> list:
 
 FORMATS = _formats()
 
-__all__ = ["GeneMapperSample", "GeneMapperTable", "format_genemapper", "import_profiles",
+__all__ = ["GeneMapperSample", "GeneMapperTable", "flag_missing_loci", "format_genemapper",
+           "import_profiles",
            "parse_genemapper", "read_genemapper", "write_genemapper", "FORMATS"]
