@@ -230,3 +230,17 @@ def test_exported_profile_csv_imports_again(db, tmp_path):
     again = tmp_path / "again.csv"
     run(other, "export", "profiles", str(again))
     assert again.read_text() == out.read_text()
+
+
+def test_import_familias_database_only_file(tmp_path):
+    from homecoming.formats.familias import FamiliasFile, FamiliasLocus, write_fam
+
+    f = FamiliasFile(loci=[FamiliasLocus("L1", ["1", "2"], [0.4, 0.6])])
+    src = write_fam(f, tmp_path / "db.fam")
+    out = tmp_path / "f.csv"
+    r = CliRunner().invoke(cli, ["import", "familias", str(src), "--frequencies", str(out)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0 and "valid frequency database" in r.output
+    assert out.read_text() == "locus,allele,frequency\nL1,1,0.4\nL1,2,0.6\n"
+    r = CliRunner().invoke(cli, ["import", "familias", str(src), "-o", str(tmp_path / "x.json")])
+    assert r.exit_code != 0 and "only a frequency database" in r.output

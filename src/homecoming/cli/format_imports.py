@@ -114,7 +114,15 @@ def familias_command(file: Path, output: Path | None, as_kind: str,
 
     fam = read_fam(file)
     kind = as_kind if as_kind != "auto" else ("dvi" if fam.is_dvi else "kinship")
-    if kind == "dvi":
+    database_only = (not fam.is_dvi and not fam.persons and not fam.known_extra_females
+                     and not fam.known_extra_males)
+    if database_only and as_kind == "auto":
+        kind = "database"
+        if output is not None:
+            raise click.UsageError(f"{file} holds only a frequency database; use "
+                                   "--frequencies FILE.csv to convert it")
+        data = None
+    elif kind == "dvi":
         from homecoming.formats.dvi_dataset import load_dvi_dataset
 
         data = fam.to_dvi_dataset()
@@ -137,7 +145,8 @@ def familias_command(file: Path, output: Path | None, as_kind: str,
         atomic_write_text(path, text)
     _show_report(fam.report, report_json)
     if not report_json:
-        what = ("DVI dataset" if kind == "dvi" else "kinship case")
+        what = {"dvi": "DVI dataset", "kinship": "kinship case",
+                "database": "frequency database"}[kind]
         click.echo(f"{file}: valid {what}" + (f", written to {output}" if output else "") + ".")
 
 
