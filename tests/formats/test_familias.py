@@ -531,3 +531,12 @@ def test_differing_dropout_values_are_reported_not_guessed():
     case = f.to_kinship_case()
     assert "dropout" not in case
     assert any("dropout probabilities differ" in e.message for e in f.report.warnings)
+
+
+def test_duplicate_individual_names_stop_at_the_second():
+    if not FILES:
+        pytest.skip("shared Familias files missing")
+    text = (DATA / "paternity.fam").read_text().replace('"MO"', '"AF"')
+    with pytest.raises(FormatError, match="appears again") as err:
+        parse_fam(text, path="d.fam")
+    assert err.value.line == 42

@@ -921,8 +921,14 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
 
     # --- individuals ------------------------------------------------------------------
     pending: list[tuple[FamiliasPerson, list[tuple[int, int, int, int]]]] = []
+    seen_names: dict[str, int] = {}
     for k in range(n_persons):
         name = cur.text(f"the name of individual {k + 1}")
+        if name in seen_names:
+            raise cur.error(f"individual {name!r} appears again (first on line "
+                            f"{seen_names[name]}); expected unique names", line=cur.lineno - 1,
+                            value=name)
+        seen_names[name] = cur.lineno - 1
         f1 = cur.take(f"a flag line of individual {name!r}").strip()
         dl = cur.take(f"the dropout line of individual {name!r}").strip()
         consider = "(Consider dropouts)" in dl
