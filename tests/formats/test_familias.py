@@ -199,8 +199,13 @@ def test_exclusion_example_matches_dvir_counts():
     missing = [m for fj in ds["families"] for m in fj["missing"]]
     assert len(missing) == 15
     sex = {p["id"]: p["sex"] for fj in ds["families"] for p in fj["pedigree"]}
-    assert sorted(sex[m] for m in missing).count("male") == 13  # 2 undecided -> female
+    # 13 missing persons are male by their co-parent; the other 2 are undecided in the file
+    # and take the victims' sex (all male) by default, or female as dvir reads them
+    assert [sex[m] for m in missing].count("male") == 15
     assert len([e for e in f.report.warnings if "does not record the sex" in e.message]) == 2
+    ds_f = f.to_dvi_dataset(undecided_sex="female")
+    sex_f = {p["id"]: p["sex"] for fj in ds_f["families"] for p in fj["pedigree"]}
+    assert [sex_f[m] for m in missing].count("male") == 13
     assert sum(len(fj["genotypes"]) for fj in ds["families"]) == 47
     mutation = {m["name"]: m["mutation"] for m in ds["markers"]}
     assert mutation["D8S1179"]["male"] == {"model": "equal", "rate": 0.001}
@@ -217,6 +222,27 @@ def test_ketp_ex498_missing_persons_and_sexes():
     # dvir KETPexer498: 3 missing (1 male, 2 female)
     assert sorted(sex[m] for m in fj["missing"]) == ["female", "female", "male"]
     assert [v["sex"] for v in ds["victims"]] == ["female", "male", "female"]
+
+
+@needs_data
+def test_solution3_3_undecided_missing_persons_take_the_victims_majority_sex():
+    from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
+    from homecoming.identification import solve
+
+    f = fam("solution3-3.fam")
+
+    def best(**kw):
+        out = dvi_result_json(solve(load_dvi_dataset(f.to_dvi_dataset(**kw))))
+        row = out["joint"][0]
+        return {v: m for v, m in row["assignment"].items() if m}, row["log10_lr"]
+
+    ids, log10_lr = best()  # 6 of the 8 victims are male -> undecided missing persons male
+    assert ids == {"PM1": "Missing person [Family 1]", "PM2": "Missing person [Family 3]",
+                   "PM3": "Missing person [Family 4]", "PM4": "Missing person [Family 5]",
+                   "PM6": "Missing person [Family 2]"}
+    assert log10_lr > 20
+    ids_f, log10_lr_f = best(undecided_sex="female")  # as dvir reads the file
+    assert set(ids_f) <= {"PM7", "PM8"} and log10_lr_f < 2
 
 
 @needs_data

@@ -103,9 +103,14 @@ codis_command = _profile_command(
               show_default=True, help="What to convert to.")
 @click.option("--frequencies", "frequencies_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the file's frequency database as locus,allele,frequency CSV.")
+@click.option("--undecided-sex", type=click.Choice(["auto", "female", "male"]), default="auto",
+              show_default=True,
+              help="DVI: sex of a missing person the file leaves open ('Missing person' with no "
+                   "co-parent): auto = the more common sex among the victims; pedFamilias/dvir "
+                   "assume female.")
 @_REPORT
 def familias_command(file: Path, output: Path | None, as_kind: str,
-                     frequencies_out: Path | None, report_json: bool) -> None:
+                     frequencies_out: Path | None, undecided_sex: str, report_json: bool) -> None:
     """Check a Familias .fam file and convert it: pedigrees to a kinship case, the [DVI]
     section to a DVI dataset. Every structural fault names the line; fixes (e.g. an added
     parent) are listed. Nothing is stored in the database."""
@@ -125,7 +130,7 @@ def familias_command(file: Path, output: Path | None, as_kind: str,
     elif kind == "dvi":
         from homecoming.formats.dvi_dataset import load_dvi_dataset
 
-        data = fam.to_dvi_dataset()
+        data = fam.to_dvi_dataset(undecided_sex=undecided_sex)
         load_dvi_dataset(data)  # validate
     else:
         from homecoming.formats.kinship_case import load_kinship_case
