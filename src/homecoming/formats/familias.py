@@ -103,8 +103,8 @@ Conversions (documented choices):
   ``"<name> [<family>]"`` so that ids are unique across the dataset (and a missing person's
   name keeps its ``Missing`` prefix).
   When nothing decides a person's sex (``Missing person`` with no co-parent), dvi-dataset@1
-  still needs ``"male"`` or ``"female"``, although Familias leaves it open and pairs such a
-  person with victims of either sex. By default (``undecided_sex="auto"``) we take the more
+  still needs ``"male"`` or ``"female"``, although the file leaves it open (Familias' DVI
+  module adds this person without a sex). By default (``undecided_sex="auto"``) we take the more
   common sex among the unidentified persons (female on a tie), so that as few pairings as
   possible are lost to the choice, and warn for each such person. pedFamilias/dvir read
   these persons as female (``undecided_sex="female"``; dvir's ``exclusionExample`` has 13
