@@ -102,3 +102,24 @@ def test_a_late_fault_writes_nothing(casework_db, tmp_path):
             update_from_csv(session, "samples", p)
     with casework_db.session() as session:
         assert SampleRepository(session).get("PM-000001").laboratory is None
+
+
+def test_nested_fields_round_trip_as_json(casework_db, tmp_path):
+    from homecoming.storage.repositories import RemainsRepository
+
+    with casework_db.session() as session:
+        RemainsRepository(session).update(
+            "R-0001", location={"type": "Point", "coordinates": [37.2, 49.1]},
+            effects=[{"id": "R-0001-E1", "category": "clothing", "description": "jacket"}])
+        export_csv(session, "remains", tmp_path / "r.csv")
+        plan = plan_update(session, "remains", tmp_path / "r.csv")
+        assert plan.changes == [] and plan.unchanged == ["R-0001"]
+    (row,) = _rows(tmp_path / "r.csv")
+    assert row["location"] == '{"coordinates":[37.2,49.1],"type":"Point"}'
+    text = (tmp_path / "r.csv").read_text().replace("37.2,49.1", "37.3,49.1")
+    (tmp_path / "r2.csv").write_text(text)
+    with casework_db.session() as session:
+        plan = update_from_csv(session, "remains", tmp_path / "r2.csv")
+        assert [c.field for c in plan.changes] == ["location"]
+    with casework_db.session() as session:
+        assert RemainsRepository(session).get("R-0001").location.longitude == 37.3
