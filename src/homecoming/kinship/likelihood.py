@@ -783,7 +783,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                     a[k, li] = c[0]
                     if len(c) > 1:
                         b[k, li] = c[1]
-        if d is None and not single and ba.no_silent and bool(np.all(b >= 0)):
+        if d is None and not single and ba.no_silent and bool(np.all(a >= 0) and np.all(b >= 0)):
             # fast path: complete genotypes, no silent allele, no dropout. Domains are the
             # genotype's alleles; the factor is the indicator of the two orders.
             lo = np.minimum(a, b)
