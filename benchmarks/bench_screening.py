@@ -180,8 +180,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{pairs:>14,} {f'{n_pm}x{n_ref}':>16} {dt:>10.2f} {cpu_s:>8.2f} {rate:>12,.0f} "
               f"{4 * rate:>12,.0f} {_fmt_bytes(peak):>11} {n:>11,}")
         rows.append((pairs, dt, peak, False))
-    print("  * extrapolated from the largest measured size (time linear in pairs; memory "
-          "bounded by the block size, so the measured peak is carried over)")
+    if any(r[3] for r in rows):
+        print("  * extrapolated from the largest measured size (time linear in pairs; memory "
+              "bounded by the block size, so the measured peak is carried over)")
 
     sp_pairs = args.speedup_pairs or (2e7 if args.quick else 2e8)
     n_pm = 2_000 if args.quick else 10_000
