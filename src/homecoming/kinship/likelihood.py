@@ -740,6 +740,284 @@ def _founder_factor(prior: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
     return np.broadcast_to(total, (R,) + tuple(dims)) * (0.5 ** (K - 1))
 
 
+def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx: list,
+                   sizes: list[int], obs: dict, ba: "_Batch", xchrom: bool,
+                   finb: dict[str, float], male_x: dict[str, bool], r2m: np.ndarray,
+                   rprior: np.ndarray, ridx: list, expanded: bool, rep: dict[int, int],
+                   partition: dict | None) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """The factors of one likelihood (rows = markers, or marker × θ-node when ``expanded``).
+
+    ``rep`` maps merged founder allele variables to their block's representative;
+    ``partition`` (θ by partitions) names the ``fixed`` founders (no prior factor: their
+    urn probability is applied outside) and the ``blocks`` of free founder alleles (one prior
+    factor each, from ``rprior``).
+    """
+    R = len(r2m)
+    nmax, full = ba.nmax, ba.full
+    MF, MM = ba.mf, ba.mm
+    if expanded:
+        MFr, MMr = MF[r2m], MM[r2m]
+    else:
+        MFr, MMr = MF, MM
+    rrow = np.arange(R)[:, None, None]
+    nv = len(idx)
+    is_full = [idx[v] is full for v in range(nv)]
+
+    def V(v: int) -> int:
+        return rep.get(v, v)
+
+    def gather(mat: np.ndarray, vx: int, vc: int) -> np.ndarray:
+        """mat[row, dom_x, dom_c] as (R, D_x, D_c)."""
+        fx, fc = is_full[vx], is_full[vc]
+        if fx and fc:
+            return mat[:, :nmax, :nmax]
+        if fx:
+            return np.take_along_axis(mat[:, :nmax, :], ridx[vc][:, None, :], axis=2)
+        if fc:
+            return np.take_along_axis(mat[:, :, :nmax], ridx[vx][:, :, None], axis=1)
+        return mat[rrow, ridx[vx][:, :, None], ridx[vc][:, None, :]]
+
+    def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
+        A = gather(mat, vx, vc)
+        B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
+        return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
+
+    fixed = partition["fixed"] if partition else set()
+    # untyped, non-inbred founders with two (unmerged) allele variables: both variables are
+    # summed out at once, in closed form, into one factor over the allele variables of their
+    # children (see _founder_factor)
+    kids: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for pid in persons:
+        per = pedigree[pid]
+        if per.is_founder:
+            continue
+        kids.setdefault(per.mother, []).append((var_index[(pid, "m")], MFr))
+        if (pid, "p") in var_index and not xchrom:
+            kids.setdefault(per.father, []).append((var_index[(pid, "p")], MMr))
+    closed: set[str] = set()
+    for pid in persons:
+        per = pedigree[pid]
+        if (not per.is_founder or pid in obs or finb.get(pid, 0.0) > 0
+                or (xchrom and male_x[pid]) or pid not in kids):
+            continue
+        if rep and (var_index[(pid, "p")] in rep or var_index[(pid, "m")] in rep
+                    or var_index[(pid, "p")] in rep.values()
+                    or var_index[(pid, "m")] in rep.values()):
+            continue
+        ks = kids[pid]
+        out_size = R * math.prod(sizes[v] for v, _ in ks)
+        if len(ks) <= _FOUNDER_MAX_CHILDREN and out_size <= _FOUNDER_MAX_ENTRIES:
+            closed.add(pid)
+    blocks_done: set[int] = set()
+    if partition:
+        singletons = {b[0] for b in partition["blocks"] if len(b) == 1}
+    factors: list[tuple[tuple[int, ...], np.ndarray]] = []
+    for pid in persons:
+        per = pedigree[pid]
+        single = xchrom and male_x[pid]
+        vm = var_index[(pid, "m")]
+        vp = var_index.get((pid, "p"))
+        o = obs.get(pid)
+        if o is not None and expanded:
+            o = o[r2m]
+        if per.is_founder:
+            if pid in closed:
+                ks = kids[pid]
+                fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
+                                      [gather(mat, vm, v) for v, mat in ks])
+                factors.append((tuple(V(v) for v, _ in ks), fac))
+                if partition:
+                    blocks_done.update((vm, vp))  # type: ignore[arg-type]
+                continue
+            scope = (V(vm),) if single else (V(vp), V(vm))  # type: ignore[arg-type]
+            if partition:
+                if o is not None:
+                    factors.append((scope, o))
+                continue
+            f = finb.get(pid, 0.0)
+            pm = np.take_along_axis(rprior, ridx[vm], axis=1)
+            if single:
+                if o is not None:
+                    pm = pm * o
+                factors.append(((vm,), pm))
+                continue
+            pp = np.take_along_axis(rprior, ridx[vp], axis=1)
+            if f == 0.0:
+                joint = pp[:, :, None] * pm[:, None, :]
+            else:
+                same = (ridx[vp][:, :, None] == ridx[vm][:, None, :])
+                joint = f * pp[:, :, None] * same + (1.0 - f) * pp[:, :, None] * pm[:, None, :]
+            if o is not None:
+                joint = joint * o
+            factors.append(((vp, vm), joint))
+            continue
+        fa, mo = per.father, per.mother
+        if mo not in closed:
+            mp_, mm_ = var_index[(mo, "p")], var_index[(mo, "m")]
+            factors.append(((V(mp_), V(mm_), vm), trans(MFr, mp_, mm_, vm)))
+        if vp is not None:
+            if xchrom:
+                fm_ = var_index[(fa, "m")]
+                factors.append(((V(fm_), vp), gather(MMr, fm_, vp)))
+            elif fa not in closed:
+                fp_, fm_ = var_index[(fa, "p")], var_index[(fa, "m")]
+                factors.append(((V(fp_), V(fm_), vp), trans(MMr, fp_, fm_, vp)))
+        if o is not None:
+            factors.append((((vm,) if single else (vp, vm)), o))  # type: ignore[arg-type]
+    if partition:
+        for block in partition["blocks"]:
+            v = block[0]
+            if len(block) == 1 and v in blocks_done and v in singletons:
+                continue          # summed out with its founder in closed form
+            factors.append(((V(v),), np.take_along_axis(rprior, ridx[v], axis=1)))
+    return factors
+
+
+#: θ by partitions: largest number of set partitions of the free founder alleles enumerated.
+_THETA_MAX_PARTITIONS = 1000
+
+
+def _set_partitions(n: int):
+    """All set partitions of range(n) as lists of blocks (restricted growth strings)."""
+    if n == 0:
+        yield []
+        return
+    rgs = [0] * n
+
+    def rec(i: int, m: int):
+        if i == n:
+            blocks: list[list[int]] = [[] for _ in range(m)]
+            for k, b in enumerate(rgs):
+                blocks[b].append(k)
+            yield blocks
+            return
+        for b in range(m + 1):
+            rgs[i] = b
+            yield from rec(i + 1, max(m, b + 1))
+
+    rgs[0] = 0
+    yield from rec(1, 1)
+
+
+def _bell(n: int) -> int:
+    row = [1]
+    for _ in range(n):
+        nxt = [row[-1]]
+        for x in row:
+            nxt.append(nxt[-1] + x)
+        row = nxt
+    return row[0]
+
+
+def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict, idx: list,
+                         sizes: list[int], obs: dict, obs_state: dict, codes_ab: dict,
+                         ba: "_Batch", typed: frozenset[str], xchrom: bool, theta: float,
+                         finb: dict[str, float], drop: dict[str, float],
+                         male_x: dict[str, bool], L: int) -> np.ndarray | None:
+    """Exact θ by conditioning on the *fixed* founder alleles and summing over the set
+    partitions of the other (*free*) founder alleles; ``None`` when not applicable or when
+    the θ quadrature is cheaper.
+
+    Fixed founders are typed at every marker of the batch with a complete genotype, no dropout
+    entry and no silent allele: their alleles are known up to order, so their urn probability
+    is a closed form of the allele counts ``c`` (T draws). Continuing the urn, each free founder
+    allele either copies an earlier *free* draw (probability mθ/(1 + (j−2)θ) for a block of m
+    earlier free draws, j the global draw index) or starts a new block whose allele is drawn
+    from p'ₐ = (cₐθ + (1−θ)pₐ)/(Tθ + 1 − θ) (probability (Tθ + 1 − θ)/(1 + (j−2)θ)). So
+
+        L = U(c) · Σ_partitions (Tθ+1−θ)^B θ^(K−B) Π_b (m_b−1)! / Π_j (1 + (T+j−2)θ) · L_part
+
+    where L_part is the θ = 0 likelihood with each block one allele variable with prior p'.
+    """
+    founders = [p for p in persons if pedigree[p].is_founder]
+    if any(finb.get(p, 0.0) > 0 for p in founders):
+        return None
+    fixed: set[str] = set()
+    for pid in founders:
+        if pid not in typed or pid in drop or not ba.no_silent:
+            continue
+        a, b = codes_ab[pid]
+        single = xchrom and male_x[pid]
+        if bool(np.all(a >= 0)) and (single or bool(np.all(b >= 0))):
+            fixed.add(pid)
+    free: list[int] = []
+    for pid in founders:
+        if pid in fixed:
+            continue
+        if not (xchrom and male_x[pid]):
+            free.append(var_index[(pid, "p")])
+        free.append(var_index[(pid, "m")])
+    kf = len(free)
+    nparts = _bell(kf)
+    if nparts > _THETA_MAX_PARTITIONS:
+        return None
+    K = kf + sum(1 if (xchrom and male_x[p]) else 2 for p in fixed)
+    m = K // 2 + 1
+    grid = sum(m ** max(int(np.count_nonzero(st.prior > 0)) - 1, 0) for st in ba.states)
+    # rough costs in ms: one elimination run ≈ 1 ms + 0.02 ms per row
+    if nparts * (1.0 + 0.02 * L) > 1.0 + 0.02 * grid:
+        return None
+
+    # free typed founders (partial genotype, dropout, silent) take the full domain
+    full, nmax = ba.full, ba.nmax
+    idx2 = list(idx)
+    obs2 = dict(obs)
+    for pid in founders:
+        if pid in fixed or pid not in typed:
+            continue
+        os_ = obs_state[pid]
+        if xchrom and male_x[pid]:
+            idx2[var_index[(pid, "m")]] = full
+            obs2[pid] = os_[:, :nmax]
+        else:
+            idx2[var_index[(pid, "p")]] = full
+            idx2[var_index[(pid, "m")]] = full
+            obs2[pid] = os_[:, :nmax, :nmax]
+    sizes2 = [a.shape[1] for a in idx2]
+
+    # counts of the fixed founder alleles and their urn probability
+    N = ba.N
+    counts = np.zeros((L, N))
+    rows = np.arange(L)
+    T = 0
+    for pid in fixed:
+        a, b = codes_ab[pid]
+        np.add.at(counts, (rows, a), 1.0)
+        T += 1
+        if not (xchrom and male_x[pid]):
+            np.add.at(counts, (rows, b), 1.0)
+            T += 1
+    p = ba.prior
+    log_u = np.zeros(L)
+    with np.errstate(divide="ignore"):
+        for k in range(int(counts.max()) if T else 0):
+            mask = counts > k
+            log_u += np.where(mask, np.log(np.where(mask, k * theta + (1 - theta) * p, 1.0)),
+                              0.0).sum(axis=1)
+    log_u -= sum(math.log(1.0 + (j - 2) * theta) for j in range(1, T + 1))
+    pprime = (counts * theta + (1.0 - theta) * p) / (T * theta + 1.0 - theta)
+
+    log_den = sum(math.log(1.0 + (T + j - 2) * theta) for j in range(1, kf + 1))
+    r2m = np.arange(L)
+    terms = []
+    for blocks in _set_partitions(kf):
+        nb = len(blocks)
+        logw = (nb * math.log(T * theta + 1.0 - theta) + (kf - nb) * math.log(theta)
+                + sum(math.lgamma(len(bl)) for bl in blocks) - log_den)
+        vblocks = [[free[i] for i in bl] for bl in blocks]
+        rep = {v: bl[0] for bl in vblocks for v in bl[1:]}
+        factors = _build_factors(pedigree, persons, var_index, idx2, sizes2, obs2, ba, xchrom,
+                                 finb, male_x, r2m, pprime, idx2, False, rep,
+                                 {"fixed": fixed, "blocks": vblocks})
+        terms.append(logw + _eliminate(factors, sizes2, L))
+    tot = np.stack(terms)                        # (partitions, L)
+    mx = tot.max(axis=0)
+    ok = np.isfinite(mx)
+    out = np.full(L, -np.inf)
+    out[ok] = mx[ok] + np.log(np.exp(tot[:, ok] - mx[ok]).sum(axis=0))
+    return out + log_u
+
+
 def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[str, tuple]],
                   typed: frozenset[str], xchrom: bool, theta: float, finb: dict[str, float],
                   drop: dict[str, float], male_x: dict[str, bool]) -> np.ndarray:
@@ -765,6 +1043,8 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     # observation factors on the variables' domains, and the domains; every typed person at
     # once (per dropout value)
     obs: dict[str, np.ndarray] = {}
+    obs_state: dict[str, np.ndarray] = {}       # state-level factors (general path only)
+    codes_ab: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     idx: list[np.ndarray] = [full] * nv
     groups_obs: dict[tuple[bool, float | None], list[str]] = {}
     for pid in persons:
@@ -783,6 +1063,8 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                     a[k, li] = c[0]
                     if len(c) > 1:
                         b[k, li] = c[1]
+        for k, pid in enumerate(pids):
+            codes_ab[pid] = (a[k], b[k])
         if d is None and not single and ba.no_silent and bool(np.all(a >= 0) and np.all(b >= 0)):
             # fast path: complete genotypes, no silent allele, no dropout. Domains are the
             # genotype's alleles; the factor is the indicator of the two orders.
@@ -813,6 +1095,7 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
             masks = [pos.any(axis=3), pos.any(axis=2)]
         doms = [_domains(m, null) for m in masks]
         for k, pid in enumerate(pids):
+            obs_state[pid] = o[k]
             if single:
                 im = doms[0][k]
                 idx[var_index[(pid, "m")]] = im
@@ -824,6 +1107,11 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
                 obs[pid] = o[k][lrow[:, None, None], ip[:, :, None], im[:, None, :]]
     sizes = [a.shape[1] for a in idx]
 
+    if theta > 0:
+        res = _theta_by_partitions(pedigree, persons, var_index, idx, sizes, obs, obs_state,
+                                   codes_ab, ba, typed, xchrom, theta, finb, drop, male_x, L)
+        if res is not None:
+            return res
     # θ: expand rows over quadrature nodes
     if theta > 0:
         founders = [p for p in persons if pedigree[p].is_founder]
@@ -857,100 +1145,8 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
     R = len(r2m)
     rcol = r2m[:, None, None]
 
-    if rlogw is None:
-        MFr, MMr = MF, MM
-    else:
-        MFr, MMr = MF[r2m], MM[r2m]
-    rrow = np.arange(R)[:, None, None]
-    is_full = [idx[v] is full for v in range(nv)]
-
-    def gather(mat: np.ndarray, vx: int, vc: int) -> np.ndarray:
-        """mat[row, dom_x, dom_c] as (R, D_x, D_c)."""
-        fx, fc = is_full[vx], is_full[vc]
-        if fx and fc:
-            return mat[:, :nmax, :nmax]
-        if fx:
-            return np.take_along_axis(mat[:, :nmax, :], ridx[vc][:, None, :], axis=2)
-        if fc:
-            return np.take_along_axis(mat[:, :, :nmax], ridx[vx][:, :, None], axis=1)
-        return mat[rrow, ridx[vx][:, :, None], ridx[vc][:, None, :]]
-
-    def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
-        A = gather(mat, vx, vc)
-        B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
-        return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
-
-    # untyped, non-inbred founders with two allele variables: both variables are summed out
-    # at once, in closed form, into one factor over the allele variables of their children
-    # (see _founder_factor)
-    kids: dict[str, list[tuple[int, np.ndarray]]] = {}
-    for pid in persons:
-        per = pedigree[pid]
-        if per.is_founder:
-            continue
-        kids.setdefault(per.mother, []).append((var_index[(pid, "m")], MFr))
-        if (pid, "p") in var_index and not xchrom:
-            kids.setdefault(per.father, []).append((var_index[(pid, "p")], MMr))
-    closed: set[str] = set()
-    for pid in persons:
-        per = pedigree[pid]
-        if (not per.is_founder or pid in obs or finb.get(pid, 0.0) > 0
-                or (xchrom and male_x[pid]) or pid not in kids):
-            continue
-        ks = kids[pid]
-        out_size = R * math.prod(sizes[v] for v, _ in ks)
-        if len(ks) <= _FOUNDER_MAX_CHILDREN and out_size <= _FOUNDER_MAX_ENTRIES:
-            closed.add(pid)
-
-    factors: list[tuple[tuple[int, ...], np.ndarray]] = []
-    for pid in persons:
-        per = pedigree[pid]
-        single = xchrom and male_x[pid]
-        vm = var_index[(pid, "m")]
-        vp = var_index.get((pid, "p"))
-        o = obs.get(pid)
-        if o is not None and rlogw is not None:
-            o = o[r2m]
-        if per.is_founder:
-            if pid in closed:
-                ks = kids[pid]
-                fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
-                                      [gather(mat, vm, v) for v, mat in ks])
-                factors.append((tuple(v for v, _ in ks), fac))
-                continue
-            f = finb.get(pid, 0.0)
-            pm = np.take_along_axis(rprior, ridx[vm], axis=1)
-            if single:
-                if o is not None:
-                    pm = pm * o
-                factors.append(((vm,), pm))
-                continue
-            pp = np.take_along_axis(rprior, ridx[vp], axis=1)
-            if f == 0.0:
-                joint = pp[:, :, None] * pm[:, None, :]
-            else:
-                same = (ridx[vp][:, :, None] == ridx[vm][:, None, :])
-                joint = f * pp[:, :, None] * same + (1.0 - f) * pp[:, :, None] * pm[:, None, :]
-            if o is not None:
-                joint = joint * o
-            factors.append(((vp, vm), joint))
-            continue
-        fa, mo = per.father, per.mother
-        if mo not in closed:
-            factors.append(((var_index[(mo, "p")], var_index[(mo, "m")], vm),
-                            trans(MFr, var_index[(mo, "p")], var_index[(mo, "m")], vm)))
-        if vp is not None:
-            if xchrom:
-                fm_ = var_index[(fa, "m")]
-                factors.append(((fm_, vp), gather(MMr, fm_, vp)))
-            elif fa not in closed:
-                factors.append(((var_index[(fa, "p")], var_index[(fa, "m")], vp),
-                                trans(MMr, var_index[(fa, "p")], var_index[(fa, "m")], vp)))
-        if o is not None:
-            if single:
-                factors.append(((vm,), o))
-            else:
-                factors.append(((vp, vm), o))
+    factors = _build_factors(pedigree, persons, var_index, idx, sizes, obs, ba, xchrom, finb,
+                             male_x, r2m, rprior, ridx, rlogw is not None, {}, None)
     logs = _eliminate(factors, sizes, R)
     if rlogw is None:
         return logs
