@@ -337,3 +337,33 @@ def test_bad_theta_and_dropout():
         log_likelihood(ONE, [MK], {}, theta=1.5)
     with pytest.raises(InputError, match="dropout"):
         log_likelihood(ONE, [MK], {}, dropout={"A": 2})
+
+
+def _theta_both_methods(monkeypatch, fn):
+    """fn() computed with the partition method forced, then with the quadrature forced."""
+    import homecoming.kinship.likelihood as lk
+    with monkeypatch.context() as m:
+        m.setattr(lk, "MAX_THETA_ROWS", 0)          # quadrature refused -> partitions
+        a = fn()
+    with monkeypatch.context() as m:
+        m.setattr(lk, "_THETA_MAX_PARTITIONS", 0)   # partitions refused -> quadrature
+        b = fn()
+    return a, b
+
+
+def test_theta_methods_agree(monkeypatch):
+    th = 0.03
+    gts = {"AF": {"L1": ("a", "a")}, "CH": {"L1": ("a", "a")}}
+    # A19 (duo, untyped mother: one free founder pair) under both exact θ methods
+    for got in _theta_both_methods(monkeypatch, lambda: lr(DUO, UNREL, gts, theta=th)):
+        close(got, (1 + 2 * th) / (3 * th + (1 - th) * PA))
+    # full siblings with untyped parents (four free founder alleles, 15 partitions)
+    g2 = {"S1": {"L1": ("a", "b")}, "S2": {"L1": ("a", "b")}}
+    a, b = _theta_both_methods(monkeypatch, lambda: lik(SIBS, g2, theta=0.1)[0])
+    close(a, b)
+    # cousin marriage with one typed founder: six free founder alleles (203 partitions)
+    ped = _cousin_marriage()
+    g3 = {"W1": {"L1": ("b", "d")}, "C1": {"L1": ("a", "b")}, "C2": {"L1": ("a", "c")},
+          "K": {"L1": ("a", "a")}}
+    a, b = _theta_both_methods(monkeypatch, lambda: lik(ped, g3, theta=0.01)[0])
+    close(a, b)

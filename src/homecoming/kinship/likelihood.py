@@ -59,16 +59,33 @@ of labels seen (``(a, a)``, ``(a, None)`` and ``(a,)`` all mean "only ``a`` seen
 -------------------
 With ``theta > 0`` all founder alleles of the pedigree, across all of its components, are
 drawn jointly from the Pólya urn P(a | earlier draws) = (bₐθ + (1 − θ)pₐ)/(1 + (j − 2)θ)
-(kinship-case.md). Equivalently they are independent draws from subpopulation frequencies
-π ~ Dirichlet(λp), λ = (1 − θ)/θ. The θ = 0 likelihood is a polynomial of degree at most K (the
-number of founder allele variables) in π, so its Dirichlet expectation is computed *exactly* by
-a tensor-product Gauss–Jacobi rule on the stick-breaking Beta variables
-(π₁ = B₁, πᵢ = Bᵢ Π_{j<i}(1 − B_j), Bᵢ ~ Beta(λpᵢ, λΣ_{j>i}p_j)) with ⌊K/2⌋ + 1 nodes each
-(exact for degree ≤ K). The θ = 0 engine is run once per node. The number of nodes is
-(⌊K/2⌋ + 1)^(n − 1) per marker for n allele states after lumping, so θ is fast for the usual
-cases (duos, trios, siblings: K ≤ 6, few observed alleles) and refused with a clear error when
-it would exceed :data:`MAX_THETA_ROWS` evaluations. Founder inbreeding under θ is the mixture
-``f·πₐ[a = b] + (1 − f)πₐπ_b`` given π.
+(kinship-case.md). Founders without typed descendants are dropped first (the urn is
+exchangeable, so its marginal over the remaining draws is the same urn). Two exact methods;
+the cheaper one is used:
+
+1. *Partitions* (``_theta_by_partitions``). Founders typed with a complete genotype at every
+   marker of a batch (no dropout entry, no silent allele) are *fixed*: their T alleles are
+   known up to order, and their urn probability U(c) is a closed form of the allele counts c.
+   The urn continued past them is a Chinese restaurant process over the K remaining (*free*)
+   founder alleles: each either copies an earlier free draw (mθ/(1 + (j − 2)θ) for a block of
+   m draws, j the global draw index) or opens a new block whose allele is drawn from
+   p'ₐ = (cₐθ + (1 − θ)pₐ)/(Tθ + 1 − θ). So the likelihood is U(c) times the sum over the set
+   partitions of the free alleles of (Tθ + 1 − θ)^B θ^(K−B) Π_b (m_b − 1)! / Π_j (1 + (T + j − 2)θ)
+   times the θ = 0 likelihood in which each block is one allele variable with prior p'. There
+   are Bell(K) partitions (203 for three untyped founders), at most
+   :data:`_THETA_MAX_PARTITIONS`.
+2. *Quadrature*. Equivalently the founder alleles are independent given subpopulation
+   frequencies π ~ Dirichlet(λp), λ = (1 − θ)/θ. The θ = 0 likelihood is a polynomial of
+   degree at most K (all founder alleles) in π, so its Dirichlet expectation is computed
+   exactly by a tensor-product Gauss–Jacobi rule on the stick-breaking Beta variables
+   (π₁ = B₁, πᵢ = Bᵢ Π_{j<i}(1 − B_j), Bᵢ ~ Beta(λpᵢ, λΣ_{j>i}p_j)) with ⌊K/2⌋ + 1 nodes
+   each; (⌊K/2⌋ + 1)^(n − 1) nodes per marker with n allele states after lumping. This is the
+   method for inbred founders under θ (given π an inbred founder's pair is
+   ``f·πₐ[a = b] + (1 − f)πₐπ_b``, i.e. with probability f one urn draw) and for small cases.
+
+When both would be too large (more than :data:`MAX_THETA_ROWS` quadrature evaluations and
+more than :data:`_THETA_MAX_PARTITIONS` partitions) the computation is refused with a clear
+error rather than approximated.
 """
 
 from __future__ import annotations
@@ -955,7 +972,7 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
     m = K // 2 + 1
     grid = sum(m ** max(int(np.count_nonzero(st.prior > 0)) - 1, 0) for st in ba.states)
     # rough costs in ms: one elimination run ≈ 1 ms + 0.02 ms per row
-    if nparts * (1.0 + 0.02 * L) > 1.0 + 0.02 * grid:
+    if grid <= MAX_THETA_ROWS and nparts * (1.0 + 0.02 * L) > 1.0 + 0.02 * grid:
         return None
 
     # free typed founders (partial genotype, dropout, silent) take the full domain
@@ -1122,8 +1139,10 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         if total > MAX_THETA_ROWS:
             raise InputError(
                 f"theta {theta}: exact θ needs {total} likelihood evaluations for this pedigree "
-                f"({K} founder alleles); expected at most {MAX_THETA_ROWS}. Use fewer founders "
-                "with typed descendants or theta = 0", field="theta", value=theta)
+                f"({K} founder alleles) or more than {_THETA_MAX_PARTITIONS} partitions of the "
+                f"untyped founders' alleles; expected at most {MAX_THETA_ROWS} evaluations. Use "
+                "fewer untyped founders with typed descendants or theta = 0", field="theta",
+                value=theta)
         row_marker, row_prior, row_logw = [], [], []
         for li, st in enumerate(states):
             pts, w = _dirichlet_rule(lam * st.prior, m)
