@@ -424,6 +424,8 @@ class _Batch:
         # the domain of an untyped allele: every state; padded states have zero prior and
         # zero transmission, so they need no masking
         self.full = np.broadcast_to(np.arange(self.nmax), (L, self.nmax))
+        # data-independent factors between untyped persons, built on first use
+        self.cache: dict[tuple, np.ndarray] = {}
 
 
 _BATCH_CACHE: dict[tuple[int, ...], _Batch] = {}
@@ -721,13 +723,16 @@ _FOUNDER_MAX_CHILDREN = 4
 _FOUNDER_MAX_ENTRIES = 2_000_000
 
 
-def _founder_factor(prior: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
+def _founder_factor(prior: np.ndarray, mats: list[np.ndarray],
+                    keys: list | None = None, cache: dict | None = None) -> np.ndarray:
     """Σ_{x,y} p_x p_y Π_k ½(M_k[x, c_k] + M_k[y, c_k]) as an array over (rows, c_1..c_K).
 
     Expanding the product over which parental allele each child received gives
     2^-K Σ_S g_S(c_S) g_{S'}(c_{S'}) with g_S(c_S) = Σ_x p_x Π_{k∈S} M_k[x, c_k] (S' the
     complement); S and S' give the same term, so the sum runs over S containing child 1.
-    ``prior``: (R, n); ``mats[k]``: (R, n, d_k).
+    ``prior``: (R, n); ``mats[k]``: (R, n, d_k). ``keys[k]`` (None: not cacheable) names
+    child k's matrix when its domain is data-independent; g_S over such children is cached
+    in ``cache``.
     """
     K = len(mats)
     R = prior.shape[0]
@@ -739,12 +744,23 @@ def _founder_factor(prior: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
             shape[k + 1] = dims[k]
         if not subset:
             return prior.sum(axis=1).reshape(shape)
+        ck = None
+        if cache is not None and keys is not None and all(keys[k] is not None for k in subset):
+            ck = ("g",) + tuple(keys[k] for k in subset)
+            hit = cache.get(ck)
+            if hit is not None:
+                return hit.reshape(shape)
         if len(subset) == 1:
-            return np.matmul(prior[:, None, :], mats[subset[0]]).reshape(shape)
+            res = np.matmul(prior[:, None, :], mats[subset[0]])
+            if ck is not None:
+                cache[ck] = res
+            return res.reshape(shape)
         w = prior[:, :, None] * mats[subset[0]]                 # (R, x, d)
         for k in subset[1:-1]:
             w = (w[:, :, :, None] * mats[k][:, :, None, :]).reshape(R, w.shape[1], -1)
         res = np.matmul(w.transpose(0, 2, 1), mats[subset[-1]])  # (R, Π d, d_last)
+        if ck is not None:
+            cache[ck] = res
         return res.reshape(shape)
 
     total = None
@@ -794,10 +810,34 @@ def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx:
             return np.take_along_axis(mat[:, :, :nmax], ridx[vx][:, :, None], axis=1)
         return mat[rrow, ridx[vx][:, :, None], ridx[vc][:, None, :]]
 
+    plain = not expanded and rprior is ba.prior     # factors may be cached on the batch
+
     def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
+        if plain and is_full[vx] and is_full[vy] and is_full[vc] and vx != vy:
+            key = ("trans", mat is MF)
+            hit = ba.cache.get(key)
+            if hit is None:
+                A = mat[:, :nmax, :nmax]
+                hit = ba.cache[key] = 0.5 * (A[:, :, None, :] + A[:, None, :, :])
+            return hit
         A = gather(mat, vx, vc)
         B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
         return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
+
+    def founder(vm: int, ks: list) -> np.ndarray:
+        allfull = all(is_full[v] for v, _ in ks)
+        key = ("founder", tuple(mat is MF for _, mat in ks))
+        if plain and allfull:
+            hit = ba.cache.get(key)
+            if hit is not None:
+                return hit
+        fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
+                              [gather(mat, vm, v) for v, mat in ks],
+                              [(mat is MF) if is_full[v] else None for v, mat in ks],
+                              ba.cache if plain else None)
+        if plain and allfull:
+            ba.cache[key] = fac
+        return fac
 
     fixed = partition["fixed"] if partition else set()
     # untyped, non-inbred founders with two (unmerged) allele variables: both variables are
@@ -840,9 +880,7 @@ def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx:
         if per.is_founder:
             if pid in closed:
                 ks = kids[pid]
-                fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
-                                      [gather(mat, vm, v) for v, mat in ks])
-                factors.append((tuple(V(v) for v, _ in ks), fac))
+                factors.append((tuple(V(v) for v, _ in ks), founder(vm, ks)))
                 if partition:
                     blocks_done.update((vm, vp))  # type: ignore[arg-type]
                 continue
