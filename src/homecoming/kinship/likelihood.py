@@ -436,7 +436,7 @@ def _batch_arrays(states: list[_States]) -> _Batch:
     hit = _BATCH_CACHE.get(key)
     if hit is not None:
         return hit
-    if len(_BATCH_CACHE) > 512:
+    if len(_BATCH_CACHE) > 64:
         _BATCH_CACHE.clear()
     b = _Batch(states)
     _BATCH_CACHE[key] = b
@@ -588,8 +588,19 @@ class _Step:
     path: list | None = None      # einsum contraction path, computed on first use
 
 
+_ORDER_BY_SHAPE: dict[tuple, list[int]] = {}
+
+
 def _plan(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[_Step]:
-    order = _min_fill_order(scopes, sizes)
+    # the order depends on which variables are small (typed: <= 2 states) and which are
+    # large, not on the exact number of lumped states: reuse it across data sets
+    shape_key = (tuple(scopes), tuple(s if s <= 2 else 0 for s in sizes))
+    order = _ORDER_BY_SHAPE.get(shape_key)
+    if order is None:
+        order = _min_fill_order(scopes, sizes)
+        if len(_ORDER_BY_SHAPE) > 4096:
+            _ORDER_BY_SHAPE.clear()
+        _ORDER_BY_SHAPE[shape_key] = order
     pool = {i: sc for i, sc in enumerate(scopes) if sc}
     nxt = len(scopes)
     steps: list[_Step] = []
@@ -676,6 +687,19 @@ def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[in
     with np.errstate(under="ignore"):
         logs = _run(steps, arrays, nrows, scale=False)
     bad = ~(logs > math.log(_RESCUE_BELOW))
+    if np.any(bad):
+        zero = bad & (logs == -np.inf)
+        if np.any(zero):
+            # a zero is exact when no nonzero product of factor entries can underflow: every
+            # entry is <= 1, so each partial product is >= the product of the smallest
+            # positive entry of every factor
+            zr = np.flatnonzero(zero)
+            bound = np.zeros(len(zr))
+            with np.errstate(divide="ignore"):
+                for a in arrays:
+                    sub = a[zr].reshape(len(zr), -1)
+                    bound += np.log(np.where(sub > 0, sub, 1.0).min(axis=1))
+            bad[zr[bound > math.log(1e-290)]] = False
     if np.any(bad):
         rows = np.flatnonzero(bad)
         logs[rows] = _run(steps, [a[rows] for a in arrays], len(rows), scale=True)
