@@ -321,13 +321,15 @@ _STATES_CACHE: dict[tuple[int, frozenset], tuple] = {}
 
 
 def _states(marker: Marker, info: _MarkerInfo, observed: frozenset[int]) -> _States:
-    key = (id(marker), observed)
+    n = info.n
+    lump = info.lumpable and n - len(observed) >= 2
+    # the full allele set does not depend on the data: one object per marker
+    key = (id(marker), observed if lump else None)
     hit = _STATES_CACHE.get(key)
     if hit is not None and hit[0]() is marker:
         return hit[1]
-    n = info.n
     code = np.empty(n, dtype=np.intp)
-    if info.lumpable and n - len(observed) >= 2:
+    if lump:
         obs = np.array(sorted(observed), dtype=np.intp)
         members = np.array([i for i in range(n) if i not in observed], dtype=np.intp)
         keep = np.concatenate([obs, [info.silent]]).astype(np.intp) if info.silent >= 0 else obs
@@ -572,7 +574,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 
 #: Cliques (entries, all rows) below this are contracted by one plain einsum; larger ones
 #: pairwise (numpy's optimised einsum, BLAS where it can).
-_SMALL_CLIQUE = 20_000
+_SMALL_CLIQUE = 5000
 #: Rows whose unscaled result falls below this are recomputed with per-step scaling.
 _RESCUE_BELOW = 1e-200
 
