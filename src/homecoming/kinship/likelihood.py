@@ -1022,10 +1022,12 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
         if bool(np.all(a >= 0)) and (single or bool(np.all(b >= 0))):
             fixed.add(pid)
     free: list[int] = []
+    pairs: list[tuple[int, int]] = []      # positions in ``free`` of one founder's two alleles
     for pid in founders:
         if pid in fixed:
             continue
         if not (xchrom and male_x[pid]):
+            pairs.append((len(free), len(free) + 1))
             free.append(var_index[(pid, "p")])
         free.append(var_index[(pid, "m")])
     kf = len(free)
@@ -1080,11 +1082,30 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
 
     log_den = sum(math.log(1.0 + (T + j - 2) * theta) for j in range(1, kf + 1))
     r2m = np.arange(L)
-    terms = []
+    # a founder's two alleles play symmetric roles (transmission ½M[x]+½M[y], unordered
+    # genotypes), so partitions that differ by swapping them have the same likelihood:
+    # evaluate one partition per orbit, weighted by the orbit size
+    orbits: dict[tuple, list] = {}
+    swaps = []
+    for mask in range(1 << len(pairs)):
+        perm = list(range(kf))
+        for k, (i, j) in enumerate(pairs):
+            if mask >> k & 1:
+                perm[i], perm[j] = j, i
+        swaps.append(perm)
     for blocks in _set_partitions(kf):
+        canon = min(tuple(sorted(tuple(sorted(perm[i] for i in bl)) for bl in blocks))
+                    for perm in swaps)
+        hit = orbits.get(canon)
+        if hit is None:
+            orbits[canon] = [blocks, 1]
+        else:
+            hit[1] += 1
+    terms = []
+    for blocks, mult in orbits.values():
         nb = len(blocks)
         logw = (nb * math.log(T * theta + 1.0 - theta) + (kf - nb) * math.log(theta)
-                + sum(math.lgamma(len(bl)) for bl in blocks) - log_den)
+                + sum(math.lgamma(len(bl)) for bl in blocks) - log_den + math.log(mult))
         vblocks = [[free[i] for i in bl] for bl in blocks]
         rep = {v: bl[0] for bl in vblocks for v in bl[1:]}
         factors = _build_factors(pedigree, persons, var_index, idx2, sizes2, obs2, ba, xchrom,
