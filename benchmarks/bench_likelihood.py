@@ -146,7 +146,8 @@ def main() -> None:
         t1 = timeit(lambda: log_likelihood(h1, markers, gts, theta=theta), max(3, args.reps // 10))
         t2 = timeit(lambda: log_likelihood(h2, markers, gts, theta=theta), max(3, args.reps // 10))
         print(f"theta {theta} (proportional): H1 {t1 * 1e3:.1f} ms, H2 {t2 * 1e3:.1f} ms per "
-              "hypothesis (exact; 3 untyped founders: 203 partitions of their alleles, 66 up to symmetry)")
+              "hypothesis (exact; 3 untyped founders: 203 partitions of their alleles, "
+              "66 up to symmetry)")
 
     # parent–child LR, 23 STRs, mutation on (stepwise)
     markers = db.markers(mutation=models["stepwise 0.002 (range .5, rate2 1e-6)"])
