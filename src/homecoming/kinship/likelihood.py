@@ -574,7 +574,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 
 #: Cliques (entries, all rows) below this are contracted by one plain einsum; larger ones
 #: pairwise (numpy's optimised einsum, BLAS where it can).
-_SMALL_CLIQUE = 5000
+_SMALL_CLIQUE = 3000
 #: Rows whose unscaled result falls below this are recomputed with per-step scaling.
 _RESCUE_BELOW = 1e-200
 
@@ -588,6 +588,7 @@ class _Step:
     spec: str                     # einsum spec
     shapes: list                  # per input: (perm or None, broadcast shape without rows)
     path: list | None = None      # einsum contraction path, computed on first use
+    mm: tuple | None = None       # two factors sharing the summed variable: batched matmul
 
 
 _ORDER_BY_SHAPE: dict[tuple, list[int]] = {}
@@ -631,10 +632,26 @@ def _plan(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[_Step]:
             shapes.append(((0,) + tuple(k + 1 for k in perm)
                            if perm != list(range(len(sc))) else None, tuple(shape)))
         clique = sizes[v] * math.prod(sizes[u] for u in out)
+        pool_scopes = {i: pool[i] for i in use}
         for i in use:
             del pool[i]
         pool[nxt] = out
-        steps.append(_Step(tuple(use), nxt, len(out), clique, spec, shapes))
+        mm = None
+        if len(use) == 2:
+            sa, sb = pool_scopes[use[0]], pool_scopes[use[1]]
+            if len(set(sa)) == len(sa) and len(set(sb)) == len(sb) and v in sa and v in sb:
+                shared = [u for u in sa if u in sb and u != v]
+                left = [u for u in sa if u not in sb]
+                right = [u for u in sb if u not in sa]
+                pa = (0,) + tuple(1 + sa.index(u) for u in shared + left + [v])
+                pb = (0,) + tuple(1 + sb.index(u) for u in shared + [v] + right)
+                res_vars = shared + left + right
+                mm = (pa, pb, math.prod(sizes[u] for u in shared),
+                      math.prod(sizes[u] for u in left), sizes[v],
+                      math.prod(sizes[u] for u in right),
+                      tuple(sizes[u] for u in res_vars),
+                      (0,) + tuple(1 + res_vars.index(u) for u in out))
+        steps.append(_Step(tuple(use), nxt, len(out), clique, spec, shapes, None, mm))
         nxt += 1
     return steps
 
@@ -646,6 +663,11 @@ def _run(steps: list[_Step], arrays: list[np.ndarray], nrows: int, scale: bool) 
         ins = [slots.pop(i) for i in st.ins]
         if st.clique * nrows < _SMALL_CLIQUE:
             res = np.einsum(st.spec, *ins)
+        elif st.mm is not None:
+            pa, pb, nb, nl, nvs, nr, rshape, fperm = st.mm
+            A = ins[0].transpose(pa).reshape(nrows * nb, nl, nvs)
+            B = ins[1].transpose(pb).reshape(nrows * nb, nvs, nr)
+            res = np.matmul(A, B).reshape((nrows,) + rshape).transpose(fperm)
         else:
             if st.path is None:
                 st.path = np.einsum_path(st.spec, *ins, optimize="greedy")[0]
