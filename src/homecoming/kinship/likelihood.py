@@ -558,6 +558,8 @@ def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[int
     logs = [math.log(max(s, 1)) for s in sizes]
     best: tuple[float, list[int]] | None = None
     rng = np.random.default_rng(12345)
+    if nv > 200:        # large pedigrees (or many unrelated people): one cheap greedy order
+        return _greedy_order(nbr, logs, "weight", None)[0]
     tries = [("weight", None), ("fill", None), ("degree", None)]
     tries += [(r, rng) for r in ("fill", "weight") for _ in range(4 if nv <= 60 else 1)]
     for rule, g in tries:
