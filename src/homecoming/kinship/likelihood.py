@@ -16,23 +16,34 @@ of a pedigree is a product of factors:
 * an observation factor for every typed person (see *Observations*).
 
 The likelihood is the sum of this product over all allele states, computed exactly by variable
-elimination (a greedy min-fill elimination order, cached per pedigree structure) with one
-scale factor per marker and elimination step, so totals never underflow: the result is a
-natural log per marker, ``-inf`` where the data are impossible.
+elimination; the result is a natural log per marker, ``-inf`` where the data are impossible.
 
-Persons who are untyped and have no typed descendant are removed first (their factors sum to
-one). Markers are batched: allele dimensions are padded per variable, so one set of numpy calls
-handles all markers of a pedigree.
+* Persons who are untyped and have no typed descendant are removed first (their factors sum to
+  one).
+* The allele variables of a person typed with a complete genotype range over that genotype's
+  alleles only (2 states); untyped ones over all states.
+* An untyped, non-inbred founder's two allele variables are summed out in closed form into one
+  factor over the alleles its children received (``_founder_factor``: 2^(K−1) products of
+  small factors instead of an n^(K+2) clique).
+* The elimination order is the cheapest (by total clique size) of greedy min-weight, weighted
+  min-fill and min-degree orders and a few randomised variants; it is cached per pedigree
+  structure and typed set. Two-factor steps run as batched matrix products.
+* Markers are batched: allele dimensions are padded per variable, so one set of numpy calls
+  handles many markers; markers are grouped by state count so that padding stays cheap.
+* Totals never underflow: a first pass runs without scaling; markers whose result falls below
+  1e-200 (or is 0 while a nonzero term could have underflowed) are recomputed with one scale
+  factor per marker and elimination step.
 
 Allele lumping
 --------------
 Alleles not observed in anybody's genotype at a marker are merged into one state "other" when
 that is exact: when both transmission matrices are *strongly lumpable* for the partition
-{each observed allele, the silent allele, all others} (Kemeny & Snell 1960, Thm 6.3.2): every
-unobserved allele has the same probability of moving to each observed allele. This holds
-without mutation and for the ``equal`` and ``proportional`` models; it is checked numerically
-on the actual matrices (tolerance 1e-13), so ``stepwise`` and custom models are lumped only when
-they happen to be lumpable and use the full allele set otherwise.
+{each observed allele, the silent allele, all others} (Kemeny & Snell, *Finite Markov Chains*,
+1960, ch. 6): every unobserved allele has the same probability of moving to each observed
+allele. Homecoming checks, on the actual matrices, that every column is constant off the
+diagonal (tolerance 1e-13), which makes every such partition lumpable. This holds without
+mutation and for the ``equal`` and ``proportional`` models; ``stepwise``, ``onestep`` and
+custom models use the full allele set. Lumping is exact under θ too (Dirichlet aggregation).
 
 Silent alleles
 --------------
