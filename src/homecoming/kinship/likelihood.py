@@ -834,6 +834,10 @@ def _founder_factor(prior: np.ndarray, mats: list[np.ndarray],
     return np.broadcast_to(total, (R,) + tuple(dims)) * (0.5 ** (K - 1))
 
 
+#: Most factors cached per marker batch (data-independent ones, and those of unchanged relatives).
+_BATCH_FACTOR_CACHE = 256
+
+
 def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx: list,
                    sizes: list[int], obs: dict, ba: "_Batch", xchrom: bool,
                    finb: dict[str, float], male_x: dict[str, bool], r2m: np.ndarray,
@@ -873,32 +877,36 @@ def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx:
 
     plain = not expanded and rprior is ba.prior     # factors may be cached on the batch
 
+    def dkey(v: int) -> bytes | None:
+        """Identity of a variable's domain (None: the full, data-independent domain)."""
+        return None if is_full[v] else idx[v].tobytes()
+
+    def cached(key: tuple, make):
+        if not plain:
+            return make()
+        hit = ba.cache.get(key)
+        if hit is None:
+            if len(ba.cache) > _BATCH_FACTOR_CACHE:
+                ba.cache.clear()
+            hit = ba.cache[key] = make()
+        return hit
+
     def trans(mat: np.ndarray, vx: int, vy: int, vc: int) -> np.ndarray:
-        if plain and is_full[vx] and is_full[vy] and is_full[vc] and vx != vy:
-            key = ("trans", mat is MF)
-            hit = ba.cache.get(key)
-            if hit is None:
-                A = mat[:, :nmax, :nmax]
-                hit = ba.cache[key] = 0.5 * (A[:, :, None, :] + A[:, None, :, :])
-            return hit
-        A = gather(mat, vx, vc)
-        B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
-        return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
+        def make() -> np.ndarray:
+            A = gather(mat, vx, vc)
+            B = A if vx == vy or (is_full[vx] and is_full[vy]) else gather(mat, vy, vc)
+            return 0.5 * (A[:, :, None, :] + B[:, None, :, :])
+        if vx == vy:
+            return make()
+        return cached(("trans", mat is MF, dkey(vx), dkey(vy), dkey(vc)), make)
 
     def founder(vm: int, ks: list) -> np.ndarray:
-        allfull = all(is_full[v] for v, _ in ks)
-        key = ("founder", tuple(mat is MF for _, mat in ks))
-        if plain and allfull:
-            hit = ba.cache.get(key)
-            if hit is not None:
-                return hit
-        fac = _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
-                              [gather(mat, vm, v) for v, mat in ks],
-                              [(mat is MF) if is_full[v] else None for v, mat in ks],
-                              ba.cache if plain else None)
-        if plain and allfull:
-            ba.cache[key] = fac
-        return fac
+        def make() -> np.ndarray:
+            return _founder_factor(np.take_along_axis(rprior, ridx[vm], axis=1),
+                                   [gather(mat, vm, v) for v, mat in ks],
+                                   [(mat is MF) if is_full[v] else None for v, mat in ks],
+                                   ba.cache if plain else None)
+        return cached(("founder",) + tuple((mat is MF, dkey(v)) for v, mat in ks), make)
 
     fixed = partition["fixed"] if partition else set()
     # untyped, non-inbred founders with two (unmerged) allele variables: both variables are
