@@ -367,3 +367,39 @@ def test_theta_methods_agree(monkeypatch):
           "K": {"L1": ("a", "a")}}
     a, b = _theta_both_methods(monkeypatch, lambda: lik(ped, g3, theta=0.01)[0])
     close(a, b)
+
+
+def test_cached_factors_are_not_shared_wrongly_between_pedigrees():
+    # the engine caches factors per marker batch (keyed by the variables' domains); several
+    # pedigrees and genotype tables over the same markers must each still match the
+    # brute-force reference
+    from tests.reference.oracle import reference_log_likelihood
+
+    rng = np.random.default_rng(11)
+    markers = [
+        Marker("m", ("1", "2", "3", "4"), np.array([.1, .2, .3, .4]),
+               mutation_male=MutationSpec("stepwise", rate=.01, rate2=0, range=.5),
+               mutation_female=MutationSpec("equal", rate=.03)),
+        Marker("n", ("1", "2", "3"), np.array([.2, .3, .5]),
+               mutation_male=MutationSpec("proportional", rate=.01)),
+    ]
+    peds = [
+        Pedigree([Person("A", sex=M), Person("B", sex=F), Person("C", "A", "B", M),
+                  Person("D", "A", "B", F), Person("E", sex=M), Person("G", "E", "D", F)]),
+        Pedigree([Person("A", sex=M), Person("B", sex=F), Person("C", "A", "B", M),
+                  Person("D", sex=F), Person("E", "C", "D", M), Person("G", "C", "D", F)]),
+        Pedigree([Person("A", sex=M), Person("B", sex=F), Person("C", "A", "B", M),
+                  Person("D", "A", "B", F), Person("E", "C", "D", M),
+                  Person("G", "C", "D", F)]),
+    ]
+    for trial in range(24):
+        ped = peds[trial % 3]
+        gts = {pid: {m.name: (str(rng.integers(1, m.n_alleles + 1)),
+                              str(rng.integers(1, m.n_alleles + 1))) for m in markers}
+               for pid in ("A", "C", "E", "G") if rng.random() < 0.7}
+        theta = 0.0 if trial % 2 else 0.05
+        got = log_likelihood(ped, markers, gts, theta=theta)
+        ref = reference_log_likelihood(ped, markers, gts, theta=theta)
+        assert np.array_equal(np.isfinite(got), np.isfinite(ref))
+        fin = np.isfinite(ref)
+        np.testing.assert_allclose(got[fin], ref[fin], rtol=1e-12, atol=0)
