@@ -403,3 +403,16 @@ def test_cached_factors_are_not_shared_wrongly_between_pedigrees():
         assert np.array_equal(np.isfinite(got), np.isfinite(ref))
         fin = np.isfinite(ref)
         np.testing.assert_allclose(got[fin], ref[fin], rtol=1e-12, atol=0)
+
+
+def test_theta_refused_when_no_exact_method_is_feasible():
+    # eight untyped founders with typed children: 16 free founder alleles (Bell(16)
+    # partitions) and 9 allele states (9^8 quadrature nodes): refused, never approximated
+    mk = Marker("W", tuple("abcdefghij"), np.full(10, 0.1))
+    people, gts = [], {}
+    for k in range(4):
+        fa, mo, ch = f"F{k}", f"M{k}", f"C{k}"
+        people += [Person(fa, sex=M), Person(mo, sex=F), Person(ch, fa, mo, M)]
+        gts[ch] = {"W": ("abcdefgh"[2 * k], "abcdefgh"[2 * k + 1])}
+    with pytest.raises(InputError, match="theta 0.01: exact θ needs"):
+        log_likelihood(Pedigree(people), [mk], gts, theta=0.01)
