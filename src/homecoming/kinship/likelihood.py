@@ -83,8 +83,9 @@ the cheaper one is used:
    p'ₐ = (cₐθ + (1 − θ)pₐ)/(Tθ + 1 − θ). So the likelihood is U(c) times the sum over the set
    partitions of the free alleles of (Tθ + 1 − θ)^B θ^(K−B) Π_b (m_b − 1)! / Π_j (1 + (T + j − 2)θ)
    times the θ = 0 likelihood in which each block is one allele variable with prior p'. There
-   are Bell(K) partitions (203 for three untyped founders), at most
-   :data:`_THETA_MAX_PARTITIONS`.
+   are Bell(K) partitions (203 for three untyped founders, 4140 for four), at most
+   :data:`_THETA_MAX_PARTITIONS`; partitions that differ only by swapping a founder's two
+   alleles have the same likelihood, so one per orbit is evaluated (66 and 712 orbits).
 2. *Quadrature*. Equivalently the founder alleles are independent given subpopulation
    frequencies π ~ Dirichlet(λp), λ = (1 − θ)/θ. The θ = 0 likelihood is a polynomial of
    degree at most K (all founder alleles) in π, so its Dirichlet expectation is computed
@@ -556,7 +557,8 @@ def _greedy_order(nbr0: list[set[int]], logs: list[float], rule: str,
     return order, cost
 
 
-def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[int]:
+def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int],
+                    quick: bool = False) -> list[int]:
     """A cheap elimination order: the best of greedy min-weight, weighted min-fill and
     min-degree orders and a few randomised variants (by total clique size)."""
     nv = len(sizes)
@@ -569,7 +571,7 @@ def _min_fill_order(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[int
     logs = [math.log(max(s, 1)) for s in sizes]
     best: tuple[float, list[int]] | None = None
     rng = np.random.default_rng(12345)
-    if nv > 200:        # large pedigrees (or many unrelated people): one cheap greedy order
+    if quick or nv > 200:  # many plans to make, or a large pedigree: one cheap greedy order
         return _greedy_order(nbr, logs, "weight", None)[0]
     tries = [("weight", None), ("fill", None), ("degree", None)]
     tries += [(r, rng) for r in ("fill", "weight") for _ in range(4 if nv <= 60 else 1)]
@@ -607,13 +609,13 @@ class _Step:
 _ORDER_BY_SHAPE: dict[tuple, list[int]] = {}
 
 
-def _plan(scopes: list[tuple[int, ...]], sizes: list[int]) -> list[_Step]:
+def _plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -> list[_Step]:
     # the order depends on which variables are small (typed: <= 2 states) and which are
     # large, not on the exact number of lumped states: reuse it across data sets
     shape_key = (tuple(scopes), tuple(s if s <= 2 else 0 for s in sizes))
     order = _ORDER_BY_SHAPE.get(shape_key)
     if order is None:
-        order = _min_fill_order(scopes, sizes)
+        order = _min_fill_order(scopes, sizes, quick)
         if len(_ORDER_BY_SHAPE) > 4096:
             _ORDER_BY_SHAPE.clear()
         _ORDER_BY_SHAPE[shape_key] = order
@@ -705,7 +707,7 @@ def _run(steps: list[_Step], arrays: list[np.ndarray], nrows: int, scale: bool) 
 
 
 def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[int],
-               nrows: int) -> np.ndarray:
+               nrows: int, quick: bool = False) -> np.ndarray:
     """log Σ over all variables of Π factors, per row (exact, never underflows).
 
     A first pass runs without scaling; rows whose result is below ``_RESCUE_BELOW`` (where
@@ -716,7 +718,7 @@ def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], sizes: list[in
     key = (tuple(scopes), tuple(sizes))
     steps = _ORDER_CACHE.get(key)
     if steps is None:
-        steps = _plan(scopes, sizes)
+        steps = _plan(scopes, sizes, quick)
         if len(_ORDER_CACHE) > 4096:
             _ORDER_CACHE.clear()
         _ORDER_CACHE[key] = steps
@@ -997,8 +999,9 @@ def _build_factors(pedigree: Pedigree, persons: list[str], var_index: dict, idx:
     return factors
 
 
-#: θ by partitions: largest number of set partitions of the free founder alleles enumerated.
-_THETA_MAX_PARTITIONS = 1000
+#: θ by partitions: largest number of set partitions of the free founder alleles enumerated
+#: (Bell(8) = 4140: four untyped founders; they are evaluated once per symmetry orbit).
+_THETA_MAX_PARTITIONS = 5000
 
 
 def _set_partitions(n: int):
@@ -1021,6 +1024,40 @@ def _set_partitions(n: int):
 
     rgs[0] = 0
     yield from rec(1, 1)
+
+
+_ORBITS: dict[tuple, list] = {}
+
+
+def _partition_orbits(n: int, pairs: tuple[tuple[int, int], ...]) -> list:
+    """Set partitions of range(n), one per orbit under swapping the two elements of each pair
+    (a founder's two alleles play symmetric roles: transmission ½M[x] + ½M[y], unordered
+    genotypes, so such partitions have the same likelihood), with the orbit sizes. Cached."""
+    key = (n, pairs)
+    hit = _ORBITS.get(key)
+    if hit is not None:
+        return hit
+    swaps = []
+    for mask in range(1 << len(pairs)):
+        perm = list(range(n))
+        for k, (i, j) in enumerate(pairs):
+            if mask >> k & 1:
+                perm[i], perm[j] = j, i
+        swaps.append(perm)
+    orbits: dict[tuple, list] = {}
+    for blocks in _set_partitions(n):
+        canon = min(tuple(sorted(tuple(sorted(perm[i] for i in bl)) for bl in blocks))
+                    for perm in swaps)
+        got = orbits.get(canon)
+        if got is None:
+            orbits[canon] = [blocks, 1]
+        else:
+            got[1] += 1
+    out = [tuple(v) for v in orbits.values()]
+    if len(_ORBITS) > 64:
+        _ORBITS.clear()
+    _ORBITS[key] = out
+    return out
 
 
 def _bell(n: int) -> int:
@@ -1074,14 +1111,14 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
             free.append(var_index[(pid, "p")])
         free.append(var_index[(pid, "m")])
     kf = len(free)
-    nparts = _bell(kf)
-    if nparts > _THETA_MAX_PARTITIONS:
+    if _bell(kf) > _THETA_MAX_PARTITIONS:
         return None
+    orbits = _partition_orbits(kf, tuple(pairs))
     K = kf + sum(1 if (xchrom and male_x[p]) else 2 for p in fixed)
     m = K // 2 + 1
     grid = sum(m ** max(int(np.count_nonzero(st.prior > 0)) - 1, 0) for st in ba.states)
     # rough costs in ms: one elimination run ≈ 1 ms + 0.02 ms per row
-    if grid <= MAX_THETA_ROWS and nparts * (1.0 + 0.02 * L) > 1.0 + 0.02 * grid:
+    if grid <= MAX_THETA_ROWS and len(orbits) * (1.0 + 0.02 * L) > 1.0 + 0.02 * grid:
         return None
 
     # free typed founders (partial genotype, dropout, silent) take the full domain
@@ -1125,27 +1162,8 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
 
     log_den = sum(math.log(1.0 + (T + j - 2) * theta) for j in range(1, kf + 1))
     r2m = np.arange(L)
-    # a founder's two alleles play symmetric roles (transmission ½M[x]+½M[y], unordered
-    # genotypes), so partitions that differ by swapping them have the same likelihood:
-    # evaluate one partition per orbit, weighted by the orbit size
-    orbits: dict[tuple, list] = {}
-    swaps = []
-    for mask in range(1 << len(pairs)):
-        perm = list(range(kf))
-        for k, (i, j) in enumerate(pairs):
-            if mask >> k & 1:
-                perm[i], perm[j] = j, i
-        swaps.append(perm)
-    for blocks in _set_partitions(kf):
-        canon = min(tuple(sorted(tuple(sorted(perm[i] for i in bl)) for bl in blocks))
-                    for perm in swaps)
-        hit = orbits.get(canon)
-        if hit is None:
-            orbits[canon] = [blocks, 1]
-        else:
-            hit[1] += 1
     terms = []
-    for blocks, mult in orbits.values():
+    for blocks, mult in orbits:
         nb = len(blocks)
         logw = (nb * math.log(T * theta + 1.0 - theta) + (kf - nb) * math.log(theta)
                 + sum(math.lgamma(len(bl)) for bl in blocks) - log_den + math.log(mult))
@@ -1154,7 +1172,7 @@ def _theta_by_partitions(pedigree: Pedigree, persons: list[str], var_index: dict
         factors = _build_factors(pedigree, persons, var_index, idx2, sizes2, obs2, ba, xchrom,
                                  finb, male_x, r2m, pprime, idx2, False, rep,
                                  {"fixed": fixed, "blocks": vblocks})
-        terms.append(logw + _eliminate(factors, sizes2, L))
+        terms.append(logw + _eliminate(factors, sizes2, L, quick=len(orbits) > 50))
     tot = np.stack(terms)                        # (partitions, L)
     mx = tot.max(axis=0)
     ok = np.isfinite(mx)
