@@ -601,7 +601,6 @@ class _Step:
     nout: int                     # number of variables of the result
     clique: int                   # entries per row of the multiplied-out clique
     spec: str                     # einsum spec
-    shapes: list                  # per input: (perm or None, broadcast shape without rows)
     path: list | None = None      # einsum contraction path, computed on first use
     mm: tuple | None = None       # two factors sharing the summed variable: batched matmul
 
@@ -632,20 +631,9 @@ def _plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) 
                 if u not in allv:
                     allv.append(u)
         out = tuple(u for u in allv if u != v)
-        order_v = out + (v,)
-        pos = {u: k + 1 for k, u in enumerate(order_v)}
-        letter = {u: _LETTERS[k + 1] for k, u in enumerate(order_v)}
+        letter = {u: _LETTERS[k + 1] for k, u in enumerate(out + (v,))}
         spec = ",".join("Z" + "".join(letter[u] for u in pool[i]) for i in use)
         spec += "->Z" + "".join(letter[u] for u in out)
-        shapes = []
-        for i in use:
-            sc = pool[i]
-            perm = sorted(range(len(sc)), key=lambda k: pos[sc[k]])
-            shape = [1] * len(order_v)
-            for k in perm:
-                shape[pos[sc[k]] - 1] = sizes[sc[k]]
-            shapes.append(((0,) + tuple(k + 1 for k in perm)
-                           if perm != list(range(len(sc))) else None, tuple(shape)))
         clique = sizes[v] * math.prod(sizes[u] for u in out)
         pool_scopes = {i: pool[i] for i in use}
         for i in use:
@@ -666,7 +654,7 @@ def _plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) 
                       math.prod(sizes[u] for u in right),
                       tuple(sizes[u] for u in res_vars),
                       (0,) + tuple(1 + res_vars.index(u) for u in out))
-        steps.append(_Step(tuple(use), nxt, len(out), clique, spec, shapes, None, mm))
+        steps.append(_Step(tuple(use), nxt, len(out), clique, spec, None, mm))
         nxt += 1
     return steps
 
@@ -1308,8 +1296,6 @@ def _group_loglik(pedigree: Pedigree, states: list[_States], parsed: list[dict[s
         rlogw = None
         ridx = idx
     R = len(r2m)
-    rcol = r2m[:, None, None]
-
     factors = _build_factors(pedigree, persons, var_index, idx, sizes, obs, ba, xchrom, finb,
                              male_x, r2m, rprior, ridx, rlogw is not None, {}, None)
     logs = _eliminate(factors, sizes, R)
