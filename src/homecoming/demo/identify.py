@@ -7,8 +7,8 @@ likelihoods, so the case is cut first:
 
 1. **Pairwise screening.** Every post-mortem profile is compared with every reference profile
    under the donor's recorded relationship (identity, parent–child, full or half sibling) with
-   the textbook IBD formula ``LR = k0 + k1·LR_PC + k2·LR_ID`` (e.g. Weir, Anderson & Hepler
-   2006, Nat Rev Genet 7:771; theta = 0, no mutation). A victim is a candidate for a family
+   :class:`homecoming.kinship.pairwise.PairwiseModel` (exact two-person LRs, theta = 0, the
+   markers' mutation models). A victim is a candidate for a family
    when the sum of its log10 LRs against that family's donors reaches ``min_log10_lr``
    (default 2) or it is among the family's ``top`` best scores with a positive sum.
 2. **Components.** Families and candidate victims are grouped into connected components
@@ -40,19 +40,11 @@ from homecoming.casework import (
 from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
+from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
-__all__ = ["KAPPA", "family_pedigree", "pairwise_log10_lr", "CaseIdentification",
+__all__ = ["family_pedigree", "pairwise_log10_lr", "CaseIdentification",
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json"]
-
-#: IBD probabilities (k0, k1, k2) per pairwise relationship
-KAPPA: dict[str, tuple[float, float, float]] = {
-    "direct": (0.0, 0.0, 1.0),
-    "parent_child": (0.0, 1.0, 0.0),
-    "full_sibling": (0.25, 0.5, 0.25),
-    "half_sibling": (0.5, 0.5, 0.0),
-}
-
 
 # --- family pedigrees from donor records -------------------------------------------------
 
@@ -142,59 +134,30 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
 
 # --- pairwise screening ------------------------------------------------------------------
 
-def _encode(markers: Sequence[Marker], profiles: Sequence[Mapping[str, Genotype]]) -> np.ndarray:
-    """Allele indices (n, L, 2); -1 where untyped or the allele is not in the table."""
-    out = np.full((len(profiles), len(markers), 2), -1, dtype=np.int32)
-    index = [{a: i for i, a in enumerate(m.alleles)} for m in markers]
-    for i, prof in enumerate(profiles):
-        for j, m in enumerate(markers):
-            g = prof.get(m.name)
-            if not g or len(g) != 2 or g[0] is None or g[1] is None:
-                continue
-            a, b = index[j].get(g[0], -1), index[j].get(g[1], -1)
-            if a >= 0 and b >= 0:
-                out[i, j] = (a, b)
-    return out
-
-
 def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genotype]],
                       b: Sequence[Mapping[str, Genotype]], relationships: Sequence[str],
                       ) -> np.ndarray:
     """log10 LR (related as ``relationships[j]`` vs unrelated) of every a[i] with b[j].
 
-    Summed over loci typed in both profiles with alleles in the frequency table; theta = 0,
-    no mutation (an inconsistent parent–child locus gives -inf).
+    A thin wrapper over :class:`homecoming.kinship.pairwise.PairwiseModel` (one model per
+    relationship; the markers' mutation models apply, theta = 0): summed over loci typed in
+    both profiles; alleles missing from the frequency table count as untyped.
     """
     for rel in relationships:
-        if rel not in KAPPA:
-            raise InputError(f"relationship {rel!r}; expected one of {', '.join(KAPPA)}",
+        if rel not in RELATIONSHIPS:
+            raise InputError(f"relationship {rel!r}; expected one of {', '.join(RELATIONSHIPS)}",
                              field="relationship", value=rel)
-    A, B = _encode(markers, a), _encode(markers, b)
-    kappa = np.array([KAPPA[r] for r in relationships])          # (nb, 3)
     total = np.zeros((len(a), len(b)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for j, m in enumerate(markers):
-            p = np.asarray(m.frequencies, dtype=float)
-            a1, a2 = A[:, j, 0][:, None], A[:, j, 1][:, None]      # (na, 1)
-            b1, b2 = B[:, j, 0][None, :], B[:, j, 1][None, :]      # (1, nb)
-            typed = (a1 >= 0) & (b1 >= 0)
-            pa1, pa2 = p[np.maximum(a1, 0)], p[np.maximum(a2, 0)]
-            hom_b = b1 == b2
-            pb1, pb2 = p[np.maximum(b1, 0)], p[np.maximum(b2, 0)]
-            prob_b = np.where(hom_b, pb1 * pb1, 2 * pb1 * pb2)     # P(b) unrelated
-            # identity: b == a
-            same = ((a1 == b1) & (a2 == b2)) | ((a1 == b2) & (a2 == b1))
-            lr_id = np.where(same, 1.0 / prob_b, 0.0)
-            # parent-child: a transmits one of its alleles to b
-
-            def given(t: np.ndarray) -> np.ndarray:
-                # P(b | one allele of b is t) = frequency of b's other allele
-                return np.where(b1 == t, np.where(hom_b, pb1, pb2), 0.0) + \
-                    np.where((b2 == t) & ~hom_b, pb1, 0.0)
-            lr_pc = 0.5 * (given(a1) + given(a2)) / prob_b
-            k0, k1, k2 = kappa[:, 0][None, :], kappa[:, 1][None, :], kappa[:, 2][None, :]
-            lr = k0 + k1 * lr_pc + k2 * lr_id
-            total += np.where(typed, np.log10(lr), 0.0)
+    rels = np.asarray(relationships, dtype=object)
+    models: dict[str, PairwiseModel] = {}
+    codes_a = None
+    for rel in dict.fromkeys(relationships):
+        model = models.setdefault(rel, PairwiseModel(markers, rel))
+        if codes_a is None:
+            codes_a = model.encode(a, unknown="untyped")
+        cols = np.flatnonzero(rels == rel)
+        codes_b = model.encode([b[j] for j in cols], unknown="untyped")
+        total[:, cols] = model.log_lr(codes_a, codes_b) / np.log(10.0)
     return total
 
 
@@ -283,12 +246,22 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     n_fam = len(families)
     scores = np.zeros((len(victims), n_fam))
     if ref_profiles and victims:
+        # one PairwiseModel per relationship; references encoded once, victims in blocks
+        # (memory bounded by block x references float64 arrays)
+        rels = np.asarray(ref_rel, dtype=object)
         columns = np.asarray(ref_family)
-        # blocks of victims keep memory bounded (block x references float64 arrays)
+        screens = []
+        for rel in dict.fromkeys(ref_rel):
+            model = PairwiseModel(markers, rel)
+            cols = np.flatnonzero(rels == rel)
+            screens.append((model, model.encode([ref_profiles[j] for j in cols],
+                                                unknown="untyped"), columns[cols]))
+        vic_codes = screens[0][0].encode([v.genotypes for v in victims], unknown="untyped")
         for start in range(0, len(victims), block):
-            part = [v.genotypes for v in victims[start:start + block]]
-            pair = pairwise_log10_lr(markers, part, ref_profiles, ref_rel)
-            np.add.at(scores[start:start + len(part)].T, columns, pair.T)
+            part = vic_codes[start:start + block]
+            for model, ref_codes, fam_cols in screens:
+                pair = model.log_lr(part, ref_codes) / np.log(10.0)
+                np.add.at(scores[start:start + len(part)].T, fam_cols, pair.T)
     candidates: dict[int, set[int]] = {}
     for k in range(n_fam):
         col = scores[:, k]
