@@ -16,10 +16,10 @@ def test_init_creates_then_reports_up_to_date(tmp_path):
     url = f"sqlite:///{tmp_path / 'sub' / 'h.db'}"
     first = _run("--database", url, "init")
     assert first.exit_code == 0
-    assert first.output == f"Database {url} created (schema revision 0001).\n"
+    assert first.output == f"Database {url} created (schema revision 0002).\n"
     again = _run("--database", url, "init")
-    assert again.output == f"Database {url} is up to date (schema revision 0001).\n"
-    assert Database(url).current_revision() == "0001"
+    assert again.output == f"Database {url} is up to date (schema revision 0002).\n"
+    assert Database(url).current_revision() == "0002"
 
 
 def test_init_uses_environment_url(tmp_path, monkeypatch):

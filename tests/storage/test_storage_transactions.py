@@ -32,4 +32,5 @@ def test_success_commits(db, records):
     assert counts == {"sites": 1, "hazard_areas": 1, "graves": 1, "exhumations": 1,
                       "incidents": 1, "remains": 1, "examinations": 1, "missing_persons": 1,
                       "donors": 1, "samples": 2, "custody_events": 1, "profiles": 2,
-                      "candidates": 0, "audit_records": 14}
+                      "candidates": 0, "staff_profiles": 0, "elimination_flags": 0,
+                      "audit_records": 14}

@@ -49,6 +49,8 @@ COUNTED: dict[str, Any] = {
     "custody_events": tables.custody_events,
     "profiles": tables.profiles,
     "candidates": tables.candidates,
+    "staff_profiles": tables.staff_profiles,
+    "elimination_flags": tables.elimination_flags,
     "audit_records": tables.audit_log,
 }
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 __all__ = ["metadata", "sites", "hazard_areas", "graves", "exhumations", "incidents", "remains",
            "examinations", "missing_persons", "donors", "samples", "custody_events", "profiles",
-           "candidates", "audit_log", "RECORD_TABLES"]
+           "candidates", "staff_profiles", "elimination_flags", "audit_log", "RECORD_TABLES"]
 
 #: constraint names that are stable across backends (Alembic needs names to drop constraints)
 NAMING = {
@@ -257,6 +257,30 @@ candidates = Table(
     UniqueConstraint("pm_barcode", "ref_barcode", "relationship", name="uq_candidates_pair"),
 )
 
+#: elimination (staff) profiles: keyed by a staff code, never a name (migration 0002)
+staff_profiles = Table(
+    "staff_profiles", metadata,
+    _code("staff_code", primary_key=True),
+    Column("genotypes", JSON, nullable=False),
+    Column("kit", Text),
+    Column("laboratory", Text),
+    Column("quality", String(ENUM), nullable=False),
+    Column("typed_on", Date),
+)
+
+#: PM profiles included in a staff profile: possible contamination (migration 0002)
+elimination_flags = Table(
+    "elimination_flags", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _code("pm_barcode", ForeignKey("samples.barcode"), nullable=False, index=True),
+    _code("staff_code", ForeignKey("staff_profiles.staff_code"), nullable=False, index=True),
+    Column("compared_loci", Integer, nullable=False),
+    Column("mismatches", Integer, nullable=False),
+    Column("log10_lr", Float),
+    Column("provenance", JSON, nullable=False),
+    UniqueConstraint("pm_barcode", "staff_code", name="uq_elimination_flags_pair"),
+)
+
 #: append-only: the migrations add triggers that refuse UPDATE and DELETE on this table.
 audit_log = Table(
     "audit_log", metadata,
@@ -274,4 +298,5 @@ audit_log = Table(
 #: the tables that hold casework records (everything but the audit trail)
 RECORD_TABLES: tuple[Table, ...] = (sites, hazard_areas, graves, exhumations, incidents, remains,
                                     examinations, missing_persons, donors, samples,
-                                    custody_events, profiles, candidates)
+                                    custody_events, profiles, candidates, staff_profiles,
+                                    elimination_flags)
