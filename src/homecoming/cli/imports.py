@@ -98,6 +98,41 @@ def import_profiles(ctx: click.Context, file: Path, database: str | None, dry_ru
     _store(ctx, file, "profiles", dry_run, read, "profiles")
 
 
+@import_group.command("staff-profiles", short_help="Elimination (staff) profiles (long-format CSV, as profiles).")
+@click.argument("file", type=_FILE)
+@click.option("--frequencies", "database", metavar="NAME",
+              help="Accept only the loci of this shipped frequency database; default: the "
+                   "loci of any shipped table.")
+@_DRY_RUN
+@click.pass_context
+def import_staff_profiles(ctx: click.Context, file: Path, database: str | None,
+                          dry_run: bool) -> None:
+    """Elimination profiles of staff (excavators, anthropologists, laboratory staff) for
+    the contamination check `homecoming screen --elimination`.
+
+    The same long-format CSV as `homecoming import profiles`: barcode,locus,allele1,allele2
+    [,kit,laboratory,quality,typed_on], one row per person and locus, where the barcode
+    column holds the staff member's code (never a name). Each code must be new.
+    """
+    from homecoming.formats.csv_import import read_profiles_csv
+    from homecoming.genetics.frequencies import canonical_locus, load_database
+    from homecoming.storage import tables
+    from homecoming.storage.repositories.staff import StaffProfile
+
+    loci, label = None, "the shipped frequency tables"
+    if database is not None:
+        freq = load_database(database)
+        loci = {canonical_locus(locus): locus for locus in freq.loci}
+        label = f"frequency database {freq.name!r}"
+
+    def read(session: Any) -> list[Any]:
+        existing = _keys(session, tables.staff_profiles.c.staff_code)
+        return [StaffProfile.from_profile(p) for p in
+                read_profiles_csv(file, loci=loci, loci_label=label,
+                                  existing_profiles=existing, sample_barcodes=None)]
+    _store(ctx, file, "staff profiles", dry_run, read, "staff_profiles")
+
+
 @import_group.command("missing-persons", short_help="Missing persons (CSV, one per row).")
 @click.argument("file", type=_FILE)
 @_DRY_RUN

@@ -6,6 +6,8 @@ pairwise models, and stores the candidates with their provenance in the database
 earlier candidates of the same relationships, in one transaction). ``--dataset FILE`` screens
 a dvi-dataset@1 file instead (victims against the typed family members) and leaves the
 database alone. ``--output FILE`` also writes the candidates to a ``.json`` or ``.csv`` file.
+``--elimination`` runs the contamination check instead: every PM profile against the staff
+(elimination) profiles, flags printed and stored (replacing earlier flags).
 
 Runs in this process by default; ``--workers N`` runs the blocks on a local Dask cluster of
 N worker processes and ``--scheduler tcp://host:8786`` on a running Dask cluster.
@@ -166,6 +168,76 @@ def _store(ctx: click.Context, cands: Candidates, relationships: Sequence[str]) 
         return add_candidates(session, records)
 
 
+def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
+                 output: str | None) -> None:
+    """``--elimination``: PM profiles against the staff (elimination) profiles."""
+    from homecoming.cli.database import open_database
+    from homecoming.identification.elimination import (
+        DEFAULT_MAX_MISMATCHES,
+        DEFAULT_MIN_COMPARED,
+        DEFAULT_MIN_LOG10_LR,
+        eliminate,
+    )
+    from homecoming.storage.repositories import profiles_for
+    from homecoming.storage.repositories.staff import (
+        add_elimination_flags,
+        delete_elimination_flags,
+        flags_from_result,
+        staff_profiles,
+    )
+
+    started = time.perf_counter()
+    db = open_database(ctx)
+    with db.session() as session:
+        pm = [(b, _normalise(g)) for b, g in profiles_for(session, "remains")]
+        staff = [(c, _normalise(g)) for c, g in staff_profiles(session)]
+    if not pm or not staff:
+        raise InputError(f"nothing to compare: {len(pm)} post-mortem and {len(staff)} staff "
+                         "profiles; expected at least one of each (homecoming import "
+                         "staff-profiles FILE.csv)", field="profiles")
+    markers, fdb = _markers_from_frequencies(frequency_name or DEFAULT_FREQUENCIES,
+                                             [g for _, g in pm] + [g for _, g in staff])
+
+    def rekey(g: Mapping[str, tuple]) -> dict[str, tuple]:
+        return {(fdb.locus_name(locus) if locus in fdb else locus): a for locus, a in g.items()}
+    result = eliminate([rekey(g) for _, g in pm], [rekey(g) for _, g in staff],
+                       markers=markers, pm_ids=[b for b, _ in pm],
+                       staff_ids=[c for c, _ in staff])
+    prov = dict(result.provenance)
+    prov.update(frequency_db={"name": fdb.name, "sha256": fdb.sha256},
+                database=db.masked_url, elapsed_s=round(time.perf_counter() - started, 3))
+    records = result.records()
+    click.echo(f"Elimination check: {len(pm)} post-mortem x {len(staff)} staff profiles on "
+               f"{len(markers)} loci: {len(records)} possible contamination flag(s) on "
+               f"{len(result.flagged_pm)} PM profile(s) (at least {DEFAULT_MIN_COMPARED} loci "
+               f"compared, at most {DEFAULT_MAX_MISMATCHES} mismatches, inclusion log10 LR >= "
+               f"{DEFAULT_MIN_LOG10_LR:g}).")
+    for r in records[:50]:
+        lr = "   n/a" if r["log10_lr"] is None else f"{r['log10_lr']:8.3f}"
+        click.echo(f"  {r['pm']:<16} staff {r['staff']:<16} log10 LR {lr}  loci "
+                   f"{r['compared_loci']}")
+    if len(records) > 50:
+        click.echo(f"  ... {len(records) - 50} more (use --output FILE)")
+    if output is not None:
+        path = Path(output)
+        if path.suffix.lower() == ".csv":
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, ["pm", "staff", "compared_loci", "mismatches",
+                                             "log10_lr"])
+                writer.writeheader()
+                writer.writerows(records)
+        else:
+            path.write_text(json.dumps({"format": "homecoming/elimination-flags@1",
+                                        "flags": records, "provenance": prov},
+                                       indent=2, default=str) + "\n", encoding="utf-8")
+        click.echo(f"Flags written to {output}.")
+    if not no_store:
+        with db.session() as session:
+            delete_elimination_flags(session)
+            n = add_elimination_flags(session, flags_from_result(result, prov))
+        click.echo(f"{n} elimination flag(s) stored in the database (earlier flags replaced).")
+
+
 @click.command("screen")
 @click.option("--relationship", "relationships", multiple=True,
               type=click.Choice(RELATIONSHIPS),
@@ -195,13 +267,17 @@ def _store(ctx: click.Context, cands: Candidates, relationships: Sequence[str]) 
 @click.option("--pm-pm", "pm_pm", is_flag=True,
               help="Also match PM profiles with each other (direct match, LR >= 1e6): samples "
                    "of one person, e.g. body parts in different graves; prints the groups.")
+@click.option("--elimination", is_flag=True,
+              help="Contamination check instead of the kinship screening: flag PM profiles "
+                   "included in a staff (elimination) profile (homecoming import "
+                   "staff-profiles); prints and stores the flags.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: float | None,
                    min_common: int, scheduler: str | None, workers: int | None,
                    frequency_name: str | None, theta: float, dataset: str | None,
                    output: str | None, no_store: bool, follow: bool, pm_pm: bool,
-                   quiet: bool) -> None:
+                   elimination: bool, quiet: bool) -> None:
     """Blind screening: every PM profile against every reference profile.
 
     Direct match, parent-child, full-sibling and half-sibling likelihood ratios (with
@@ -210,6 +286,13 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
     """
     from homecoming.kinship.pairwise import PairwiseModel
 
+    if elimination:
+        if dataset is not None or follow or pm_pm:
+            raise click.BadParameter("is a separate check on the database; it cannot be "
+                                     "combined with --dataset, --follow-up or --pm-pm",
+                                     param_hint="--elimination")
+        _elimination(ctx, frequency_name, no_store, output)
+        return
     rels = list(dict.fromkeys(relationships)) or list(RELATIONSHIPS)
     if min_lr is not None and not (min_lr > 0 and math.isfinite(min_lr)):
         raise click.BadParameter(f"{min_lr!r}; expected a positive LR such as 10000",

@@ -43,6 +43,15 @@ from homecoming.storage.repositories.profiles import ProfileRepository, profiles
 from homecoming.storage.repositories.remains import ExaminationRepository, RemainsRepository
 from homecoming.storage.repositories.samples import CustodyEventRepository, SampleRepository
 from homecoming.storage.repositories.sites import HazardAreaRepository, SiteRepository
+from homecoming.storage.repositories.staff import (
+    EliminationFlag,
+    StaffProfile,
+    StaffProfileRepository,
+    add_elimination_flags,
+    delete_elimination_flags,
+    list_elimination_flags,
+    staff_profiles,
+)
 
 __all__ = [
     "Repository", "Repositories",
@@ -53,6 +62,8 @@ __all__ = [
     "profiles_for", "donors_with_missing_person", "reference_samples", "ReferenceSample",
     "add_candidates", "list_candidates", "delete_candidates", "candidate_key",
     "audit_records", "AuditRecord", "write_audit", "genotypes_digest",
+    "StaffProfile", "StaffProfileRepository", "staff_profiles", "EliminationFlag",
+    "add_elimination_flags", "list_elimination_flags", "delete_elimination_flags",
 ]
 
 
@@ -74,3 +85,4 @@ class Repositories:
         self.samples = SampleRepository(session, user=user)
         self.custody_events = CustodyEventRepository(session, user=user)
         self.profiles = ProfileRepository(session, user=user)
+        self.staff_profiles = StaffProfileRepository(session, user=user)
