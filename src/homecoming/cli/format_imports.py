@@ -124,8 +124,11 @@ def familias_command(file: Path, output: Path | None, as_kind: str,
     if database_only and as_kind == "auto":
         kind = "database"
         if output is not None:
-            raise click.UsageError(f"{file} holds only a frequency database; use "
-                                   "--frequencies FILE.csv to convert it")
+            from homecoming.errors import InputError
+
+            raise InputError(f"{file} holds only a frequency database (no persons, no [DVI] "
+                             "section), so there is nothing for -o; use --frequencies FILE.csv "
+                             "to convert the database")
         data = None
     elif kind == "dvi":
         from homecoming.formats.dvi_dataset import load_dvi_dataset
