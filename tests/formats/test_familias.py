@@ -200,9 +200,14 @@ def test_exclusion_example_matches_dvir_counts():
     assert len(missing) == 15
     sex = {p["id"]: p["sex"] for fj in ds["families"] for p in fj["pedigree"]}
     # 13 missing persons are male by their co-parent; the other 2 are undecided in the file
-    # and take the victims' sex (all male) by default, or female as dvir reads them
-    assert [sex[m] for m in missing].count("male") == 15
+    # and stay "unknown" by default (pairing with either sex), take the victims' sex (all
+    # male) with "auto", or are female as dvir reads them
+    assert [sex[m] for m in missing].count("male") == 13
+    assert [sex[m] for m in missing].count("unknown") == 2
     assert len([e for e in f.report.warnings if "does not record the sex" in e.message]) == 2
+    ds_a = f.to_dvi_dataset(undecided_sex="auto")
+    sex_a = {p["id"]: p["sex"] for fj in ds_a["families"] for p in fj["pedigree"]}
+    assert [sex_a[m] for m in missing].count("male") == 15
     ds_f = f.to_dvi_dataset(undecided_sex="female")
     sex_f = {p["id"]: p["sex"] for fj in ds_f["families"] for p in fj["pedigree"]}
     assert [sex_f[m] for m in missing].count("male") == 13
@@ -225,7 +230,7 @@ def test_ketp_ex498_missing_persons_and_sexes():
 
 
 @needs_data
-def test_solution3_3_undecided_missing_persons_take_the_victims_majority_sex():
+def test_solution3_3_undecided_missing_persons_pair_with_either_sex():
     from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
     from homecoming.identification import solve
 
@@ -236,11 +241,15 @@ def test_solution3_3_undecided_missing_persons_take_the_victims_majority_sex():
         row = out["joint"][0]
         return {v: m for v, m in row["assignment"].items() if m}, row["log10_lr"]
 
-    ids, log10_lr = best()  # 6 of the 8 victims are male -> undecided missing persons male
-    assert ids == {"PM1": "Missing person [Family 1]", "PM2": "Missing person [Family 3]",
-                   "PM3": "Missing person [Family 4]", "PM4": "Missing person [Family 5]",
-                   "PM6": "Missing person [Family 2]"}
-    assert log10_lr > 20
+    expected = {"PM1": "Missing person [Family 1]", "PM2": "Missing person [Family 3]",
+                "PM3": "Missing person [Family 4]", "PM4": "Missing person [Family 5]",
+                "PM6": "Missing person [Family 2]"}
+    ids, log10_lr = best()  # undecided missing persons stay "unknown": pair with either sex
+    assert ids == expected and log10_lr > 20
+    ids_a, log10_lr_a = best(undecided_sex="auto")  # 6 of 8 victims male -> taken as male
+    assert ids_a == expected
+    # the five identified victims are male, so "unknown" and "male" give the same joint LR
+    assert abs(log10_lr_a - log10_lr) < 1e-9
     ids_f, log10_lr_f = best(undecided_sex="female")  # as dvir reads the file
     assert set(ids_f) <= {"PM7", "PM8"} and log10_lr_f < 2
 

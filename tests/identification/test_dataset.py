@@ -181,3 +181,46 @@ def test_missing_person_linked_only_through_other_missing_persons_stays_in_the_j
     assert r.pairing("V1", "M0").lr == pytest.approx(1.0)
     # ... and as the son of b/b: p_a / (2 p_a p_b) = 1/(2 p_b) = 2.5
     assert r.pairing("V1", "M1").lr == pytest.approx(2.5)
+
+
+def _unknown_sex_missing_person_dataset(m_sex: str = "unknown") -> dict:
+    """L1 p = .1,.2,.3,.4; X1 p = .2,.3,.5. Father FA (L1 a/a, X a); missing child M whose sex
+    was never recorded; victims V1 female (L1 a/b, X a/b) and V2 male (L1 a/a, X a)."""
+    x = {"name": "X1", "chromosome": "X", "alleles": ["a", "b", "c"],
+         "frequencies": [.2, .3, .5], "mutation": None}
+    return {"format": "homecoming/dvi-dataset@1", "markers": [MARKER, x],
+            "victims": [{"id": "V1", "sex": "female",
+                         "genotypes": {"L1": ["a", "b"], "X1": ["a", "b"]}},
+                        {"id": "V2", "sex": "male",
+                         "genotypes": {"L1": ["a", "a"], "X1": ["a"]}}],
+            "families": [{"name": "F", "pedigree": [
+                {"id": "FA", "father": None, "mother": None, "sex": "male"},
+                {"id": "MO", "father": None, "mother": None, "sex": "female"},
+                {"id": "M", "father": "FA", "mother": "MO", "sex": m_sex}],
+                "missing": ["M"], "genotypes": {"FA": {"L1": ["a", "a"], "X1": ["a"]}}}]}
+
+
+def test_missing_person_of_unknown_sex_pairs_with_both_and_takes_the_victims_sex_on_x():
+    """Hand computation. V1 as a daughter: L1 1/(2 p_a) = 5; X1 she has her father's a, so
+    P = p_b against 2 p_a p_b: 1/(2 p_a) = 2.5 -> 12.5. V2 as a son: L1 1/p_a = 10; X1 comes
+    from the mother alone: LR 1 -> 10."""
+    cfg = IdentificationConfig(lr_threshold=2, posterior_threshold=None)
+    r = solve(dataset_from_json(_unknown_sex_missing_person_dataset()), config=cfg)
+    pairs = {(p.victim, p.missing): p.lr for p in r.pairwise}
+    assert pairs[("V1", "M")] == pytest.approx(12.5, rel=1e-12)
+    assert pairs[("V2", "M")] == pytest.approx(10.0, rel=1e-12)
+    # the same numbers as when the sex is recorded, where only one victim may pair
+    for sex, victim in (("female", "V1"), ("male", "V2")):
+        rs = solve(dataset_from_json(_unknown_sex_missing_person_dataset(sex)), config=cfg)
+        known = {(p.victim, p.missing): p.lr for p in rs.pairwise}
+        assert set(known) == {(victim, "M")}
+        assert known[(victim, "M")] == pytest.approx(pairs[(victim, "M")], rel=1e-12)
+
+
+def test_unknown_sex_is_refused_for_a_parent():
+    d = _unknown_sex_missing_person_dataset()
+    d["families"][0]["pedigree"][0]["sex"] = "unknown"
+    with pytest.raises(InputError, match=r"families\[0\]\.pedigree\[0\]\.sex: \"unknown\" for "
+                                         r"'FA', who is a parent") as info:
+        dataset_from_json(d)
+    assert "\n" not in str(info.value)

@@ -103,11 +103,11 @@ codis_command = _profile_command(
               show_default=True, help="What to convert to.")
 @click.option("--frequencies", "frequencies_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the file's frequency database as locus,allele,frequency CSV.")
-@click.option("--undecided-sex", type=click.Choice(["auto", "female", "male"]), default="auto",
-              show_default=True,
+@click.option("--undecided-sex", type=click.Choice(["unknown", "auto", "female", "male"]),
+              default="unknown", show_default=True,
               help="DVI: sex of a missing person the file leaves open ('Missing person' with no "
-                   "co-parent): auto = the more common sex among the victims; pedFamilias/dvir "
-                   "assume female.")
+                   "co-parent): unknown = pairs with victims of either sex; auto = the more "
+                   "common sex among the victims; pedFamilias/dvir assume female.")
 @_REPORT
 def familias_command(file: Path, output: Path | None, as_kind: str,
                      frequencies_out: Path | None, undecided_sex: str, report_json: bool) -> None:

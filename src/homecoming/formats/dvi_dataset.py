@@ -9,7 +9,11 @@ Compatible extension (optional; documented in docs/explanation/non-dna-evidence.
 * ``victims[i]``: ``age_range: [lo, hi]`` (years at death), ``stature_range: [lo, hi]`` (cm),
   ``found_date: "YYYY-MM-DD"`` (finding or burial date), ``category: "civilian" | "military" | …``;
 * ``families[i].missing_info: {missing id: {age_missing, birth_date, date_last_seen, height,
-  category}}``.
+  category}}``;
+* ``families[i].pedigree[j].sex`` may be ``"unknown"`` for a person without children (a missing
+  person whose sex was never recorded, as Familias' DVI "Missing person"): such a missing
+  person pairs with victims of either sex, and on X markers the placed victim's genotype
+  decides hemizygosity. A parent's sex must still be given.
 """
 
 from __future__ import annotations
@@ -170,7 +174,8 @@ def dataset_from_json(obj: object, *, intersect_markers: bool = True) -> DviData
         item = _mapping(item, w, "a family object")
         _unknown_keys(item, _FAMILY_KEYS, w)
         name = _text(_need(item, "name", w), f"{w}.name", "a family name")
-        ped = pedigree_from_json(_need(item, "pedigree", w), where=f"{w}.pedigree")
+        ped = pedigree_from_json(_need(item, "pedigree", w), where=f"{w}.pedigree",
+                                 allow_unknown_sex=True)
         missing = [_text(m, f"{w}.missing[{k}]", "a person id")
                    for k, m in enumerate(_list(_need(item, "missing", w), f"{w}.missing",
                                                "a list of missing-person ids"))]

@@ -102,15 +102,18 @@ Conversions (documented choices):
   none). Person names used in more than one family are qualified as
   ``"<name> [<family>]"`` so that ids are unique across the dataset (and a missing person's
   name keeps its ``Missing`` prefix).
-  When nothing decides a person's sex (``Missing person`` with no co-parent), dvi-dataset@1
-  still needs ``"male"`` or ``"female"``, although the file leaves it open (Familias' DVI
-  module adds this person without a sex). By default (``undecided_sex="auto"``) we take the more
-  common sex among the unidentified persons (female on a tie), so that as few pairings as
-  possible are lost to the choice, and warn for each such person. pedFamilias/dvir read
-  these persons as female (``undecided_sex="female"``; dvir's ``exclusionExample`` has 13
+  When nothing decides a person's sex (``Missing person`` with no co-parent), the file leaves
+  it open (Familias' DVI module adds this person without a sex). By default
+  (``undecided_sex="unknown"``) the person keeps sex ``"unknown"`` (the dvi-dataset@1
+  extension for persons without children), so it pairs with victims of either sex and no
+  pairing is lost to a guess; a warning names each such person. ``"female"`` reproduces
+  pedFamilias/dvir, which read these persons as female (dvir's ``exclusionExample`` has 13
   male and 2 female missing persons for that reason, and its ``planecrash`` data had to make
-  all victims female). On ``solution3-3.fam`` (6 male and 2 female victims) "female" leaves
-  one weak match, while "auto" (= male) identifies five victims with a joint LR of 10^23.7.
+  all victims female); ``"male"`` and ``"auto"`` (the more common sex among the victims,
+  female on a tie) are also offered. An undecided person who is a parent (one-parent child
+  in the file) takes the sex its role in the pedigree gives it. On ``solution3-3.fam`` (6
+  male and 2 female victims) "female" leaves one weak match, while "unknown" identifies
+  five victims with a joint LR of 10^23.7.
 """
 
 from __future__ import annotations
@@ -436,15 +439,15 @@ class FamiliasFile:
                          "'Consider dropouts'")
         return {name: nonzero[0] for name in marked}
 
-    def to_dvi_dataset(self, *, missing_prefix: str = "Missing", undecided_sex: str = "auto",
+    def to_dvi_dataset(self, *, missing_prefix: str = "Missing", undecided_sex: str = "unknown",
                        all_markers: bool = False, chromosome: str = "autosomal") -> dict:
         """The ``[DVI]`` section as a dvi-dataset@1 JSON dict (see module doc).
 
         :param missing_prefix: names starting with this are missing persons.
         :param undecided_sex: sex given to people whose sex the file does not decide:
-            ``"auto"`` (the more common sex among the victims, female on a tie),
-            ``"female"`` (as pedFamilias/dvir), ``"male"``, or ``"unknown"`` (not accepted
-            by dvi-dataset@1 readers today).
+            ``"unknown"`` (default: pairs with victims of either sex), ``"auto"`` (the more
+            common sex among the victims, female on a tie), ``"female"`` (as
+            pedFamilias/dvir) or ``"male"``.
         """
         if undecided_sex not in ("auto", "male", "female", "unknown"):
             raise InputError(f"undecided_sex {undecided_sex!r}; expected 'auto', 'male', "
@@ -624,6 +627,19 @@ class FamiliasFile:
                     mother[child] = a
                 else:
                     father[child] = a
+        # an undecided parent takes the sex of its role (a father is male, a mother female)
+        for role, parent_of, role_sex in (("father", father, "male"),
+                                          ("mother", mother, "female")):
+            for child, a in parent_of.items():
+                if sex[a] == "unknown":
+                    sex[a] = role_sex
+                    report.warn(f"family {fam.name!r}: the file does not record the sex of "
+                                f"{a!r}; taken as {role_sex!r} as the {role} of {child!r}")
+        for n in [p.name for p in fam.persons] + extras:
+            if sex.get(n) == "unknown":
+                report.warn(f"family {fam.name!r}: the file does not record the sex of {n!r} "
+                            "and no co-parent decides it; kept as 'unknown' (pairs with "
+                            "victims of either sex)")
         # keep people connected by at least one relation (all, if there are no relations)
         connected = {n for rel in ped.relations for n in rel}
         order = [p.name for p in fam.persons] + extras

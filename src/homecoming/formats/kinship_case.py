@@ -260,8 +260,14 @@ def markers_from_json(items: object, *, where: str = "markers") -> list[Marker]:
 
 # --- pedigrees --------------------------------------------------------------------------------
 
-def pedigree_from_json(items: object, *, where: str) -> Pedigree:
-    """Parse a list of ``{id, father, mother, sex}`` objects into a validated pedigree."""
+def pedigree_from_json(items: object, *, where: str,
+                       allow_unknown_sex: bool = False) -> Pedigree:
+    """Parse a list of ``{id, father, mother, sex}`` objects into a validated pedigree.
+
+    :param allow_unknown_sex: also accept ``"unknown"`` for a person who is nobody's parent
+        (dvi-dataset@1 families: a missing person whose sex was never recorded). A parent's
+        sex must always be given.
+    """
     items = _list(items, where, "a list of persons", PedigreeError)
     persons = []
     seen: dict[str, int] = {}
@@ -280,10 +286,21 @@ def pedigree_from_json(items: object, *, where: str) -> Pedigree:
             parents.append(None if v is None else _label(v, f"{w}.{role}", "a person id or null",
                                                          PedigreeError))
         sex = item.get("sex")
-        if sex not in ("male", "female"):
-            raise PedigreeError(f"{w}.sex: {_show(sex)}; expected \"male\" or \"female\"",
+        allowed = ("male", "female", "unknown") if allow_unknown_sex else ("male", "female")
+        if sex not in allowed:
+            expected = ('"male", "female" or "unknown" (unknown only for a person without '
+                        'children)' if allow_unknown_sex else '"male" or "female"')
+            raise PedigreeError(f"{w}.sex: {_show(sex)}; expected {expected}",
                                 field=f"{w}.sex", value=sex)
         persons.append(Person(pid, parents[0], parents[1], Sex(sex)))
+    if allow_unknown_sex:
+        parent_ids = {x for p in persons for x in (p.father, p.mother) if x is not None}
+        for k, p in enumerate(persons):
+            if p.sex is Sex.UNKNOWN and p.id in parent_ids:
+                raise PedigreeError(f"{where}[{k}].sex: \"unknown\" for {p.id!r}, who is a "
+                                    "parent in this pedigree; expected \"male\" or \"female\" "
+                                    "(unknown sex is accepted only for a person without "
+                                    "children)", field=f"{where}[{k}].sex", value="unknown")
     try:
         return Pedigree(persons)
     except PedigreeError as exc:
