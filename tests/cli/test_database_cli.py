@@ -69,6 +69,11 @@ def test_stats_json_and_text(tmp_path):
     text = _run("--database", url, "stats").output
     assert text.splitlines()[0] == f"Database {url}"
     assert any(line.split() == ["graves", "3"] for line in text.splitlines())
+    # every count has a readable label (no raw keys such as "staff_profiles" in the text)
+    from homecoming.cli.database import _LABELS
+
+    assert set(counts) <= set(_LABELS)
+    assert "staff_profiles" not in text and "contamination flags" in text
 
 
 def test_stats_on_an_empty_database_is_a_one_line_error(tmp_path, capsys):

@@ -58,6 +58,8 @@ _LABELS = {
     "custody_events": "custody events",
     "profiles": "DNA profiles",
     "candidates": "screening candidates",
+    "staff_profiles": "staff (elimination) profiles",
+    "elimination_flags": "contamination flags",
     "audit_records": "audit records",
 }
 
