@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     two = res[1][1]
     rate2 = n_pm * n_ref / two
     t_target = TARGET_PAIRS / rate2
-    print(f"\nTarget 10^4 PM x 10^5 refs (10^9 pairs, 4 relationships) on 2 cores:")
+    print("\nTarget 10^4 PM x 10^5 refs (10^9 pairs, 4 relationships) on 2 cores:")
     print(f"  single process: {target_row[1]:8.1f} s{' (extrapolated)' if target_row[3] else ''}"
           f"   ratio to 600 s: {target_row[1] / TARGET_S:.3f}")
     t_cpu = TARGET_PAIRS / cpu_rate

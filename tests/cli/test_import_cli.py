@@ -230,10 +230,6 @@ def test_imports_on_sqlite_and_postgresql(database_url, tmp_path, capsys):
 
 def test_round_trip_export_then_import(tmp_path):
     """What `homecoming export` writes, `homecoming import` reads back unchanged."""
-    import importlib.util
-
-    if importlib.util.find_spec("homecoming.cli.exports") is None:
-        pytest.skip("homecoming.cli.exports (the export commands) is not installed")
     from homecoming.storage import Database
     from homecoming.storage.repositories import Repositories
 

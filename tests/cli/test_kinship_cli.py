@@ -15,7 +15,6 @@ from homecoming.cli.main import cli, main
 from homecoming.formats.kinship_case import load_kinship_case
 from tests.reference.oracle import reference_log_likelihood
 
-pytest.importorskip("homecoming.kinship.lr", reason="kinship engine not yet implemented")
 
 # The example of docs/formats/kinship-case.md, verbatim.
 DOC_CASE = """{
@@ -189,8 +188,7 @@ FAM = Path("/work/shared/data/familias/paternity.fam")
 
 @pytest.mark.skipif(not FAM.exists(), reason="shared Familias example paternity.fam not present")
 def test_familias_file_through_cli(tmp_path):
-    familias = pytest.importorskip("homecoming.formats.familias",
-                                   reason="homecoming.formats.familias (read_fam) not present")
+    from homecoming.formats import familias
     res = _run("kinship", str(FAM), "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)

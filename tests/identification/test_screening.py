@@ -132,7 +132,7 @@ def test_bad_input_messages():
 
 @pytest.mark.parametrize("relationship", sc.RELATIONSHIPS)
 def test_real_pairwise_model_screening_equals_naive_loop(relationship):
-    pw = pytest.importorskip("homecoming.kinship.pairwise", reason="PairwiseModel not available")
+    from homecoming.kinship import pairwise as pw
     from homecoming import simulation as sim
     from homecoming.genetics.markers import Marker, MutationSpec
     from homecoming.pedigree.pedigree import Pedigree, Person, Sex

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("homecoming.kinship.pairwise", reason="PairwiseModel not available")
-pytest.importorskip("homecoming.storage", reason="storage not available")
 
 from homecoming.cli.main import cli  # noqa: E402
 from homecoming.demo.scenario import generate_scenario  # noqa: E402
@@ -132,7 +130,6 @@ def _dataset():
 
 
 def test_screen_a_dataset_file_to_json_and_csv(tmp_path):
-    pytest.importorskip("homecoming.formats.dvi_dataset", reason="dvi-dataset reader missing")
     path = tmp_path / "ds.json"
     path.write_text(json.dumps(_dataset()))
     out = tmp_path / "cands.json"

@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from homecoming.genetics.markers import Marker
 from homecoming.identification import screening as sc
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
-pytest.importorskip("homecoming.kinship.likelihood", reason="kinship engine not available")
 
 P = {"10": 0.1, "11": 0.2, "12": 0.3, "13": 0.4}
 MARKERS = [Marker("A", tuple(P), np.array(list(P.values()))),

@@ -156,8 +156,6 @@ def _pedigrees():
 @pytest.mark.parametrize("theta", [0.0, 0.03])
 @pytest.mark.parametrize("mutation", ["none", "mixed"])
 def test_tables_equal_the_pedigree_engine(theta, mutation):
-    pytest.importorskip("homecoming.kinship.likelihood",
-                        reason="needs the pedigree engine homecoming.kinship.likelihood")
     alleles = ("9", "9.3", "10", "11", "12")
     freqs = np.array([0.15, 0.3, 0.25, 0.2, 0.1])
     if mutation == "none":

@@ -14,7 +14,6 @@ takes the data and a path, writes the whole file or nothing, and returns the pat
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

@@ -48,7 +48,7 @@ from homecoming.identification.dataset import DviDataset, Family, MissingInfo, s
 from homecoming.identification.evidence import EvidenceConfig, EvidenceResult, pairing_evidence
 from homecoming.identification.joint import DEFAULT_MAX_STATES, Option, _solve_component, components
 from homecoming.identification.joint import search as _search
-from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+from homecoming.pedigree.pedigree import Pedigree, Person
 
 LogLikelihood = Callable[..., np.ndarray]
 
