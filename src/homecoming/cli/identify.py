@@ -1,6 +1,12 @@
-"""``homecoming identify DATASET.json``: solve a DVI dataset (docs/formats/dvi-dataset.md).
+"""``homecoming identify [DATASET]``: solve a DVI dataset (docs/formats/dvi-dataset.md), or
+the whole case stored in the casework database.
 
-A ``.fam`` path is read as a Familias DVI file (``homecoming.formats.familias``).
+A ``.fam`` path is read as a Familias DVI file (``homecoming.formats.familias``). Without a
+DATASET the stored case is read (remains with a typed sample and their examinations; missing
+persons with their donors and the donors' profiles), screened pairwise, cut into independent
+groups of families and candidate remains, and each group solved exactly
+(:mod:`homecoming.identification.casework_case`). Output names remains codes, missing-person
+ids and sample-free conclusions only; genotypes are printed nowhere.
 """
 
 from __future__ import annotations
@@ -94,8 +100,108 @@ def render_text(result: Any, *, source: str | None = None) -> str:
     return "\n".join(parts)
 
 
+CASE_FORMAT = "homecoming/case-identification@1"
+
+
+def load_stored_case(session: Any, *, key_prefix: str | None = None) -> tuple[list, list]:
+    """Victims and families of the case stored in the database (records whose key starts
+    with ``key_prefix``, or all)."""
+    from sqlalchemy import select
+
+    from homecoming.identification.casework_case import case_from_records
+    from homecoming.storage.repositories import Repositories
+
+    repos = Repositories(session)
+
+    def records(repo: Any) -> list[Any]:
+        if key_prefix is None:
+            return repo.list()
+        key = repo.key_column
+        rows = session.execute(select(repo.table).where(key.like(f"{key_prefix}%"))
+                               .order_by(key)).all()
+        return [repo.from_row(row._mapping) for row in rows]
+
+    return case_from_records(
+        examinations=records(repos.examinations), samples=records(repos.samples),
+        profiles=records(repos.profiles), missing_persons=records(repos.missing_persons),
+        donors=records(repos.donors))
+
+
+def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json: bool,
+                     output: Path | None, export_dataset: Path | None, quiet: bool) -> None:
+    from tqdm import tqdm
+
+    from homecoming.cli.database import open_database
+    from homecoming.cli.screen import _markers_from_frequencies
+    from homecoming.identification.casework_case import dvi_dataset_json, identify_case
+    from homecoming.provenance import record
+
+    db = open_database(ctx)
+    db.require_current()
+    with db.session() as session:
+        victims, families = load_stored_case(session)
+    typed_victims = [v for v in victims if v.genotypes]
+    if not families:
+        raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
+                         "missing persons with reference donors (homecoming import "
+                         "missing-persons, donors, samples, profiles)", field="missing_persons")
+    if not typed_victims:
+        raise InputError(f"database {db.masked_url}: no remains have a typed sample; expected "
+                         "post-mortem profiles (homecoming import profiles)", field="profiles")
+    profiles = [v.genotypes for v in victims] + [g for f in families
+                                                 for g in f.profiles.values()]
+    markers, fdb = _markers_from_frequencies(frequency_name, profiles)
+    with tqdm(desc="Identifying", unit="group", disable=quiet or as_json, leave=False) as bar:
+        def tick(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+        result = identify_case(markers, victims, families, progress=tick, config=cfg)
+    rows = [{"missing": m, **{k: v for k, v in d.items()}}
+            for m, d in sorted(result.details.items())]
+    doc = {"format": CASE_FORMAT, "database": db.masked_url,
+           "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
+           "markers": [m.name for m in markers], "thresholds": result.thresholds,
+           "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
+           "provenance": record(parameters=result.thresholds,
+                                frequency_db={"name": fdb.name, "sha256": fdb.sha256})}
+    if export_dataset is not None:
+        from homecoming.formats.registry import atomic_write_text
+
+        atomic_write_text(export_dataset, json.dumps(
+            dvi_dataset_json(markers, victims, families), indent=1) + "\n")
+    if output is not None:
+        from homecoming.formats.registry import atomic_write_text
+
+        atomic_write_text(output, json.dumps(doc, indent=1, allow_nan=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(doc, indent=1, allow_nan=False))
+        return
+    summ = result.summary()
+    click.echo(f"Database: {db.masked_url}")
+    click.echo(f"{summ['victims']} remains with a DNA profile, {summ['families']} missing "
+               f"persons; {len(markers)} loci ({fdb.name}); {summ['components']} groups of "
+               f"families and candidate remains solved exactly.")
+    click.echo("Thresholds: " + ", ".join(f"{k}={v}" for k, v in result.thresholds.items()))
+    click.echo("Conclusions per missing person: " + ", ".join(
+        f"{k} {v}" for k, v in summ["conclusions"].items()))
+    shown = [r for r in rows if r["victim"] is not None]
+    if shown:
+        click.echo("")
+        click.echo(_table(["missing", "remains", "LR", "posterior", "conclusion"],
+                          [[r["missing"], r["victim"], _fmt_lr(r["lr"]),
+                            "-" if r["posterior"] is None else f"{r['posterior']:.6g}",
+                            r["conclusion"]] for r in shown]))
+    for w in result.warnings:
+        click.echo(f"Warning: {w}")
+    if export_dataset is not None:
+        click.echo(f"Wrote the stored case as dvi-dataset@1 to {export_dataset}.")
+    if output is not None:
+        click.echo(f"Wrote the result to {output}.")
+
+
 @click.command("identify")
-@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dataset", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Write homecoming/dvi-result@1 JSON.")
 @click.option("--top", "top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Number of joint assignments to report.")
@@ -115,26 +221,53 @@ def render_text(result: Any, *, source: str | None = None) -> str:
 @click.option("--no-exclusion", is_flag=True, help="Never exclude on inconsistencies.")
 @click.option("--ignore-sex", is_flag=True, help="Pair victims and missing persons of any sex.")
 @click.option("--no-evidence", is_flag=True, help="Ignore non-DNA evidence fields.")
-def identify_command(dataset: Path, as_json: bool, top: int, lr_threshold: float,
-                     probable_threshold: float | None, posterior_threshold: float,
-                     no_posterior_threshold: bool, prior_missing: int | None,
-                     max_incompatible: int, no_exclusion: bool, ignore_sex: bool,
-                     no_evidence: bool) -> None:
-    """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file).
+@click.option("--frequencies", "frequency_name", default=None, metavar="NAME",
+              help="Stored case: allele-frequency database (default: nist1036_all; "
+                   "`homecoming frequencies list`).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Stored case: also write the result (JSON) to this file.")
+@click.option("--export-dataset", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Stored case: also write it as a dvi-dataset@1 JSON file (contains "
+                   "genotypes).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
+                     lr_threshold: float, probable_threshold: float | None,
+                     posterior_threshold: float, no_posterior_threshold: bool,
+                     prior_missing: int | None, max_incompatible: int, no_exclusion: bool,
+                     ignore_sex: bool, no_evidence: bool, frequency_name: str | None,
+                     output: Path | None, export_dataset: Path | None, quiet: bool) -> None:
+    """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
+    without DATASET, the whole case stored in the database.
 
     Pairwise LRs, exclusions, the exact best joint assignments with posteriors, and a
-    conclusion per missing person and per victim.
+    conclusion per missing person and per victim. For the stored case the remains are first
+    screened against each family's typed relatives, then each independent group of families
+    and candidate remains is solved exactly; one conclusion per missing person is printed.
     """
     from homecoming.formats.dvi_dataset import dvi_result_json
     from homecoming.identification import EvidenceConfig, IdentificationConfig, solve
 
-    ds = _load(dataset)
+    if dataset is not None:
+        for name, value in (("--frequencies", frequency_name), ("--output", output),
+                            ("--export-dataset", export_dataset)):
+            if value is not None:
+                raise click.BadParameter("applies to the stored case only (no DATASET); a "
+                                         "dataset carries its own markers and --json writes its "
+                                         "result", param_hint=name)
+    ds = _load(dataset) if dataset is not None else None
     cfg = IdentificationConfig(
         lr_threshold=lr_threshold, probable_threshold=probable_threshold,
         posterior_threshold=None if no_posterior_threshold else posterior_threshold,
         prior_missing=prior_missing,
         max_incompatible=None if no_exclusion else max_incompatible, top=top,
         ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence))
+    if dataset is None:
+        from homecoming.cli.screen import DEFAULT_FREQUENCIES
+
+        _identify_stored(ctx, cfg, frequency_name or DEFAULT_FREQUENCIES, as_json, output,
+                         export_dataset, quiet)
+        return
     result = solve(ds, config=cfg, input_sha256=getattr(ds, "input_sha256", None))
     if as_json:
         click.echo(json.dumps(dvi_result_json(result), indent=1, allow_nan=False))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from homecoming.casework import Donor, MissingPerson, Relationship, Sex
-from homecoming.demo.identify import case_from_records, family_pedigree, identify_case, pairwise_log10_lr
+from homecoming.identification.casework_case import case_from_records, family_pedigree, identify_case, pairwise_log10_lr
 from homecoming.demo.scenario import generate_scenario
 from homecoming.genetics.markers import Marker
 

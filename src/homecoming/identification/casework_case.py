@@ -1,4 +1,4 @@
-"""Identification of a stored case: DVI datasets built from casework records, solved in parts.
+"""Identification of a casework case: DVI datasets built from casework records, solved in parts.
 
 The identification engine (:func:`homecoming.identification.solve`) computes exact pedigree
 likelihoods for every victim × missing-person pairing of the dataset it is given. For a case
@@ -23,7 +23,11 @@ Family pedigrees are rebuilt from the donor records (:func:`family_pedigree`): t
 ``pedigree_id``, ``pedigree_father`` and ``pedigree_mother``, with the missing person under
 their own id; donors without pedigree ids are placed by their ``relationship``.
 
-This module is pure (no database): ``homecoming demo`` reads the records and calls it.
+This module is pure (no database): ``homecoming identify`` without a dataset (the whole stored
+case) and ``homecoming demo`` read the records and call it.
+
+Limits: one family per missing person (a donor record names one missing person), so two
+missing persons of one family are solved as two families that share their donors' profiles.
 """
 
 from __future__ import annotations
@@ -173,6 +177,10 @@ class CaseIdentification:
     components: int
     identified: dict[str, str] = field(default_factory=dict)     # missing id -> victim id
     conclusions: dict[str, str] = field(default_factory=dict)    # missing id -> conclusion
+    #: missing id -> {"victim", "lr", "glr", "conclusion", "comment"} from the joint solution
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the thresholds the conclusions used (IdentificationConfig as recorded by solve)
+    thresholds: dict[str, Any] = field(default_factory=dict)
     correct: int | None = None
     wrong: int | None = None
     identifiable: int | None = None     # true pairs the data could identify (both typed)
@@ -215,14 +223,19 @@ class FamilyData:
 def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
                   min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
-                  progress: Callable[[int, int], None] | None = None) -> CaseIdentification:
+                  progress: Callable[[int, int], None] | None = None,
+                  config: Any = None) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     :param truth: victim id -> the missing person id it really is (or None); when given, the
         result counts correct and wrong identifications.
     :param block: victims screened at once (bounds memory).
     :param progress: called with (components solved so far, number of components).
+    :param config: an :class:`~homecoming.identification.IdentificationConfig` (thresholds);
+        its ``prior_missing`` defaults to the number of missing persons of the whole case.
     """
+    import dataclasses
+
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
 
     fams = []
@@ -295,7 +308,14 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                                 candidate_pairs=sum(len(v) for v in candidates.values()),
                                 components=len(groups), warnings=warnings)
     # the posterior threshold uses the prior 1/N of the whole case, not of one component
-    config = IdentificationConfig(prior_missing=max(n_fam, 1))
+    config = config if config is not None else IdentificationConfig()
+    if config.prior_missing is None:
+        config = dataclasses.replace(config, prior_missing=max(n_fam, 1))
+    result.thresholds = {"lr": config.lr_threshold, "probable": config.probable,
+                         "posterior": config.posterior_threshold,
+                         "prior": f"1/{config.prior_missing}",
+                         "max_incompatible": config.max_incompatible,
+                         "screening_min_log10_lr": min_log10_lr, "screening_top": top}
     by_marker = {m.name for m in markers}
     for done, ks in enumerate(groups.values(), start=1):
         vids = sorted({v for k in ks for v in candidates[k]})
@@ -308,12 +328,23 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         solved = solve(dataset, config=config)
         for c in solved.missing_conclusions:
             result.conclusions[c.missing] = str(c.conclusion)
+            result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
+                                         "posterior": c.posterior,
+                                         "conclusion": str(c.conclusion),
+                                         "comment": c.comment}
             if c.conclusion.identified and c.victim is not None:
                 result.identified[c.missing] = c.victim
         if progress is not None:
             progress(done, len(groups))
     for k in range(n_fam):
-        result.conclusions.setdefault(fams[k][0], "no match")
+        typed = bool(fams[k][2])
+        conclusion = "no match" if typed else "non-identifiable"
+        result.conclusions.setdefault(fams[k][0], conclusion)
+        result.details.setdefault(fams[k][0], {
+            "victim": None, "lr": None, "glr": None, "posterior": None,
+            "conclusion": result.conclusions[fams[k][0]],
+            "comment": "no remains passed the pairwise screening for this family"
+            if typed else "no typed relative"})
 
     if truth is not None:
         result.correct = sum(1 for mp, v in result.identified.items() if truth.get(v) == mp)
