@@ -26,7 +26,7 @@ demo: setup
 # server on loopback). Slow validation runs are excluded: see `make validate`.
 test: setup
 	scripts/ensure-postgres
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow"
+	HOMECOMING_HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 # Slow statistical validation runs (not in CI).
 validate: setup

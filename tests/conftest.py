@@ -1,4 +1,4 @@
-"""Suite-wide fixtures only: a throw-away PostgreSQL server and a per-test database URL.
+"""Suite-wide fixtures (and the Hypothesis profiles): a throw-away PostgreSQL server and a per-test database URL.
 
 ``postgres_server`` (session scope) starts a real PostgreSQL on 127.0.0.1 in a temporary
 folder, on a free port (each pytest-xdist worker gets its own server), and stops it at the
@@ -29,6 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles. "ci" (used by `make test`, hence by CI) is derandomized so that a clean
+# run is reproducible and never red by chance; "explore" (the default for a bare `pytest`)
+# draws new examples each run. Neither has a deadline: timings are for benchmarks.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HOMECOMING_HYPOTHESIS_PROFILE", "explore"))
 
 _PG_HINT = ("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
             "/usr/lib/postgresql/*/bin; install them with scripts/ensure-postgres "
