@@ -202,3 +202,43 @@ def test_elimination_refuses_a_dataset(tmp_path):
     res = CliRunner().invoke(cli, ["screen", "--elimination", "--dataset", __file__])
     assert res.exit_code != 0
     assert "--elimination" in res.output and "cannot be combined" in res.output
+
+
+def test_elimination_thresholds_from_the_command_line(tmp_path):
+    """--min-lr, --min-common and --max-mismatches reach the elimination check: a staff
+    profile equal to a PM profile except at one locus is flagged only when one mismatch is
+    allowed; an impossible LR threshold flags nothing."""
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    db, _ = _store_scenario(url)
+    try:
+        with db.session() as session:
+            pm = profiles_for(session, "remains")
+        barcode, planted = pm[0]
+        locus = sorted(planted)[0]
+        changed = dict(planted)
+        changed[locus] = ("98", "98")               # an allele seen in no PM profile
+        staff_csv = tmp_path / "staff.csv"
+        _write_csv(staff_csv, [("ST-1", changed)])
+        runner = CliRunner()
+
+        def run(*extra):
+            res = runner.invoke(cli, ["--database", url, "screen", "--elimination",
+                                      "--frequencies", FREQ, *extra], catch_exceptions=False)
+            assert res.exit_code == 0, res.output
+            with db.session() as session:
+                return res.output, {f.pm_barcode for f in list_elimination_flags(session)}
+
+        assert runner.invoke(cli, ["--database", url, "import", "staff-profiles",
+                                   str(staff_csv)]).exit_code == 0
+        out, flagged = run()
+        assert barcode not in flagged and "at most 0 mismatches" in out
+        out, flagged = run("--max-mismatches", "1")
+        assert barcode in flagged and "at most 1 mismatches" in out
+        out, flagged = run("--max-mismatches", "1", "--min-lr", "1e300")
+        assert flagged == set() and "inclusion log10 LR >= 300" in out
+        out, flagged = run("--max-mismatches", "1", "--min-common", str(len(planted) + 1))
+        assert flagged == set() and f"at least {len(planted) + 1} loci" in out
+        bad = runner.invoke(cli, ["--database", url, "screen", "--max-mismatches", "1"])
+        assert bad.exit_code == 2 and "applies to --elimination only" in bad.output
+    finally:
+        db.dispose()

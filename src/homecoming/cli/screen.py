@@ -169,7 +169,8 @@ def _store(ctx: click.Context, cands: Candidates, relationships: Sequence[str]) 
 
 
 def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
-                 output: str | None) -> None:
+                 output: str | None, *, min_lr: float | None = None,
+                 min_compared: int | None = None, max_mismatches: int | None = None) -> None:
     """``--elimination``: PM profiles against the staff (elimination) profiles."""
     from homecoming.cli.database import open_database
     from homecoming.identification.elimination import (
@@ -186,6 +187,9 @@ def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
         staff_profiles,
     )
 
+    min_log10_lr = DEFAULT_MIN_LOG10_LR if min_lr is None else math.log10(min_lr)
+    min_compared = DEFAULT_MIN_COMPARED if min_compared is None else min_compared
+    max_mismatches = DEFAULT_MAX_MISMATCHES if max_mismatches is None else max_mismatches
     started = time.perf_counter()
     db = open_database(ctx)
     with db.session() as session:
@@ -202,16 +206,17 @@ def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
         return {(fdb.locus_name(locus) if locus in fdb else locus): a for locus, a in g.items()}
     result = eliminate([rekey(g) for _, g in pm], [rekey(g) for _, g in staff],
                        markers=markers, pm_ids=[b for b, _ in pm],
-                       staff_ids=[c for c, _ in staff])
+                       staff_ids=[c for c, _ in staff], min_compared=min_compared,
+                       max_mismatches=max_mismatches, min_log10_lr=min_log10_lr)
     prov = dict(result.provenance)
     prov.update(frequency_db={"name": fdb.name, "sha256": fdb.sha256},
                 database=db.masked_url, elapsed_s=round(time.perf_counter() - started, 3))
     records = result.records()
     click.echo(f"Elimination check: {len(pm)} post-mortem x {len(staff)} staff profiles on "
                f"{len(markers)} loci: {len(records)} possible contamination flag(s) on "
-               f"{len(result.flagged_pm)} PM profile(s) (at least {DEFAULT_MIN_COMPARED} loci "
-               f"compared, at most {DEFAULT_MAX_MISMATCHES} mismatches, inclusion log10 LR >= "
-               f"{DEFAULT_MIN_LOG10_LR:g}).")
+               f"{len(result.flagged_pm)} PM profile(s) (at least {min_compared} loci "
+               f"compared, at most {max_mismatches} mismatches, inclusion log10 LR >= "
+               f"{min_log10_lr:g}).")
     for r in records[:50]:
         lr = "   n/a" if r["log10_lr"] is None else f"{r['log10_lr']:8.3f}"
         click.echo(f"  {r['pm']:<16} staff {r['staff']:<16} log10 LR {lr}  loci "
@@ -244,9 +249,11 @@ def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
               help="Relationship to screen for (repeat for several; default: all four).")
 @click.option("--min-lr", type=float, default=None, metavar="LR",
               help="Keep pairs with LR >= this (default: "
-                   + ", ".join(f"{r} 1e{v:g}" for r, v in DEFAULT_MIN_LOG10_LR.items()) + ").")
+                   + ", ".join(f"{r} 1e{v:g}" for r, v in DEFAULT_MIN_LOG10_LR.items())
+                   + "; with --elimination: the inclusion LR, default 1e6).")
 @click.option("--min-common", type=int, default=DEFAULT_MIN_COMMON, show_default=True,
-              help="Keep pairs typed at this many loci in common, at least.")
+              help="Keep pairs typed at this many loci in common, at least (with "
+                   "--elimination: loci compared, default 6).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on a Dask cluster at this scheduler address (tcp://host:8786).")
 @click.option("--workers", type=int, default=None, metavar="N",
@@ -271,13 +278,16 @@ def _elimination(ctx: click.Context, frequency_name: str | None, no_store: bool,
               help="Contamination check instead of the kinship screening: flag PM profiles "
                    "included in a staff (elimination) profile (homecoming import "
                    "staff-profiles); prints and stores the flags.")
+@click.option("--max-mismatches", type=click.IntRange(min=0), default=None,
+              help="With --elimination: loci where the PM profile may fail to be included in "
+                   "the staff profile (default 0; drop-out in degraded samples may need 1).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: float | None,
                    min_common: int, scheduler: str | None, workers: int | None,
                    frequency_name: str | None, theta: float, dataset: str | None,
                    output: str | None, no_store: bool, follow: bool, pm_pm: bool,
-                   elimination: bool, quiet: bool) -> None:
+                   elimination: bool, max_mismatches: int | None, quiet: bool) -> None:
     """Blind screening: every PM profile against every reference profile.
 
     Direct match, parent-child, full-sibling and half-sibling likelihood ratios (with
@@ -291,8 +301,19 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
             raise click.BadParameter("is a separate check on the database; it cannot be "
                                      "combined with --dataset, --follow-up or --pm-pm",
                                      param_hint="--elimination")
-        _elimination(ctx, frequency_name, no_store, output)
+        if min_lr is not None and not (min_lr > 0 and math.isfinite(min_lr)):
+            raise click.BadParameter(f"{min_lr!r}; expected a positive LR such as 1000000",
+                                     param_hint="--min-lr")
+        if relationships:
+            raise click.BadParameter("does not apply to --elimination (an inclusion check)",
+                                     param_hint="--relationship")
+        given = ctx.get_parameter_source("min_common") is not click.core.ParameterSource.DEFAULT
+        _elimination(ctx, frequency_name, no_store, output, min_lr=min_lr,
+                     min_compared=min_common if given else None,
+                     max_mismatches=max_mismatches)
         return
+    if max_mismatches is not None:
+        raise click.BadParameter("applies to --elimination only", param_hint="--max-mismatches")
     rels = list(dict.fromkeys(relationships)) or list(RELATIONSHIPS)
     if min_lr is not None and not (min_lr > 0 and math.isfinite(min_lr)):
         raise click.BadParameter(f"{min_lr!r}; expected a positive LR such as 10000",
