@@ -98,7 +98,7 @@ def _records_command(kind: str) -> click.Command:
     return command
 
 
-for _kind in ("missing_persons", "donors", "remains", "samples"):
+for _kind in ("missing_persons", "donors", "remains", "samples", "examinations", "incidents"):
     export_group.add_command(_records_command(_kind))
 
 

@@ -184,7 +184,7 @@ def geojson_command(ctx: click.Context, file: Path, kind: str | None, replace: b
 @click.command("csv-update", short_help="Update stored records from a CSV keyed by id "
                "(--dry-run shows the diff).")
 @click.argument("record_type", type=click.Choice(["missing-persons", "donors", "remains",
-                                                  "samples"]))
+                                                  "samples", "examinations", "incidents"]))
 @click.argument("file", type=_FILE)
 @_DRY_RUN
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")

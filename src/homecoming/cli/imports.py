@@ -187,6 +187,60 @@ def import_samples(ctx: click.Context, file: Path, dry_run: bool) -> None:
     _store(ctx, file, "samples", dry_run, read, "samples")
 
 
+@import_group.command("incidents", short_help="Incidents (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_incidents(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Incidents (events of violence) from a CSV, one per row, in the layout of `homecoming
+    export incidents`: id,occurred_on,place (required) and occurred_until, location (GeoJSON
+    geometry as JSON), weapon_class, description, source (optional)."""
+    from homecoming.formats.csv_import import read_incidents_csv
+    from homecoming.storage import tables
+
+    def read(session: Any) -> list[Any]:
+        return read_incidents_csv(file, existing_ids=_keys(session, tables.incidents.c.id))
+    _store(ctx, file, "incidents", dry_run, read, "incidents")
+
+
+@import_group.command("remains", short_help="Remains (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_remains(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Remains from a CSV, one per row, in the layout of `homecoming export remains`: code
+    (required) and kind, grave_id, incident_id, recovered_on, position, location (JSON),
+    depth_m, condition, effects (JSON list), status, storage_location, notes (optional).
+    The grave (import it with `homecoming import geojson`) and the incident must be stored."""
+    from homecoming.formats.csv_import import read_remains_csv
+    from homecoming.storage import tables
+
+    def read(session: Any) -> list[Any]:
+        return read_remains_csv(file, existing_codes=_keys(session, tables.remains.c.code),
+                                grave_ids=_keys(session, tables.graves.c.id),
+                                incident_ids=_keys(session, tables.incidents.c.id))
+    _store(ctx, file, "remains", dry_run, read, "remains")
+
+
+@import_group.command("examinations", short_help="Post-mortem examinations (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_examinations(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Post-mortem examinations from a CSV, one per row, in the layout of `homecoming export
+    examinations`: id,remains_code,examined_on,prosector (required) and persons_present
+    (JSON list), sex, age and stature (JSON {"minimum": .., "maximum": ..}), injuries (JSON),
+    cause_of_death (JSON list of lines a-d), mechanism, manner, torture_signs, hands_bound,
+    status, specimens_retained (JSON), notes. The remains must be stored."""
+    from homecoming.formats.csv_import import read_examinations_csv
+    from homecoming.storage import tables
+
+    def read(session: Any) -> list[Any]:
+        return read_examinations_csv(file, existing_ids=_keys(session, tables.examinations.c.id),
+                                     remains_codes=_keys(session, tables.remains.c.code))
+    _store(ctx, file, "examinations", dry_run, read, "examinations")
+
+
 # Format importers owned elsewhere (GeneMapper, CODIS, Familias, GeoJSON) add their commands.
 if importlib.util.find_spec("homecoming.cli.format_imports") is not None:
     _extra = importlib.import_module("homecoming.cli.format_imports")

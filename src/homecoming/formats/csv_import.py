@@ -1,4 +1,5 @@
-"""CSV import of DNA profiles, missing persons, reference donors and samples, validated first.
+"""CSV import of DNA profiles and casework records (missing persons, reference donors,
+samples, remains, post-mortem examinations, incidents), validated first.
 
 Every reader here checks the **whole file** before anything is written and stops at the first
 bad cell with a one-line :class:`~homecoming.errors.FormatError` naming the file, the line, the
@@ -22,10 +23,14 @@ transaction. The layouts (documented in docs/howto/import-csv.md):
 the future) may be given on any row of a bar-code, and must agree where given twice. Rows for
 the sex marker (``AMEL``/``Amelogenin``, alleles ``X``/``Y``) are checked and skipped.
 
-**Missing persons, donors, samples**: one row per record, the columns are the record's field
-names (:class:`~homecoming.casework.MissingPerson`, :class:`~homecoming.casework.Donor`,
-:class:`~homecoming.casework.Sample`); an empty cell means "not given". Dates are ISO
-``YYYY-MM-DD`` and may not lie in the future.
+**Missing persons, donors, samples, remains, examinations, incidents**: one row per record,
+the columns are the record's field names (:class:`~homecoming.casework.MissingPerson`,
+:class:`~homecoming.casework.Donor`, :class:`~homecoming.casework.Sample`,
+:class:`~homecoming.casework.Remains`, :class:`~homecoming.casework.Examination`,
+:class:`~homecoming.casework.Incident`); an empty cell means "not given". Dates are ISO
+``YYYY-MM-DD`` and may not lie in the future. Nested values (a location, an age range, a list
+of injuries or personal effects) are compact JSON in one cell, exactly as ``homecoming
+export`` writes them, so an exported file imports into another database unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ import csv
 import datetime as dt
 import enum
 import io
+import json
 import re
+import types
 import typing
 from collections.abc import Collection, Container, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +50,8 @@ from pathlib import Path
 from typing import Any
 
 from homecoming.casework import (
-    CaseworkError, DnaProfile, Donor, MissingPerson, ProfileQuality, Record, Sample,
+    CaseworkError, DnaProfile, Donor, Examination, Incident, MissingPerson, ProfileQuality,
+    Record, Remains, Sample,
 )
 from homecoming.errors import FormatError
 from homecoming.pedigree.pedigree import Sex
@@ -51,7 +59,8 @@ from homecoming.pedigree.pedigree import Sex
 __all__ = [
     "PROFILE_COLUMNS", "PROFILE_OPTIONAL_COLUMNS", "SEX_MARKERS", "known_loci",
     "parse_allele", "read_profiles_csv", "read_records_csv", "read_missing_persons_csv",
-    "read_donors_csv", "read_samples_csv", "record_columns",
+    "read_donors_csv", "read_samples_csv", "read_remains_csv", "read_examinations_csv",
+    "read_incidents_csv", "record_columns", "nested_fields",
 ]
 
 #: required columns of a profile CSV, in this order in the documentation
@@ -311,15 +320,26 @@ def _scalar_fields(model: type[Record]) -> dict[str, Any]:
     out = {}
     for name in model.model_fields:
         hint = hints.get(name)
-        args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
-        base = args[0]
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):   # X | None
+            base = [a for a in typing.get_args(hint) if a is not type(None)][0]
+        else:
+            base = hint
         origin = typing.get_origin(base)
         if origin is typing.Annotated:
             base = typing.get_args(base)[0]
+        if typing.get_origin(base) is not None:      # tuple[str, ...] and the like: JSON
+            continue
         if isinstance(base, type) and (issubclass(base, (str, int, float, bool, dt.date,
                                                          enum.Enum))):
             out[name] = base
     return out
+
+
+def nested_fields(model: type[Record]) -> list[str]:
+    """Fields whose CSV cell holds compact JSON (a location, a range, a list of injuries or
+    names), as ``homecoming export`` writes them."""
+    scalar = _scalar_fields(model)
+    return [n for n in model.model_fields if n not in scalar]
 
 
 def record_columns(model: type[Record]) -> tuple[list[str], list[str]]:
@@ -365,8 +385,10 @@ def read_records_csv(path: PathLikeStr, model: type[Record], *,
     """
     where = str(path)
     required, optional = record_columns(model)
-    fields = _scalar_fields(model)
-    _, rows = _rows(path, required=required, allowed=required + optional)
+    fields: dict[str, Any] = _scalar_fields(model)
+    nested = nested_fields(model)
+    fields.update({n: json for n in nested})
+    _, rows = _rows(path, required=required, allowed=required + optional + nested)
     key_field = model.key_field
     seen: dict[str, int] = {}
     out: list[Record] = []
@@ -376,7 +398,15 @@ def read_records_csv(path: PathLikeStr, model: type[Record], *,
             if value == "":
                 continue
             kind = fields[column]
-            if kind is Sex:
+            if kind is json:
+                try:
+                    value = json.loads(value)
+                except json.JSONDecodeError as exc:
+                    raise FormatError(f"{_short(value)} is not valid JSON ({exc.msg}); expected "
+                                      "a JSON value as `homecoming export` writes it",
+                                      path=where, line=row.line, column=column,
+                                      value=row.cells[column]) from None
+            elif kind is Sex:
                 try:
                     value = Sex.parse(value).value
                 except ValueError:
@@ -432,6 +462,33 @@ def read_donors_csv(path: PathLikeStr, *, missing_person_ids: Container[str],
     return typing.cast(list[Donor], read_records_csv(
         path, Donor, existing_keys=existing_ids,
         references={"missing_person_id": (missing_person_ids, "missing person")}))
+
+
+def read_remains_csv(path: PathLikeStr, *, existing_codes: Container[str] = frozenset(),
+                     grave_ids: Container[str] = frozenset(),
+                     incident_ids: Container[str] = frozenset()) -> list[Remains]:
+    """Remains, one per row (the layout of ``homecoming export remains``: nested values such
+    as ``location`` and ``effects`` as JSON); ``grave_id`` / ``incident_id`` must be stored."""
+    return typing.cast(list[Remains], read_records_csv(
+        path, Remains, existing_keys=existing_codes,
+        references={"grave_id": (grave_ids, "grave"), "incident_id": (incident_ids, "incident")}))
+
+
+def read_examinations_csv(path: PathLikeStr, *, existing_ids: Container[str] = frozenset(),
+                          remains_codes: Container[str] = frozenset()) -> list[Examination]:
+    """Post-mortem examinations, one per row (the layout of ``homecoming export
+    examinations``: ``age``/``stature`` ranges, injuries and cause-of-death lines as JSON);
+    ``remains_code`` must name stored remains."""
+    return typing.cast(list[Examination], read_records_csv(
+        path, Examination, existing_keys=existing_ids,
+        references={"remains_code": (remains_codes, "remains code")}))
+
+
+def read_incidents_csv(path: PathLikeStr, *, existing_ids: Container[str] = frozenset(),
+                       ) -> list[Incident]:
+    """Incidents, one per row (the layout of ``homecoming export incidents``)."""
+    return typing.cast(list[Incident], read_records_csv(path, Incident,
+                                                        existing_keys=existing_ids))
 
 
 def read_samples_csv(path: PathLikeStr, *, existing_barcodes: Container[str] = frozenset(),

@@ -1,7 +1,8 @@
 """CSV export of casework records, and updating stored records from a CSV keyed by id.
 
 Record types: ``missing_persons`` (:class:`~homecoming.casework.MissingPerson`, key ``id``),
-``donors`` (``id``), ``remains`` (``code``) and ``samples`` (``barcode``).
+``donors`` (``id``), ``remains`` (``code``), ``samples`` (``barcode``), ``examinations``
+(post-mortem examinations, ``id``) and ``incidents`` (``id``).
 
 **Export** writes one row per record; the columns are the record's field names in model
 order. Dates are ISO, enums their values, and nested values (a location, personal effects,
@@ -45,6 +46,8 @@ RECORD_KINDS: dict[str, tuple[str, str]] = {
     "donors": ("Donor", "DonorRepository"),
     "remains": ("Remains", "RemainsRepository"),
     "samples": ("Sample", "SampleRepository"),
+    "examinations": ("Examination", "ExaminationRepository"),
+    "incidents": ("Incident", "IncidentRepository"),
 }
 
 #: fields whose values never leave through CSV (genetic data is not in these records anyway)
