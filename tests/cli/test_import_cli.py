@@ -202,12 +202,17 @@ def test_howto_example_files_import_in_order(db):
     from pathlib import Path
 
     examples = Path(__file__).resolve().parents[2] / "docs" / "howto" / "examples"
-    for kind, name in [("missing-persons", "missing-persons.csv"), ("donors", "donors.csv"),
-                       ("samples", "samples.csv"), ("profiles", "profiles.csv")]:
-        ok(db, "import", kind, str(examples / name))
+    for kind in ("missing-persons", "donors", "remains", "examinations", "samples",
+                 "profiles"):
+        ok(db, "import", kind, str(examples / f"{kind}.csv"))
     c = counts(db)
-    assert c["missing_persons"] == 3
-    assert c["donors"] == c["samples"] == c["profiles"] >= 3
+    assert c["missing_persons"] == 3 and c["remains"] == c["examinations"] == 3
+    assert c["samples"] == c["profiles"] == c["donors"] + c["remains"]
+    # the how-to then identifies the stored case: the SYNTHETIC truth, and nothing else
+    truth = json.loads((examples / "examples-truth.json").read_text())
+    got = {r["missing"]: r["victim"] for r in json.loads(ok(db, "identify", "--json"))
+           ["missing_persons"] if r["conclusion"] == "undisputed"}
+    assert got == {m: v for v, m in truth.items() if m is not None}
 
 
 def test_imports_on_sqlite_and_postgresql(database_url, tmp_path, capsys):
@@ -215,7 +220,7 @@ def test_imports_on_sqlite_and_postgresql(database_url, tmp_path, capsys):
 
     ok(database_url, "init")
     examples = Path(__file__).resolve().parents[2] / "docs" / "howto" / "examples"
-    for kind in ("missing-persons", "donors", "samples"):
+    for kind in ("missing-persons", "donors", "remains", "examinations", "samples"):
         ok(database_url, "import", kind, str(examples / f"{kind}.csv"))
     before = counts(database_url)
     bad = tmp_path / "bad.csv"

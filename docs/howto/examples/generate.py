@@ -27,13 +27,39 @@ def _rename(value: str | None) -> str | None:
     return None if value is None else value.replace("SYN-", "EX-")
 
 
+def _renamed(record):
+    """The record with every ``SYN-`` key (also inside nested values) renamed ``EX-``."""
+    def walk(value):
+        if isinstance(value, str):
+            return _rename(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+    return type(record).from_dict(walk(record.to_dict()))
+
+
 def import_csvs() -> None:
+    from homecoming.formats.csv_records import format_csv
+
     s = generate_scenario(seed=101, bodies=8)
     people = list(s.missing_persons[:3])
     ids = {p.id for p in people}
     donors = [d for d in s.donors if d.missing_person_id in ids]
     donor_ids = {d.id for d in donors}
-    samples = [x for x in s.samples if x.donor_id in donor_ids]
+    # the bodies of two of these missing persons, and one body nobody reported missing; no
+    # grave or incident (those come from GeoJSON and the incident register)
+    codes = sorted(v for v, m in s.truth.items() if m in ids)[:2]
+    codes += sorted(v for v, m in s.truth.items() if m is None)[:1]
+    remains = [_renamed(r.evolve(grave_id=None, incident_id=None))
+               for r in s.remains if r.code in codes]
+    (HERE / "remains.csv").write_text(format_csv("remains", remains), encoding="utf-8")
+    exams = [_renamed(e) for e in s.examinations if e.remains_code in codes]
+    (HERE / "examinations.csv").write_text(format_csv("examinations", exams), encoding="utf-8")
+    (HERE / "examples-truth.json").write_text(json.dumps(
+        {_rename(v): _rename(s.truth[v]) for v in codes}, indent=1) + "\n")
+    samples = [x for x in s.samples if x.donor_id in donor_ids or x.remains_code in codes]
     barcodes = {x.barcode for x in samples}
     profiles = [p for p in s.profiles if p.sample_barcode in barcodes]
 
@@ -61,11 +87,12 @@ def import_csvs() -> None:
             row.append(_rename(v) if isinstance(v, str) and c != "notes" else v)
         rows.append(row)
     write("donors.csv", d_cols, rows)
-    s_cols = ["barcode", "source", "donor_id", "element", "collected_on", "laboratory",
-              "result_status"]
+    s_cols = ["barcode", "source", "remains_code", "donor_id", "element", "collected_on",
+              "laboratory", "result_status"]
     write("samples.csv", s_cols,
-          [[_rename(x.barcode), x.source.value, _rename(x.donor_id), x.element.value,
-            x.collected_on, x.laboratory, x.result_status.value] for x in samples])
+          [[_rename(x.barcode), x.source.value, _rename(x.remains_code), _rename(x.donor_id),
+            x.element.value, x.collected_on, x.laboratory, x.result_status.value]
+           for x in samples])
     p_rows = []
     for prof in profiles:
         first = True
