@@ -17,7 +17,14 @@ families is that a victim is used at most once. So the search works on families'
    *frontier* small (the state is the set of used victims that later families could still use).
    The same DP gives the exact best assignment, the exact top-k (k-best per state) and the exact
    partition function ``Z = Σ_a exp(g(a))`` (log-sum-exp per state);
-3. if a component's frontier is too wide (more than ``max_states`` states), falls back to
+3. if a component's frontier is too wide (more than ``max_states`` states) and every family
+   in it has one missing person (each option places at most one victim), the best assignment
+   is a linear assignment problem (families × victims, plus one "nobody" column per family),
+   solved exactly by ``scipy.optimize.linear_sum_assignment``, and the exact top-k by Murty's
+   ranking algorithm (Murty 1968, "An algorithm for ranking all the assignments in order of
+   increasing cost", Operations Research 16:682–687); ``Z`` is then the top-k lower bound, as
+   below, and the posterior is marked not exact;
+4. otherwise (a wide component with families of several missing persons) falls back to
    depth-first branch-and-bound with the optimistic bound "best option of every remaining family,
    ignoring victim conflicts" — still exact for the best and the top-k — and approximates ``Z`` by
    the sum over the top-k found (a lower bound; the upper bound ``Π_F Σ_options exp(g)`` is
@@ -71,6 +78,7 @@ class ComponentResult:
     log_z: float
     exact: bool
     log_z_upper: float = math.inf
+    method: str = "dp"          # "dp", "assignment" (Murty) or "branch_and_bound"
 
 
 @dataclass
@@ -179,8 +187,8 @@ def _dp(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states
                     new[t] = (_logaddexp(old_lz, lz2) if want_z else old_lz, merged)
                 else:
                     new[t] = (lz2, cand[:k])
-        if len(new) > max_states:
-            raise _TooLarge
+                    if len(new) > max_states:
+                        raise _TooLarge     # give up at once, not after the whole layer
         states = new
     all_tops: list[tuple[float, object]] = []
     zs: list[float] = []
@@ -239,14 +247,121 @@ def _branch_and_bound(fams: list[int], options: Sequence[Sequence[Option]], k: i
     visit(0, 0, 0.0)
     top = sorted(((g, c) for g, _, c in heap), key=lambda x: -x[0])
     upper = sum(_logsumexp([o.gain for _, o in opts[f]]) for f in fams)
-    return ComponentResult(tuple(fams), top, _logsumexp([g for g, _ in top]), False, upper)
+    return ComponentResult(tuple(fams), top, _logsumexp([g for g, _ in top]), False, upper,
+                           "branch_and_bound")
+
+
+def _assignment_form(fams: list[int], options: Sequence[Sequence[Option]],
+                     keep: OptionFilter | None) -> list[dict[int, int]] | None:
+    """Per family, {column: option index} when the component is a linear assignment problem
+    (every kept option places at most one victim, at most one option per victim; column -1 =
+    nobody); else None."""
+    out: list[dict[int, int]] = []
+    for f in fams:
+        cols: dict[int, int] = {}
+        for j, o in enumerate(options[f]):
+            if keep is not None and not keep(f, o):
+                continue
+            if o.mask & (o.mask - 1):
+                return None                       # two victims in one option
+            col = o.mask.bit_length() - 1         # -1 for the empty option
+            if col in cols:
+                return None                       # two options with the same victim
+            cols[col] = j
+        out.append(cols)
+    return out
+
+
+def _murty(fams: list[int], options: Sequence[Sequence[Option]], k: int,
+           form: list[dict[int, int]]) -> ComponentResult:
+    """Exact top-k of an assignment-form component (Murty's ranking over LSAP solutions)."""
+    from scipy.optimize import linear_sum_assignment
+
+    n = len(fams)
+    victims = sorted({c for cols in form for c in cols if c >= 0})
+    vcol = {v: i for i, v in enumerate(victims)}
+    m = len(victims)
+    # gain matrix: rows families, columns victims then one "nobody" column per family
+    gain = np.full((n, m + n), -np.inf)
+    for r, cols in enumerate(form):
+        for c, j in cols.items():
+            gain[r, vcol[c] if c >= 0 else m + r] = options[fams[r]][j].gain
+    big = 1.0 + 2.0 * float(np.sum(np.abs(gain[np.isfinite(gain)]))) if np.isfinite(gain).any() \
+        else 1.0
+
+    def solve(forced: tuple[tuple[int, int], ...], banned: frozenset[tuple[int, int]]
+              ) -> tuple[float, tuple[int, ...]] | None:
+        rows_fixed = {r for r, _ in forced}
+        cols_fixed = {c for _, c in forced}
+        total = 0.0
+        for r, c in forced:
+            total += gain[r, c]
+        rows = [r for r in range(n) if r not in rows_fixed]
+        cols = [c for c in range(m + n) if c not in cols_fixed]
+        assign = dict(forced)
+        if rows:
+            sub = gain[np.ix_(rows, cols)].copy()
+            for (r, c) in banned:
+                if r in rows_fixed or c in cols_fixed:
+                    continue
+                sub[rows.index(r), cols.index(c)] = -np.inf
+            cost = np.where(np.isfinite(sub), -sub, big)
+            ri, ci = linear_sum_assignment(cost)
+            for a, b in zip(ri, ci):
+                if not np.isfinite(sub[a, b]):
+                    return None                   # no feasible assignment in this subspace
+                assign[rows[a]] = cols[b]
+                total += sub[a, b]
+        return total, tuple(assign[r] for r in range(n))
+
+    first = solve((), frozenset())
+    top: list[tuple[float, tuple[int, ...]]] = []
+    if first is not None:
+        counter = 0
+        heap: list[tuple[float, int, tuple[int, ...], tuple, frozenset]] = [
+            (-first[0], counter, first[1], (), frozenset())]
+        while heap and len(top) < k:
+            neg, _, sol, forced, banned = heapq.heappop(heap)
+            top.append((-neg, sol))
+            fixed = dict(forced)
+            free = [r for r in range(n) if r not in fixed]
+            prefix = list(forced)
+            for r in free:
+                child = solve(tuple(prefix), banned | {(r, sol[r])})
+                if child is not None:
+                    counter += 1
+                    heapq.heappush(heap, (-child[0], counter, child[1], tuple(prefix),
+                                          banned | {(r, sol[r])}))
+                prefix.append((r, sol[r]))
+    out = []
+    for g, sol in top:
+        choice = []
+        for r, c in enumerate(sol):
+            col = victims[c] if c < m else -1
+            choice.append(form[r][col])
+        out.append((g, tuple(choice)))
+    upper = sum(_logsumexp([options[fams[r]][j].gain for j in form[r].values()])
+                for r in range(n))
+    return ComponentResult(tuple(fams), out, _logsumexp([g for g, _ in out]), False, upper,
+                           "assignment")
 
 
 def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: int,
-                     max_states: int, keep: OptionFilter | None, want_z: bool) -> ComponentResult:
+                     max_states: int, keep: OptionFilter | None, want_z: bool,
+                     wide: set[tuple[int, ...]] | None = None) -> ComponentResult:
+    """Solve one component. ``wide`` (shared across calls on the same options) remembers the
+    components whose DP went past ``max_states``, so that repeated solves (with filters, for
+    marginal posteriors) go straight to the fallback instead of growing the DP again."""
     try:
+        if wide is not None and tuple(fams) in wide:
+            raise _TooLarge
         return _dp(fams, options, k, max_states, keep, want_z)
     except _TooLarge:
+        if wide is not None:
+            wide.add(tuple(fams))
+        form = _assignment_form(fams, options, keep)
+        if form is not None:
+            return _murty(fams, options, k, form)
         return _branch_and_bound(fams, options, k, keep)
 
 
@@ -270,7 +385,7 @@ def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tupl
 
 def search(options: Sequence[Sequence[Option]], *, k: int = 10,
            max_states: int = DEFAULT_MAX_STATES, keep: OptionFilter | None = None,
-           want_z: bool = True) -> JointSolution:
+           want_z: bool = True, wide: set[tuple[int, ...]] | None = None) -> JointSolution:
     """Best ``k`` assignments and the partition function.
 
     :param options: per family, its options; each family must include the empty option
@@ -280,7 +395,7 @@ def search(options: Sequence[Sequence[Option]], *, k: int = 10,
     if k < 1:
         raise ValueError(f"k={k}; expected k >= 1")
     comps = components(options)
-    results = [_solve_component(c, options, k, max_states, keep, want_z) for c in comps]
+    results = [_solve_component(c, options, k, max_states, keep, want_z, wide) for c in comps]
     # combine components: k-best of sums
     n = len(options)
     combined: list[tuple[float, list[int]]] = [(0.0, [0] * n)]
@@ -300,5 +415,7 @@ def search(options: Sequence[Sequence[Option]], *, k: int = 10,
     upper = sum(r.log_z_upper for r in results) if results else 0.0
     method = {"components": str(len(results)),
               "dp_components": str(sum(r.exact for r in results)),
-              "branch_and_bound_components": str(sum(not r.exact for r in results))}
+              "assignment_components": str(sum(r.method == "assignment" for r in results)),
+              "branch_and_bound_components": str(sum(r.method == "branch_and_bound"
+                                                     for r in results))}
     return JointSolution(top, log_z, exact, upper, results, method)

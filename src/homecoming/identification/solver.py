@@ -436,7 +436,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                   for opts in options]
     else:
         scored = options
-    sol = _search(scored, k=cfg.top, max_states=cfg.max_states)
+    wide: set[tuple[int, ...]] = set()     # components too wide for the DP (see joint.py)
+    sol = _search(scored, k=cfg.top, max_states=cfg.max_states, wide=wide)
     log_z = sol.log_z
     joint: list[Assignment] = []
     for score, choice in sol.top:
@@ -456,9 +457,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     def comp_solution(c: list[int]):
         key = tuple(c)
         if key not in comp_cache:
-            res = _solve_component(c, scored, 1, cfg.max_states, None, True)
+            res = _solve_component(c, scored, 1, cfg.max_states, None, True, wide)
             if not res.exact:  # branch-and-bound: approximate Z by the top-k sum
-                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True)
+                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True, wide)
             comp_cache[key] = res
         return comp_cache[key]
 
@@ -474,7 +475,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             base = comp_solution(c)
             forced = _solve_component(
                 c, scored, 1 if base.exact else cfg.top, cfg.max_states,
-                lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True)
+                lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True, wide)
             marginals[(v, m)] = _exp(forced.log_z - base.log_z)
             if not (base.exact and forced.exact):
                 marginals_exact = False
@@ -600,15 +601,17 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
                 return False
         return True
 
+    wide: set[tuple[int, ...]] = set()     # components too wide for the DP (see joint.py)
+
     def best_with(fi: int, extra: Callable[[int, Option], bool] | None) -> float:
         c = comp_of[fi]
         keep = keep_forced if extra is None else (lambda f, o: keep_forced(f, o) and extra(f, o))
-        res = _solve_component(c, options, 1, cfg.max_states, keep, False)
+        res = _solve_component(c, options, 1, cfg.max_states, keep, False, wide)
         return res.top[0][0] if res.top else -math.inf
 
     def best_assignment(fi: int, k: int = 24):
         c = comp_of[fi]
-        res = _solve_component(c, options, k, cfg.max_states, keep_forced, False)
+        res = _solve_component(c, options, k, cfg.max_states, keep_forced, False, wide)
         return [(g, {f: options[f][j] for f, j in zip(res.families, ch)}) for g, ch in res.top]
 
     # 3. AM-driven: one family at a time
