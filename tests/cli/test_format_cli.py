@@ -249,3 +249,14 @@ def test_import_familias_database_only_file(tmp_path):
     assert isinstance(r.exception, InputError)
     assert "only a frequency database" in str(r.exception)
     assert not (tmp_path / "x.json").exists()
+
+
+def test_genemapper_loci_must_be_known_loci(db, tmp_path):
+    gm = tmp_path / "gm.txt"
+    gm.write_text(GENEMAPPER)
+    r = run(db, "import", "genemapper", str(gm), "--loci", "D3S1358,...", "--dry-run")
+    assert r.exit_code == 2 and "'...' is not a known STR locus" in r.output
+    r = run(db, "import", "genemapper", str(gm), "--loci", "D3S1358,TH01,vWA,AMEL",
+            "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "vWA" in r.output      # the kit's locus that the sample lacks is reported

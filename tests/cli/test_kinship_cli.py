@@ -164,7 +164,7 @@ def test_bad_case_is_one_line_error(tmp_path, capsys):
     assert exc.value.code == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert err.startswith("Error: markers[0].frequencies: sum is 0.9;")
+    assert err.startswith(f"Error: {path}: markers[0].frequencies: sum is 0.9;")
 
 
 def test_missing_file_is_one_line_error(tmp_path, capsys):

@@ -50,6 +50,9 @@ def test_foreign_geojson_with_kind():
     ('{"type": "Feature", "geometry": null, "properties": {"record_type": "grave", "id": "G"}}',
      "features\\[0\\]"),
     ('{"type": "Feature", "geometry": null, "properties": {}}', "record_type"),
+    ('{"type": "Feature", "id": "G-1", "geometry": {"type": "Point", "coordinates": [30.5, 50]},'
+     ' "properties": {"record_type": "grave", "id": "G-2", "site_id": "S-1", "label": "1"}}',
+     r"features\[0\]: Feature id 'G-1' differs from properties.id 'G-2'"),
 ])
 def test_faults(text, match):
     with pytest.raises(FormatError, match=match):

@@ -65,7 +65,17 @@ def _profile_command(name: str, help_text: str, reader: str, short: str) -> clic
         module, func = reader.split(":")
         table = getattr(importlib.import_module(module), func)(file)
         if loci:
-            flag_missing_loci(table, [x.strip() for x in loci.split(",") if x.strip()])
+            from homecoming.formats.csv_import import SEX_MARKERS, _canonical, known_loci
+
+            names = [x.strip() for x in loci.split(",") if x.strip()]
+            known = set(known_loci()) | {_canonical(x) for x in SEX_MARKERS}
+            unknown = [x for x in names if _canonical(x) not in known]
+            if unknown:
+                raise click.BadParameter(
+                    f"{unknown[0]!r} is not a known STR locus; expected comma-separated loci "
+                    "of the shipped frequency tables (e.g. D3S1358,vWA,FGA)",
+                    param_hint="--loci")
+            flag_missing_loci(table, names)
         db = _open_database(ctx)
         with db.session() as session:
             report = import_profiles(session, table, kit=kit, laboratory=laboratory,

@@ -202,7 +202,9 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
 @click.command("identify")
 @click.argument("dataset", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Write homecoming/dvi-result@1 JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Write JSON: homecoming/dvi-result@1 for a DATASET, "
+                   "homecoming/case-identification@1 for the stored case.")
 @click.option("--top", "top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Number of joint assignments to report.")
 @click.option("--lr-threshold", type=click.FloatRange(min=0, min_open=True), default=1e4,

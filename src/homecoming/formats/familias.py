@@ -112,8 +112,9 @@ Conversions (documented choices):
   all victims female); ``"male"`` and ``"auto"`` (the more common sex among the victims,
   female on a tie) are also offered. An undecided person who is a parent (one-parent child
   in the file) takes the sex its role in the pedigree gives it. On ``solution3-3.fam`` (6
-  male and 2 female victims) "female" leaves one weak match, while "unknown" identifies
-  five victims with a joint LR of 10^23.7.
+  male and 2 female victims) "female" leaves only weak pairings, while with "unknown" the
+  best joint assignment places five victims (joint LR 10^23.7; three are undisputed at the
+  default thresholds).
 """
 
 from __future__ import annotations

@@ -149,6 +149,12 @@ def parse_geojson(text: str, *, path: str | None = None,
         if model.key_field not in data and f.get("id") is not None:
             data[model.key_field] = str(f["id"])
             report.fix(f"{where}: key taken from the Feature id")
+        elif (f.get("id") is not None and data.get(model.key_field) is not None
+              and str(f["id"]) != str(data[model.key_field])):
+            raise FormatError(f"{where}: Feature id {f['id']!r} differs from properties."
+                              f"{model.key_field} {data[model.key_field]!r}; expected the same "
+                              "key in both (or only one of them)", path=path,
+                              column=f"{where}.id", value=f["id"])
         try:
             record = model.from_dict(data)
         except (InputError, ValueError, TypeError) as exc:

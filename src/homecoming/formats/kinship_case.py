@@ -482,7 +482,14 @@ def load_kinship_case(source: str | Path | Mapping) -> KinshipCase:
     except json.JSONDecodeError as exc:
         raise FormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
                           column=exc.colno) from None
-    return _case_from_mapping(obj, sha256=hashlib.sha256(data).hexdigest(), source=str(path))
+    try:
+        return _case_from_mapping(obj, sha256=hashlib.sha256(data).hexdigest(),
+                                  source=str(path))
+    except FormatError:
+        raise
+    except InputError as exc:   # name the file, keep the error's type, field and value
+        raise type(exc)(f"{path}: {exc}", field=exc.field, value=exc.value,
+                        expected=exc.expected) from None
 
 
 # --- result -----------------------------------------------------------------------------------
