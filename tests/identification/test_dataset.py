@@ -224,3 +224,12 @@ def test_unknown_sex_is_refused_for_a_parent():
                                          r"'FA', who is a parent") as info:
         dataset_from_json(d)
     assert "\n" not in str(info.value)
+
+
+def test_progress_reports_the_pairwise_stage():
+    calls = []
+    ds = dataset_from_json(dataset_a())
+    solve(ds, config=CFG, progress=lambda done, total: calls.append((done, total)))
+    n = sum(len(f.missing) for f in ds.families) * len(ds.victims)
+    assert calls[0] == (0, n) and calls[-1] == (n, n)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)

@@ -270,7 +270,16 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         _identify_stored(ctx, cfg, frequency_name or DEFAULT_FREQUENCIES, as_json, output,
                          export_dataset, quiet)
         return
-    result = solve(ds, config=cfg, input_sha256=getattr(ds, "input_sha256", None))
+    from tqdm import tqdm
+
+    # a bar (on stderr) only where the pairwise stage takes a while
+    n_pairings = sum(len(f.missing) for f in ds.families) * len(ds.victims)
+    with tqdm(total=n_pairings, desc="Pairwise LRs", unit="pairing", leave=False,
+              disable=quiet or n_pairings < 2000) as bar:
+        def tick(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+        result = solve(ds, config=cfg, input_sha256=getattr(ds, "input_sha256", None),
+                       progress=tick)
     if as_json:
         click.echo(json.dumps(dvi_result_json(result), indent=1, allow_nan=False))
     else:

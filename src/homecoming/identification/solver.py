@@ -294,9 +294,12 @@ def _total(x: np.ndarray) -> float:
 
 
 def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
-          loglik: LogLikelihood | None = None, input_sha256: str | None = None) -> DviResult:
+          loglik: LogLikelihood | None = None, input_sha256: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> DviResult:
     """Solve a DVI problem.
 
+    :param progress: called with (pairings evaluated, all pairings) during the pairwise
+        stage, the long part of a large dataset (e.g. to drive a progress bar).
     :param dataset: the validated problem.
     :param config: thresholds and switches (defaults: dvir's).
     :param loglik: likelihood function with the signature of
@@ -357,8 +360,13 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     identifiable = {m: f.identifiable(m) for f in ds.families for m in f.missing}
     pairwise: list[Pairing] = []
     by_pair: dict[tuple[str, str], Pairing] = {}
+    n_pairings = sum(len(f.missing) for f in ds.families) * len(ds.victims)
+    done = 0
     for f in ds.families:
         for m in f.missing:
+            if progress is not None:
+                progress(done, n_pairings)
+            done += len(ds.victims)
             msex = f.sex_of(m)
             for v in ds.victims:
                 if not cfg.ignore_sex and not sexes_compatible(v.sex, msex):
@@ -389,6 +397,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                             bool(reasons), reasons, ev if ev.items else None)
                 pairwise.append(p)
                 by_pair[(v.id, m)] = p
+
+    if progress is not None:
+        progress(n_pairings, n_pairings)
 
     # --- joint options -------------------------------------------------------------------------
     vids = [v.id for v in ds.victims]
