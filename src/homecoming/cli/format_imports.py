@@ -65,11 +65,12 @@ def _profile_command(name: str, help_text: str, reader: str, short: str) -> clic
         module, func = reader.split(":")
         table = getattr(importlib.import_module(module), func)(file)
         if loci:
-            from homecoming.formats.csv_import import SEX_MARKERS, _canonical, known_loci
+            from homecoming.formats.csv_import import SEX_MARKERS, known_loci
+            from homecoming.genetics.frequencies import canonical_locus
 
             names = [x.strip() for x in loci.split(",") if x.strip()]
-            known = set(known_loci()) | {_canonical(x) for x in SEX_MARKERS}
-            unknown = [x for x in names if _canonical(x) not in known]
+            known = set(known_loci()) | {canonical_locus(x) for x in SEX_MARKERS}
+            unknown = [x for x in names if canonical_locus(x) not in known]
             if unknown:
                 raise click.BadParameter(
                     f"{unknown[0]!r} is not a known STR locus; expected comma-separated loci "

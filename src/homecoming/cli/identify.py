@@ -156,22 +156,19 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
             bar.total = total
             bar.update(done - bar.n)
         result = identify_case(markers, victims, families, progress=tick, config=cfg)
-    rows = [{"missing": m, **{k: v for k, v in d.items()}}
-            for m, d in sorted(result.details.items())]
+    rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
     doc = {"format": CASE_FORMAT, "database": db.masked_url,
            "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
            "markers": [m.name for m in markers], "thresholds": result.thresholds,
            "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
            "provenance": record(parameters=result.thresholds,
                                 frequency_db={"name": fdb.name, "sha256": fdb.sha256})}
-    if export_dataset is not None:
-        from homecoming.formats.registry import atomic_write_text
+    from homecoming.formats.registry import atomic_write_text
 
+    if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(
             dvi_dataset_json(markers, victims, families), indent=1) + "\n")
     if output is not None:
-        from homecoming.formats.registry import atomic_write_text
-
         atomic_write_text(output, json.dumps(doc, indent=1, allow_nan=False) + "\n")
     if as_json:
         click.echo(json.dumps(doc, indent=1, allow_nan=False))

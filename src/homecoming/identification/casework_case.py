@@ -311,10 +311,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     config = config if config is not None else IdentificationConfig()
     if config.prior_missing is None:
         config = dataclasses.replace(config, prior_missing=max(n_fam, 1))
-    result.thresholds = {"lr": config.lr_threshold, "probable": config.probable,
-                         "posterior": config.posterior_threshold,
-                         "prior": f"1/{config.prior_missing}",
-                         "max_incompatible": config.max_incompatible,
+    result.thresholds = {**config.thresholds(config.prior_missing),
                          "screening_min_log10_lr": min_log10_lr, "screening_top": top}
     by_marker = {m.name for m in markers}
     for done, ks in enumerate(groups.values(), start=1):

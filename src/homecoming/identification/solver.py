@@ -96,6 +96,12 @@ class IdentificationConfig:
             return self.probable_threshold
         return max(1.0, self.lr_threshold / 10)
 
+    def thresholds(self, n_missing: int) -> dict[str, Any]:
+        """The thresholds as recorded in results (prior 1/N with N = ``n_missing``)."""
+        return {"lr": self.lr_threshold, "probable": self.probable,
+                "posterior": self.posterior_threshold, "prior": f"1/{n_missing}",
+                "max_incompatible": self.max_incompatible}
+
     def as_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["probable_threshold"] = self.probable
@@ -493,9 +499,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
 
     # --- conclusions ----------------------------------------------------------------------------
     n_missing = cfg.prior_missing or max(len(ds.missing), 1)
-    thresholds = {"lr": cfg.lr_threshold, "probable": cfg.probable,
-                  "posterior": cfg.posterior_threshold, "prior": f"1/{n_missing}",
-                  "max_incompatible": cfg.max_incompatible}
+    thresholds = cfg.thresholds(n_missing)
     mcs, vcs = _conclude(ds, cfg, by_pair, candidates, usable, identifiable, options, comp_of,
                          fam_index, n_missing, marginals)
 
