@@ -110,6 +110,7 @@ import numpy as np
 
 from homecoming.errors import GenotypeError, HypothesisError, InputError
 from homecoming.genetics.markers import Marker
+from homecoming.genetics.mutation import transmission_matrices
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
 __all__ = ["log_likelihood", "MAX_THETA_ROWS", "GenotypeTable"]
@@ -120,19 +121,6 @@ GenotypeTable = Mapping[str, Mapping[str, tuple]]
 MAX_THETA_ROWS = 2_000_000
 
 _LUMP_TOL = 1e-13
-
-
-# ---------------------------------------------------------------------------------------------
-# transmission matrices (identity fallback until genetics.mutation exists)
-# ---------------------------------------------------------------------------------------------
-def _transmission(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        from homecoming.genetics.mutation import transmission_matrices
-    except ImportError:  # pragma: no cover - only while genetics.mutation is being written
-        n = marker.n_alleles + (1 if marker.silent_frequency > 0 else 0)
-        eye = np.eye(n)
-        return eye, eye
-    return transmission_matrices(marker)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +251,7 @@ class _MarkerInfo:
         freqs = np.asarray(marker.frequencies, dtype=float)
         self.prior = np.concatenate([freqs, [s]]) if s > 0 else freqs.copy()
         self.silent = n if s > 0 else -1
-        mf, mm = _transmission(marker)
+        mf, mm = transmission_matrices(marker)
         self.mf = np.asarray(mf, dtype=float)
         self.mm = np.asarray(mm, dtype=float)
         # lumpable for every partition {observed singletons, silent, rest} iff, within the
