@@ -300,3 +300,6 @@ RECORD_TABLES: tuple[Table, ...] = (sites, hazard_areas, graves, exhumations, in
                                     examinations, missing_persons, donors, samples,
                                     custody_events, profiles, candidates, staff_profiles,
                                     elimination_flags)
+
+# tables of other areas, on the same metadata (one import line each)
+from homecoming.storage import tables_identifications  # noqa: E402,F401
