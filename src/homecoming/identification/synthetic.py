@@ -61,25 +61,39 @@ def _template(n_missing: int, k: int, rng: np.random.Generator) -> tuple[list[Pe
 
 
 def synthetic_case(markers: Sequence[Marker], *, n_families: int, n_missing: int,
-                   n_victims: int, n_true: int | None = None, seed: int = 0) -> SyntheticCase:
+                   n_victims: int, n_true: int | None = None, seed: int = 0,
+                   family_sizes: Sequence[int] | None = None,
+                   degraded: float = 0.0) -> SyntheticCase:
     """A SYNTHETIC DVI dataset.
 
     :param n_missing: total missing persons, spread over families as 1, 2, 3, 1, 2, 3, …
         (adjusted to the total; every family has at least one).
     :param n_true: how many victims are missing persons (default ``min(n_missing,
         n_victims) * 4 // 5``); the other victims are unrelated.
+    :param family_sizes: the number of missing persons of each family (overrides the
+        1, 2, 3, … spread; must have ``n_families`` entries summing to ``n_missing``).
+    :param degraded: fraction of victims with a degraded profile: each of their markers is
+        untyped with probability 1/2 (at least one marker stays typed).
     """
     if n_missing < n_families:
         raise ValueError(f"n_missing={n_missing} < n_families={n_families}; expected at least "
                          "one missing person per family")
+    if not 0.0 <= degraded <= 1.0:
+        raise ValueError(f"degraded={degraded}; expected a fraction in [0, 1]")
     rng = np.random.default_rng(seed)
-    counts = [1 + (i % 3) for i in range(n_families)]
-    while sum(counts) > n_missing:
-        counts[counts.index(max(counts))] -= 1
-    i = 0
-    while sum(counts) < n_missing:
-        counts[i % n_families] += 1
-        i += 1
+    if family_sizes is not None:
+        counts = [int(c) for c in family_sizes]
+        if len(counts) != n_families or sum(counts) != n_missing or min(counts) < 1:
+            raise ValueError(f"family_sizes: {len(counts)} families with {sum(counts)} missing "
+                             f"persons; expected {n_families} entries >= 1 summing to {n_missing}")
+    else:
+        counts = [1 + (i % 3) for i in range(n_families)]
+        while sum(counts) > n_missing:
+            counts[counts.index(max(counts))] -= 1
+        i = 0
+        while sum(counts) < n_missing:
+            counts[i % n_families] += 1
+            i += 1
     n_true = min(n_missing, n_victims) * 4 // 5 if n_true is None else n_true
     if not 0 <= n_true <= min(n_missing, n_victims):
         raise ValueError(f"n_true={n_true}; expected 0..{min(n_missing, n_victims)}")
@@ -108,6 +122,10 @@ def synthetic_case(markers: Sequence[Marker], *, n_families: int, n_missing: int
     for j, idx in enumerate(order):
         sex, prof, m = raw[idx]
         vid = f"V{j + 1}"
+        if degraded > 0.0 and rng.random() < degraded:
+            names = sorted(prof)
+            keep = [n for n in names if rng.random() < 0.5] or names[:1]
+            prof = {n: prof[n] for n in keep}
         victims.append(Victim(vid, sex, prof))
         if m is not None:
             truth[vid] = m
