@@ -76,6 +76,11 @@ class IntegrityError(InputError):
     """A write that would break the consistency of stored casework (duplicate barcode, ...)."""
 
 
+class PermissionDenied(HomecomingError):
+    """The acting person may not do this (no account, inactive, role not allowed, four-eyes
+    rule); the message is one line naming the person, the permission and who may."""
+
+
 __all__ = [
     "HomecomingError",
     "InputError",
@@ -87,4 +92,5 @@ __all__ = [
     "HypothesisError",
     "NotFoundError",
     "IntegrityError",
+    "PermissionDenied",
 ]

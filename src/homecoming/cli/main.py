@@ -28,6 +28,15 @@ COMMANDS: dict[str, str] = {
     "kinship": "homecoming.cli.kinship:kinship_command",
     "identify": "homecoming.cli.identify:identify_command",
     "screen": "homecoming.cli.screen:screen_command",
+    "users": "homecoming.cli.users:users_group",
+    "identifications": "homecoming.cli.identifications:identifications_group",
+    "review": "homecoming.cli.review:review_group",
+    "report": "homecoming.cli.report:report_group",
+    "notify": "homecoming.cli.notify:notify_command",
+    "release": "homecoming.cli.notify:release_command",
+    "list": "homecoming.cli.records:list_command",
+    "show": "homecoming.cli.records:show_command",
+    "audit": "homecoming.cli.records:audit_group",
 }
 
 
