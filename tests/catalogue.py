@@ -16,10 +16,24 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from homecoming.genetics.markers import Marker, MutationSpec
-from homecoming.pedigree import (Pedigree, Person, Sex, avuncular, cousin_marriage,
-                                 double_first_cousins, first_cousins, full_siblings, grandparent,
-                                 half_siblings, nuclear, parent_child, second_cousins,
-                                 sibling_mating, trio, unrelated)
+from homecoming.pedigree import (
+    Pedigree,
+    Person,
+    Sex,
+    avuncular,
+    cousin_marriage,
+    double_first_cousins,
+    first_cousins,
+    full_siblings,
+    grandparent,
+    half_siblings,
+    nuclear,
+    parent_child,
+    second_cousins,
+    sibling_mating,
+    trio,
+    unrelated,
+)
 
 __all__ = ["CASES", "Case", "case", "MARKERS"]
 

@@ -1,4 +1,5 @@
-"""Suite-wide fixtures (and the Hypothesis profiles): a throw-away PostgreSQL server and a per-test database URL.
+"""Suite-wide fixtures (and the Hypothesis profiles): a throw-away PostgreSQL server and a
+per-test database URL.
 
 ``postgres_server`` (session scope) starts a real PostgreSQL on 127.0.0.1 in a temporary
 folder, on a free port (each pytest-xdist worker gets its own server), and stops it at the

@@ -37,7 +37,7 @@ def record(*, parameters: Mapping[str, Any] | None = None, input_sha256: str | N
     rec: dict[str, Any] = {
         "software": software(),
         "python": platform.python_version(),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     if input_sha256 is not None:
         rec["input_sha256"] = input_sha256

@@ -7,7 +7,7 @@ import pytest
 from homecoming import casework as cw
 from homecoming.errors import InputError
 
-TODAY = dt.datetime.now(dt.timezone.utc).date()
+TODAY = dt.datetime.now(dt.UTC).date()
 NEXT_YEAR = TODAY.replace(year=TODAY.year + 1)
 
 
@@ -54,7 +54,7 @@ def test_future_dates_are_refused_naming_the_field(make, field):
 def test_future_custody_datetime_is_refused():
     with pytest.raises(cw.CaseworkError, match=r"^CustodyEvent\.occurred_at: .* not in the future"):
         cw.CustodyEvent(id="C1", item_kind="sample", item_id="S1", from_party="a", to_party="b",
-                        occurred_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2),
+                        occurred_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
                         reason="transport")
 
 
@@ -186,7 +186,7 @@ def test_dna_profile_shape():
 
 def test_records_are_frozen():
     g = cw.Grave(id="G", site_id="S", label="1")
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="frozen"):  # pydantic's ValidationError
         g.status = cw.GraveStatus.CLOSED  # type: ignore[misc]
 
 

@@ -24,7 +24,8 @@ def test_full_demo_then_stats_shows_the_izium_scale(tmp_path):
     result = _run("--database", url, "demo", "--no-identify")
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC" in result.output
-    assert "447 (215 women, 194 men, 5 children, 22 military, 11 of undetermined sex)" in result.output
+    assert ("447 (215 women, 194 men, 5 children, 22 military, 11 of undetermined sex)"
+            in result.output)
     stats = _stats(url)
     assert stats["sites"] == 1
     assert stats["remains"] == 447

@@ -173,7 +173,8 @@ def test_donor_of_a_missing_person_that_does_not_exist(db, tmp_path, capsys):
     assert counts(db) == before and before["donors"] == 0
 
 
-@pytest.mark.parametrize("column, old", [("birth_date", "1981-02-11"), ("reported_on", "2022-04-20")])
+@pytest.mark.parametrize("column, old",
+                         [("birth_date", "1981-02-11"), ("reported_on", "2022-04-20")])
 def test_dates_in_the_future(db, tmp_path, capsys, column, old):
     f = files(tmp_path, missing=MISSING.replace(old, FUTURE))
     err = fails(db, capsys, "import", "missing-persons", str(f["missing"]))
@@ -251,7 +252,7 @@ def test_round_trip_export_then_import(tmp_path):
     ok(source, "export", "samples", str(samples))
     lines = samples.read_text().splitlines(keepends=True)
     donor_only = tmp_path / "donor-samples.csv"
-    donor_only.write_text(lines[0] + "".join(l for l in lines[1:] if ",donor," in l))
+    donor_only.write_text(lines[0] + "".join(ln for ln in lines[1:] if ",donor," in ln))
     ok(target, "import", "samples", str(donor_only))
     profiles = tmp_path / "profiles.csv"
     ok(source, "export", "profiles", "--source", "donor", str(profiles))

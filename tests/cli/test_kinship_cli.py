@@ -15,7 +15,6 @@ from homecoming.cli.main import cli, main
 from homecoming.formats.kinship_case import load_kinship_case
 from tests.reference.oracle import reference_log_likelihood
 
-
 # The example of docs/formats/kinship-case.md, verbatim.
 DOC_CASE = """{
   "format": "homecoming/kinship-case@1",

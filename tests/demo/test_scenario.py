@@ -1,4 +1,5 @@
-"""The synthetic Izium-modelled demonstration scenario: counts, labels, reproducibility, genetics."""
+"""The synthetic Izium-modelled demonstration scenario: counts, labels, reproducibility,
+genetics."""
 
 from collections import Counter
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from formats_fixtures import make_casework
 
 

@@ -20,7 +20,8 @@ def make_casework():
         legal_authority="order 1/2022 (synthetic)", responsible_agency="prosecutor's office")
     r.hazard = cw.HazardArea(id="H-1", site_id="S-1", hazard="mines",
                              area=cw.Geometry.point(37.215, 49.185), surveyed_on="2022-09-13")
-    r.grave = cw.Grave(id="G-1", site_id="S-1", label="1", location=cw.Geometry.point(37.22, 49.185),
+    r.grave = cw.Grave(id="G-1", site_id="S-1", label="1",
+                       location=cw.Geometry.point(37.22, 49.185),
                        grave_type="mass", minimum_individuals=2)
     r.remains = cw.Remains(code="R-0001", kind="body", grave_id="G-1", recovered_on="2022-09-17")
     r.missing_person = cw.MissingPerson(

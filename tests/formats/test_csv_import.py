@@ -8,7 +8,11 @@ import pytest
 from homecoming.casework import ProfileQuality, Relationship, SampleSource, Sex
 from homecoming.errors import FormatError
 from homecoming.formats.csv_import import (
-    known_loci, parse_allele, read_donors_csv, read_missing_persons_csv, read_profiles_csv,
+    known_loci,
+    parse_allele,
+    read_donors_csv,
+    read_missing_persons_csv,
+    read_profiles_csv,
     read_samples_csv,
 )
 

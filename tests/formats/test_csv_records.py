@@ -8,8 +8,13 @@ import io
 import pytest
 
 from homecoming.errors import FormatError
-from homecoming.formats.csv_records import (apply_update, columns, export_csv, plan_update,
-                                            update_from_csv)
+from homecoming.formats.csv_records import (
+    apply_update,
+    columns,
+    export_csv,
+    plan_update,
+    update_from_csv,
+)
 
 
 def _rows(path):

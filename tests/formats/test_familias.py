@@ -9,9 +9,15 @@ from pathlib import Path
 import pytest
 
 from homecoming.errors import FormatError, InputError
-from homecoming.formats.familias import (FamiliasFile, familias_from_dvi_dataset,
-                                         familias_from_kinship_case, format_fam, parse_fam,
-                                         read_fam, write_fam)
+from homecoming.formats.familias import (
+    FamiliasFile,
+    familias_from_dvi_dataset,
+    familias_from_kinship_case,
+    format_fam,
+    parse_fam,
+    read_fam,
+    write_fam,
+)
 
 DATA = Path("/work/shared/data/familias")
 FILES = sorted(DATA.glob("*.fam")) if DATA.is_dir() else []

@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 
 from homecoming.errors import FormatError
-from homecoming.formats.frequency_tables import (FrequencyTable, parse_familias_database,
-                                                 parse_frequency_csv, parse_strider,
-                                                 read_frequency_table, write_frequency_table)
+from homecoming.formats.frequency_tables import (
+    FrequencyTable,
+    parse_familias_database,
+    parse_frequency_csv,
+    parse_strider,
+    read_frequency_table,
+    write_frequency_table,
+)
 
 CODIS = Path("/work/shared/data/familias/codis-frequencies.txt")
 GENETICS = Path(__file__).resolve().parents[2] / "src/homecoming/genetics/data/allele-frequencies"

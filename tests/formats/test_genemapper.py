@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from homecoming.errors import FormatError, InputError
-from homecoming.formats.genemapper import (format_genemapper, import_profiles, parse_genemapper,
-                                           read_genemapper, write_genemapper)
+from homecoming.formats.genemapper import (
+    format_genemapper,
+    import_profiles,
+    parse_genemapper,
+    read_genemapper,
+    write_genemapper,
+)
 
 # synthetic GeneMapper ID-X export (extra columns as GeneMapper writes them)
 TABLE = (

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from formats_fixtures import make_casework
+
 from homecoming.errors import FormatError, InputError
-from homecoming.formats.geojson import (export_records, feature_collection, import_records,
-                                        parse_geojson, read_geojson, write_geojson)
+from homecoming.formats.geojson import (
+    export_records,
+    feature_collection,
+    import_records,
+    parse_geojson,
+    read_geojson,
+    write_geojson,
+)
 
 
 def test_export_shape():

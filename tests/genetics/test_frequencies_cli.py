@@ -65,7 +65,8 @@ def test_show_unknown_database_and_locus_are_one_line_errors(capsys):
     err = capsys.readouterr().err
     assert err.startswith("Error: frequency database 'atlantis' is not shipped; expected one of")
     assert len(err.strip().splitlines()) == 1
-    result = CliRunner().invoke(cli, ["frequencies", "show", "strider2015_poland", "--locus", "TPOX"])
+    result = CliRunner().invoke(
+        cli, ["frequencies", "show", "strider2015_poland", "--locus", "TPOX"])
     assert result.exit_code != 0
     assert "'TPOX' is not in frequency database 'strider2015_poland'" in str(result.exception)
 

@@ -20,7 +20,8 @@ from homecoming.kinship.likelihood import log_likelihood
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 
-def assignments(victims: list[str], allowed: dict[str, list[str]]) -> Iterator[dict[str, str | None]]:
+def assignments(victims: list[str],
+                allowed: dict[str, list[str]]) -> Iterator[dict[str, str | None]]:
     """All injective partial maps victim -> missing with victim's options in ``allowed``."""
     out: dict[str, str | None] = {}
 
@@ -101,7 +102,8 @@ def combined_loglik(ds: DviDataset, a: dict[str, str | None]) -> float:
     return float(np.sum(log_likelihood(Pedigree(persons), ds.markers, gts, theta=ds.theta)))
 
 
-def brute_force(ds: DviDataset, allowed: dict[str, list[str]]) -> tuple[list[tuple[float, dict]], float]:
+def brute_force(ds: DviDataset,
+                allowed: dict[str, list[str]]) -> tuple[list[tuple[float, dict]], float]:
     """All assignments scored, best first, and log Σ exp(loglik) (the flat-prior normaliser)."""
     cache: dict = {}
     scored = [(assignment_loglik(ds, a, cache), a)

@@ -7,9 +7,14 @@ import numpy as np
 import pytest
 
 from homecoming.casework import Donor, MissingPerson, Relationship, Sex
-from homecoming.identification.casework_case import case_from_records, family_pedigree, identify_case, pairwise_log10_lr
 from homecoming.demo.scenario import generate_scenario
 from homecoming.genetics.markers import Marker
+from homecoming.identification.casework_case import (
+    case_from_records,
+    family_pedigree,
+    identify_case,
+    pairwise_log10_lr,
+)
 
 MP = MissingPerson(id="MP-1", surname="SYNTHETIC-1", given_name="A", sex=Sex.MALE,
                    reported_by="SYNTHETIC", reported_on="2022-05-01")

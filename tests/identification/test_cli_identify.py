@@ -52,7 +52,8 @@ def test_json_output(dataset_file):
     assert out["thresholds"]["lr"] == 4 and out["thresholds"]["probable"] == 1  # max(1, 4/10)
     assert out["thresholds"]["posterior"] is None
     assert out["provenance"]["software"].startswith("homecoming ")
-    assert out["provenance"]["input_sha256"] == hashlib.sha256(dataset_file.read_bytes()).hexdigest()
+    want = hashlib.sha256(dataset_file.read_bytes()).hexdigest()
+    assert out["provenance"]["input_sha256"] == want
 
 
 def test_text_output(dataset_file):

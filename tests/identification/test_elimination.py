@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
+from homecoming import simulation as sim
 from homecoming.genetics.markers import Marker
 from homecoming.identification.elimination import eliminate
-from homecoming import simulation as sim
 
 ALLELES = tuple(str(a) for a in range(8, 16))
 FREQS = np.array([0.05, 0.1, 0.2, 0.25, 0.15, 0.1, 0.1, 0.05])

@@ -8,7 +8,13 @@ import math
 import pytest
 
 from homecoming.formats.dvi_dataset import dataset_from_json, dvi_result_json
-from homecoming.identification import EvidenceConfig, IdentificationConfig, MissingInfo, Victim, solve
+from homecoming.identification import (
+    EvidenceConfig,
+    IdentificationConfig,
+    MissingInfo,
+    Victim,
+    solve,
+)
 from homecoming.identification.evidence import pairing_evidence
 from homecoming.pedigree.pedigree import Sex
 
@@ -62,7 +68,8 @@ def test_stature_and_category():
     assert pairing_evidence(v, pop[0], pop, EvidenceConfig()).excluded  # 160 outside range
     # tolerance widens the range; switches turn items off
     assert not pairing_evidence(v, pop[0], pop, EvidenceConfig(stature_tolerance=10)).excluded
-    assert pairing_evidence(v, pop[0], pop, EvidenceConfig(stature=False)).items[-1]["evidence"] == "category"
+    items = pairing_evidence(v, pop[0], pop, EvidenceConfig(stature=False)).items
+    assert items[-1]["evidence"] == "category"
     assert pairing_evidence(v, pop[0], pop, EvidenceConfig(enabled=False)).items == []
 
 

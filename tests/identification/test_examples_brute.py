@@ -17,8 +17,8 @@ EXAMPLES = Path("/work/shared/data/dvi-examples")
 if not EXAMPLES.is_dir():  # the shared data next to the checkout
     EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "dvi-examples"
 
-FAST = ["exclusionExample", "example1", "example2", "fire", "planecrash", "symmetricSibs", "KETPchap481",
-        "KETPchap484", "KETPexer497", "KETPexer498"]
+FAST = ["exclusionExample", "example1", "example2", "fire", "planecrash", "symmetricSibs",
+        "KETPchap481", "KETPchap484", "KETPexer497", "KETPexer498"]
 SLOW = ["grave", "icmp"]
 
 

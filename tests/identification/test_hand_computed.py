@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from homecoming.formats.dvi_dataset import dataset_from_json
 from homecoming.errors import InputError
+from homecoming.formats.dvi_dataset import dataset_from_json
 from homecoming.identification import Conclusion, IdentificationConfig, solve
 
 P = {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4}

@@ -37,7 +37,7 @@ def random_options(rng, n_fam, n_vic, max_missing=2, density=0.5):
         n_miss = rng.randint(1, max_missing)
         cands = [[v for v in range(n_vic) if rng.random() < density] for _ in range(n_miss)]
         opts = [Option(0, 0.0)]
-        def rec(i, used, pairs):
+        def rec(i, used, pairs, n_miss=n_miss, cands=cands, opts=opts, f=f):
             if i == n_miss:
                 if pairs:
                     opts.append(Option(used, rng.uniform(-8, 12), tuple(pairs)))
@@ -59,7 +59,7 @@ def test_search_equals_brute_force(seed, max_states):
     expected = brute(options)
     sol = search(options, k=7, max_states=max_states)
     assert len(sol.top) == min(7, len(expected))
-    for (g, c), (eg, ec) in zip(sol.top, expected):
+    for (g, _c), (eg, _ec) in zip(sol.top, expected):
         assert g == pytest.approx(eg, abs=1e-9)
     # the choices returned really have the gains reported
     for g, c in sol.top:
@@ -82,7 +82,9 @@ def test_search_equals_brute_force(seed, max_states):
 def test_forcing_filter():
     rng = random.Random(3)
     options = random_options(rng, 4, 5)
-    keep = lambda f, o: f != 0 or o.mask != 0  # family 0 must take someone
+    def keep(f, o):
+        return f != 0 or o.mask != 0  # family 0 must take someone
+
     expected = [x for x in brute(options) if x[1][0] != 0]
     sol = search(options, k=3, keep=keep)
     assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:3]])
@@ -97,7 +99,9 @@ def test_larger_random_cases_both_paths(seed):
     for max_states in (200_000, 4):
         sol = search(options, k=15, max_states=max_states)
         assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:15]], abs=1e-9)
-    keep = lambda f, o: f != 1 or o.mask == 0  # family 1 takes nobody
+    def keep(f, o):
+        return f != 1 or o.mask == 0  # family 1 takes nobody
+
     exp_keep = [x for x in expected if options[1][x[1][1]].mask == 0]
     for max_states in (200_000, 4):
         sol = search(options, k=5, max_states=max_states, keep=keep)
@@ -128,9 +132,11 @@ def test_wide_single_missing_components_use_murty_and_equal_brute_force(seed):
             total += options[f][j].gain
         assert total == pytest.approx(g, abs=1e-9)
     # with a filter forcing family 0 to take a victim
-    keep = lambda f, o: f != 0 or o.mask != 0
+    def keep_taking(f, o):
+        return f != 0 or o.mask != 0
+
     exp_keep = [x for x in expected if options[0][x[1][0]].mask != 0]
-    sol = search(options, k=5, max_states=1, keep=keep)
+    sol = search(options, k=5, max_states=1, keep=keep_taking)
     assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in exp_keep[:5]], abs=1e-9)
 
 

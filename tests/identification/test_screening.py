@@ -132,9 +132,9 @@ def test_bad_input_messages():
 
 @pytest.mark.parametrize("relationship", sc.RELATIONSHIPS)
 def test_real_pairwise_model_screening_equals_naive_loop(relationship):
-    from homecoming.kinship import pairwise as pw
     from homecoming import simulation as sim
     from homecoming.genetics.markers import Marker, MutationSpec
+    from homecoming.kinship import pairwise as pw
     from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
     alleles = tuple(str(a) for a in range(8, 15))

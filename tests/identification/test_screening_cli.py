@@ -10,15 +10,19 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-
 from homecoming.cli.main import cli  # noqa: E402
 from homecoming.demo.scenario import generate_scenario  # noqa: E402
 from homecoming.identification.screening import (  # noqa: E402
-    RELATIONSHIPS, default_mutation, screen_profiles,
+    RELATIONSHIPS,
+    default_mutation,
+    screen_profiles,
 )
 from homecoming.storage import Database  # noqa: E402
 from homecoming.storage.repositories import (  # noqa: E402
-    Repositories, list_candidates, profiles_for, reference_samples,
+    Repositories,
+    list_candidates,
+    profiles_for,
+    reference_samples,
 )
 
 

@@ -21,9 +21,9 @@ class TableModel:
 
     def log_lr(self, codes_a: np.ndarray, codes_b: np.ndarray) -> np.ndarray:
         out = np.zeros((codes_a.shape[0], codes_b.shape[0]))
-        for l, t in enumerate(self.tables):
-            a = codes_a[:, l][:, None]
-            b = codes_b[:, l][None, :]
+        for locus, t in enumerate(self.tables):
+            a = codes_a[:, locus][:, None]
+            b = codes_b[:, locus][None, :]
             v = t[np.maximum(a, 0), np.maximum(b, 0)]
             out += np.where((a >= 0) & (b >= 0), v, 0.0)
         return out

@@ -10,7 +10,6 @@ from homecoming.genetics.markers import Marker
 from homecoming.identification import screening as sc
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
-
 P = {"10": 0.1, "11": 0.2, "12": 0.3, "13": 0.4}
 MARKERS = [Marker("A", tuple(P), np.array(list(P.values()))),
            Marker("B", tuple(P), np.array(list(P.values())))]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from homecoming import simulation as sim
 from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
-from homecoming import simulation as sim
 
 FREQS = [0.1, 0.2, 0.3, 0.4]
 

@@ -16,12 +16,21 @@ import numpy as np
 import pytest
 
 from homecoming.genetics.markers import Marker, MutationSpec
-from homecoming.pedigree import (Pedigree, Person, Sex, avuncular, full_siblings, grandparent,
-                                 half_siblings, parent_child, trio, unrelated)
-from tests.reference.oracle import reference_log_likelihood
-
 from homecoming.kinship.likelihood import log_likelihood
 from homecoming.kinship.lr import Hypothesis, kinship_lr
+from homecoming.pedigree import (
+    Pedigree,
+    Person,
+    Sex,
+    avuncular,
+    full_siblings,
+    grandparent,
+    half_siblings,
+    parent_child,
+    trio,
+    unrelated,
+)
+from tests.reference.oracle import reference_log_likelihood
 
 
 def need_engine() -> None:

@@ -267,7 +267,8 @@ def test_no_underflow_many_people_and_markers():
     # 200 markers through kinship_lr: finite log LR equal to the sum of per-marker logs
     markers = [Marker(f"M{i}", ("a", "b", "c", "d"), np.array([PA, PB, PC, PD]))
                for i in range(200)]
-    gts2 = {"AF": {m.name: ("a", "b") for m in markers}, "CH": {m.name: ("a", "c") for m in markers}}
+    gts2 = {"AF": {m.name: ("a", "b") for m in markers},
+            "CH": {m.name: ("a", "c") for m in markers}}
     res = kinship_lr([Hypothesis("pc", DUO), Hypothesis("un", UNREL)], markers, gts2,
                      reference="un")
     assert res.markers == tuple(m.name for m in markers)

@@ -15,13 +15,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from homecoming.genetics.markers import Marker, MutationSpec
+from homecoming.kinship.likelihood import log_likelihood
 from homecoming.pedigree import Pedigree, Person, Sex
 from tests.catalogue import CASES, Case
 from tests.reference.oracle import enumerate_likelihood, reference_log_likelihood
 
 TOL = 1e-9
-
-from homecoming.kinship.likelihood import log_likelihood
 
 
 def needs_engine(test):
@@ -175,7 +174,7 @@ def test_random_pedigrees_engine_equals_oracle(data):
     assert_same(engine, oracle, repr(data))
 
 
-@settings(max_examples=60, deadline=None, 
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(random_case())
 def test_random_pedigrees_oracle_einsum_equals_literal_loop(data):

@@ -9,10 +9,21 @@ import json
 import numpy as np
 import pytest
 
-from homecoming.errors import (FormatError, FrequencyError, GenotypeError, HypothesisError,
-                               InputError, MutationModelError, PedigreeError)
-from homecoming.formats.kinship_case import (genotypes_from_json, load_kinship_case,
-                                             markers_from_json, pedigree_from_json)
+from homecoming.errors import (
+    FormatError,
+    FrequencyError,
+    GenotypeError,
+    HypothesisError,
+    InputError,
+    MutationModelError,
+    PedigreeError,
+)
+from homecoming.formats.kinship_case import (
+    genotypes_from_json,
+    load_kinship_case,
+    markers_from_json,
+    pedigree_from_json,
+)
 
 GOOD = {
     "format": "homecoming/kinship-case@1",

@@ -239,12 +239,12 @@ def test_batch_equals_per_marker_sum_and_chunking_is_exact(nist_markers, rel):
     full = model.log_lr(ca, cb)
     # by hand: per marker table look-up, skipping untyped
     want = np.zeros((len(pa), len(pb)))
-    for l in range(len(nist_markers)):
-        t = model.table(l)
+    for k in range(len(nist_markers)):
+        t = model.table(k)
         for i in range(len(pa)):
             for j in range(len(pb)):
-                if ca[i, l] >= 0 and cb[j, l] >= 0:
-                    want[i, j] += t[ca[i, l], cb[j, l]]
+                if ca[i, k] >= 0 and cb[j, k] >= 0:
+                    want[i, j] += t[ca[i, k], cb[j, k]]
     finite = np.isfinite(want)
     assert np.array_equal(finite, np.isfinite(full))
     assert np.allclose(full[finite], want[finite], rtol=0, atol=1e-9)
@@ -275,13 +275,14 @@ def test_n_common_and_min_common(nist_markers):
     hits = list(model.iter_candidates(ca, ca, min_log_lr=0.0, min_common=4))
     (i, j, v) = hits[0]
     assert list(zip(i.tolist(), j.tolist())) == [(0, 0)]
-    assert v[0] == pytest.approx(sum(model.table(l)[ca[0, l], ca[0, l]]
-                                     for l in range(len(nist_markers))), abs=1e-12)
+    assert v[0] == pytest.approx(sum(model.table(k)[ca[0, k], ca[0, k]]
+                                     for k in range(len(nist_markers))), abs=1e-12)
 
 
 def test_direct_match_value_is_product_of_hand_formulas(nist_markers):
     model = PairwiseModel(nist_markers, "direct")
-    prof = {m.name: (m.alleles[0], m.alleles[1 if k % 2 else 0]) for k, m in enumerate(nist_markers)}
+    prof = {m.name: (m.alleles[0], m.alleles[1 if k % 2 else 0])
+            for k, m in enumerate(nist_markers)}
     c = model.encode([prof])
     want = 0.0
     for k, m in enumerate(nist_markers):

@@ -5,10 +5,22 @@ from __future__ import annotations
 import pytest
 
 from homecoming.errors import PedigreeError
-from homecoming.pedigree import (Sex, avuncular, cousin_marriage, double_first_cousins,
-                                 first_cousins, full_siblings, grandparent, half_siblings,
-                                 nuclear, parent_child, second_cousins, sibling_mating, trio,
-                                 unrelated)
+from homecoming.pedigree import (
+    Sex,
+    avuncular,
+    cousin_marriage,
+    double_first_cousins,
+    first_cousins,
+    full_siblings,
+    grandparent,
+    half_siblings,
+    nuclear,
+    parent_child,
+    second_cousins,
+    sibling_mating,
+    trio,
+    unrelated,
+)
 
 
 def parents(ped, pid):

@@ -18,10 +18,12 @@ def test_parents_come_first():
 
 @pytest.mark.parametrize("persons, message", [
     ([Person("A", sex=Sex.MALE), Person("A", sex=Sex.FEMALE)], "duplicated person id 'A'"),
-    ([Person("C", "X", "M", Sex.MALE), Person("M", sex=Sex.FEMALE)], "father 'X' of person 'C' is not in"),
+    ([Person("C", "X", "M", Sex.MALE), Person("M", sex=Sex.FEMALE)],
+     "father 'X' of person 'C' is not in"),
     ([Person("F", sex=Sex.FEMALE), Person("M", sex=Sex.FEMALE), Person("C", "F", "M")],
      "father 'F' of person 'C' has sex 'female'"),
-    ([Person("A", "B", "M", Sex.MALE), Person("B", "A", "M", Sex.MALE), Person("M", sex=Sex.FEMALE)],
+    ([Person("A", "B", "M", Sex.MALE), Person("B", "A", "M", Sex.MALE),
+      Person("M", sex=Sex.FEMALE)],
      "own ancestor"),
     ([Person("C", "F", None)], "one parent given"),
 ])

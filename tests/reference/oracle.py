@@ -12,9 +12,10 @@ with
   founder alleles of the whole pedigree (every component) drawn *jointly* from the
   Balding–Nichols Pólya urn of kinship-case.md: draw ``j`` (1-based) is allele ``a`` with
   probability ``(b_a θ + (1−θ) p_a) / (1 + (j−2) θ)``, ``b_a`` = earlier draws of ``a``.
-  Founders are visited in ``pedigree.ids`` order, maternal allele first (the urn is exchangeable, so the
-  order does not matter). A founder with inbreeding ``f``: with probability ``f`` its two alleles
-  are one draw (identical by descent), else two draws; P(aa) = f p_a + (1−f) p_a² at θ = 0.
+  Founders are visited in ``pedigree.ids`` order, maternal allele first (the urn is
+  exchangeable, so the order does not matter). A founder with inbreeding ``f``: with
+  probability ``f`` its two alleles are one draw (identical by descent), else two draws;
+  P(aa) = f p_a + (1−f) p_a² at θ = 0.
 * transmission (which parental allele, then mutation): P(child allele c | parent (x, y)) =
   ½ M[x, c] + ½ M[y, c] with the mother's matrix ``M`` = female model and the father's = male.
 * X markers: a male has one allele, his mother's (female matrix); a female gets her mother's

@@ -72,7 +72,7 @@ def make_records() -> SimpleNamespace:
     r.custody = cw.CustodyEvent(id="CU-1", item_kind="sample", item_id="PM-000001",
                                 from_party="morgue", to_party="lab A",
                                 occurred_at=dt.datetime(2022, 9, 21, 9, 30,
-                                                        tzinfo=dt.timezone.utc),
+                                                        tzinfo=dt.UTC),
                                 reason="DNA analysis", location="Kharkiv")
     r.pm_profile = cw.DnaProfile(sample_barcode="PM-000001", kit="kit X",
                                  genotypes={"D3S1358": ("15", "16"), "TH01": ("9.3", "9.3"),

@@ -11,7 +11,7 @@ from homecoming.storage.repositories import Repositories, audit_records, genotyp
 
 def test_insert_update_delete_are_audited(db, records, monkeypatch):
     monkeypatch.setenv("HOMECOMING_USER", "a.kovalenko")
-    started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
     with db.session() as session:
         repos = Repositories(session)
         repos.sites.add(records.site)
@@ -29,7 +29,7 @@ def test_insert_update_delete_are_audited(db, records, monkeypatch):
         assert update_.after["cleared_on"] == "2022-09-14"
         assert delete_.before == update_.after and delete_.after is None
         assert {a.user_name for a in trail} == {"a.kovalenko"}
-        assert all(started <= a.at <= dt.datetime.now(dt.timezone.utc) for a in trail)
+        assert all(started <= a.at <= dt.datetime.now(dt.UTC) for a in trail)
         assert [a.record_key for a in audit_records(session, table="sites")] == ["S-IZM"]
 
 

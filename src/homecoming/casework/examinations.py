@@ -17,7 +17,14 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from homecoming.casework._base import (
-    Code, CombatantStatus, PastDate, Range, Record, Sex, Text, Value,
+    Code,
+    CombatantStatus,
+    PastDate,
+    Range,
+    Record,
+    Sex,
+    Text,
+    Value,
 )
 from homecoming.casework.incidents import WeaponClass
 

@@ -76,7 +76,7 @@ class Grave(Record):
                              f"{self.minimum_individuals} (use grave_type 'mass')")
         return self
 
-    def with_status(self, status: GraveStatus | str) -> "Grave":
+    def with_status(self, status: GraveStatus | str) -> Grave:
         """A copy in the new status; raises StatusTransitionError if the change is not allowed."""
         new = status if isinstance(status, GraveStatus) else GraveStatus(status)
         check_grave_transition(self.status, new, key=self.id)

@@ -14,7 +14,13 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from homecoming.casework._base import (
-    Code, CombatantStatus, PastDate, Record, Sex, SharingLevel, Text,
+    Code,
+    CombatantStatus,
+    PastDate,
+    Record,
+    Sex,
+    SharingLevel,
+    Text,
 )
 
 __all__ = ["MissingPerson"]

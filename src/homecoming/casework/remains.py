@@ -15,7 +15,14 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from homecoming.casework._base import (
-    Code, Geometry, PastDate, Record, StatusTransitionError, Text, Value, no_duplicates,
+    Code,
+    Geometry,
+    PastDate,
+    Record,
+    StatusTransitionError,
+    Text,
+    Value,
+    no_duplicates,
 )
 
 __all__ = ["RemainsKind", "Condition", "RemainsStatus", "REMAINS_TRANSITIONS", "EffectCategory",
@@ -116,7 +123,7 @@ class Remains(Record):
     def _origin(self) -> Self:
         return self
 
-    def with_status(self, status: RemainsStatus | str) -> "Remains":
+    def with_status(self, status: RemainsStatus | str) -> Remains:
         """A copy in the new status; raises StatusTransitionError if the change is not allowed."""
         new = status if isinstance(status, RemainsStatus) else RemainsStatus(status)
         check_remains_transition(self.status, new, key=self.code)

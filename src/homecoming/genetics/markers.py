@@ -73,8 +73,9 @@ class Marker:
                 f"{where}: {len(alleles)} alleles but {freqs.size} frequencies; expected one "
                 "frequency per allele", field="frequencies", value=freqs.size)
         if np.any(~np.isfinite(freqs)) or np.any(freqs < 0):
-            raise FrequencyError(f"{where}: negative or non-finite frequency; expected values in [0, 1]",
-                                 field="frequencies")
+            raise FrequencyError(
+                f"{where}: negative or non-finite frequency; expected values in [0, 1]",
+                field="frequencies")
         total = float(freqs.sum()) + float(self.silent_frequency)
         if abs(total - 1.0) > FREQUENCY_SUM_TOLERANCE:
             raise FrequencyError(
@@ -82,8 +83,9 @@ class Marker:
                 f"{FREQUENCY_SUM_TOLERANCE:g} (Homecoming never renormalises silently)",
                 field="frequencies", value=total, expected="sum 1")
         if self.chromosome not in ("autosomal", "X"):
-            raise FrequencyError(f"{where}: chromosome {self.chromosome!r}; expected 'autosomal' or 'X'",
-                                 field="chromosome", value=self.chromosome)
+            raise FrequencyError(
+                f"{where}: chromosome {self.chromosome!r}; expected 'autosomal' or 'X'",
+                field="chromosome", value=self.chromosome)
 
     @property
     def n_alleles(self) -> int:

@@ -20,7 +20,7 @@ class Sex(enum.Enum):
     UNKNOWN = "unknown"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "sex") -> "Sex":
+    def parse(cls, value: object, *, field: str = "sex") -> Sex:
         if isinstance(value, Sex):
             return value
         text = str(value).strip().lower()
@@ -68,11 +68,13 @@ class Pedigree:
                     f"person {p.id!r} has one parent given and the other missing; expected both "
                     "or neither (add an untyped founder for the unknown parent)",
                     field="father" if p.father is None else "mother", value=p.id)
-            for role, pid, sex in (("father", p.father, Sex.MALE), ("mother", p.mother, Sex.FEMALE)):
+            for role, pid, sex in (("father", p.father, Sex.MALE),
+                                   ("mother", p.mother, Sex.FEMALE)):
                 if pid is None:
                     continue
                 if pid == p.id:
-                    raise PedigreeError(f"person {p.id!r} is their own {role}", field=role, value=pid)
+                    raise PedigreeError(f"person {p.id!r} is their own {role}",
+                                        field=role, value=pid)
                 if pid not in by_id:
                     raise PedigreeError(f"{role} {pid!r} of person {p.id!r} is not in the pedigree",
                                         field=role, value=pid)
