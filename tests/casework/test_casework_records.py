@@ -180,8 +180,9 @@ def test_dna_profile_shape():
     assert "name" not in cw.DnaProfile.model_fields
     with pytest.raises(cw.CaseworkError, match="expected one or two alleles at locus TH01"):
         cw.DnaProfile(sample_barcode="X", genotypes={"TH01": ["6", "7", "8"]})
-    with pytest.raises(cw.CaseworkError, match="got '1 5'|got '1\\?'"):
+    with pytest.raises(cw.CaseworkError, match="expected an STR allele") as err:
         cw.DnaProfile(sample_barcode="X", genotypes={"TH01": ["1?"]})
+    assert "1?" not in str(err.value) and "TH01" in str(err.value)   # no genetic data shown
 
 
 def test_records_are_frozen():

@@ -36,7 +36,7 @@ from homecoming.casework.graves import (
 )
 from homecoming.casework.incidents import Incident, WeaponClass
 from homecoming.casework.missing_persons import MissingPerson
-from homecoming.casework.profiles import DnaProfile, ProfileQuality
+from homecoming.casework.profiles import DnaProfile, GenotypedRecord, ProfileQuality, StaffProfile
 from homecoming.casework.remains import (
     REMAINS_TRANSITIONS,
     Condition,
@@ -84,7 +84,7 @@ __all__ = [
     "Incident", "WeaponClass",
     # samples, custody, profiles
     "Sample", "SampleSource", "SampleElement", "ResultStatus", "CustodyEvent",
-    "CustodyItemKind", "DnaProfile", "ProfileQuality",
+    "CustodyItemKind", "DnaProfile", "ProfileQuality", "StaffProfile", "GenotypedRecord",
     # missing persons and their families
     "MissingPerson", "Donor", "Relationship", "ConsentScope", "PAIRWISE_RELATIONSHIP",
     # screening

@@ -120,6 +120,9 @@ def _convert(model: type[BaseModel], exc: ValidationError) -> CaseworkError:
     field = f"{model.__name__}.{loc}" if loc else model.__name__
     value = err.get("input")
     expected = _expectation(err)
+    if loc.split(".")[0] in getattr(model, "hidden_fields", ()):   # genetic data: never shown
+        return CaseworkError(f"{field}: not valid; expected {expected}", field=field,
+                             expected=expected)
     if err.get("type") == "missing":
         message = f"{field}: missing; expected {expected}"
     elif not loc:

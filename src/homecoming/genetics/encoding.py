@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from homecoming.errors import GenotypeError
+from homecoming.genetics.alleles import canonical_locus
 from homecoming.genetics.markers import Marker
 
 #: Code of an untyped / unusable genotype.
@@ -45,7 +46,7 @@ def genotype_alleles(n_alleles: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _canon(name: str) -> str:
-    return "".join(ch for ch in str(name) if ch not in " _-").upper()
+    return canonical_locus(name)
 
 
 class GenotypeEncoder:

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from homecoming.errors import FrequencyError, NotFoundError
+from homecoming.genetics.alleles import canonical_locus
 from homecoming.genetics.markers import Marker, MutationSpec
 
 #: Package-data folder holding the shipped tables.
@@ -93,10 +94,6 @@ def attribution_notice(licence: str) -> str | None:
     return None
 
 
-def canonical_locus(name: str) -> str:
-    """A comparison key for locus names: ``"Penta D"``, ``"PENTA_D"`` and ``"PentaD"`` agree,
-    as do ``"VWA"`` and ``"vWA"``."""
-    return re.sub(r"[\s_\-]", "", str(name)).upper()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Markers: a locus with its allele labels, frequencies and mutation models.
 
-Allele labels are strings (``"9.3"``, ``"22.2"``). A :class:`Marker` is an immutable, validated
-value: frequencies sum to 1 within 1e-6 (never renormalised silently) and mutation matrices are
-built once for its allele list.
+Allele labels are strings (``"9.3"``, ``"22.2"``); the grammar of STR alleles and the one
+canonical locus-name key (:func:`canonical_locus`) are in :mod:`homecoming.genetics.alleles`.
+A :class:`Marker` is an immutable, validated value: frequencies sum to 1 within 1e-6 (never
+renormalised silently) and mutation matrices are built once for its allele list.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Literal
 import numpy as np
 
 from homecoming.errors import FrequencyError
+from homecoming.genetics.alleles import canonical_locus
+
+__all__ = ["Chromosome", "FREQUENCY_SUM_TOLERANCE", "Marker", "MutationSpec", "canonical_locus"]
 
 Chromosome = Literal["autosomal", "X"]
 

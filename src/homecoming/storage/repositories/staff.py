@@ -17,12 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field, field_validator
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from homecoming.casework import DnaProfile, ProfileQuality, Record
-from homecoming.casework._base import Code, PastDate
+from homecoming.casework import StaffProfile  # the record lives beside DnaProfile
 from homecoming.errors import IntegrityError
 from homecoming.genetics.profiles import Genotype
 from homecoming.storage import tables
@@ -33,37 +31,6 @@ __all__ = ["StaffProfile", "StaffProfileRepository", "EliminationFlag", "staff_p
            "elimination_flag_key"]
 
 _CHUNK = 1000
-
-
-class StaffProfile(Record):
-    """An elimination profile of a staff member, identified by a staff code only.
-
-    Genotypes are checked exactly as those of a :class:`~homecoming.casework.DnaProfile`.
-    """
-
-    key_field = "staff_code"
-
-    staff_code: Code
-    genotypes: dict[str, tuple[str | None, ...]] = Field(min_length=1)
-    kit: str | None = None
-    laboratory: str | None = None
-    quality: ProfileQuality = ProfileQuality.FULL
-    typed_on: PastDate | None = None
-
-    @field_validator("genotypes", mode="before")
-    @classmethod
-    def _genotypes(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return DnaProfile._genotypes(value)  # the same locus / allele rules as DnaProfile
-
-    @classmethod
-    def from_profile(cls, profile: DnaProfile) -> StaffProfile:
-        """A staff profile from a profile record read from a profile CSV (the bar-code
-        column holds the staff code)."""
-        return cls(staff_code=profile.sample_barcode, genotypes=dict(profile.genotypes),
-                   kit=profile.kit, laboratory=profile.laboratory, quality=profile.quality,
-                   typed_on=profile.typed_on)
 
 
 class StaffProfileRepository(Repository[StaffProfile]):
