@@ -3,7 +3,7 @@
 Run (documented command):
 
     .venv/bin/python benchmarks/accuracy_study.py [--quick]
-        [--genotypes /work/shared/data/allele-frequencies/raw/1036-Revised-Genotypes-PopStats-July-19-2017.xlsx]
+        [--genotypes path/to/1036-Revised-Genotypes-PopStats-July-19-2017.xlsx]
 
 For each relationship type (direct, parent-child, full sibling, half sibling) it simulates
 true pairings (gene dropping through the family, with the default stepwise mutation model) and

@@ -33,8 +33,8 @@ from homecoming.identification import IdentificationConfig, solve
 from homecoming.identification.synthetic import synthetic_case
 
 HERE = Path(__file__).resolve().parent
-EXAMPLES = [HERE.parent.parent / "shared" / "data" / "dvi-examples",
-            Path("/work/shared/data/dvi-examples")]
+#: dvir's example datasets, shipped with the tests (tests/data/dvi-examples/SOURCES.md).
+EXAMPLES = HERE.parent / "tests" / "data" / "dvi-examples"
 PLANE_TARGET_S = 1.0
 SYNTH_TARGET_S = 10.0
 
@@ -58,11 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = 1 if args.quick else 3
     print(f"load average: {os.getloadavg()[0]:.2f}  python {sys.version.split()[0]}")
 
-    folder = next((p for p in EXAMPLES if (p / "planecrash.json").exists()), None)
-    if folder is None:
-        print("planecrash.json not found (expected ../shared/data/dvi-examples)")
-        return 1
-    ds = load_dvi_dataset(folder / "planecrash.json")
+    ds = load_dvi_dataset(EXAMPLES / "planecrash.json")
     print("\n1. planecrash (5 families, 8 victims, 5 missing, 15 STRs; 19,081 assignments)")
     for label, cfg in (("default exclusions (maxIncomp 2)", IdentificationConfig()),
                        ("no exclusion (all 19,081 assignments)",

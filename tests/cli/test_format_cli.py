@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from homecoming.cli.main import cli, main
+from tests.paths import FAMILIAS, familias_files
 
-FAM = Path("/work/shared/data/familias")
+FAM = FAMILIAS
 
 MISSING = """id,surname,given_name,sex,birth_date,last_seen_on,reported_by,reported_on
 MP-1,SYNTHETIC-A,Olena,female,1970-05-01,2022-03-10,SYNTHETIC daughter,2022-04-01
@@ -144,7 +144,6 @@ def test_geojson_import_export(db, tmp_path):
     assert fc["features"][0]["geometry"]["coordinates"] == [37.21, 49.21]
 
 
-@pytest.mark.skipif(not FAM.is_dir(), reason="shared Familias files missing")
 def test_import_familias_converts_and_export_familias_round_trips(tmp_path):
     runner = CliRunner()
     out = tmp_path / "case.json"
@@ -164,7 +163,6 @@ def test_import_familias_converts_and_export_familias_round_trips(tmp_path):
     assert lr2 == pytest.approx(lr1, rel=1e-12)
 
 
-@pytest.mark.skipif(not FAM.is_dir(), reason="shared Familias files missing")
 def test_import_familias_dvi_and_identify(tmp_path):
     out = tmp_path / "ds.json"
     r = CliRunner().invoke(cli, ["import", "familias", str(FAM / "dvi-example.fam"), "-o",
@@ -191,10 +189,9 @@ def test_formats_registry_lists_builtins():
     assert registry.for_path("sites.geojson").name == "geojson"
 
 
-FAM_FILES = sorted(FAM.glob("*.fam")) if FAM.is_dir() else []
+FAM_FILES = familias_files()
 
 
-@pytest.mark.skipif(not FAM_FILES, reason="shared Familias files missing")
 @pytest.mark.parametrize("path", FAM_FILES, ids=lambda p: p.name)
 def test_every_real_fam_file_runs_through_kinship_or_identify(path):
     from homecoming.formats.familias import read_fam

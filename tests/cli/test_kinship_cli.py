@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from homecoming.cli.main import cli, main
 from homecoming.formats.kinship_case import load_kinship_case
+from tests.paths import FAMILIAS
 from tests.reference.oracle import reference_log_likelihood
 
 # The example of docs/formats/kinship-case.md, verbatim.
@@ -182,10 +183,9 @@ def test_invalid_json_names_line(tmp_path, capsys):
     assert "line 2" in err and "invalid JSON" in err
 
 
-FAM = Path("/work/shared/data/familias/paternity.fam")
+FAM = FAMILIAS / "paternity.fam"
 
 
-@pytest.mark.skipif(not FAM.exists(), reason="shared Familias example paternity.fam not present")
 def test_familias_file_through_cli(tmp_path):
     from homecoming.formats import familias
     res = _run("kinship", str(FAM), "--json")

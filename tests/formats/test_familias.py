@@ -1,10 +1,9 @@
-"""Familias .fam files: every real file in /work/shared/data/familias reads, round-trips and
+"""Familias .fam files: every real file in tests/data/familias reads, round-trips and
 converts; concrete content is asserted per file."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +17,10 @@ from homecoming.formats.familias import (
     read_fam,
     write_fam,
 )
+from tests.paths import FAMILIAS, familias_files
 
-DATA = Path("/work/shared/data/familias")
-FILES = sorted(DATA.glob("*.fam")) if DATA.is_dir() else []
-needs_data = pytest.mark.skipif(not FILES, reason="shared Familias files missing: " + str(DATA))
+DATA = FAMILIAS
+FILES = familias_files()
 
 
 def fam(name: str) -> FamiliasFile:
@@ -30,12 +29,10 @@ def fam(name: str) -> FamiliasFile:
 
 # --- every file ------------------------------------------------------------------------------
 
-@needs_data
 def test_all_ten_files_present():
     assert len(FILES) == 10
 
 
-@needs_data
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_round_trip_gives_the_same_data(path, tmp_path):
     first = read_fam(path)
@@ -46,7 +43,6 @@ def test_round_trip_gives_the_same_data(path, tmp_path):
     assert format_fam(second) == format_fam(first)
 
 
-@needs_data
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_converts_to_our_formats(path):
     from homecoming.formats.dvi_dataset import load_dvi_dataset
@@ -65,7 +61,6 @@ def test_converts_to_our_formats(path):
 
 # --- paternity.fam ---------------------------------------------------------------------------
 
-@needs_data
 def test_paternity_content():
     f = fam("paternity.fam")
     assert f.version == "3.3.1" and not f.is_dvi
@@ -90,7 +85,6 @@ def test_paternity_content():
     assert [s.name for s in f.sections] == ["Advanced"]
 
 
-@needs_data
 def test_paternity_kinship_case():
     case = fam("paternity.fam").to_kinship_case()
     assert case["format"] == "homecoming/kinship-case@1"
@@ -104,7 +98,6 @@ def test_paternity_kinship_case():
     assert case["genotypes"]["CH"]["D3S1358"] == ["16", "17"]
 
 
-@needs_data
 def test_paternity_lr_matches_hand_value_and_survives_round_trip(tmp_path):
     from homecoming.formats.kinship_case import load_kinship_case
     from homecoming.kinship.lr import kinship_lr
@@ -129,7 +122,6 @@ def test_paternity_lr_matches_hand_value_and_survives_round_trip(tmp_path):
 
 # --- other pedigree files --------------------------------------------------------------------
 
-@needs_data
 def test_sibship_and_halfsib_content():
     s = fam("sibship.fam")
     assert [p.name for p in s.persons] == ["1", "2", "NN1", "NN2", "3"]
@@ -143,7 +135,6 @@ def test_sibship_and_halfsib_content():
     assert max(len(loc.alleles) for loc in h.loci) == 78
 
 
-@needs_data
 def test_ch4_table_has_seven_hypotheses_and_direct_dropout_setting():
     f = fam("ch4-table-4-4.fam")
     assert [p.name for p in f.pedigrees] == [f"H{i}" for i in range(1, 8)]
@@ -155,7 +146,6 @@ def test_ch4_table_has_seven_hypotheses_and_direct_dropout_setting():
     assert all(m["mutation"] is None for m in case["markers"])  # all rates are 0
 
 
-@needs_data
 def test_single_pedigree_file_gets_an_unrelated_reference():
     f = fam("ch4-example-4-8-4.fam")
     assert len(f.persons) == 14 and [p.name for p in f.pedigrees] == ["H1"]
@@ -170,7 +160,6 @@ def test_single_pedigree_file_gets_an_unrelated_reference():
 
 # --- DVI files -------------------------------------------------------------------------------
 
-@needs_data
 def test_dvi_example_content_and_dataset():
     f = fam("dvi-example.fam")
     assert f.version == "3.3 (DVI)" and f.persons == [] and f.is_dvi
@@ -193,7 +182,6 @@ def test_dvi_example_content_and_dataset():
     assert fj["genotypes"] == {"R": {"L1": ["1", "1"]}}
 
 
-@needs_data
 def test_exclusion_example_matches_dvir_counts():
     f = fam("exclusion-example.fam")
     assert len(f.dvi.unidentified) == 16 and len(f.dvi.families) == 15
@@ -222,7 +210,6 @@ def test_exclusion_example_matches_dvir_counts():
     assert mutation["D8S1179"]["male"] == {"model": "equal", "rate": 0.001}
 
 
-@needs_data
 def test_ketp_ex498_missing_persons_and_sexes():
     f = fam("ketp-ex498.fam")
     assert len(f.persons) == 7 and f.pedigrees == []  # main part: untyped leftovers
@@ -235,7 +222,6 @@ def test_ketp_ex498_missing_persons_and_sexes():
     assert [v["sex"] for v in ds["victims"]] == ["female", "male", "female"]
 
 
-@needs_data
 def test_solution3_3_undecided_missing_persons_pair_with_either_sex():
     from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
     from homecoming.identification import solve
@@ -260,7 +246,6 @@ def test_solution3_3_undecided_missing_persons_pair_with_either_sex():
     assert set(ids_f) <= {"PM7", "PM8"} and log10_lr_f < 2
 
 
-@needs_data
 def test_solution3_3_qualifies_repeated_names():
     ds = fam("solution3-3.fam").to_dvi_dataset()
     assert len(ds["victims"]) == 8 and len(ds["families"]) == 5
@@ -271,7 +256,6 @@ def test_solution3_3_qualifies_repeated_names():
     assert m == {"model": "proportional", "rate": 0.001}
 
 
-@needs_data
 def test_dvi_example_solves_to_the_hand_computed_joint_lr():
     from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
     from homecoming.identification import solve
@@ -305,7 +289,6 @@ def _joint(f: FamiliasFile) -> list[tuple[dict, float]]:
     return [(row["assignment"], row["loglik"]) for row in out["joint"][:5]]
 
 
-@needs_data
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_results_unchanged_by_round_trip(path, tmp_path):
     first = read_fam(path)
@@ -321,7 +304,6 @@ def test_results_unchanged_by_round_trip(path, tmp_path):
             assert a[k] == b[k] or a[k] == pytest.approx(b[k], rel=1e-12)
 
 
-@needs_data
 def test_ch4_table_lrs():
     lrs = _lrs(fam("ch4-table-4-4.fam"))
     assert lrs["H5"] == 0.0  # the reference
@@ -391,7 +373,6 @@ def test_dvi_dataset_to_fam_and_back(tmp_path):
         "R1": (None, None), "MO": (None, None), "Missing 1": ("R1", "MO")}
 
 
-@needs_data
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_round_trip_through_our_formats(path, tmp_path):
     """.fam -> kinship case / DVI dataset -> .fam -> same case/dataset and same results."""
@@ -427,9 +408,7 @@ def test_onestep_model_cannot_be_written():
 # --- errors ----------------------------------------------------------------------------------
 
 def test_structural_error_names_file_line_and_expectation(tmp_path):
-    text = (DATA / "paternity.fam").read_text() if FILES else None
-    if text is None:
-        pytest.skip("shared Familias files missing")
+    text = (DATA / "paternity.fam").read_text()
     lines = text.splitlines()
     lines[4] = "three"  # number of individuals
     with pytest.raises(FormatError) as err:
@@ -440,8 +419,6 @@ def test_structural_error_names_file_line_and_expectation(tmp_path):
 
 
 def test_precomputed_probabilities_are_refused():
-    if not FILES:
-        pytest.skip("shared Familias files missing")
     text = (DATA / "paternity.fam").read_text().replace(
         "#FALSE# (#Databases: 1", "#TRUE# (#Databases: 1")
     with pytest.raises(FormatError, match="precomputed probabilities") as err:
@@ -450,8 +427,6 @@ def test_precomputed_probabilities_are_refused():
 
 
 def test_stepwise_with_rest_allele_falls_back_to_equal_and_is_reported():
-    if not FILES:
-        pytest.skip("shared Familias files missing")
     f = fam("exclusion-example.fam")
     loc = f.locus("D8S1179")
     loc.female_model = loc.male_model = 4
@@ -473,8 +448,6 @@ def test_write_is_atomic_on_error(tmp_path):
 
 
 def test_theta_is_read():
-    if not FILES:
-        pytest.skip("shared Familias files missing")
     text = (DATA / "paternity.fam").read_text().replace("Fst: 0 )", "Fst: 0.02 )")
     f = parse_fam(text)
     assert f.theta == 0.02
@@ -519,8 +492,6 @@ def test_pm_stationary_by_hand():
 
 
 def test_windows_ansi_names_survive_a_round_trip(tmp_path):
-    if not FILES:
-        pytest.skip("shared Familias files missing")
     text = (DATA / "paternity.fam").read_text().replace('"MO"', '"M\u00d8"')
     src = tmp_path / "ansi.fam"
     src.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
@@ -531,7 +502,6 @@ def test_windows_ansi_names_survive_a_round_trip(tmp_path):
     assert read_fam(out) == f
 
 
-@needs_data
 def test_silent_allele_and_dropout_settings(tmp_path):
     from homecoming.formats.kinship_case import load_kinship_case
 
@@ -563,7 +533,6 @@ def test_silent_allele_and_dropout_settings(tmp_path):
     assert again.locus("TH01").silent_frequency == 0.01
 
 
-@needs_data
 def test_differing_dropout_values_are_reported_not_guessed():
     f = fam("paternity.fam")
     f.persons[0].consider_dropout = True
@@ -575,8 +544,6 @@ def test_differing_dropout_values_are_reported_not_guessed():
 
 
 def test_duplicate_individual_names_stop_at_the_second():
-    if not FILES:
-        pytest.skip("shared Familias files missing")
     text = (DATA / "paternity.fam").read_text().replace('"MO"', '"AF"')
     with pytest.raises(FormatError, match="appears again") as err:
         parse_fam(text, path="d.fam")

@@ -15,12 +15,12 @@ from homecoming.formats.frequency_tables import (
     read_frequency_table,
     write_frequency_table,
 )
+from tests.paths import FAMILIAS
 
-CODIS = Path("/work/shared/data/familias/codis-frequencies.txt")
+CODIS = FAMILIAS / "codis-frequencies.txt"
 GENETICS = Path(__file__).resolve().parents[2] / "src/homecoming/genetics/data/allele-frequencies"
 
 
-@pytest.mark.skipif(not CODIS.exists(), reason="shared file codis-frequencies.txt missing")
 def test_reads_familias_text_database():
     t = read_frequency_table(CODIS)
     assert list(t.loci) == ["CSF1PO", "D3S1358", "D5S818", "D7S820", "D8S1179", "D13S317",
@@ -31,7 +31,6 @@ def test_reads_familias_text_database():
     assert t.check_sums() == {}
 
 
-@pytest.mark.skipif(not CODIS.exists(), reason="shared file codis-frequencies.txt missing")
 @pytest.mark.parametrize("layout", ["csv", "familias", "strider"])
 def test_round_trip_each_layout(layout, tmp_path):
     t = read_frequency_table(CODIS)
@@ -41,9 +40,7 @@ def test_round_trip_each_layout(layout, tmp_path):
 
 
 def test_reads_the_database_of_a_fam_file():
-    fam = Path("/work/shared/data/familias/paternity.fam")
-    if not fam.exists():
-        pytest.skip("shared Familias files missing")
+    fam = FAMILIAS / "paternity.fam"
     t = read_frequency_table(fam)
     assert t.name == "unknown" and len(t.loci) == 10
     assert t.frequencies("TH01")["9.3"] == 0.3404967867
@@ -52,8 +49,6 @@ def test_reads_the_database_of_a_fam_file():
 
 def test_reads_a_shipped_database_csv():
     path = GENETICS / "nist1036_all.csv"
-    if not path.exists():
-        pytest.skip("shipped NIST table missing")
     t = read_frequency_table(path)
     assert len(t.loci) == 29 and "SE33" in t.loci
 

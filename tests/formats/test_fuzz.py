@@ -5,17 +5,16 @@ exception — and nothing is written from a file that stops."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from homecoming.errors import FormatError, HomecomingError
+from tests.paths import FAMILIAS
 
-FAM = Path("/work/shared/data/familias")
+FAM = FAMILIAS
 FAM_FILES = ["paternity.fam", "dvi-example.fam", "ch4-table-4-4.fam", "ketp-ex498.fam"]
-needs_fam = pytest.mark.skipif(not FAM.is_dir(), reason="shared Familias files missing")
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow,
@@ -68,7 +67,6 @@ def _fam_lines(name: str) -> list[str]:
     return (FAM / name).read_text(encoding="utf-8").splitlines()
 
 
-@needs_fam
 @pytest.mark.parametrize("name", FAM_FILES)
 @FUZZ
 @given(data=st.data())
@@ -97,7 +95,6 @@ def test_mutated_fam_files(name, data):
         _check_error(exc, path, need_line=False)
 
 
-@needs_fam
 @FUZZ
 @given(cut=st.integers(0, 20000))
 def test_truncated_fam_bytes(cut):
@@ -221,7 +218,6 @@ def test_failed_imports_write_nothing(casework_db, data):
         assert ProfileRepository(session).count() == 0
 
 
-@needs_fam
 @FUZZ
 @given(data=st.data())
 def test_failed_fam_export_leaves_no_file(tmp_path_factory, data):
@@ -248,7 +244,6 @@ def test_failed_fam_export_leaves_no_file(tmp_path_factory, data):
         pytest.fail(f"write_fam raised {type(exc).__name__}: {exc}")
 
 
-@needs_fam
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 
 from homecoming.formats.dvi_dataset import load_dvi_dataset
 from homecoming.identification import IdentificationConfig, solve
 from homecoming.identification.dataset import sexes_compatible
+from tests.paths import DVI_EXAMPLES
 
 from .brute import assignment_loglik, brute_force, combined_loglik
 
-EXAMPLES = Path("/work/shared/data/dvi-examples")
-if not EXAMPLES.is_dir():  # the shared data next to the checkout
-    EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "dvi-examples"
+EXAMPLES = DVI_EXAMPLES
 
 FAST = ["exclusionExample", "example1", "example2", "fire", "planecrash", "symmetricSibs",
         "KETPchap481", "KETPchap484", "KETPexer497", "KETPexer498"]

@@ -5,7 +5,7 @@ Every record is a frozen pydantic model; a bad value raises :class:`CaseworkErro
 ``Record.field``, the bad value and what was expected. Dates in the future are refused.
 Nothing here touches a database: ``homecoming.storage`` maps these values to tables.
 
-Sources for the fields: docs/background/casework-standards.md §4 (in /work/shared/docs).
+Sources for the fields: the INTERPOL DVI Guide, ICRC, ICMP, Bournemouth and Minnesota Protocols.
 """
 
 from homecoming.casework._base import (
