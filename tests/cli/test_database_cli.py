@@ -16,10 +16,11 @@ def test_init_creates_then_reports_up_to_date(tmp_path):
     url = f"sqlite:///{tmp_path / 'sub' / 'h.db'}"
     first = _run("--database", url, "init")
     assert first.exit_code == 0
-    assert first.output == f"Database {url} created (schema revision 0002).\n"
+    head = Database.head_revision()
+    assert first.output == f"Database {url} created (schema revision {head}).\n"
     again = _run("--database", url, "init")
-    assert again.output == f"Database {url} is up to date (schema revision 0002).\n"
-    assert Database(url).current_revision() == "0002"
+    assert again.output == f"Database {url} is up to date (schema revision {head}).\n"
+    assert Database(url).current_revision() == head
 
 
 def test_init_uses_environment_url(tmp_path, monkeypatch):
@@ -76,17 +77,46 @@ def test_stats_json_and_text(tmp_path):
     assert "staff_profiles" not in text and "contamination flags" in text
 
 
-def test_stats_on_an_empty_database_is_a_one_line_error(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'none.db'}"
+def _exit_code(argv):
     try:
-        main(["--database", url, "stats"])
+        main(argv)
     except SystemExit as exc:
-        assert exc.code == 1
-    else:  # pragma: no cover
-        raise AssertionError("stats on an empty database should exit 1")
+        return exc.code
+    return 0
+
+
+def test_stats_on_an_empty_database_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "none.db").touch()
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    assert _exit_code(["--database", url, "stats"]) == 1
     err = capsys.readouterr().err
     assert err == (f"Error: database {url} has no Homecoming schema; run `homecoming init` "
                    "first\n")
+
+
+def test_stats_on_a_mistyped_sqlite_path_creates_nothing(tmp_path, capsys):
+    path = tmp_path / "typo" / "deeper" / "homecomin.db"
+    assert _exit_code(["--database", f"sqlite:///{path}", "stats"]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"Error: database file {path} does not exist; run `homecoming init` first "
+                   "(or check --database / HOMECOMING_DATABASE_URL)\n")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_unreachable_postgresql_is_one_line(capsys):
+    # port 9 (discard) on loopback: nothing listens there, the connection is refused at once
+    url = "postgresql+psycopg://nobody:secret@127.0.0.1:9/homecoming"
+    assert _exit_code(["--database", url, "stats"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("Error: database") and "127.0.0.1" in err
+    assert "secret" not in err
+
+
+def test_init_creates_the_folder_of_a_new_sqlite_file(tmp_path):
+    path = tmp_path / "new" / "folder" / "h.db"
+    assert _exit_code(["--database", f"sqlite:///{path}", "init"]) == 0
+    assert path.is_file()
 
 
 def test_help():

@@ -193,6 +193,7 @@ def test_missing_person_already_stored(db, tmp_path, capsys):
 
 
 def test_import_needs_an_initialised_database(tmp_path, capsys):
+    (tmp_path / "empty.db").touch()   # a file without a schema (a missing file: test_database_cli)
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     f = files(tmp_path, missing=MISSING)
     err = fails(url, capsys, "import", "missing-persons", str(f["missing"]))

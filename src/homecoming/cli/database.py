@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
-__all__ = ["init_command", "stats_command", "open_database"]
+__all__ = ["init_command", "stats_command", "open_database", "database_url"]
 
 
-def open_database(ctx: click.Context):  # type: ignore[no-untyped-def]
+def open_database(ctx: click.Context, *, create: bool = False,
+                  require_current: bool = True) -> Any:
     """The Database for this command: ``--database`` / HOMECOMING_DATABASE_URL, else the
-    per-user SQLite file."""
-    from homecoming import settings
-    from homecoming.storage import Database
+    per-user SQLite file (:func:`homecoming.services.database.open_database`: nothing is
+    created unless ``create``)."""
+    from homecoming.services.database import open_database as open_db
 
+    return open_db(database_url(ctx), create=create, require_current=require_current)
+
+
+def database_url(ctx: click.Context) -> str | None:
+    """The URL given with ``--database`` (or the environment), None for the default."""
     obj = ctx.find_root().obj or {}
-    given = obj.get("database")
-    if given is not None and not isinstance(given, str):
-        return given  # a Database already opened by a caller
-    url = given or obj.get("database_url") or settings.database_url()
-    return Database(url)
+    url = obj.get("database_url")
+    return str(url) if url else None
 
 
 @click.command("init")
@@ -30,17 +34,10 @@ def init_command(ctx: click.Context) -> None:
 
     Safe to run again: an up-to-date database is left as it is.
     """
-    db = open_database(ctx)
-    before = db.current_revision()
-    db.upgrade()
-    after = db.current_revision()
-    if before == after:
-        state = f"is up to date (schema revision {after})"
-    elif before is None:
-        state = f"created (schema revision {after})"
-    else:
-        state = f"upgraded from schema revision {before} to {after}"
-    click.echo(f"Database {db.masked_url} {state}.")
+    from homecoming.services.database import init_database
+
+    result = init_database(database_url(ctx))
+    click.echo(f"Database {result.database} {result.state}.")
 
 
 #: what each count means, in the order stats prints them
@@ -69,8 +66,10 @@ _LABELS = {
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Count the records in the database (sites, graves, remains, missing persons, …)."""
+    from homecoming.services.database import database_counts
+
     db = open_database(ctx)
-    counts = db.counts()
+    counts = database_counts(db)
     if as_json:
         click.echo(json.dumps(counts, indent=2))
         return

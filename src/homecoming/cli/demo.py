@@ -28,7 +28,7 @@ DEMO_PREFIX = "SYN-"
 def _open_database(ctx: click.Context) -> Any:
     from homecoming.cli.database import open_database
 
-    return open_database(ctx)
+    return open_database(ctx, create=True)
 
 
 def _repositories_in_order(repos: Any) -> list[tuple[str, Any]]:
