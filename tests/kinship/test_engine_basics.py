@@ -342,12 +342,12 @@ def test_bad_theta_and_dropout():
 
 def _theta_both_methods(monkeypatch, fn):
     """fn() computed with the partition method forced, then with the quadrature forced."""
-    import homecoming.kinship.likelihood as lk
+    import homecoming.kinship._theta as lk
     with monkeypatch.context() as m:
         m.setattr(lk, "MAX_THETA_ROWS", 0)          # quadrature refused -> partitions
         a = fn()
     with monkeypatch.context() as m:
-        m.setattr(lk, "_THETA_MAX_PARTITIONS", 0)   # partitions refused -> quadrature
+        m.setattr(lk, "MAX_THETA_PARTITIONS", 0)   # partitions refused -> quadrature
         b = fn()
     return a, b
 

@@ -95,7 +95,7 @@ class KinshipResult:
         return out
 
 
-def _spec_json(spec: MutationSpec | None) -> dict | None:
+def _spec_json(spec: MutationSpec | None) -> dict[str, object] | None:
     if spec is None:
         return None
     d: dict[str, Any] = {"model": spec.model}

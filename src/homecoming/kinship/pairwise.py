@@ -105,7 +105,8 @@ def _joint(p: np.ndarray, theta: float, draws: int, outputs: Sequence[tuple[int,
     for (d, mat), o in zip(outputs, "abcd"):
         ops.append(mat)
         subs.append(letters[d] + o)
-    return np.einsum(",".join(subs) + "->abcd", *ops, optimize="greedy")
+    joint: np.ndarray = np.einsum(",".join(subs) + "->abcd", *ops, optimize="greedy")
+    return joint
 
 
 def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.ndarray,
@@ -118,8 +119,9 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
     if relationship == "unrelated":
         if theta:
             return _urn(p, 4, theta)
-        pp = np.multiply.outer(p, p)
-        return np.multiply.outer(pp, pp)
+        pair: np.ndarray = np.multiply.outer(p, p)
+        independent: np.ndarray = np.multiply.outer(pair, pair)
+        return independent
     if relationship == "direct":  # same person: T[a1, a2, a1, a2] = U2[a1, a2]
         u2 = _urn(p, 2, theta)
         t = np.zeros((k, k, k, k))
@@ -156,8 +158,12 @@ def _ordered_joint(relationship: str, p: np.ndarray, theta: float, female: np.nd
                      field="relationship", value=relationship)
 
 
+#: A sum of products: (coefficient, [(array, axes), ...]) per term.
+_Terms = list[tuple[float, list[tuple[np.ndarray, tuple[int, ...]]]]]
+
+
 def _factored_terms(relationship: str, p: np.ndarray, female: np.ndarray, male: np.ndarray,
-                    parent_sex: str | None) -> list[tuple[float, list[tuple[np.ndarray, tuple]]]]:
+                    parent_sex: str | None) -> _Terms:
     """theta = 0: the ordered joint as a sum of products of small factors.
 
     Each term is ``(coefficient, [(array, axes), ...])``; axes 0, 1 are A's alleles and 2, 3
@@ -170,9 +176,10 @@ def _factored_terms(relationship: str, p: np.ndarray, female: np.ndarray, male: 
     w = 1.0 / len(sexes)
 
     def shared(m1: np.ndarray, m2: np.ndarray) -> np.ndarray:
-        return (p[:, None] * m1).T @ m2
+        product: np.ndarray = (p[:, None] * m1).T @ m2
+        return product
 
-    terms: list[tuple[float, list[tuple[np.ndarray, tuple]]]] = []
+    terms: _Terms = []
     if relationship == "parent_child":
         for sx in sexes:
             ms, mo = mats[sx], mats[other[sx]]
@@ -181,11 +188,11 @@ def _factored_terms(relationship: str, p: np.ndarray, female: np.ndarray, male: 
             terms.append((0.5 * w, [(d, (0, 2)), (p, (1,)), (qo, (3,))]))
             terms.append((0.5 * w, [(p, (0,)), (d, (1, 2)), (qo, (3,))]))
     elif relationship == "full_sibling":
-        pm, pf = shared(male, male), shared(female, female)
+        from_father, from_mother = shared(male, male), shared(female, female)
         qm, qf = p @ male, p @ female
-        terms.append((0.25, [(pm, (0, 2)), (pf, (1, 3))]))
-        terms.append((0.25, [(pm, (0, 2)), (qf, (1,)), (qf, (3,))]))
-        terms.append((0.25, [(qm, (0,)), (qm, (2,)), (pf, (1, 3))]))
+        terms.append((0.25, [(from_father, (0, 2)), (from_mother, (1, 3))]))
+        terms.append((0.25, [(from_father, (0, 2)), (qf, (1,)), (qf, (3,))]))
+        terms.append((0.25, [(qm, (0,)), (qm, (2,)), (from_mother, (1, 3))]))
         terms.append((0.25, [(qm, (0,)), (qf, (1,)), (qm, (2,)), (qf, (3,))]))
     elif relationship == "half_sibling":
         for sx in sexes:
@@ -199,7 +206,7 @@ def _factored_terms(relationship: str, p: np.ndarray, female: np.ndarray, male: 
     return terms
 
 
-def _evaluate_terms(terms: list[tuple[float, list[tuple[np.ndarray, tuple]]]], k: int
+def _evaluate_terms(terms: _Terms, k: int
                     ) -> np.ndarray:
     """G x G genotype-pair probabilities of factored terms (sum over allele orderings)."""
     first, second = genotype_alleles(k)
@@ -242,7 +249,8 @@ def _genotype_table(t: np.ndarray) -> np.ndarray:
     out += np.take(flat, a_ij[:, None] + b_vu[None, :]) * (~hom_a)[None, :]
     out += np.take(flat, a_ji[:, None] + b_uv[None, :]) * (~hom_a)[:, None]
     out += np.take(flat, a_ji[:, None] + b_vu[None, :]) * ((~hom_a)[:, None] & (~hom_a)[None, :])
-    return out
+    table: np.ndarray = out
+    return table
 
 
 def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: float = 0.0,
@@ -281,7 +289,8 @@ def _single_genotype(p: np.ndarray, theta: float) -> np.ndarray:
     """P(g) of one person for every genotype code (two founder draws from the urn)."""
     first, second = genotype_alleles(p.size)
     u2 = _urn(p, 2, theta)
-    return u2[first, second] * np.where(first == second, 1.0, 2.0)
+    single: np.ndarray = u2[first, second] * np.where(first == second, 1.0, 2.0)
+    return single
 
 
 def log_lr_table(marker: Marker, relationship: str, *, theta: float = 0.0,
@@ -293,7 +302,8 @@ def log_lr_table(marker: Marker, relationship: str, *, theta: float = 0.0,
     with np.errstate(divide="ignore"):
         out = np.log(num) - np.log(den)
     out[num <= 0] = -np.inf
-    return out
+    table: np.ndarray = out
+    return table
 
 
 class PairwiseModel:
@@ -492,7 +502,7 @@ class PairwiseModel:
             found_v: list[np.ndarray] = []
             for i0, j0, blk in self._blocks(sub, ib):
                 hit = blk >= min_log_lr
-                if min_common and hit.any():
+                if typed_a is not None and typed_b is not None and hit.any():
                     nc = typed_a[i0:i0 + blk.shape[0]] @ typed_b[j0:j0 + blk.shape[1]].T
                     hit &= nc >= min_common - 0.5
                 r, c = np.nonzero(hit)

@@ -1,0 +1,60 @@
+"""One bounded cache for the likelihood engine's memoised values.
+
+Every cache of the engine (marker state spaces, elimination plans, factor tables, …) is a
+:class:`BoundedCache`: a dict with a maximum size that forgets its oldest entries when full.
+Keys that contain ``id(obj)`` pass ``obj`` as ``keep``: the entry holds a strong reference to
+it, so the object cannot be freed and its id reused while the entry exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+__all__ = ["BoundedCache"]
+
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[V]):
+    """A mapping from hashable keys to values with at most ``max_size`` entries.
+
+    When an insertion would exceed ``max_size`` the oldest quarter of the entries (by
+    insertion) is dropped, so a steady stream of new keys costs O(1) per insertion.
+    """
+
+    __slots__ = ("max_size", "_data")
+
+    def __init__(self, max_size: int) -> None:
+        if max_size < 1:
+            raise ValueError(f"max_size {max_size}; expected at least 1")
+        self.max_size = max_size
+        self._data: dict[Hashable, tuple[object, V]] = {}
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: Hashable) -> V | None:
+        """The value stored under ``key``, or ``None``."""
+        hit = self._data.get(key)
+        return None if hit is None else hit[1]
+
+    def put(self, key: Hashable, value: V, keep: object = None) -> V:
+        """Store ``value`` under ``key`` (``keep`` is held alive with it); returns ``value``."""
+        data = self._data
+        if key not in data and len(data) >= self.max_size:
+            drop = max(1, self.max_size // 4)
+            for old in list(data)[:drop]:
+                del data[old]
+        data[key] = (keep, value)
+        return value
+
+    def get_or_make(self, key: Hashable, make: Callable[[], V], keep: object = None) -> V:
+        """The value under ``key``; computed by ``make()`` and stored when absent."""
+        hit = self._data.get(key)
+        if hit is not None:
+            return hit[1]
+        return self.put(key, make(), keep)
+
+    def clear(self) -> None:
+        self._data.clear()

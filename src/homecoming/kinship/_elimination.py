@@ -1,0 +1,254 @@
+"""Variable elimination: elimination orders, plans, and the batched sum of factor products.
+
+A *factor* is a scope (a tuple of variable numbers) and an array of shape
+``(rows, size(v) for v in scope)``: every row (a marker, or a marker × θ quadrature node) is an
+independent problem with the same structure. :func:`eliminate` returns, per row, the natural log
+of the sum over all variables of the product of the factors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from homecoming.kinship._cache import BoundedCache
+from homecoming.kinship._types import FloatArray
+
+__all__ = ["Factor", "Step", "eliminate", "elimination_order", "plan"]
+
+#: A factor: its variables and its table (rows first).
+Factor = tuple[tuple[int, ...], FloatArray]
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
+
+#: Cliques (entries, all rows) below this are contracted by one plain einsum; larger ones
+#: pairwise (numpy's optimised einsum, BLAS where it can).
+SMALL_CLIQUE = 3000
+#: Rows whose unscaled result falls below this are recomputed with per-step scaling.
+RESCUE_BELOW = 1e-200
+
+
+def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str,
+                  rng: np.random.Generator | None) -> tuple[list[int], float]:
+    """One greedy elimination order and its cost (sum of clique sizes)."""
+    neighbours = [set(x) for x in neighbours0]
+    alive = set(range(len(log_sizes)))
+    order: list[int] = []
+    cost = 0.0
+    while alive:
+        best_key: tuple[float, ...] | None = None
+        candidates: list[tuple[tuple[float, ...], int]] = []
+        for v in alive:
+            nb = neighbours[v]
+            weight = log_sizes[v] + sum(log_sizes[u] for u in nb)
+            if rule == "weight":
+                key: tuple[float, ...] = (weight,)
+            else:
+                fill = 0.0
+                nbl = list(nb)
+                for i in range(len(nbl)):
+                    ni = neighbours[nbl[i]]
+                    for j in range(i + 1, len(nbl)):
+                        if nbl[j] not in ni:
+                            fill += math.exp(log_sizes[nbl[i]] + log_sizes[nbl[j]])
+                key = (fill, weight) if rule == "fill" else (len(nb), weight)
+            candidates.append((key, v))
+            if best_key is None or key < best_key:
+                best_key = key
+        assert best_key is not None
+        if rng is not None:
+            near = [v for key, v in candidates if key[0] <= best_key[0] * 1.5 + 1e-9]
+            v = near[int(rng.integers(len(near)))]
+        else:
+            v = min(candidates)[1]
+        nb = neighbours[v]
+        cost += math.exp(log_sizes[v] + sum(log_sizes[u] for u in nb))
+        for u in nb:
+            neighbours[u].update(nb)
+            neighbours[u].discard(u)
+            neighbours[u].discard(v)
+        alive.discard(v)
+        order.append(v)
+    return order, cost
+
+
+def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
+                      quick: bool = False) -> list[int]:
+    """A cheap elimination order: the best of greedy min-weight, weighted min-fill and
+    min-degree orders and a few randomised variants (by total clique size)."""
+    nv = len(sizes)
+    neighbours: list[set[int]] = [set() for _ in range(nv)]
+    for scope in scopes:
+        for v in scope:
+            neighbours[v].update(scope)
+    for v in range(nv):
+        neighbours[v].discard(v)
+    log_sizes = [math.log(max(s, 1)) for s in sizes]
+    best: tuple[float, list[int]] | None = None
+    rng = np.random.default_rng(12345)
+    if quick or nv > 200:  # many plans to make, or a large pedigree: one cheap greedy order
+        return _greedy_order(neighbours, log_sizes, "weight", None)[0]
+    tries: list[tuple[str, np.random.Generator | None]] = [
+        ("weight", None), ("fill", None), ("degree", None)]
+    tries += [(r, rng) for r in ("fill", "weight") for _ in range(4 if nv <= 60 else 1)]
+    for rule, generator in tries:
+        order, cost = _greedy_order(neighbours, log_sizes, rule, generator)
+        if best is None or cost < best[0]:
+            best = (cost, order)
+    assert best is not None
+    return best[1]
+
+
+@dataclass
+class MatmulRecipe:
+    """Two factors sharing the summed variable, contracted as one batched matrix product."""
+
+    left_axes: tuple[int, ...]
+    right_axes: tuple[int, ...]
+    shared: int
+    left: int
+    summed: int
+    right: int
+    result_shape: tuple[int, ...]
+    final_axes: tuple[int, ...]
+
+
+@dataclass
+class Step:
+    """One elimination step: multiply some factors and sum one variable out."""
+
+    inputs: tuple[int, ...]       # slots of the factors multiplied
+    output: int                   # slot of the result
+    n_out: int                    # number of variables of the result
+    clique: int                   # entries per row of the multiplied-out clique
+    spec: str                     # einsum spec
+    path: list[Any] | None = None           # einsum contraction path, computed on first use
+    matmul: MatmulRecipe | None = None
+
+
+_ORDERS_BY_SHAPE: BoundedCache[list[int]] = BoundedCache(4096)
+_PLANS: BoundedCache[list[Step]] = BoundedCache(4096)
+
+
+def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -> list[Step]:
+    """The elimination steps for factors with these scopes over variables of these sizes."""
+    # the order depends on which variables are small (typed: <= 2 states) and which are
+    # large, not on the exact number of lumped states: reuse it across data sets
+    shape_key = (tuple(scopes), tuple(s if s <= 2 else 0 for s in sizes))
+    order = _ORDERS_BY_SHAPE.get_or_make(shape_key,
+                                         lambda: elimination_order(scopes, sizes, quick))
+    pool = {i: scope for i, scope in enumerate(scopes) if scope}
+    nxt = len(scopes)
+    steps: list[Step] = []
+    for v in order:
+        use = [i for i, scope in pool.items() if v in scope]
+        if not use:
+            continue
+        all_vars: list[int] = []
+        for i in use:
+            for u in pool[i]:
+                if u not in all_vars:
+                    all_vars.append(u)
+        out = tuple(u for u in all_vars if u != v)
+        letter = {u: _LETTERS[k + 1] for k, u in enumerate(out + (v,))}
+        spec = ",".join("Z" + "".join(letter[u] for u in pool[i]) for i in use)
+        spec += "->Z" + "".join(letter[u] for u in out)
+        clique = sizes[v] * math.prod(sizes[u] for u in out)
+        used_scopes = {i: pool[i] for i in use}
+        for i in use:
+            del pool[i]
+        pool[nxt] = out
+        matmul = None
+        if len(use) == 2:
+            sa, sb = used_scopes[use[0]], used_scopes[use[1]]
+            if len(set(sa)) == len(sa) and len(set(sb)) == len(sb) and v in sa and v in sb:
+                shared = [u for u in sa if u in sb and u != v]
+                left = [u for u in sa if u not in sb]
+                right = [u for u in sb if u not in sa]
+                result_vars = shared + left + right
+                matmul = MatmulRecipe(
+                    (0,) + tuple(1 + sa.index(u) for u in shared + left + [v]),
+                    (0,) + tuple(1 + sb.index(u) for u in shared + [v] + right),
+                    math.prod(sizes[u] for u in shared), math.prod(sizes[u] for u in left),
+                    sizes[v], math.prod(sizes[u] for u in right),
+                    tuple(sizes[u] for u in result_vars),
+                    (0,) + tuple(1 + result_vars.index(u) for u in out))
+        steps.append(Step(tuple(use), nxt, len(out), clique, spec, None, matmul))
+        nxt += 1
+    return steps
+
+
+def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool) -> FloatArray:
+    slots: dict[int, FloatArray] = dict(enumerate(arrays))
+    log_scale = np.zeros(n_rows)
+    for step in steps:
+        inputs = [slots.pop(i) for i in step.inputs]
+        result: FloatArray
+        if step.clique * n_rows < SMALL_CLIQUE:
+            result = np.einsum(step.spec, *inputs)
+        elif step.matmul is not None:
+            mm = step.matmul
+            a = inputs[0].transpose(mm.left_axes).reshape(n_rows * mm.shared, mm.left,
+                                                           mm.summed)
+            b = inputs[1].transpose(mm.right_axes).reshape(n_rows * mm.shared, mm.summed,
+                                                            mm.right)
+            result = np.matmul(a, b).reshape((n_rows,) + mm.result_shape).transpose(
+                mm.final_axes)
+        else:
+            if step.path is None:
+                step.path = np.einsum_path(step.spec, *inputs, optimize="greedy")[0]
+            result = np.einsum(step.spec, *inputs, optimize=step.path)
+        if step.n_out == 0:
+            with np.errstate(divide="ignore", under="ignore"):
+                log_scale += np.log(result)
+            continue
+        if scale:
+            peak = result.reshape(n_rows, -1).max(axis=1)
+            ok = peak > 0
+            safe = np.where(ok, peak, 1.0)
+            with np.errstate(divide="ignore", under="ignore"):
+                log_scale += np.where(ok, np.log(safe), -np.inf)
+            result = result / safe.reshape((n_rows,) + (1,) * step.n_out)
+        slots[step.output] = result
+    for arr in slots.values():   # factors without variables (none are produced)
+        if arr.ndim == 1:
+            with np.errstate(divide="ignore", under="ignore"):
+                log_scale += np.log(arr)
+    return log_scale
+
+
+def eliminate(factors: list[Factor], sizes: list[int], n_rows: int,
+              quick: bool = False) -> FloatArray:
+    """log Σ over all variables of Π factors, per row (exact, never underflows).
+
+    A first pass runs without scaling; rows whose result is below ``RESCUE_BELOW`` (where
+    intermediate underflow could matter) or zero are recomputed with one scale factor per row
+    and elimination step.
+    """
+    scopes = [scope for scope, _ in factors]
+    steps = _PLANS.get_or_make((tuple(scopes), tuple(sizes)),
+                               lambda: plan(scopes, sizes, quick))
+    arrays = [a for _, a in factors]
+    with np.errstate(under="ignore"):
+        logs = _run(steps, arrays, n_rows, scale=False)
+    bad = ~(logs > math.log(RESCUE_BELOW))
+    if np.any(bad):
+        zero = bad & (logs == -np.inf)
+        if np.any(zero):
+            # a zero is exact when no nonzero product of factor entries can underflow: every
+            # entry is <= 1, so each partial product is >= the product of the smallest
+            # positive entry of every factor
+            zero_rows = np.flatnonzero(zero)
+            bound = np.zeros(len(zero_rows))
+            with np.errstate(divide="ignore"):
+                for a in arrays:
+                    sub = a[zero_rows].reshape(len(zero_rows), -1)
+                    bound += np.log(np.where(sub > 0, sub, 1.0).min(axis=1))
+            bad[zero_rows[bound > math.log(1e-290)]] = False
+    if np.any(bad):
+        rows = np.flatnonzero(bad)
+        logs[rows] = _run(steps, [a[rows] for a in arrays], len(rows), scale=True)
+    return logs
