@@ -128,7 +128,8 @@ def load_stored_case(session: Any, *, key_prefix: str | None = None) -> tuple[li
 
 
 def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json: bool,
-                     output: Path | None, export_dataset: Path | None, quiet: bool) -> None:
+                     output: Path | None, export_dataset: Path | None, quiet: bool,
+                     store: bool = True) -> None:
     from tqdm import tqdm
 
     from homecoming.cli.database import open_database
@@ -156,6 +157,15 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
             bar.total = total
             bar.update(done - bar.n)
         result = identify_case(markers, victims, families, progress=tick, config=cfg)
+    stored = None
+    if store:  # services.identifications keeps every run as versions (--no-store skips)
+        from homecoming.cli.screen import _mutation
+        from homecoming.services.identifications import store_case_identification
+
+        with db.session() as session:
+            stored = store_case_identification(
+                session, result, markers=markers, victims=victims, families=families, fdb=fdb,
+                mutation=_mutation(), provenance=record(parameters=result.thresholds))
     rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
     doc = {"format": CASE_FORMAT, "database": db.masked_url,
            "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
@@ -163,6 +173,8 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
            "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
            "provenance": record(parameters=result.thresholds,
                                 frequency_db={"name": fdb.name, "sha256": fdb.sha256})}
+    if stored is not None:
+        doc["stored"] = stored.to_dict()
     from homecoming.formats.registry import atomic_write_text
 
     if export_dataset is not None:
@@ -190,6 +202,10 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
                             r["conclusion"]] for r in shown]))
     for w in result.warnings:
         click.echo(f"Warning: {w}")
+    if stored is not None:
+        click.echo(f"Stored {len(stored.stored)} new identification version(s) (run "
+                   f"{stored.run_id}; {len(stored.unchanged)} unchanged, {len(stored.stale)} "
+                   "made stale): homecoming identifications list")
     if export_dataset is not None:
         click.echo(f"Wrote the stored case as dvi-dataset@1 to {export_dataset}.")
     if output is not None:
@@ -229,13 +245,16 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
               help="Stored case: also write it as a dvi-dataset@1 JSON file (contains "
                    "genotypes).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--no-store", is_flag=True,
+              help="Stored case: do not store the results as identification versions.")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,
                      posterior_threshold: float, no_posterior_threshold: bool,
                      prior_missing: int | None, max_incompatible: int, no_exclusion: bool,
                      ignore_sex: bool, no_evidence: bool, frequency_name: str | None,
-                     output: Path | None, export_dataset: Path | None, quiet: bool) -> None:
+                     output: Path | None, export_dataset: Path | None, quiet: bool,
+                     no_store: bool = False) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -265,7 +284,7 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         from homecoming.cli.screen import DEFAULT_FREQUENCIES
 
         _identify_stored(ctx, cfg, frequency_name or DEFAULT_FREQUENCIES, as_json, output,
-                         export_dataset, quiet)
+                         export_dataset, quiet, store=not no_store)
         return
     from tqdm import tqdm
 

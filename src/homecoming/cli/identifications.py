@@ -1,0 +1,109 @@
+"""``homecoming identifications list|show``: the stored identifications (every version)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from homecoming.casework.identifications import IdentificationStatus
+from homecoming.cli.database import open_database
+
+STATUSES = [s.value for s in IdentificationStatus]
+
+
+def fmt_lr(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if not math.isfinite(x):
+        return "inf"
+    return f"{x:.4g}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
+           "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(out)
+
+
+@click.group("identifications")
+def identifications_group() -> None:
+    """Stored identifications: one version per missing person per changed run."""
+
+
+@identifications_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only this status.")
+@click.option("--search", default=None, help="Text in the id, missing person or remains.")
+@click.option("--latest", is_flag=True, help="Only the newest version per missing person.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def list_command(ctx: click.Context, status: str | None, search: str | None, latest: bool,
+                 as_json: bool) -> None:
+    """List stored identifications (id, missing person, remains, status, conclusion, LR)."""
+    from homecoming.services.identifications import list_identifications
+
+    db = open_database(ctx)
+    with db.session() as session:
+        rows = list_identifications(session, status=status, search=search, latest_only=latest)
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, allow_nan=False, default=str))
+        return
+    if not rows:
+        click.echo("No stored identifications" + (f" with status {status}" if status else "")
+                   + ".")
+        return
+    click.echo(table(["id", "missing", "remains", "status", "conclusion", "LR"],
+                     [[r["id"], r["missing_person"], r["remains"] or "-", r["status"],
+                       r["conclusion"], fmt_lr(r["lr"])] for r in rows]))
+    click.echo(f"{len(rows)} identification version(s).")
+
+
+@identifications_group.command("show")
+@click.argument("ident_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def show_command(ctx: click.Context, ident_id: str, as_json: bool) -> None:
+    """Show one stored identification: LR per marker, model, runner-ups, review history."""
+    from homecoming.services.identifications import get_identification
+
+    db = open_database(ctx)
+    with db.session() as session:
+        d = get_identification(session, ident_id)
+    if as_json:
+        click.echo(json.dumps(d, indent=1, default=str))
+        return
+    m = d["model"]
+    lines = [
+        f"Identification {d['id']} (version {d['version']}, run {d['run_id']} by "
+        f"{d['run_by']}, {d['created_at']})",
+        f"  missing person  {d['missing_person']}",
+        f"  remains         {d['remains'] or '-'}",
+        f"  status          {d['status']}",
+        f"  conclusion      {d['conclusion']}" + (f" ({d['comment']})" if d["comment"] else ""),
+        f"  LR              {fmt_lr(d['lr'])}",
+        f"  posterior       {'-' if d['posterior'] is None else format(d['posterior'], '.6g')}"
+        f" (prior {d['prior']:.3g})",
+        f"  frequencies     {m['frequencies']['name']} (sha256 {m['frequencies']['sha256']})",
+        f"  mutation        {m['mutation']}",
+        f"  theta           {m['theta']}; drop-out {m['dropout']}",
+    ]
+    if m.get("loci_left_out"):
+        lines.append(f"  loci left out   {', '.join(m['loci_left_out'])} (not in the table)")
+    if d["changes"] and d["changes"] != {"new": True}:
+        lines.append(f"  changed         {json.dumps(d['changes'], default=str)}")
+    if d["per_marker"]:
+        lines.append("")
+        lines.append(table(["locus", "LR"], [[k, fmt_lr(v)] for k, v in d["per_marker"].items()]))
+    if d["runner_ups"]:
+        lines.append("")
+        lines.append("Runner-up remains (pairwise screening, log10 LR summed over relatives)")
+        lines += [f"  {r['remains']}  {r['screening_log10_lr']:.2f}" for r in d["runner_ups"]]
+    if d["review"]:
+        lines.append("")
+        lines.append("Review")
+        lines += [f"  {e['at']}  {e['actor']}  {e['action']}: {e['from']} -> {e['to']}"
+                  + (f"  ({e['note']})" if e["note"] else "") for e in d["review"]]
+    click.echo("\n".join(lines))

@@ -1,0 +1,390 @@
+"""Stored identifications: what each identification run concluded, kept as versions.
+
+:func:`store_case_identification` takes the result of identifying the stored case (the
+pipeline's :class:`~homecoming.identification.casework_case.CaseIdentification` with the
+victims, families, markers and frequency database it used) and stores, per missing person,
+the conclusion, the LR and the per-marker LRs, the posterior with its prior, the references and
+the pedigree used, runner-up remains, the model (frequency database and its hash, mutation
+model, θ, drop-out, thresholds) and the provenance. A new run never overwrites: it adds a new
+version where something changed and reports what changed (:class:`StoreReport`); the earlier
+version becomes ``superseded``, or ``stale`` when it had been reviewed or confirmed and the LR
+moved by more than 10× or a competing candidate appeared
+(:mod:`homecoming.casework.identifications`).
+
+**The stored LR depends only on the profiles compared, the frequency database and the model.**
+It is recomputed for the pair (the family's typed references and the remains) with markers
+built from the alleles of *those* profiles alone. Rare-allele rule: an allele absent from
+the frequency table gets the frequency 5/(2N) (N: the table's sample size; the minimum allele
+frequency recommended by the NRC II report, 1996) and that locus is renormalised, using only
+the alleles observed in the profiles compared. Loci typed but absent from the frequency table
+are left out and listed (``model.loci_left_out``). The conclusion itself is the engine's,
+whose LR (``provenance.engine_lr``) is computed with markers built from every stored profile
+and can differ in the last digits.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from homecoming.casework.identifications import STALE_LR_FACTOR, IdentificationStatus
+from homecoming.errors import InputError
+from homecoming.services.accounts import authorize
+from homecoming.storage.repositories.identifications import IdentificationRepository
+
+__all__ = ["StoreReport", "store_case_identification", "list_identifications",
+           "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE"]
+
+RARE_ALLELE_RULE = ("an allele absent from the frequency table gets 5/(2N) (N: the table's "
+                    "sample size; NRC II, 1996) and its locus is renormalised, using only the "
+                    "alleles of the profiles compared")
+
+_IDENTIFIED = {"undisputed", "match by GLR", "symmetric match"}
+_RUNNER_UPS = 3
+S = IdentificationStatus
+
+
+@dataclass
+class StoreReport:
+    """What storing one run did: new versions, unchanged ones, and what changed."""
+
+    run_id: str
+    stored: list[str] = field(default_factory=list)          # ids of new versions
+    unchanged: list[str] = field(default_factory=list)       # ids kept (nothing changed)
+    stale: list[str] = field(default_factory=list)           # reviewed/confirmed made stale
+    superseded: list[str] = field(default_factory=list)
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # new id -> changes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "stored": self.stored, "unchanged": len(self.unchanged),
+                "stale": self.stale, "superseded": self.superseded, "changes": self.changes}
+
+
+# --- the LR of one pair, from its own profiles only ------------------------------------------
+
+def _person_rows(pedigree: Any, typed: set[str], mp: str) -> list[dict[str, Any]]:
+    return [{"id": p.id, "father": p.father, "mother": p.mother, "sex": p.sex.value,
+             "typed": p.id in typed, "missing": p.id == mp} for p in pedigree]
+
+
+def pair_lr(fdb: Any, family: Any, victim: Any, *, mutation: Any = None, theta: float = 0.0,
+            dropout: float | None = None) -> dict[str, Any]:
+    """LR (remains = the missing person vs an unrelated person) per marker for one family
+    and one set of remains, from their profiles alone.
+
+    :returns: ``{"lr", "log10_lr", "per_marker": {locus: lr}, "loci_left_out": [...],
+        "pedigree": [...], "references": [...]}``
+    """
+    from homecoming.identification.casework_case import family_pedigree
+    from homecoming.kinship import log_likelihood
+    from homecoming.pedigree.pedigree import Pedigree, Person
+
+    ped, placed = family_pedigree(family.missing, family.donors)
+    refs: dict[str, dict[str, Any]] = {}
+    for donor_id, prof in family.profiles.items():
+        if donor_id in placed:
+            refs[placed[donor_id]] = dict(prof)
+    profiles = [*refs.values(), dict(victim.genotypes)] if victim is not None else list(
+        refs.values())
+    typed_loci: dict[str, set[str]] = {}
+    left_out: set[str] = set()
+    for prof in profiles:
+        for locus, g in prof.items():
+            if locus not in fdb:
+                left_out.add(locus)
+                continue
+            typed_loci.setdefault(fdb.locus_name(locus), set()).update(
+                a for a in g if a is not None)
+    names = [locus for locus in fdb.loci if locus in typed_loci]
+    references = [{"donor": d.id, "relationship": d.relationship.value,
+                   "pedigree_person": placed.get(d.id), "typed": d.id in family.profiles
+                   and d.id in placed} for d in family.donors]
+    out: dict[str, Any] = {"lr": None, "log10_lr": None, "per_marker": {},
+                           "loci_left_out": sorted(left_out), "references": references,
+                           "pedigree": _person_rows(ped, set(refs), family.missing.id)}
+    if victim is None or not names or not refs:
+        return out
+    markers = fdb.markers(names, mutation=mutation, extra_alleles=typed_loci)
+
+    def keyed(prof: Mapping[str, Any]) -> dict[str, Any]:
+        return {fdb.locus_name(k): v for k, v in prof.items() if k in fdb}
+
+    ref_g = {pid: keyed(p) for pid, p in refs.items()}
+    vic_g = keyed(victim.genotypes)
+    mp = family.missing.id
+    drop = {mp: dropout} if dropout else None
+    with_mp = log_likelihood(ped, markers, {**ref_g, mp: vic_g}, theta=theta, dropout=drop)
+    without = log_likelihood(ped, markers, ref_g, theta=theta)
+    alone_ped = Pedigree([Person(mp, sex=ped[mp].sex)])
+    alone = log_likelihood(alone_ped, markers, {mp: vic_g}, theta=theta, dropout=drop)
+    per = np.asarray(with_mp) - np.asarray(without) - np.asarray(alone)
+    per_marker = {}
+    for m, value in zip(markers, per, strict=True):
+        if m.name in vic_g:
+            per_marker[m.name] = float(math.exp(value)) if np.isfinite(value) else 0.0
+    total = float(np.sum(per))
+    out["per_marker"] = per_marker
+    out["log10_lr"] = total / math.log(10) if np.isfinite(total) else None
+    out["lr"] = float(math.exp(total)) if np.isfinite(total) and total < 700 else (
+        math.inf if total > 0 else 0.0)
+    return out
+
+
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _runner_ups(markers: Sequence[Any], victims: Sequence[Any], families: Sequence[Any],
+                wanted: set[str], best: Mapping[str, str | None]) -> dict[str, list[dict]]:
+    """Per missing person: the best other remains by pairwise screening score (sum over the
+    family's typed relatives of the pairwise log10 LR)."""
+    from homecoming.identification.casework_case import pairwise_log10_lr
+
+    typed = [v for v in victims if v.genotypes]
+    out: dict[str, list[dict]] = {}
+    if not typed:
+        return out
+    refs, rels, owner = [], [], []
+    fams = [f for f in families if f.missing.id in wanted]
+    for k, fam in enumerate(fams):
+        for d in fam.donors:
+            rel = d.relationship.pairwise
+            if rel is not None and d.id in fam.profiles:
+                refs.append(fam.profiles[d.id])
+                rels.append(rel)
+                owner.append(k)
+    if not refs:
+        return out
+    scores = pairwise_log10_lr(markers, [v.genotypes for v in typed], refs, rels)
+    per_family = np.zeros((len(typed), len(fams)))
+    np.add.at(per_family.T, np.asarray(owner), scores.T)
+    for k, fam in enumerate(fams):
+        col = per_family[:, k]
+        order = np.argsort(-col)
+        rows = []
+        for i in order:
+            vid = typed[int(i)].id
+            if vid == best.get(fam.missing.id):
+                continue
+            if not np.isfinite(col[i]) or col[i] <= 0:
+                break
+            rows.append({"remains": vid, "screening_log10_lr": round(float(col[i]), 4)})
+            if len(rows) == _RUNNER_UPS:
+                break
+        out[fam.missing.id] = rows
+    return out
+
+
+def _lr_factor(old: float | None, new: float | None) -> float:
+    if old is None or new is None:
+        return math.inf if (old is None) != (new is None) else 1.0
+    if old <= 0 or new <= 0:
+        return 1.0 if old == new else math.inf
+    if math.isinf(old) or math.isinf(new):
+        return 1.0 if old == new else math.inf
+    return max(old / new, new / old)
+
+
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("remains_code", "conclusion"):
+        if old[name] != new[name]:
+            out[name] = [old[name], new[name]]
+    if not _same_lr(old["lr"], new["lr"]):
+        out["lr"] = [old["lr"], new["lr"]]
+    for name in ("frequencies", "mutation", "theta", "dropout", "loci"):
+        a, b = (old["model"] or {}).get(name), (new["model"] or {}).get(name)
+        if a != b:
+            out[f"model.{name}"] = [a, b]
+    if [r["donor"] for r in old["references"] if r["typed"]] != [
+            r["donor"] for r in new["references"] if r["typed"]]:
+        out["references"] = [[r["donor"] for r in old["references"] if r["typed"]],
+                             [r["donor"] for r in new["references"] if r["typed"]]]
+    return out
+
+
+def _same_lr(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b or math.isclose(a, b, rel_tol=1e-9)
+
+
+def _competing(old: Mapping[str, Any], new: Mapping[str, Any], probable: float) -> bool:
+    if new["remains_code"] != old["remains_code"]:
+        return True
+    if new["conclusion"] not in _IDENTIFIED:
+        return True
+    before = {r["remains"] for r in old["runner_ups"]}
+    threshold = math.log10(probable) if probable and probable > 0 else 0.0
+    return any(r["remains"] not in before and r["screening_log10_lr"] >= threshold
+               for r in new["runner_ups"])
+
+
+def store_case_identification(session: Any, result: Any, *, markers: Sequence[Any],
+                              victims: Sequence[Any], families: Sequence[Any], fdb: Any,
+                              mutation: Any = None, theta: float = 0.0,
+                              dropout: float | None = None,
+                              provenance: Mapping[str, Any] | None = None,
+                              actor: str | None = None,
+                              now: _dt.datetime | None = None) -> StoreReport:
+    """Store one identification run of the stored case (permission ``identify.run``).
+
+    :param result: the pipeline's ``CaseIdentification`` (``details`` per missing person:
+        victim, lr, glr, posterior, conclusion, comment; ``thresholds``; ``warnings``).
+    :param markers: the markers the run used (for the runner-up screening).
+    :param victims, families: the ``VictimData`` / ``FamilyData`` the run used.
+    :param fdb: the :class:`~homecoming.genetics.frequencies.FrequencyDatabase` used.
+    :param mutation: the mutation model (``MutationSpec``) the run used, None for none.
+    :returns: a :class:`StoreReport`; new versions are ``proposed`` when the conclusion names
+        an identification, else ``unresolved``.
+    """
+    who = authorize(session, "identify.run", actor=actor)
+    repo = IdentificationRepository(session, user=who)
+    now = now or _dt.datetime.now(_dt.UTC)
+    run_id = f"RUN-{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    report = StoreReport(run_id=run_id)
+    thresholds = dict(result.thresholds)
+    prior_n = thresholds.get("prior_missing") or max(len(families), 1)
+    probable = float(thresholds.get("probable_threshold") or thresholds.get("lr_threshold")
+                     or 1e3)
+    by_victim = {v.id: v for v in victims}
+    details = result.details
+    wanted = {mp for mp, d in details.items() if d.get("victim") is not None}
+    runner = _runner_ups(markers, victims, families, wanted,
+                         {mp: d.get("victim") for mp, d in details.items()})
+    mutation_text = None if mutation is None else {
+        k: getattr(mutation, k) for k in ("model", "rate", "rate2", "range")}
+    latest = repo.latest_all()
+    for fam in families:
+        mp = fam.missing.id
+        d = details.get(mp)
+        if d is None:
+            continue
+        victim = by_victim.get(d["victim"]) if d.get("victim") else None
+        pair = pair_lr(fdb, fam, victim, mutation=mutation, theta=theta, dropout=dropout)
+        conclusion = str(d["conclusion"])
+        model = {"frequencies": {"name": fdb.name, "sha256": fdb.sha256},
+                 "mutation": mutation_text, "theta": theta, "dropout": dropout,
+                 "thresholds": thresholds, "loci": sorted(pair["per_marker"]),
+                 "loci_left_out": pair["loci_left_out"], "rare_allele_rule": RARE_ALLELE_RULE}
+        row = {
+            "missing_person_id": mp, "remains_code": d.get("victim"), "run_id": run_id,
+            "conclusion": conclusion,
+            "lr": _finite(pair["lr"]) if victim is not None else None,
+            "log10_lr": _finite(pair["log10_lr"]),
+            "glr": _finite(d.get("glr")), "posterior": _finite(d.get("posterior")),
+            "prior": 1.0 / float(prior_n), "per_marker": pair["per_marker"],
+            "references": pair["references"], "pedigree": pair["pedigree"],
+            "runner_ups": runner.get(mp, []), "model": model,
+            "provenance": {**(provenance or {}), "engine_lr": _finite(d.get("lr")),
+                           "comment": d.get("comment", "")},
+            "comment": str(d.get("comment") or ""), "run_by": who, "created_at": now,
+        }
+        status = S.PROPOSED if conclusion in _IDENTIFIED and victim is not None else \
+            S.UNRESOLVED
+        old = latest.get(mp)
+        if old is not None:
+            changes = _changes(old, row)
+            if not changes:
+                report.unchanged.append(old["id"])
+                continue
+            old_status = S(old["status"])
+            if old_status in (S.REVIEWED, S.CONFIRMED):
+                factor = _lr_factor(old["lr"], row["lr"])
+                if factor > STALE_LR_FACTOR or _competing(old, row, probable):
+                    _mark(repo, old, S.STALE, who, now,
+                          f"run {run_id}: LR changed {factor:.3g}x or a competing candidate")
+                    report.stale.append(old["id"])
+                else:
+                    status = S.RECORDED
+            elif old_status in (S.PROPOSED, S.UNRESOLVED, S.RECORDED):
+                _mark(repo, old, S.SUPERSEDED, who, now, f"run {run_id}: new version")
+                report.superseded.append(old["id"])
+            version = int(old["version"]) + 1
+            supersedes = old["id"]
+        else:
+            changes = {"new": True}
+            version, supersedes = 1, None
+        ident_id = f"IDN-{mp}-v{version}"
+        repo.add({**row, "id": ident_id, "version": version, "status": status.value,
+                  "changes": changes, "supersedes": supersedes})
+        report.stored.append(ident_id)
+        report.changes[ident_id] = changes
+    return report
+
+
+def _mark(repo: IdentificationRepository, old: Mapping[str, Any], status: IdentificationStatus,
+          who: str, now: _dt.datetime, why: str) -> None:
+    repo.set_status(old["id"], status.value, why=why)
+    repo.add_review_event({"identification_id": old["id"],
+                           "action": "stale" if status is S.STALE else "supersede",
+                           "from_status": old["status"], "to_status": status.value,
+                           "actor": who, "at": now, "note": why})
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def identification_summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The short JSON form: id, missing_person, remains, status, conclusion, lr, ..."""
+    return {"id": row["id"], "missing_person": row["missing_person_id"],
+            "remains": row["remains_code"], "status": row["status"],
+            "conclusion": row["conclusion"], "lr": row["lr"], "log10_lr": row["log10_lr"],
+            "posterior": row["posterior"], "version": row["version"], "run_id": row["run_id"],
+            "run_by": row["run_by"], "created_at": row["created_at"].isoformat()}
+
+
+def _full(row: Mapping[str, Any], repo: IdentificationRepository) -> dict[str, Any]:
+    out = identification_summary(row)
+    for name in ("glr", "prior", "per_marker", "references", "pedigree", "runner_ups", "model",
+                 "provenance", "comment", "changes", "supersedes"):
+        out[name] = row[name]
+    out["review"] = [{"action": e["action"], "from": e["from_status"], "to": e["to_status"],
+                      "actor": e["actor"], "at": e["at"].isoformat(), "note": e["note"]}
+                     for e in repo.review_events(row["id"])]
+    out["notifications"] = [{"donor": n["donor_id"], "method": n["method"],
+                             "on": n["notified_on"].isoformat(), "note": n["note"],
+                             "recorded_by": n["recorded_by"]}
+                            for n in repo.notifications(row["id"])]
+    out["releases"] = [{"donor": r["donor_id"], "remains": r["remains_code"],
+                        "on": r["released_on"].isoformat(), "documents": r["documents"],
+                        "recorded_by": r["recorded_by"]} for r in repo.releases(row["id"])]
+    return out
+
+
+def list_identifications(session: Any, *, status: str | Sequence[str] | None = None,
+                         search: str | None = None, latest_only: bool = False,
+                         actor: str | None = None) -> list[dict[str, Any]]:
+    """Stored identifications (summaries), missing person and version order."""
+    authorize(session, "identifications.view", actor=actor)
+    if status is not None:
+        for s in [status] if isinstance(status, str) else status:
+            try:
+                IdentificationStatus(s)
+            except ValueError:
+                raise InputError(f"status {s!r} is unknown; expected one of "
+                                 f"{', '.join(x.value for x in IdentificationStatus)}",
+                                 field="status", value=s) from None
+    repo = IdentificationRepository(session)
+    rows = repo.list(status=status, search=search)
+    if latest_only:
+        newest = {r["missing_person_id"]: r["version"] for r in repo.latest_all().values()}
+        rows = [r for r in rows if newest.get(r["missing_person_id"]) == r["version"]]
+    return [identification_summary(r) for r in rows]
+
+
+def get_identification(session: Any, ident_id: str, *, actor: str | None = None
+                       ) -> dict[str, Any]:
+    """Everything stored about one identification, with its review, notification and release
+    records."""
+    authorize(session, "identifications.view", actor=actor)
+    repo = IdentificationRepository(session)
+    return _full(repo.get(ident_id), repo)

@@ -1,0 +1,184 @@
+"""Stored identifications, review events, notifications and releases (migration 0003).
+
+Identification rows are versions: they are inserted, never overwritten; afterwards only their
+``status`` changes (review, stale marking, superseding), each change audited with the row's
+status before and after. Review events, notifications and releases are insert-only, audited.
+The audit trail of an identification keeps no genotype (the row holds none).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from homecoming.errors import NotFoundError
+from homecoming.storage.repositories._base import write_audit
+from homecoming.storage.tables_identifications import (
+    identifications,
+    notifications,
+    releases,
+    review_events,
+)
+
+__all__ = ["IdentificationRepository"]
+
+_DATETIME_FIELDS = ("created_at", "at", "recorded_at")
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in _DATETIME_FIELDS:
+        value = out.get(name)
+        if isinstance(value, _dt.datetime) and value.tzinfo is None:  # SQLite keeps no zone
+            out[name] = value.replace(tzinfo=_dt.UTC)
+    return out
+
+
+def _json_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-able copy for the audit trail."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, _dt.datetime | _dt.date):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+class IdentificationRepository:
+    """Versions of identifications and their review, notification and release records."""
+
+    def __init__(self, session: Session, *, user: str | None = None) -> None:
+        self.session = session
+        self.user = user
+
+    # --- identifications ----------------------------------------------------------------
+
+    def find(self, ident_id: str) -> dict[str, Any] | None:
+        row = self.session.execute(select(identifications)
+                                   .where(identifications.c.id == ident_id)).first()
+        return None if row is None else _plain(row._mapping)
+
+    def get(self, ident_id: str) -> dict[str, Any]:
+        found = self.find(ident_id)
+        if found is None:
+            raise NotFoundError(f"identification {ident_id!r} not found; expected an id as "
+                                "listed by 'homecoming identifications list'")
+        return found
+
+    def latest(self, missing_person_id: str) -> dict[str, Any] | None:
+        """The newest version for a missing person, or None."""
+        row = self.session.execute(
+            select(identifications)
+            .where(identifications.c.missing_person_id == missing_person_id)
+            .order_by(identifications.c.version.desc()).limit(1)).first()
+        return None if row is None else _plain(row._mapping)
+
+    def latest_all(self) -> dict[str, dict[str, Any]]:
+        """missing person id -> newest version."""
+        newest = (select(identifications.c.missing_person_id,
+                         func.max(identifications.c.version).label("v"))
+                  .group_by(identifications.c.missing_person_id).subquery())
+        rows = self.session.execute(
+            select(identifications).join(
+                newest, (identifications.c.missing_person_id == newest.c.missing_person_id)
+                & (identifications.c.version == newest.c.v)))
+        return {r._mapping["missing_person_id"]: _plain(r._mapping) for r in rows}
+
+    def versions(self, missing_person_id: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(identifications)
+            .where(identifications.c.missing_person_id == missing_person_id)
+            .order_by(identifications.c.version))
+        return [_plain(r._mapping) for r in rows]
+
+    def list(self, *, status: str | Sequence[str] | None = None,
+             remains_code: str | None = None, missing_person_id: str | None = None,
+             search: str | None = None, limit: int | None = None,
+             offset: int = 0) -> list[dict[str, Any]]:
+        query = select(identifications)
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            query = query.where(identifications.c.status.in_(wanted))
+        if remains_code is not None:
+            query = query.where(identifications.c.remains_code == remains_code)
+        if missing_person_id is not None:
+            query = query.where(identifications.c.missing_person_id == missing_person_id)
+        if search:
+            like = f"%{search}%"
+            query = query.where(or_(identifications.c.id.like(like),
+                                    identifications.c.missing_person_id.like(like),
+                                    identifications.c.remains_code.like(like)))
+        query = query.order_by(identifications.c.missing_person_id, identifications.c.version)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
+    def count_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(select(identifications.c.status, func.count())
+                                    .group_by(identifications.c.status))
+        return {str(s): int(n) for s, n in rows}
+
+    def add(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        self.session.execute(insert(identifications).values(**row))
+        write_audit(self.session, [{"table_name": "identifications", "record_key": row["id"],
+                                    "action": "insert", "before": None,
+                                    "after": _json_view(row)}], user=self.user)
+        return dict(row)
+
+    def set_status(self, ident_id: str, status: str, *, why: str = "") -> dict[str, Any]:
+        current = self.get(ident_id)
+        self.session.execute(update(identifications).where(identifications.c.id == ident_id)
+                             .values(status=status))
+        write_audit(self.session, [{"table_name": "identifications", "record_key": ident_id,
+                                    "action": "update",
+                                    "before": {"status": current["status"]},
+                                    "after": {"status": status, "why": why}}], user=self.user)
+        return {**current, "status": status}
+
+    # --- review events, notifications, releases -----------------------------------------
+
+    def _insert_audited(self, table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+        result = self.session.execute(insert(table).values(**row))
+        key = result.inserted_primary_key[0]
+        out = {"id": key, **row}
+        write_audit(self.session, [{"table_name": table.name, "record_key": str(key),
+                                    "action": "insert", "before": None,
+                                    "after": _json_view(out)}], user=self.user)
+        return out
+
+    def add_review_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return self._insert_audited(review_events, row)
+
+    def review_events(self, ident_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(review_events).order_by(review_events.c.id)
+        if ident_id is not None:
+            query = query.where(review_events.c.identification_id == ident_id)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
+    def add_notification(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return self._insert_audited(notifications, row)
+
+    def notifications(self, ident_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(notifications).order_by(notifications.c.id)
+        if ident_id is not None:
+            query = query.where(notifications.c.identification_id == ident_id)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
+    def add_release(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return self._insert_audited(releases, row)
+
+    def releases(self, ident_id: str | None = None, *,
+                 remains_code: str | None = None) -> list[dict[str, Any]]:
+        query = select(releases).order_by(releases.c.id)
+        if ident_id is not None:
+            query = query.where(releases.c.identification_id == ident_id)
+        if remains_code is not None:
+            query = query.where(releases.c.remains_code == remains_code)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
