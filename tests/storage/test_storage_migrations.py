@@ -23,7 +23,7 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_again(database_url):
         assert db.table_names() == []
         assert db.current_revision() is None
         db.upgrade()
-        assert db.current_revision() == Database.head_revision() == "0002"
+        assert db.current_revision() == Database.head_revision() is not None
         assert db.table_names() == sorted(TABLES + ["alembic_version"])
         assert _differences(db) == []
         db.downgrade("base")
@@ -33,7 +33,7 @@ def test_upgrade_from_empty_then_downgrade_to_base_and_again(database_url):
         assert db.table_names() == sorted(TABLES + ["alembic_version"])
         assert db.is_current()
         db.upgrade()  # idempotent
-        assert db.current_revision() == "0002"
+        assert db.current_revision() == Database.head_revision()
     finally:
         db.dispose()
 

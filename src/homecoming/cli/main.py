@@ -97,6 +97,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except BrokenPipeError:  # `homecoming ... | head`
         sys.exit(0)
+    except Exception as exc:  # a database error that escaped storage: one line, no data
+        if debug or type(exc).__module__.split(".")[0] not in ("sqlalchemy", "psycopg",
+                                                                "sqlite3"):
+            raise
+        click.echo(f"Error: database error ({type(exc).__name__}); nothing was written",
+                   err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

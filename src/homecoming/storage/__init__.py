@@ -5,6 +5,13 @@ one-transaction sessions; ``homecoming.storage.repositories`` maps casework reco
 and back and writes an append-only audit record for every insert, update and delete.
 """
 
-from homecoming.storage.database import Database, DatabaseNotReadyError, mask_url
+from homecoming.storage.database import (
+    Database,
+    DatabaseBusyError,
+    DatabaseError,
+    DatabaseNotReadyError,
+    mask_url,
+)
 
-__all__ = ["Database", "DatabaseNotReadyError", "mask_url"]
+__all__ = ["Database", "DatabaseNotReadyError", "DatabaseError", "DatabaseBusyError",
+           "mask_url"]

@@ -13,6 +13,8 @@ migrations shipped inside the package (``homecoming/storage/migrations``)::
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,13 +25,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, func, inspect, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from homecoming.errors import HomecomingError
 from homecoming.storage import tables
 
-__all__ = ["Database", "DatabaseNotReadyError", "MIGRATIONS", "mask_url"]
+__all__ = ["Database", "DatabaseNotReadyError", "DatabaseError", "DatabaseBusyError",
+           "MIGRATIONS", "mask_url", "database_error", "BUSY_TIMEOUT_ENV"]
 
 #: folder of the Alembic environment and migration scripts (package data)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -59,6 +63,95 @@ class DatabaseNotReadyError(HomecomingError):
     """The database has no schema yet, or an older one: run ``homecoming init``."""
 
 
+#: seconds a command waits for a database another command is writing (default 300: long
+#: imports hold the write lock for their whole transaction)
+BUSY_TIMEOUT_ENV = "HOMECOMING_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 300.0
+
+
+def busy_timeout() -> float:
+    """``HOMECOMING_BUSY_TIMEOUT`` in seconds, else 300."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise DatabaseError(f"{BUSY_TIMEOUT_ENV}: {raw[:20]!r} is not valid; expected a number "
+                            "of seconds") from None
+    if not 0 <= value <= 86_400:
+        raise DatabaseError(f"{BUSY_TIMEOUT_ENV}: {value} is not valid; expected 0 to 86400 "
+                            "seconds")
+    return value
+
+
+class DatabaseError(HomecomingError):
+    """The database refused or failed an operation. The message is one line naming the
+    operation's kind and the database's reason; it never carries the SQL parameters (which
+    hold genotypes, names, birth dates)."""
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another command holds the database (a lock, a timeout, a serialisation conflict):
+    nothing was written; run the command again."""
+
+
+_QUOTED_TAIL = re.compile(r':\s*"[^"]*"\s*$')
+_KEY_DETAIL = re.compile(r"\([^()]*\)=\([^()]*\)")
+_BUSY_SQLSTATES = {"55P03", "40001", "40P01", "57014"}  # lock n/a, serialisation, deadlock,
+#                                                           statement timeout
+
+
+def safe_reason(orig: BaseException | None) -> str:
+    """The first line of the driver's message with any quoted value taken out."""
+    if orig is None:
+        return ""
+    text = (str(orig).strip().splitlines() or [""])[0]
+    text = _KEY_DETAIL.sub("(…)=(…)", text)
+    text = _QUOTED_TAIL.sub(": …", text)
+    return "".join(c if c.isprintable() else "?" for c in text)[:200]
+
+
+def _is_busy(exc: sa_exc.DBAPIError) -> bool:
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate in _BUSY_SQLSTATES:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return True
+    text = str(orig).lower()
+    return isinstance(exc, sa_exc.OperationalError) and (
+        "database is locked" in text or "database table is locked" in text)
+
+
+def database_error(exc: BaseException) -> DatabaseError:
+    """A :class:`DatabaseError` (one line, no SQL parameters) for a SQLAlchemy / driver error.
+
+    Raise it ``from None``: the original's message and its chained driver error may quote
+    the rows being written."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    if isinstance(exc, sa_exc.DBAPIError):
+        if _is_busy(exc):
+            return DatabaseBusyError(
+                "database busy: another command is using it and the wait ran out "
+                f"({safe_reason(exc.orig)}); nothing was written, retry")
+        kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+        return DatabaseError(f"database error ({kind}): {safe_reason(exc.orig)}; nothing was "
+                             "written")
+    return DatabaseError(f"database error ({type(exc).__name__})")
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn SQLAlchemy errors raised inside the block into :class:`DatabaseError`."""
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as exc:
+        raise database_error(exc) from None
+
+
 def mask_url(url: str) -> str:
     """The URL with its password replaced by ``***`` (safe to print)."""
     try:
@@ -76,17 +169,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """A Homecoming database at ``url`` (see module docs)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False,
+                 busy_timeout: float | None = None) -> None:
         self.url = str(url)
+        self.busy_timeout = globals()["busy_timeout"]() if busy_timeout is None \
+            else float(busy_timeout)
         parsed = make_url(self.url)
         self.backend = parsed.get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        # never put SQL parameters (genotypes, names) into exception messages or logs
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.backend == "sqlite":
             if parsed.database and parsed.database != ":memory:" \
                     and not parsed.database.startswith("file:"):
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": self.busy_timeout}
         else:
             kwargs["pool_pre_ping"] = True
+            if self.backend == "postgresql":
+                ms = max(1, int(self.busy_timeout * 1000))  # 0 would mean "forever"
+                kwargs["connect_args"] = {"options": f"-c lock_timeout={ms}"}
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -109,7 +210,7 @@ class Database:
 
     def _run(self, fn: Any, revision: str) -> None:
         config = self._alembic_config()
-        with self.engine.begin() as connection:
+        with translate_errors(), self.engine.begin() as connection:
             config.attributes["connection"] = connection
             fn(config, revision)
 
@@ -123,7 +224,7 @@ class Database:
 
     def current_revision(self) -> str | None:
         """The schema revision in the database (None if it has none)."""
-        with self.engine.connect() as connection:
+        with translate_errors(), self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     @staticmethod
@@ -145,15 +246,18 @@ class Database:
                                         "`homecoming init` first")
 
     def table_names(self) -> list[str]:
-        with self.engine.connect() as connection:
+        with translate_errors(), self.engine.connect() as connection:
             return sorted(inspect(connection).get_table_names())
 
     # --- data -----------------------------------------------------------------------------
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: commits when the block ends, rolls back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """One transaction: commits when the block ends, rolls back if it raises.
+
+        Database errors (inside the block or at commit) become :class:`DatabaseError`, one line
+        without the SQL parameters; a lock or timeout is :class:`DatabaseBusyError`."""
+        with translate_errors(), Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
@@ -161,7 +265,7 @@ class Database:
         """Number of records per kind (keys: sites, graves, remains, missing_persons, donors,
         samples, profiles, and the other record tables; audit_records for the audit trail)."""
         self.require_current()
-        with self.engine.connect() as connection:
+        with translate_errors(), self.engine.connect() as connection:
             return {key: int(connection.execute(select(func.count()).select_from(table))
                              .scalar_one())
                     for key, table in COUNTED.items()}

@@ -23,6 +23,7 @@ from homecoming.casework import Record
 from homecoming.errors import InputError, IntegrityError, NotFoundError
 from homecoming.settings import current_user
 from homecoming.storage import tables
+from homecoming.storage.database import safe_reason
 
 __all__ = ["Repository", "write_audit", "audit_records", "AuditRecord"]
 
@@ -183,9 +184,8 @@ class Repository(Generic[M]):
                 return self.session.execute(statement)
             return self.session.execute(statement, params)
         except sa_exc.IntegrityError as exc:  # a constraint the checks above did not foresee
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise IntegrityError(f"{self.table.name}: the database refused the change "
-                                 f"({detail})") from exc
+                                 f"({safe_reason(exc.orig)})") from None
 
     # --- operations ---------------------------------------------------------------------
 
