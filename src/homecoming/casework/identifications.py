@@ -84,6 +84,9 @@ def check_review(action: ReviewAction | str, status: IdentificationStatus | str,
     action = ReviewAction(action)
     status = IdentificationStatus(status)
     accepted = set(accepted_by)
+    if action is ReviewAction.ACCEPT and actor in accepted:
+        raise PermissionDenied(f"{actor!r} already accepted identification {ident_id}; "
+                               "expected another analyst")
     target = TRANSITIONS.get((action, status))
     if target is None:
         allowed = sorted({a.value for a, s in TRANSITIONS if s is status
@@ -96,9 +99,6 @@ def check_review(action: ReviewAction | str, status: IdentificationStatus | str,
         if actor == run_by:
             raise PermissionDenied(f"{actor!r} ran identification {ident_id} and may not "
                                    "accept it; expected another analyst")
-        if actor in accepted:
-            raise PermissionDenied(f"{actor!r} already accepted identification {ident_id}; "
-                                   "expected another analyst")
     if action is ReviewAction.CONFIRM:
         if actor == run_by:
             raise PermissionDenied(f"{actor!r} ran identification {ident_id} and may not "
