@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo test validate bench clean
+.PHONY: setup demo lint test validate bench clean
 
 # Creates the virtual environment and installs Homecoming with every extra (idempotent).
 setup: $(VENV)/.installed
@@ -22,9 +22,16 @@ demo: setup
 	$(BIN)/homecoming demo --replace
 	$(BIN)/homecoming stats
 
-# The whole test suite (installs PostgreSQL from Debian if missing; the tests start their own
-# server on loopback). Slow validation runs are excluded: see `make validate`.
-test: setup
+# Static checks (configured in pyproject.toml): ruff (style, imports, likely bugs), mypy
+# (strict on the packages listed under [tool.mypy]) and import-linter (the import contracts).
+lint: setup
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# The whole test suite, after `make lint` (installs PostgreSQL from Debian if missing; the tests
+# start their own server on loopback). Slow validation runs are excluded: see `make validate`.
+test: setup lint
 	scripts/ensure-postgres
 	HOMECOMING_HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow"
 

@@ -47,6 +47,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,7 @@ class _Locus:
         return None if self.n_alleles_typed is None else self.n_alleles_typed / 2
 
 
-def _data_dir() -> Any:
+def _data_dir() -> Traversable:
     node = resources.files(DATA_PACKAGE)
     for part in DATA_FOLDER:
         node = node.joinpath(part)

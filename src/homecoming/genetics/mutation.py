@@ -115,7 +115,8 @@ def _numeric_alleles(alleles: Sequence[str], model: str, where: str, *,
     return np.array(values, dtype=float)
 
 
-def validate_mutation_matrix(matrix: np.ndarray, n: int, *, marker: str | None = None,
+def validate_mutation_matrix(matrix: np.ndarray | Sequence[Sequence[float]], n: int, *,
+                             marker: str | None = None,
                              sex: str | None = None) -> np.ndarray:
     """Check that ``matrix`` is an ``n``×``n`` transition matrix; return it as float array.
 
@@ -246,7 +247,7 @@ def mutation_matrix(spec: MutationSpec | None, alleles: Sequence[str], frequenci
 
 
 _CACHE_LOCK = threading.Lock()
-_CACHE: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray]]] = {}
+_CACHE: dict[int, tuple[weakref.ref[Marker], tuple[np.ndarray, np.ndarray]]] = {}
 
 
 def _build(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +270,7 @@ def _build(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def _forget(key: int, ref: weakref.ref) -> None:
+def _forget(key: int, ref: weakref.ref[Marker]) -> None:
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] is ref:
@@ -289,7 +290,10 @@ def transmission_matrices(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
             return hit[1]
     result = _build(marker)
     try:
-        ref = weakref.ref(marker, lambda r, key=key: _forget(key, r))
+        def on_collect(r: weakref.ref[Marker], key: int = key) -> None:
+            _forget(key, r)
+
+        ref = weakref.ref(marker, on_collect)
     except TypeError:  # pragma: no cover - objects without weakref support are not cached
         return result
     with _CACHE_LOCK:
