@@ -45,7 +45,7 @@ def test_reads_specimens():
     b = t.sample("PM-000002")
     assert b.mixture_loci == ["FGA"] and b.genotypes == {}
     assert t.profiles() == {"PM-000001": a.genotypes}
-    assert t.report.counts == {"specimens": 2, "mixtures": 1}
+    assert t.report.counts == {"specimens": 2, "mixtures": 1, "rows": 4, "rows skipped": 2}
 
 
 def test_round_trip(tmp_path):

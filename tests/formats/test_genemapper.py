@@ -49,7 +49,7 @@ def test_parses_profiles_and_flags():
     msgs = [e.message for e in t.report.warnings]
     assert any("off-ladder" in m and "FGA" in m for m in msgs)
     assert any("3 alleles" in m for m in msgs)
-    assert t.report.counts == {"samples": 3, "mixtures": 1}
+    assert t.report.counts == {"samples": 3, "mixtures": 1, "rows": 10, "rows skipped": 5}
     # allele values never appear in the report
     assert not any("9.3" in m for m in t.report.lines())
 
@@ -97,7 +97,8 @@ def test_import_into_samples(casework_db):
         assert p.genotypes == {"D3S1358": ("15", "16"), "TH01": ("9.3", "9.3")}
         assert p.kit == "GlobalFiler" and p.quality.value == "partial"
     # a second import without replace stops and writes nothing
-    with pytest.raises(InputError, match="already have a profile"):
+    with pytest.raises(InputError, match="line 2, column Sample Name: sample 'PM-000001' "
+                                         "already has a profile"):
         with casework_db.session() as session:
             import_profiles(session, t)
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,12 +38,20 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from homecoming.errors import FormatError, InputError
-from homecoming.formats.genemapper import GeneMapperSample, GeneMapperTable
+from homecoming.formats.checks import (
+    MAX_FIELD,
+    check_alleles,
+    check_locus,
+    find_control,
+    known_loci,
+    show,
+)
+from homecoming.formats.genemapper import GeneMapperSample, GeneMapperTable, _refusal, _valid
 from homecoming.formats.report import ImportReport
+from homecoming.genetics.alleles import canonical_locus, is_off_ladder
 
 CMF_VERSION = "3.2"
 ROOT = "CODISImportFile"
-_ALLELE = re.compile(r"^\d{1,3}(\.\d{1,2})?$|^[XY]$")
 
 
 @dataclass
@@ -92,8 +99,17 @@ def _parse_xml(data: bytes, path: str | None) -> _Element:
         el.text = el.text.strip()
 
     def chars(text: str) -> None:
+        if find_control(text) is not None:
+            i = find_control(text)
+            raise FormatError(f"the control character U+{ord(text[i]):04X} in "
+                              f"<{stack[-1].tag if stack else ROOT}>; expected printable text",
+                              path=path, line=parser.CurrentLineNumber)
         if stack:
-            stack[-1].text += text
+            el = stack[-1]
+            if len(el.text) + len(text) > MAX_FIELD:
+                raise FormatError(f"<{el.tag}> holds more than {MAX_FIELD} characters; expected "
+                                  "a short value", path=path, line=el.line, column=el.tag)
+            el.text += text
 
     def no_entities(*args: object) -> None:
         raise FormatError("the XML declares entities; expected a plain CMF file", path=path,
@@ -114,31 +130,59 @@ def _parse_xml(data: bytes, path: str | None) -> _Element:
     return root[0]
 
 
-def read_cmf(path: str | os.PathLike[str]) -> GeneMapperTable:
+def read_cmf(path: str | os.PathLike[str], *, loci: Mapping[str, str] | None = None,
+             loci_label: str = "the shipped frequency tables") -> GeneMapperTable:
     """Read a CMF file into profiles by specimen id (see module doc)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a CODIS CMF "
                           "XML file", path=str(path)) from None
-    return parse_cmf(data, path=str(path))
+    return parse_cmf(data, path=str(path), loci=loci, loci_label=loci_label)
 
 
-def parse_cmf(data: bytes | str, *, path: str | None = None) -> GeneMapperTable:
+def parse_cmf(data: bytes | str, *, path: str | None = None,
+              loci: Mapping[str, str] | None = None,
+              loci_label: str = "the shipped frequency tables") -> GeneMapperTable:
+    """Read CMF XML (see module doc).
+
+    :param loci: accepted loci, canonical key -> name (default: every locus of the shipped
+        frequency tables).
+    :raises FormatError: naming the file, the line and the element of the first refused
+        locus or allele (and how many were refused in all); nothing is returned.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     report = ImportReport(source=path, format="codis")
+    accepted = dict(loci) if loci is not None else known_loci()
     root = _parse_xml(data, path)
     if root.tag != ROOT:
-        raise FormatError(f"root element <{root.tag}>; expected <{ROOT}>", path=path,
+        raise FormatError(f"root element <{show(root.tag)}>; expected <{ROOT}>", path=path,
                           line=root.line, value=root.tag)
     version = root.find("HEADERVERSION")
     if version is not None and version.text and not version.text.startswith("3"):
-        report.warn(f"CMF header version {version.text!r}; written for 3.x", line=version.line)
+        report.warn(f"CMF header version {show(version.text)}; written for 3.x",
+                    line=version.line)
     specimens = root.find_all("SPECIMEN")
+    if not specimens:
+        raise FormatError(f"no <SPECIMEN> in <{ROOT}>; expected at least one specimen",
+                          path=path, line=root.line)
     samples: list[GeneMapperSample] = []
     seen: dict[str, int] = {}
     homozygous = False
+    refused: list[FormatError] = []
+    n_loci = skipped = 0
+
+    def refuse(message: str, line: int, column: str) -> None:
+        refused.append(FormatError(message, path=path, line=line, column=column))
+
+    def skip(s: GeneMapperSample, message: str, line: int) -> None:
+        nonlocal skipped
+        skipped += 1
+        s.rows_skipped += 1
+        if message:
+            report.warn(message, line=line)
+
     for sp in specimens:
         sid_el = sp.find("SPECIMENID")
         if sid_el is None or not sid_el.text:
@@ -146,55 +190,82 @@ def parse_cmf(data: bytes | str, *, path: str | None = None) -> GeneMapperTable:
                               line=sp.line)
         sid = sid_el.text
         if sid in seen:
-            raise FormatError(f"specimen {sid!r} appears again (first on line {seen[sid]}); "
+            raise FormatError(f"specimen {show(sid)} appears again (first on line {seen[sid]}); "
                               "expected unique SPECIMENID values", path=path, line=sid_el.line,
                               value=sid)
         seen[sid] = sid_el.line
-        s = GeneMapperSample(sid, first_line=sp.line)
+        s = GeneMapperSample(sid, first_line=sid_el.line)
+        names: set[str] = set()
         for loc in sp.find_all("LOCUS"):
+            n_loci += 1
             name_el = loc.find("LOCUSNAME")
             if name_el is None or not name_el.text:
-                raise FormatError(f"specimen {sid!r}: <LOCUS> without a <LOCUSNAME>; expected "
-                                  "one", path=path, line=loc.line)
+                raise FormatError(f"specimen {show(sid)}: <LOCUS> without a <LOCUSNAME>; "
+                                  "expected one", path=path, line=loc.line)
             name = name_el.text
-            if name in s.genotypes or name in s.mixture_loci:
-                raise FormatError(f"specimen {sid!r}: locus {name} appears twice; expected once",
-                                  path=path, line=name_el.line, value=name)
-            alleles = []
+            if canonical_locus(name) in names:
+                raise FormatError(f"specimen {show(sid)}: locus {show(name)} appears twice; "
+                                  "expected once", path=path, line=name_el.line, value=name)
+            names.add(canonical_locus(name))
+            try:
+                locus = check_locus(name, accepted, loci_label)
+            except ValueError as exc:
+                refuse(f"specimen {show(sid)}: {exc}", name_el.line, "LOCUSNAME")
+                continue
+            values: list[tuple[str, int]] = []
             for al in loc.find_all("ALLELE"):
                 v = al.find("ALLELEVALUE")
                 if v is None or not v.text:
-                    raise FormatError(f"specimen {sid!r}, locus {name}: <ALLELE> without an "
-                                      "<ALLELEVALUE>; expected one", path=path, line=al.line)
-                alleles.append(v.text)
-            if name.upper() in ("AMEL", "AMELOGENIN"):
-                s.amelogenin = tuple(alleles) or None
+                    raise FormatError(f"specimen {show(sid)}, locus {show(name)}: <ALLELE> "
+                                      "without an <ALLELEVALUE>; expected one", path=path,
+                                      line=al.line)
+                values.append((v.text, v.line))
+            bad = next(((a, line) for a, line in values
+                        if not (is_off_ladder(a) and locus != "AMEL") and not _valid(locus, a)),
+                       None)
+            if bad is not None:
+                try:
+                    check_alleles(locus, [bad[0]])
+                except ValueError as exc:
+                    refuse(f"specimen {show(sid)}, locus {show(name)}: {exc}", bad[1],
+                           "ALLELEVALUE")
+                continue
+            alleles = [a for a, _ in values]
+            if locus == "AMEL":
+                s.amelogenin = check_alleles(locus, alleles) or None
+                skip(s, "", loc.line)
                 continue
             if not alleles:
                 s.missing_loci.append(name)
+                skip(s, "", loc.line)
                 continue
             if len(alleles) > 2:
                 s.mixture_loci.append(name)
-                report.warn(f"specimen {sid!r}, locus {name}: {len(alleles)} alleles (mixture); "
-                            "locus left out", line=loc.line)
+                skip(s, f"specimen {show(sid)}, locus {show(name)}: {len(alleles)} alleles "
+                        "(mixture); locus left out", loc.line)
                 continue
-            if not all(_ALLELE.match(a) for a in alleles):
-                s.unreadable_loci.append(name)
-                report.warn(f"specimen {sid!r}, locus {name}: an allele is not a repeat number; "
-                            "locus left out", line=loc.line)
+            if any(is_off_ladder(a) for a in alleles):
+                s.off_ladder_loci.append(name)
+                skip(s, f"specimen {show(sid)}, locus {show(name)}: off-ladder allele (OL); "
+                        "locus left out", loc.line)
                 continue
-            if len(alleles) == 1:
-                alleles = alleles * 2
+            clean = check_alleles(locus, alleles)
+            if len(clean) == 1:
+                clean = clean * 2
                 homozygous = True
-            s.genotypes[name] = (alleles[0], alleles[1])
+            s.genotypes[name] = (clean[0], clean[1])
+            s.genotype_rows += 1
         if s.is_mixture:
-            report.warn(f"specimen {sid!r}: more than two alleles at {len(s.mixture_loci)} loci; "
-                        "not imported as a single-source profile", line=sp.line)
+            report.warn(f"specimen {show(sid)}: more than two alleles at {len(s.mixture_loci)} "
+                        "loci; not imported as a single-source profile", line=sp.line)
         samples.append(s)
+    if refused:
+        raise _refusal(refused)
     if homozygous:
         report.note("a single ALLELE at a locus was read as a homozygote")
     report.counts.update({"specimens": len(samples),
-                          "mixtures": sum(1 for s in samples if s.is_mixture)})
+                          "mixtures": sum(1 for s in samples if s.is_mixture),
+                          "rows": n_loci, "rows skipped": skipped})
     return GeneMapperTable(samples, report)
 
 

@@ -54,6 +54,16 @@ from homecoming.casework import (
     Record, Remains, Sample,
 )
 from homecoming.errors import FormatError
+from homecoming.formats.checks import check_size, check_text, known_loci, show
+from homecoming.genetics.alleles import (
+    AMELOGENIN_NAMES,
+    REPEAT_RANGE,
+    AlleleError,
+    canonical_locus,
+    is_amelogenin,
+    parse_amelogenin,
+)
+from homecoming.genetics.alleles import parse_allele as _parse_allele
 from homecoming.pedigree.pedigree import Sex
 
 __all__ = [
@@ -67,35 +77,21 @@ __all__ = [
 PROFILE_COLUMNS: tuple[str, ...] = ("barcode", "locus", "allele1", "allele2")
 #: optional columns of a profile CSV (per bar-code metadata)
 PROFILE_OPTIONAL_COLUMNS: tuple[str, ...] = ("kit", "laboratory", "quality", "typed_on")
-#: sex-typing loci: checked (X/Y) and skipped, not stored as STR genotypes
-SEX_MARKERS = frozenset({"AMEL", "AMELOGENIN"})
+#: sex-typing loci: checked (X/Y) and skipped, not stored as STR genotypes (the one
+#: amelogenin set, :data:`homecoming.genetics.alleles.AMELOGENIN_NAMES`)
+SEX_MARKERS = AMELOGENIN_NAMES
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
-_ALLELE = re.compile(r"^(\d{1,3})(?:\.(\d))?$")
 #: repeat numbers outside this range are not real STR alleles
-ALLELE_RANGE = (1, 99)
+ALLELE_RANGE = REPEAT_RANGE
+#: the longest cell of a record CSV (nested JSON values included), in characters
+MAX_CELL = 65536
 
 PathLikeStr = str | PathLike[str]
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", str(name)).upper()
-
-
-def known_loci() -> dict[str, str]:
-    """Loci of every shipped frequency table: canonical key -> the name used in the tables."""
-    from homecoming.genetics.frequencies import canonical_locus, list_databases
-
-    out: dict[str, str] = {}
-    for info in list_databases():
-        for locus in info.loci:
-            out.setdefault(canonical_locus(locus), locus)
-    return out
-
-
 def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return show(value)
 
 
 # --- reading the file --------------------------------------------------------------------
@@ -115,6 +111,7 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
     except UnicodeDecodeError as exc:
         raise FormatError(f"not UTF-8 text (byte {exc.start}); expected a UTF-8 CSV file",
                           path=where) from None
+    check_text(text, path=where, expected="comma-separated text")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -124,11 +121,13 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
     except csv.Error as exc:
         raise FormatError(f"unreadable CSV ({exc}); expected comma-separated values",
                           path=where, line=1) from None
+    for h in header:
+        check_size(h, path=where, line=1, column=None, limit=200)
     header = [h.strip() for h in header]
     seen: set[str] = set()
     for h in header:
         if h not in allowed:
-            raise FormatError(f"unknown column {h!r}; expected columns from "
+            raise FormatError(f"unknown column {show(h)}; expected columns from "
                               f"{', '.join(allowed)}", path=where, line=1, column=h or "(empty)",
                               value=h)
         if h in seen:
@@ -149,31 +148,27 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
             if len(cells) != len(header):
                 raise FormatError(f"{len(cells)} cells; expected {len(header)} (one per header "
                                   "column)", path=where, line=line, value=len(cells))
+            for h, c in zip(header, cells):
+                check_size(c, path=where, line=line, column=h, limit=MAX_CELL)
             rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells)}))
     except csv.Error as exc:
         raise FormatError(f"unreadable CSV ({exc}); expected comma-separated values",
                           path=where, line=reader.line_num) from None
+    if not rows:
+        raise FormatError("no data rows after the header; expected at least one row (an "
+                          "empty file imports nothing and is refused)", path=where, line=2)
     return header, rows
 
 
 # --- profiles ----------------------------------------------------------------------------
 
-def parse_allele(text: str) -> str:
-    """An STR allele label (``"15"``, ``"9.3"``), normalised (``"15.0"`` -> ``"15"``).
+def parse_allele(text: str, locus: str | None = None) -> str:
+    """An STR allele label (``"15"``, ``"9.3"``), normalised (``"15.0"`` -> ``"15"``): the
+    one grammar, :func:`homecoming.genetics.alleles.parse_allele`.
 
     :raises ValueError: with the expectation, if ``text`` is not a plausible STR allele.
     """
-    m = _ALLELE.match(text.strip())
-    expected = (f"expected an STR allele: a repeat number {ALLELE_RANGE[0]}-{ALLELE_RANGE[1]} with an "
-                "optional microvariant .1-.4 (e.g. 15, 9.3)")
-    if not m:
-        raise ValueError(expected)
-    repeats = int(m.group(1))
-    variant = m.group(2)
-    if not ALLELE_RANGE[0] <= repeats <= ALLELE_RANGE[1] or (variant is not None
-                                                              and int(variant) > 4):
-        raise ValueError(expected)
-    return str(repeats) if variant in (None, "0") else f"{repeats}.{variant}"
+    return _parse_allele(text, locus)
 
 
 def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = None,
@@ -212,14 +207,13 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
             raise fail(row, "barcode", f"{_short(barcode)} is not a bar-code; expected letters, "
                                        "digits and . _ : / - (no spaces, at most 64 characters)")
         locus_text = row.cells["locus"]
-        key = _canonical(locus_text)
+        key = canonical_locus(locus_text)
         if not locus_text:
             raise fail(row, "locus", "empty; expected a locus name such as D3S1358")
         alleles: list[str] = []
-        if key in SEX_MARKERS:
+        if is_amelogenin(locus_text):
             for column in ("allele1", "allele2"):
-                value = row.cells[column].upper()
-                if value not in ("X", "Y"):
+                if not is_valid_amelogenin(row.cells[column]):
                     raise fail(row, column, f"{_short(row.cells[column])} is not valid at "
                                             f"{locus_text}; expected X or Y")
             first_line.setdefault(barcode, row.line)
@@ -235,7 +229,7 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
                 raise fail(row, column, f"empty; expected an STR allele at {locus} (write a "
                                         "homozygote's allele twice)")
             try:
-                alleles.append(parse_allele(value))
+                alleles.append(parse_allele(value, locus))
             except ValueError as exc:
                 raise fail(row, column, f"{_short(value)} is not valid at {locus}; {exc}") from None
         if (barcode, locus) in locus_line:
@@ -287,6 +281,14 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
         except CaseworkError as exc:
             raise _from_casework(exc, where, line, info.keys() | {"barcode"}) from None
     return out
+
+
+def is_valid_amelogenin(text: str) -> bool:
+    try:
+        parse_amelogenin(text)
+    except AlleleError:
+        return False
+    return True
 
 
 def _allele_key(label: str) -> tuple[float, str]:

@@ -32,16 +32,29 @@ import csv
 import io
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from homecoming.errors import FormatError, InputError
+from homecoming.formats.checks import (
+    check_alleles,
+    check_locus,
+    check_size,
+    check_text,
+    known_loci,
+    show,
+)
 from homecoming.formats.report import ImportReport
+from homecoming.genetics.alleles import (
+    AMELOGENIN_NAMES,
+    canonical_locus,
+    is_amelogenin,
+    is_off_ladder,
+)
 
-AMELOGENIN = {"AMEL", "AMELOGENIN", "AM", "AMEL_XY"}
-_ALLELE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
-OFF_LADDER = "OL"
+#: spellings of amelogenin (kept for callers; the check is :func:`is_amelogenin`)
+AMELOGENIN = set(AMELOGENIN_NAMES)
 
 
 @dataclass
@@ -56,6 +69,9 @@ class GeneMapperSample:
     unreadable_loci: list[str] = field(default_factory=list)
     missing_loci: list[str] = field(default_factory=list)
     first_line: int | None = None
+    #: rows whose genotype is in ``genotypes`` / rows read for the sample but not stored
+    genotype_rows: int = 0
+    rows_skipped: int = 0
 
     @property
     def is_mixture(self) -> bool:
@@ -97,8 +113,40 @@ class GeneMapperTable:
 
     def profiles(self, *, include_mixtures: bool = False) -> dict[str, dict[str, tuple[str, str]]]:
         """``{barcode: {locus: (a, b)}}`` of the samples that can be imported."""
-        return {s.barcode: dict(s.genotypes) for s in self.samples
-                if s.genotypes and (include_mixtures or not s.is_mixture)}
+        return {s.barcode: dict(s.genotypes) for s in self.usable(
+            include_mixtures=include_mixtures)}
+
+    def usable(self, *, include_mixtures: bool = False) -> list[GeneMapperSample]:
+        """The samples that can be imported (a genotype, and no mixture unless allowed)."""
+        return [s for s in self.samples
+                if s.genotypes and (include_mixtures or not s.is_mixture)]
+
+    @property
+    def id_column(self) -> str:
+        """The column (element) holding the bar-code: ``Sample Name`` or ``SPECIMENID``."""
+        return "SPECIMENID" if self.report.format == "codis" else "Sample Name"
+
+    def require_stored(self, is_stored: Callable[[str], bool],
+                       samples: Sequence[GeneMapperSample] | None = None) -> None:
+        """Refuse the table if a sample's bar-code is not a stored sample: the error names the
+        file, the line where the sample starts and the column (for callers that look the
+        samples up, e.g. the application layer)."""
+        unknown = [s for s in (self.usable() if samples is None else samples)
+                   if not is_stored(s.barcode)]
+        if unknown:
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            raise FormatError(f"{show(unknown[0].barcode)} is not a stored sample{more}; "
+                              "expected the bar-code of a registered sample; nothing imported "
+                              "(Tip: register the samples first)", path=self.report.source,
+                              line=unknown[0].first_line, column=self.id_column,
+                              value=[s.barcode for s in unknown])
+
+    def count_rows(self, imported: Sequence[GeneMapperSample]) -> None:
+        """Record in the report how many rows were imported and skipped (every row read is
+        one or the other; a refused row stops the file)."""
+        rows = self.report.counts.get("rows", 0)
+        done = sum(s.genotype_rows for s in imported)
+        self.report.counts.update({"rows imported": done, "rows skipped": rows - done})
 
 
 def _decode(data: bytes) -> str:
@@ -113,23 +161,47 @@ def _decode(data: bytes) -> str:
 
 
 def read_genemapper(path: str | os.PathLike[str], *,
-                    expected_loci: Sequence[str] | None = None) -> GeneMapperTable:
+                    expected_loci: Sequence[str] | None = None,
+                    loci: Mapping[str, str] | None = None,
+                    loci_label: str = "the shipped frequency tables") -> GeneMapperTable:
     """Read a GeneMapper allele table (see module doc)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a "
                           "GeneMapper allele table", path=str(path)) from None
-    return parse_genemapper(_decode(data), path=str(path), expected_loci=expected_loci)
+    return parse_genemapper(_decode(data), path=str(path), expected_loci=expected_loci,
+                            loci=loci, loci_label=loci_label)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+#: the most refused rows listed before reading stops
+MAX_REFUSED = 1000
+
+
+def _rows(text: str) -> list[list[str]]:
+    """Tab-separated rows: GeneMapper has no quote character, so ``"`` is plain text."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.split("\t") for line in lines]
 
 
 def parse_genemapper(text: str, *, path: str | None = None,
-                     expected_loci: Sequence[str] | None = None) -> GeneMapperTable:
+                     expected_loci: Sequence[str] | None = None,
+                     loci: Mapping[str, str] | None = None,
+                     loci_label: str = "the shipped frequency tables") -> GeneMapperTable:
+    """Read a GeneMapper allele table from text (see module doc).
+
+    :param loci: accepted loci, canonical key -> name (default: every locus of the shipped
+        frequency tables, :func:`homecoming.formats.checks.known_loci`).
+    :raises FormatError: naming the file, line and column of the first refused row (and how
+        many rows were refused in all); nothing is returned from a refused file.
+    """
     report = ImportReport(source=path, format="genemapper")
-    if "\x00" in text:
-        raise FormatError("the file contains NUL bytes; expected a tab-separated text table",
-                          path=path, line=text[: text.index("\x00")].count("\n") + 1)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"'))
+    check_text(text, path=path, expected="a tab-separated text table")
+    accepted = dict(loci) if loci is not None else known_loci()
+    rows = _rows(text)
     # skip leading empty lines
     start = 0
     while start < len(rows) and not any(c.strip() for c in rows[start]):
@@ -137,8 +209,10 @@ def parse_genemapper(text: str, *, path: str | None = None,
     if start >= len(rows):
         raise FormatError("the file is empty; expected a header row with 'Sample Name', "
                           "'Marker' and 'Allele 1'", path=path, line=1)
-    header = [c.strip() for c in rows[start]]
     header_line = start + 1
+    for k, cell in enumerate(rows[start]):
+        check_size(cell, path=path, line=header_line, column=k + 1)
+    header = [c.strip() for c in rows[start]]
     for col in ("Sample Name", "Marker", "Allele 1"):
         if col not in header:
             raise FormatError(f"the header has no {col!r} column; expected tab-separated "
@@ -156,9 +230,29 @@ def parse_genemapper(text: str, *, path: str | None = None,
     samples: dict[str, GeneMapperSample] = {}
     seen: dict[tuple[str, str], tuple[tuple[str, ...], int]] = {}
     homozygous_note = False
+    refused: list[FormatError] = []
+    n_rows = skipped = 0
+
+    def refuse(message: str, line: int, column: str | None = None) -> None:
+        refused.append(FormatError(message, path=path, line=line, column=column))
+        if len(refused) >= MAX_REFUSED:
+            raise _refusal(refused, stopped=True)
+
+    def skip(s: GeneMapperSample | None, message: str, line: int) -> None:
+        nonlocal skipped
+        skipped += 1
+        if s is not None:
+            s.rows_skipped += 1
+        if message:
+            report.warn(message, line=line)
+
     for n, row in enumerate(rows[start + 1:], start=header_line + 1):
         if not any(c.strip() for c in row):
             continue
+        n_rows += 1
+        for j, cell in enumerate(row):
+            name = header[j] if j < len(header) and header[j] else j + 1
+            check_size(cell, path=path, line=n, column=name)
         if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
             raise FormatError(f"{len(row)} cells but the header has {len(header)}; expected at "
                               "most one cell per header column", path=path, line=n,
@@ -171,72 +265,110 @@ def parse_genemapper(text: str, *, path: str | None = None,
         if not marker:
             raise FormatError("empty 'Marker'; expected a marker name", path=path, line=n,
                               column="Marker")
-        alleles = tuple(cells[i] for i in allele_cols if cells[i])
-        key = (barcode, marker.upper())
+        raw = [(header[i], cells[i]) for i in allele_cols if cells[i]]
+        alleles = tuple(a for _, a in raw)
+        try:
+            locus = check_locus(marker, accepted, loci_label)
+        except ValueError as exc:
+            refuse(f"sample {show(barcode)}: {exc}", n, "Marker")
+            continue
+        key = (barcode, canonical_locus(marker))
         if key in seen:
             if seen[key][0] == alleles:
-                report.fix(f"sample {barcode!r}, marker {marker}: exact repeat of line "
-                           f"{seen[key][1]} dropped", line=n)
+                report.fix(f"sample {show(barcode)}, marker {show(marker)}: exact repeat of "
+                           f"line {seen[key][1]} dropped", line=n)
+                skip(samples.get(barcode), "", n)
                 continue
-            raise FormatError(f"sample {barcode!r}, marker {marker} appears again with other "
-                              f"alleles (first on line {seen[key][1]}); expected one row per "
-                              "sample and marker", path=path, line=n, value=marker)
+            raise FormatError(f"sample {show(barcode)}, marker {show(marker)} appears again with "
+                              f"other alleles (first on line {seen[key][1]}); expected one row "
+                              "per sample and marker", path=path, line=n, value=marker)
         seen[key] = (alleles, n)
         s = samples.get(barcode)
         if s is None:
             s = samples[barcode] = GeneMapperSample(barcode, first_line=n)
-        if marker.upper() in AMELOGENIN:
-            s.amelogenin = alleles or None
+        bad = next(((col, a) for col, a in raw
+                    if not (is_off_ladder(a) and locus != "AMEL") and not _valid(locus, a)),
+                   None)
+        if bad is not None:
+            try:
+                check_alleles(locus, [bad[1]])
+            except ValueError as exc:
+                refuse(f"sample {show(barcode)}, marker {show(marker)}: {exc}", n, bad[0])
+            continue
+        if locus == "AMEL":
+            s.amelogenin = check_alleles(locus, alleles) or None
+            skip(s, "", n)
             continue
         if not alleles:
             s.missing_loci.append(marker)
+            skip(s, "", n)
             continue
         if len(alleles) > 2:
             s.mixture_loci.append(marker)
-            report.warn(f"sample {barcode!r}, marker {marker}: {len(alleles)} alleles (mixture "
-                        "or contamination); locus left out", line=n)
+            skip(s, f"sample {show(barcode)}, marker {show(marker)}: {len(alleles)} alleles "
+                    "(mixture or contamination); locus left out", n)
             continue
-        if any(a.upper() == OFF_LADDER for a in alleles):
+        if any(is_off_ladder(a) for a in alleles):
             s.off_ladder_loci.append(marker)
-            report.warn(f"sample {barcode!r}, marker {marker}: off-ladder allele (OL); locus "
-                        "left out", line=n)
+            skip(s, f"sample {show(barcode)}, marker {show(marker)}: off-ladder allele (OL); "
+                    "locus left out", n)
             continue
-        if not all(_ALLELE.match(a) for a in alleles):
-            s.unreadable_loci.append(marker)
-            report.warn(f"sample {barcode!r}, marker {marker}: an allele is not a repeat "
-                        "number; locus left out", line=n)
-            continue
+        alleles = check_alleles(locus, alleles)
         if len(alleles) == 1:
             alleles = (alleles[0], alleles[0])
             homozygous_note = True
         s.genotypes[marker] = (alleles[0], alleles[1])
+        s.genotype_rows += 1
+    if refused:
+        raise _refusal(refused)
+    if not samples:
+        raise FormatError("no data rows after the header; expected one row per sample and "
+                          "marker", path=path, line=header_line)
     if homozygous_note:
         report.note("single alleles were read as homozygotes (GeneMapper convention)")
     if expected_loci is not None:
         _add_missing(samples.values(), expected_loci)
     for s in samples.values():
         if s.missing_loci:
-            report.warn(f"sample {s.barcode!r}: {len(s.missing_loci)} loci without alleles "
+            report.warn(f"sample {show(s.barcode)}: {len(s.missing_loci)} loci without alleles "
                         f"({', '.join(s.missing_loci)})", line=s.first_line)
         if s.is_mixture:
-            report.warn(f"sample {s.barcode!r}: more than two alleles at "
+            report.warn(f"sample {show(s.barcode)}: more than two alleles at "
                         f"{len(s.mixture_loci)} loci; not imported as a single-source profile",
                         line=s.first_line)
     report.counts.update({"samples": len(samples),
-                          "mixtures": sum(1 for s in samples.values() if s.is_mixture)})
+                          "mixtures": sum(1 for s in samples.values() if s.is_mixture),
+                          "rows": n_rows, "rows skipped": skipped})
     return GeneMapperTable(list(samples.values()), report, len(allele_cols))
+
+
+def _valid(locus: str, allele: str) -> bool:
+    try:
+        check_alleles(locus, [allele])
+    except ValueError:
+        return False
+    return True
+
+
+def _refusal(refused: Sequence[FormatError], *, stopped: bool = False) -> FormatError:
+    """The first refusal, saying how many rows were refused in all."""
+    first = refused[0]
+    more = (f"; {len(refused)} rows refused in all" if len(refused) > 1 else "") + \
+        (" (reading stopped there)" if stopped else "")
+    return FormatError(f"{first.reason}{more}; nothing imported", path=first.path,
+                       line=first.line, column=first.column)
 
 
 def _add_missing(samples, expected_loci: Sequence[str]) -> list[GeneMapperSample]:
     changed = []
     for s in samples:
-        present = {m.upper() for m in s.genotypes} | {m.upper() for m in (
+        present = {canonical_locus(m) for m in s.genotypes} | {canonical_locus(m) for m in (
             s.mixture_loci + s.off_ladder_loci + s.unreadable_loci + s.missing_loci)}
         before = len(s.missing_loci)
         for loc in expected_loci:
-            if loc.upper() not in present and loc.upper() not in AMELOGENIN:
+            if canonical_locus(loc) not in present and not is_amelogenin(loc):
                 s.missing_loci.append(loc)
-                present.add(loc.upper())
+                present.add(canonical_locus(loc))
         if len(s.missing_loci) != before:
             changed.append(s)
     return changed
@@ -303,18 +435,15 @@ def import_profiles(session: object, table: GeneMapperTable, *, kit: str | None 
     report = table.report
     samples = SampleRepository(session)  # type: ignore[arg-type]
     profiles = ProfileRepository(session)  # type: ignore[arg-type]
-    usable = [s for s in table.samples if s.genotypes and (include_mixtures or not s.is_mixture)]
-    unknown = [s.barcode for s in usable if not samples.exists(s.barcode)]
-    if unknown:
-        raise InputError(f"{report.source or 'table'}: {len(unknown)} sample bar-codes are not "
-                         f"stored samples ({', '.join(unknown[:10])}"
-                         f"{' ...' if len(unknown) > 10 else ''}); nothing imported (Tip: "
-                         "register the samples first)", field="Sample Name", value=unknown)
+    usable = table.usable(include_mixtures=include_mixtures)
+    table.require_stored(samples.exists, usable)
     existing = [s.barcode for s in usable if profiles.exists(s.barcode)]
     if existing and not replace:
-        raise InputError(f"{report.source or 'table'}: samples {', '.join(existing[:10])} "
-                         "already have a profile; nothing imported (Tip: --replace to "
-                         "overwrite)", field="Sample Name", value=existing)
+        first = next(s for s in usable if s.barcode == existing[0])
+        raise FormatError(f"sample {show(existing[0])} already has a profile"
+                          f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}; "
+                          "nothing imported (Tip: --replace to overwrite)", path=report.source,
+                          line=first.first_line, column=table.id_column, value=existing)
     added = replaced = 0
     for s in usable:
         record = DnaProfile(sample_barcode=s.barcode, genotypes=dict(s.genotypes), kit=kit,
@@ -330,6 +459,7 @@ def import_profiles(session: object, table: GeneMapperTable, *, kit: str | None 
             added += 1
     report.counts.update({"added": added, "replaced": replaced,
                           "skipped": len(table.samples) - len(usable)})
+    table.count_rows(usable)
     return report
 
 
