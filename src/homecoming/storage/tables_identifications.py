@@ -12,6 +12,7 @@ module at its end, so Alembic and the schema tests see one schema).
 - ``review_events``: each review step (accept, confirm, reject, stale) with who, when, why.
 - ``notifications``: a family told of a confirmed identification (who, how, when).
 - ``releases``: remains handed over to a family (to whom, when, documents).
+- ``access_log`` (migration 0005): who read genotypes, when and why (reads, not changes).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from homecoming.storage.tables import CODE, ENUM, NAME, metadata
 
 __all__ = ["accounts", "identifications", "review_events", "notifications", "releases",
-           "IDENTIFICATION_TABLES"]
+           "access_log", "IDENTIFICATION_TABLES"]
 
 accounts = Table(
     "accounts", metadata,
@@ -117,6 +118,18 @@ releases = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
-#: the tables of this module (migration 0003)
+#: reads of sensitive data (genotypes): who read what, when and why (migration 0005). The
+#: append-only ``audit_log`` records changes; this records reads, never the data read.
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("user_name", String(NAME), nullable=False),
+    Column("table_name", String(CODE), nullable=False),
+    Column("record_key", String(3 * CODE + 2), nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+)
+
+#: the tables of this module (migrations 0003 and 0005)
 IDENTIFICATION_TABLES: tuple[Table, ...] = (accounts, identifications, review_events,
-                                            notifications, releases)
+                                            notifications, releases, access_log)
