@@ -48,6 +48,7 @@ from homecoming.identification.dataset import DviDataset, Family, MissingInfo, s
 from homecoming.identification.evidence import EvidenceConfig, EvidenceResult, pairing_evidence
 from homecoming.identification.joint import DEFAULT_MAX_STATES, Option, _solve_component, components
 from homecoming.identification.joint import search as _search
+from homecoming.identification.tables import PairwiseScores, pairwise_by_tables
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 LogLikelihood = Callable[..., np.ndarray]
@@ -265,6 +266,10 @@ class _Likelihoods:
             self._fam[key] = hit
         return hit
 
+    def prime(self, fam: Family, pairs: tuple[tuple[str, str], ...], values: np.ndarray) -> None:
+        """Store a likelihood (with mutation) computed elsewhere, e.g. a genotype-table column."""
+        self._fam[(fam.name, tuple(sorted(pairs)), True)] = values
+
     def victim(self, vid: str, mutation: bool = True) -> np.ndarray:
         if not mutation and not self.has_mutation:
             mutation = True
@@ -286,6 +291,56 @@ class _Likelihoods:
         return self._call(ped, gts, True)
 
 
+def _pairwise_by_tables(ds: DviDataset, lik: _Likelihoods,
+                        progress: Callable[[int, int], None] | None,
+                        ignore_sex: bool) -> PairwiseScores:
+    """Every pairing's log LR and inconsistency count from per-family genotype tables."""
+    compared = {m: [v.id for v in ds.victims
+                    if ignore_sex or sexes_compatible(v.sex, f.sex_of(m))]
+                for f in ds.families for m in f.missing}
+    return pairwise_by_tables(
+        {f.name: f.pedigree for f in ds.families}, lik.family_gt,
+        {f.name: f.missing for f in ds.families}, compared, lik.victim_gt, lik.victim_sex,
+        lik.markers, lik.nomut if lik.has_mutation else None,
+        {f.name: lik.family(f, ()) for f in ds.families},
+        {f.name: lik.family(f, (), mutation=False) for f in ds.families},
+        lik.loglik, lik.theta, VICTIM_NODE, progress)
+
+
+def _pairwise_per_pair(ds: DviDataset, lik: _Likelihoods, fam_null: Mapping[str, float],
+                       vic_null: Mapping[str, float],
+                       fam_null_nomut: Mapping[str, np.ndarray],
+                       progress: Callable[[int, int], None] | None,
+                       compatible: Callable[[Any, Any], bool]
+                       ) -> dict[tuple[str, str], tuple[float, int]]:
+    """The same numbers as :func:`_pairwise_by_tables`, one engine call per pairing (the
+    reference the tables are tested against)."""
+    out: dict[tuple[str, str], tuple[float, int]] = {}
+    n_pairings = sum(len(f.missing) for f in ds.families) * len(ds.victims)
+    done = 0
+    for f in ds.families:
+        for m in f.missing:
+            if progress is not None:
+                progress(done, n_pairings)
+            done += len(ds.victims)
+            msex = f.sex_of(m)
+            for v in ds.victims:
+                if not compatible(v, msex):
+                    continue
+                one = lik.family(f, ((m, v.id),))
+                if ds.theta == 0.0:
+                    log_lr = _total(one) - fam_null[f.name] - vic_null[v.id]
+                else:
+                    log_lr = _total(one) - _total(lik.unrelated(f, v.id))
+                one_nm = lik.family(f, ((m, v.id),), mutation=False)
+                inconsistent = int(np.sum((one_nm == -math.inf)
+                                          & (fam_null_nomut[f.name] > -math.inf)))
+                out[(v.id, m)] = (log_lr, inconsistent)
+    if progress is not None:
+        progress(n_pairings, n_pairings)
+    return out
+
+
 def _default_loglik() -> LogLikelihood:
     try:
         from homecoming.kinship.likelihood import log_likelihood
@@ -301,7 +356,8 @@ def _total(x: np.ndarray) -> float:
 
 def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
           loglik: LogLikelihood | None = None, input_sha256: str | None = None,
-          progress: Callable[[int, int], None] | None = None) -> DviResult:
+          progress: Callable[[int, int], None] | None = None,
+          pairwise_method: str = "tables") -> DviResult:
     """Solve a DVI problem.
 
     :param progress: called with (pairings evaluated, all pairings) during the pairwise
@@ -312,6 +368,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         :func:`homecoming.kinship.likelihood.log_likelihood` (default: that function).
     :param input_sha256: hash of the input file, for provenance (default: the dataset's own
         ``input_sha256``, set by :func:`homecoming.formats.dvi_dataset.load_dvi_dataset`).
+    :param pairwise_method: ``"tables"`` (per-family genotype tables,
+        :mod:`homecoming.identification.tables`) or ``"per-pair"`` (one engine call per
+        pairing); the two are the same computation and agree to rounding.
     """
     cfg = config or IdentificationConfig()
     if cfg.top < 1:
@@ -352,8 +411,6 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                              f"pedigree at markers {bad}; expected consistent reference data (or "
                              "a mutation model)", field="genotypes", value=f.name)
         fam_null_nomut[f.name] = lik.family(f, (), mutation=False)
-    vic_null = {v.id: _total(lik.victim(v.id)) for v in ds.victims}
-    null_loglik = sum(fam_null.values()) + sum(vic_null.values())
 
     # --- evidence population ------------------------------------------------------------------
     infos: dict[str, MissingInfo] = {}
@@ -366,26 +423,30 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     identifiable = {m: f.identifiable(m) for f in ds.families for m in f.missing}
     pairwise: list[Pairing] = []
     by_pair: dict[tuple[str, str], Pairing] = {}
-    n_pairings = sum(len(f.missing) for f in ds.families) * len(ds.victims)
-    done = 0
+    tables: PairwiseScores | None = None
+    if pairwise_method == "tables":
+        tables = _pairwise_by_tables(ds, lik, progress, cfg.ignore_sex)
+        vic_null = dict(tables.victim_loglik)
+        scores = {k: (tables.log_lr[k], tables.inconsistent[k]) for k in tables.log_lr}
+        lik.calls += tables.calls
+    elif pairwise_method == "per-pair":
+        vic_null = {v.id: _total(lik.victim(v.id)) for v in ds.victims}
+        scores = _pairwise_per_pair(ds, lik, fam_null, vic_null, fam_null_nomut, progress,
+                                    lambda v, msex: cfg.ignore_sex or sexes_compatible(v.sex,
+                                                                                       msex))
+    else:
+        raise InputError(f"pairwise_method: {pairwise_method!r}; expected 'tables' or "
+                         "'per-pair'", field="pairwise_method", value=pairwise_method)
+    null_loglik = sum(fam_null.values()) + sum(vic_null.values())
     for f in ds.families:
         for m in f.missing:
-            if progress is not None:
-                progress(done, n_pairings)
-            done += len(ds.victims)
             msex = f.sex_of(m)
             for v in ds.victims:
                 if not cfg.ignore_sex and not sexes_compatible(v.sex, msex):
                     continue
-                one = lik.family(f, ((m, v.id),))
-                if ds.theta == 0.0:
-                    log_lr = _total(one) - fam_null[f.name] - vic_null[v.id]
-                else:
-                    log_lr = _total(one) - _total(lik.unrelated(f, v.id))
+                log_lr, inconsistent = scores[(v.id, m)]
                 if math.isnan(log_lr):
                     log_lr = -math.inf
-                one_nm = lik.family(f, ((m, v.id),), mutation=False)
-                inconsistent = int(np.sum((one_nm == -math.inf) & (fam_null_nomut[f.name] > -math.inf)))
                 reasons = []
                 if cfg.max_incompatible is not None and inconsistent > cfg.max_incompatible:
                     reasons.append(f"{inconsistent} markers inconsistent with Mendelian inheritance "
@@ -404,8 +465,14 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                 pairwise.append(p)
                 by_pair[(v.id, m)] = p
 
-    if progress is not None:
-        progress(n_pairings, n_pairings)
+    if tables is not None:   # the options' one-victim likelihoods are table columns already
+        fam_by_name = {f.name: f for f in ds.families}
+        for f in ds.families:
+            for m in f.missing:
+                vs, arr = tables.pair_loglik[m]
+                for j, v in enumerate(vs):
+                    if by_pair[(v, m)].combined_log_lr > -math.inf:
+                        lik.prime(fam_by_name[f.name], ((m, v),), arr[:, j])
 
     # --- joint options -------------------------------------------------------------------------
     vids = [v.id for v in ds.victims]

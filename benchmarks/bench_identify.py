@@ -1,0 +1,144 @@
+"""Benchmark: ``identify`` on SYNTHETIC dvi-dataset@1 files (issue 15).
+
+Run: ``.venv/bin/python benchmarks/bench_identify.py [--quick] [--only small|izium]
+[--keep DIR]``
+
+Two SYNTHETIC datasets (gene dropping through the families with
+:func:`homecoming.identification.synthetic.synthetic_case`, seeded, 23 autosomal STRs with
+NIST 1036 frequencies and a stepwise mutation model) are written as ``homecoming/dvi-dataset@1``
+files and identified in a fresh process, as an analyst would: ``homecoming identify FILE
+--json`` (load, pairwise stage with per-family genotype tables, joint stage, conclusions):
+
+1. ``small``: 100 victims, 90 families (6 with two missing persons: 96 missing), 80 victims
+   are missing persons; target "seconds" (the issue reports an 18-minute hang).
+2. ``izium``: 450 victims × 425 missing persons in 400 families (20 with two missing persons,
+   one with three and one with four, so that the counts of the issue add up), 380 victims are
+   missing persons, 10 % degraded profiles (each marker of a degraded victim untyped with
+   probability 1/2); target ≤ 60 s on 2 cores, peak memory ≤ 2 GB.
+
+Printed per dataset: wall seconds of the whole command (fresh process), peak resident memory of
+that process, the ratio to the target, and the number of best-assignment pairings equal to the
+simulated truth. Every file is labelled SYNTHETIC in its ``note``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from homecoming.genetics.frequencies import load_database
+from homecoming.genetics.markers import Marker, MutationSpec
+from homecoming.identification.synthetic import SyntheticCase, synthetic_case
+
+MUTATION = MutationSpec("stepwise", rate=0.002, rate2=1e-6, range=0.1)
+
+#: name -> (victims, families, family sizes, true victims, degraded fraction, target s, seed)
+DATASETS: dict[str, tuple[int, int, list[int], int, float, float, int]] = {
+    "small": (100, 90, [2] * 6 + [1] * 84, 80, 0.0, 10.0, 1),
+    "izium": (450, 400, [2] * 20 + [3, 4] + [1] * 378, 380, 0.10, 60.0, 2),
+}
+
+
+def markers() -> list[Marker]:
+    db = load_database("nist1036_all")
+    return [m for m in db.markers(mutation=MUTATION) if m.chromosome == "autosomal"][:23]
+
+
+def make_case(name: str) -> SyntheticCase:
+    n_v, n_f, sizes, n_true, degraded, _, seed = DATASETS[name]
+    return synthetic_case(markers(), n_families=n_f, n_missing=sum(sizes), n_victims=n_v,
+                          n_true=n_true, seed=seed, family_sizes=sizes, degraded=degraded)
+
+
+def _mutation_json(spec: MutationSpec | None) -> dict[str, Any] | None:
+    if spec is None:
+        return None
+    out: dict[str, Any] = {"model": spec.model}
+    for key in ("rate", "rate2", "range"):
+        if getattr(spec, key) is not None:
+            out[key] = getattr(spec, key)
+    return out
+
+
+def dataset_json(case: SyntheticCase, name: str) -> dict[str, Any]:
+    """The SYNTHETIC case as a homecoming/dvi-dataset@1 object."""
+    ds = case.dataset
+    return {
+        "format": "homecoming/dvi-dataset@1",
+        "note": f"SYNTHETIC benchmark dataset {name!r} (gene dropping, seeded); not real people",
+        "markers": [{"name": m.name, "chromosome": m.chromosome, "alleles": list(m.alleles),
+                     "frequencies": [float(x) for x in m.frequencies],
+                     "mutation": {"female": _mutation_json(m.mutation_female),
+                                  "male": _mutation_json(m.mutation_male)}}
+                    for m in ds.all_markers],
+        "victims": [{"id": v.id, "sex": v.sex.value,
+                     "genotypes": {m: list(g) for m, g in v.genotypes.items()}}
+                    for v in ds.victims],
+        "families": [{"name": f.name,
+                      "pedigree": [{"id": p.id, "father": p.father, "mother": p.mother,
+                                    "sex": p.sex.value} for p in f.pedigree],
+                      "missing": list(f.missing),
+                      "genotypes": {p: {m: list(g) for m, g in gts.items()}
+                                    for p, gts in f.genotypes.items()}}
+                     for f in ds.families],
+    }
+
+
+def run_identify(path: Path) -> tuple[float, float, dict[str, Any]]:
+    """Wall seconds, peak RSS (MiB) of a fresh ``homecoming identify FILE --json`` process."""
+    cmd = [sys.executable, "-m", "homecoming.cli.main", "identify", str(path), "--json"]
+    # (``-m homecoming.cli.main`` is the ``homecoming`` console script)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        raise SystemExit(f"identify failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    # ru_maxrss of children is the largest child so far (KiB on Linux)
+    return wall, max(peak, before) / 1024.0, json.loads(proc.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="accepted for run.py (one run each)")
+    ap.add_argument("--only", choices=sorted(DATASETS), help="one dataset")
+    ap.add_argument("--keep", type=Path, help="write the dataset files to this folder")
+    args = ap.parse_args(argv)
+    print(f"load average: {os.getloadavg()[0]:.2f}  cpus: {os.cpu_count()}  "
+          f"python {sys.version.split()[0]}")
+    names = [args.only] if args.only else list(DATASETS)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            n_v, n_f, sizes, n_true, degraded, target, seed = DATASETS[name]
+            case = make_case(name)
+            path = folder / f"synthetic-{name}.json"
+            path.write_text(json.dumps(dataset_json(case, name)))
+            print(f"\n{name}: SYNTHETIC {n_v} victims x {sum(sizes)} missing persons in {n_f} "
+                  f"families ({sum(s == 2 for s in sizes)} with two missing), 23 STRs, "
+                  f"{degraded:.0%} degraded, seed {seed}")
+            wall, peak, out = run_identify(path)
+            best = out["joint"][0]["assignment"] if out.get("joint") else {}
+            placed = {v: m for v, m in best.items() if m}
+            right = sum(case.truth.get(v) == m for v, m in placed.items())
+            print(f"   identify --json: {wall:.1f} s wall (target {target:g} s, ratio "
+                  f"{wall / target:.2f}), peak RSS {peak:.0f} MiB (ratio to 2 GiB "
+                  f"{peak / 2048:.2f})")
+            print(f"   best assignment: {len(placed)} pairings, {right} equal to the simulated "
+                  f"truth ({len(case.truth)} victims are missing persons)")
+            print(f"   search: {out.get('search', {})}"[:300])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
