@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "kinship": "homecoming.cli.kinship:kinship_command",
     "identify": "homecoming.cli.identify:identify_command",
     "screen": "homecoming.cli.screen:screen_command",
+    "serve": "homecoming.cli.serve:serve_command",
     "users": "homecoming.cli.users:users_group",
     "identifications": "homecoming.cli.identifications:identifications_group",
     "review": "homecoming.cli.review:review_group",

@@ -1,0 +1,48 @@
+"""``homecoming serve``: the web application (FastAPI + uvicorn) on this machine."""
+
+from __future__ import annotations
+
+import click
+
+from homecoming.cli.database import database_url
+
+__all__ = ["serve_command"]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--public-statistics/--no-public-statistics", default=None,
+              help="Publish the statistics pages without log-in (small cells suppressed); "
+                   "default: env HOMECOMING_PUBLIC_STATISTICS.")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int,
+                  public_statistics: bool | None) -> None:
+    """Serve the web application at http://HOST:PORT (Ctrl-C stops it).
+
+    Needs an initialised database (`homecoming init`) and accounts with passwords: there
+    are no default credentials. Settings (public statistics, base-map tiles): see
+    docs/howto/web.md.
+    """
+    import dataclasses
+
+    import uvicorn
+
+    from homecoming.web.app import create_app, vendor_missing
+    from homecoming.web.config import WebConfig
+
+    config = WebConfig.from_env(database_url(ctx))
+    if public_statistics is not None:
+        config = dataclasses.replace(config, public_statistics=public_statistics)
+    app = create_app(config)
+    missing = vendor_missing()
+    if missing:
+        click.echo(f"Warning: browser assets not installed ({', '.join(missing)}): run "
+                   "`make setup` (npm ci in src/homecoming/web); the map will not draw.",
+                   err=True)
+    click.echo(f"Homecoming web application on http://{host}:{port} (database "
+               f"{app.state.db.masked_url}); Ctrl-C stops it.", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                server_header=False)

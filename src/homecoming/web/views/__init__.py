@@ -1,0 +1,1 @@
+"""The pages, one module per area; each route declares its permission (security.route)."""

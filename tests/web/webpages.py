@@ -1,0 +1,37 @@
+"""Helpers of the browser tests: log in through the form, keep screenshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+__all__ = ["screenshot", "log_in", "wait_for", "By"]
+
+
+def screenshot(driver: Any, name: str) -> None:
+    """Keep a screenshot (only when HOMECOMING_SCREENSHOTS names a folder)."""
+    folder = os.environ.get("HOMECOMING_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+def log_in(driver: Any, server: Any, name: str, password: str | None = None,
+           next_path: str = "") -> None:
+    driver.get(server.url + "/login" + (f"?next={next_path}" if next_path else ""))
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(
+        server.passwords[name] if password is None else password)
+    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+
+
+
+def wait_for(driver: Any, css: str, timeout: float = 10) -> Any:
+    """The element matching ``css`` once it is present."""
+    return WebDriverWait(driver, timeout).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, css)))
