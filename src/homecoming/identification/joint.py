@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from homecoming.identification.groups import groups_sharing
+
 #: Default cap on DP states per layer before falling back to branch-and-bound.
 DEFAULT_MAX_STATES = 200_000
 
@@ -103,33 +105,22 @@ class _TooLarge(Exception):
 
 def components(options: Sequence[Sequence[Option]]) -> list[list[int]]:
     """Families grouped into independent components (shared candidate victims)."""
-    n = len(options)
-    parent = list(range(n))
+    def bits(mask: int) -> list[int]:
+        out, bit = [], 0
+        while mask:
+            if mask & 1:
+                out.append(bit)
+            mask >>= 1
+            bit += 1
+        return out
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[int, int] = {}
-    for f, opts in enumerate(options):
+    masks = []
+    for opts in options:
         mask = 0
         for o in opts:
             mask |= o.mask
-        bit = 0
-        while mask:
-            if mask & 1:
-                if bit in owner:
-                    parent[find(f)] = find(owner[bit])
-                else:
-                    owner[bit] = f
-            mask >>= 1
-            bit += 1
-    groups: dict[int, list[int]] = {}
-    for f in range(n):
-        groups.setdefault(find(f), []).append(f)
-    return list(groups.values())
+        masks.append(bits(mask))
+    return groups_sharing(masks)
 
 
 def _family_order(fams: list[int], options: Sequence[Sequence[Option]]) -> list[int]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from homecoming.identification.groups import connected_groups as connected_groups_
 from homecoming.identification.screening import (
     DEFAULT_MIN_COMMON,
     DEFAULT_PM_BLOCK,
@@ -66,24 +67,9 @@ class PmPmResult:
 
 def connected_groups(n: int, i: np.ndarray, j: np.ndarray) -> tuple[tuple[int, ...], ...]:
     """Connected components (size ≥ 2) of the undirected graph on ``range(n)`` with edges
-    ``(i[k], j[k])`` (union–find with path halving)."""
-    parent = np.arange(n)
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
-
-    for a, b in zip(np.asarray(i).tolist(), np.asarray(j).tolist()):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[int, list[int]] = {}
-    for x in range(n):
-        members.setdefault(find(x), []).append(x)
-    groups = [tuple(sorted(g)) for g in members.values() if len(g) > 1]
-    return tuple(sorted(groups))
+    ``(i[k], j[k])`` (:mod:`homecoming.identification.groups`)."""
+    edges = zip(np.asarray(i).tolist(), np.asarray(j).tolist())
+    return tuple(sorted(tuple(g) for g in connected_groups_(n, edges, min_size=2)))
 
 
 def match_pm(pm_codes: np.ndarray, model: Any, *,
