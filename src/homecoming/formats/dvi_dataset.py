@@ -1,6 +1,6 @@
 """The DVI dataset file ``homecoming/dvi-dataset@1`` and result ``homecoming/dvi-result@1``.
 
-Specified in ``docs/formats/dvi-dataset.md`` (shared docs); markers, pedigrees and genotypes are
+Specified in ``docs/reference/formats/dvi-dataset.md``; markers, pedigrees and genotypes are
 read with the kinship-case building blocks (:mod:`homecoming.formats.kinship_case`), so errors
 carry the same JSON field paths (``victims[2].genotypes.V3.D3S1358``, ``families[1].missing``).
 

@@ -1,6 +1,6 @@
 """The kinship case file ``homecoming/kinship-case@1`` and result ``homecoming/kinship-result@1``.
 
-The format is specified in ``docs/formats/kinship-case.md`` (shared docs). This module reads it
+The format is specified in ``docs/reference/formats/kinship-case.md``. This module reads it
 exactly, validating every field; an error is one line that starts with the JSON field path
 (``markers[2].frequencies``, ``genotypes.CH.D3S1358``, ``hypotheses[1].name``), gives the bad
 value and says what was expected.
