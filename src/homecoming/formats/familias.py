@@ -127,6 +127,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homecoming.errors import FormatError, InputError
+from homecoming.formats.checks import check_text
 from homecoming.formats.report import ImportReport
 
 #: Familias mutation model codes (0-4) and their names in Familias.
@@ -854,6 +855,17 @@ class _Lines:
                              value=value, expected=what)
         return value
 
+    def count(self, what: str, *, lines_each: int = 1) -> int:
+        """A count of items that follow, each taking at least ``lines_each`` lines: bounded by
+        what the rest of the file can hold (a count from a file never sizes memory alone)."""
+        room = max(len(self.lines) - self.i - 1, 0) // max(lines_each, 1)
+        line = self.lineno
+        value = self.integer(what)
+        if value > room:
+            raise self.error(f"found {value}; expected {what}, at most {room} (what the rest "
+                             "of the file can hold)", line=line, value=value, expected=what)
+        return value
+
     def number(self, what: str, *, minimum: float | None = None,
                maximum: float | None = None) -> float:
         line = self.take(what).strip()
@@ -925,6 +937,7 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
     if "\x00" in text:
         raise FormatError("the file contains NUL bytes; expected a Familias text file",
                           path=path, line=text[: text.index("\x00")].count("\n") + 1)
+    check_text(text, path=path, expected="a Familias text file")
     lines = text.splitlines()
     cur = _Lines(lines, path)
     report = ImportReport(source=path, format="familias")
@@ -945,7 +958,7 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         fam.comment = cur.text("a comment line")
     else:
         fam.comment = None
-    n_persons = cur.integer("the number of individuals")
+    n_persons = cur.count("the number of individuals", lines_each=6)
 
     # --- individuals ------------------------------------------------------------------
     pending: list[tuple[FamiliasPerson, list[tuple[int, int, int, int]]]] = []
@@ -963,7 +976,8 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         dnum = dl.replace("(Consider dropouts)", "").strip()
         f3 = cur.take(f"a flag line of individual {name!r}").strip()
         male = cur.boolean(f"the sex of individual {name!r} (#TRUE# = male)")
-        n_geno = cur.integer(f"the number of typed markers of individual {name!r}")
+        n_geno = cur.count(f"the number of typed markers of individual {name!r}",
+                           lines_each=3)
         triples = []
         for _ in range(n_geno):
             line = cur.lineno
@@ -991,9 +1005,9 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
     fam.known_extra_females = _unique_names(fam.known_extra_females, names)
     fam.known_extra_males = _unique_names(fam.known_extra_males, names + fam.known_extra_females)
     shared = names + fam.known_extra_females + fam.known_extra_males
-    n_rel = cur.integer("the number of known relations")
+    n_rel = cur.count("the number of known relations", lines_each=2)
     fam.known_relations = [_read_relation(cur, shared, "known relations") for _ in range(n_rel)]
-    n_ped = cur.integer("the number of pedigrees")
+    n_ped = cur.count("the number of pedigrees", lines_each=5)
     slots: list[FamiliasPedigree | None] = [None] * n_ped
     for k in range(n_ped):
         line = cur.lineno
@@ -1008,7 +1022,7 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         ef = _unique_names([f"extra female {nf + i + 1}" for i in range(pf)], shared)
         em = _unique_names([f"extra male {nm + i + 1}" for i in range(pm)], shared + ef)
         everyone = shared + ef + em
-        n = cur.integer(f"the number of relations of pedigree {pname!r}")
+        n = cur.count(f"the number of relations of pedigree {pname!r}", lines_each=2)
         rels = [_read_relation(cur, everyone, f"pedigree {pname!r}") for _ in range(n)]
         slots[idx] = FamiliasPedigree(pname, ef, em, rels)
     fam.pedigrees = [s for s in slots if s is not None]
@@ -1033,7 +1047,7 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         raise cur.error(f"found theta {m.group(3)!r}; expected a number in [0, 1)", line=line,
                         value=m.group(3))
     fam.theta = theta
-    n_loci = cur.integer("the number of loci")
+    n_loci = cur.count("the number of loci")
     has_name = cur.boolean("whether the database has a name")
     fam.database_name = cur.text("the database name") if has_name else None
     loci = []
@@ -1143,6 +1157,10 @@ def _read_locus(cur: _Lines, report: ImportReport) -> FamiliasLocus:
                         "..., Dropout probability = ..., Minor allele frequency = ...)' "
                         f"for locus {name}", line=info_line, value=info)
     n_all = int(m.group(1))
+    room = max(len(cur.lines) - cur.i, 0) // 2
+    if n_all > room:
+        raise cur.error(f"locus {name}: {n_all} alleles; expected at most {room} (what the rest "
+                        "of the file can hold)", line=info_line, value=n_all)
     extras = []
     for g, what in ((2, "DatabaseSize"), (3, "Dropout probability"),
                     (4, "Minor allele frequency")):
@@ -1238,6 +1256,9 @@ def _count(cur: _Lines, sec: IniSection, key: str) -> int:
             if n < 0:
                 raise cur.error(f"[{sec.name}]: {key}= {n}; expected a non-negative integer",
                                 line=line, value=n)
+            if n > len(cur.lines):
+                raise cur.error(f"[{sec.name}]: {key}= {n}; expected at most {len(cur.lines)} "
+                                "(the lines in the file)", line=line, value=n)
             return n
     raise cur.error(f"[{sec.name}] has no '{key}=' line; expected one", line=sec.line)
 
