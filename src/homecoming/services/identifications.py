@@ -1,7 +1,7 @@
 """Stored identifications: what each identification run concluded, kept as versions.
 
 :func:`store_case_identification` takes the result of identifying the stored case (the
-pipeline's :class:`~homecoming.identification.casework_case.CaseIdentification` with the
+pipeline's :class:`~homecoming.services.case_identification.CaseIdentification` with the
 victims, families, markers and frequency database it used) and stores, per missing person,
 the conclusion, the LR and the per-marker LRs, the posterior with its prior, the references and
 the pedigree used, runner-up remains, the model (frequency database and its hash, mutation
@@ -36,7 +36,7 @@ import numpy as np
 from homecoming.casework.identifications import STALE_LR_FACTOR, IdentificationStatus
 from homecoming.errors import InputError
 from homecoming.services.accounts import authorize
-from homecoming.storage.repositories.identifications import IdentificationRepository
+from homecoming.storage.repositories.identifications import IdentificationRepository, log_access
 
 __all__ = ["StoreReport", "store_case_identification", "list_identifications",
            "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE"]
@@ -81,9 +81,9 @@ def pair_lr(fdb: Any, family: Any, victim: Any, *, mutation: Any = None, theta: 
     :returns: ``{"lr", "log10_lr", "per_marker": {locus: lr}, "loci_left_out": [...],
         "pedigree": [...], "references": [...]}``
     """
-    from homecoming.identification.casework_case import family_pedigree
     from homecoming.kinship import log_likelihood
     from homecoming.pedigree.pedigree import Pedigree, Person
+    from homecoming.services.case_identification import family_pedigree
 
     ped, placed = family_pedigree(family.missing, family.donors)
     refs: dict[str, dict[str, Any]] = {}
@@ -111,6 +111,13 @@ def pair_lr(fdb: Any, family: Any, victim: Any, *, mutation: Any = None, theta: 
     if victim is None or not names or not refs:
         return out
     markers = fdb.markers(names, mutation=mutation, extra_alleles=typed_loci)
+    from homecoming.provenance import sha256_json
+
+    out["input_sha256"] = sha256_json({
+        "references": {pid: {k: list(v) for k, v in sorted(p.items())}
+                       for pid, p in sorted(refs.items())},
+        "remains": {k: list(v) for k, v in sorted(dict(victim.genotypes).items())},
+        "pedigree": out["pedigree"]})
 
     def keyed(prof: Mapping[str, Any]) -> dict[str, Any]:
         return {fdb.locus_name(k): v for k, v in prof.items() if k in fdb}
@@ -147,7 +154,7 @@ def _runner_ups(markers: Sequence[Any], victims: Sequence[Any], families: Sequen
                 wanted: set[str], best: Mapping[str, str | None]) -> dict[str, list[dict]]:
     """Per missing person: the best other remains by pairwise screening score (sum over the
     family's typed relatives of the pairwise log10 LR)."""
-    from homecoming.identification.casework_case import pairwise_log10_lr
+    from homecoming.services.case_identification import pairwise_log10_lr
 
     typed = [v for v in victims if v.genotypes]
     out: dict[str, list[dict]] = {}
@@ -286,6 +293,7 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
             "references": pair["references"], "pedigree": pair["pedigree"],
             "runner_ups": runner.get(mp, []), "model": model,
             "provenance": {**(provenance or {}), "engine_lr": _finite(d.get("lr")),
+                           "input_sha256": pair.get("input_sha256"),
                            "comment": d.get("comment", "")},
             "comment": str(d.get("comment") or ""), "run_by": who, "created_at": now,
         }
@@ -388,3 +396,67 @@ def get_identification(session: Any, ident_id: str, *, actor: str | None = None
     authorize(session, "identifications.view", actor=actor)
     repo = IdentificationRepository(session)
     return _full(repo.get(ident_id), repo)
+
+
+# --- the data of an identification report ---------------------------------------------------
+
+def _is_synthetic(*texts: Any) -> bool:
+    return any(isinstance(t, str) and ("SYNTHETIC" in t or t.startswith("SYN-")) for t in texts)
+
+
+def report_data(session: Any, ident_id: str, *, family: bool = False,
+                actor: str | None = None) -> dict[str, Any]:
+    """Everything the identification report shows, as plain values.
+
+    ``family=False`` (permission ``report.identification``) includes the genotypes of the
+    remains and the typed references (the read is written to the access log);
+    ``family=True`` (``report.family``) leaves genotypes and technical tables out.
+    """
+    from homecoming._version import __version__
+    from homecoming.storage.repositories import Repositories
+
+    who = authorize(session, "report.family" if family else "report.identification",
+                    actor=actor)
+    repo = IdentificationRepository(session)
+    ident = _full(repo.get(ident_id), repo)
+    repos = Repositories(session)
+    mp = repos.missing_persons.find(ident["missing_person"])
+    remains = repos.remains.find(ident["remains"]) if ident["remains"] else None
+    grave = site = None
+    exhumations: list[Any] = []
+    examinations: list[Any] = []
+    if remains is not None:
+        if remains.grave_id:
+            grave = repos.graves.find(remains.grave_id)
+            site = repos.sites.find(grave.site_id) if grave else None
+            exhumations = repos.exhumations.list(grave_id=remains.grave_id)
+        examinations = repos.examinations.list(remains_code=remains.code)
+    data: dict[str, Any] = {
+        "identification": ident, "family_version": family, "software": __version__,
+        "missing_person": None if mp is None else mp.to_dict(),
+        "remains": None if remains is None else remains.to_dict(),
+        "grave": None if grave is None else grave.to_dict(),
+        "site": None if site is None else {"id": site.id, "name": site.name},
+        "exhumations": [e.to_dict() for e in exhumations],
+        "examinations": [e.to_dict() for e in examinations],
+        "verbal_scale_source": None, "genotypes": {},
+    }
+    data["synthetic"] = _is_synthetic(
+        ident["missing_person"], ident["remains"] or "",
+        *(v for v in (data["missing_person"] or {}).values()),
+        *(v for v in (data["remains"] or {}).values()))
+    if not family and remains is not None:
+        samples = repos.samples.list(remains_code=remains.code)
+        donors = {r["donor"]: r for r in ident["references"] if r["typed"]}
+        for d in donors:
+            samples += repos.samples.list(donor_id=d)
+        for s in samples:
+            prof = repos.profiles.find(s.barcode)
+            if prof is None:
+                continue
+            label = (f"remains {remains.code}" if s.remains_code else
+                     f"{donors[s.donor_id]['relationship']} ({s.donor_id})")
+            data["genotypes"].setdefault(label, {k: list(v) for k, v in prof.genotypes.items()})
+            log_access(session, user=who, table_name="profiles", record_key=s.barcode,
+                       purpose=f"identification report {ident_id}")
+    return data

@@ -24,7 +24,7 @@ from homecoming.storage.tables_identifications import (
     review_events,
 )
 
-__all__ = ["IdentificationRepository"]
+__all__ = ["IdentificationRepository", "log_access", "access_records"]
 
 _DATETIME_FIELDS = ("created_at", "at", "recorded_at")
 
@@ -182,3 +182,29 @@ class IdentificationRepository:
         if remains_code is not None:
             query = query.where(releases.c.remains_code == remains_code)
         return [_plain(r._mapping) for r in self.session.execute(query)]
+
+
+def log_access(session: Session, *, user: str, table_name: str, record_key: str,
+               purpose: str) -> None:
+    """Record that ``user`` read sensitive data (genotypes) of a record; never the data."""
+    from homecoming.storage.tables_identifications import access_log
+
+    session.execute(insert(access_log).values(at=_dt.datetime.now(_dt.UTC), user_name=user,
+                                              table_name=table_name, record_key=record_key,
+                                              purpose=purpose))
+
+
+def access_records(session: Session, *, record_key: str | None = None) -> list[dict[str, Any]]:
+    """The access log, oldest first (optionally for one record)."""
+    from homecoming.storage.tables_identifications import access_log
+
+    query = select(access_log).order_by(access_log.c.id)
+    if record_key is not None:
+        query = query.where(access_log.c.record_key == record_key)
+    out = []
+    for row in session.execute(query):
+        item = dict(row._mapping)
+        if item["at"].tzinfo is None:
+            item["at"] = item["at"].replace(tzinfo=_dt.UTC)
+        out.append(item)
+    return out

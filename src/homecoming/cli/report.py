@@ -1,0 +1,60 @@
+"""``homecoming report identification ID -o FILE.pdf|FILE.html [--family]`` and
+``homecoming report death-registration -o FILE.csv``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from homecoming.cli.database import open_database
+from homecoming.errors import InputError
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports: the identification report (PDF or HTML), the death-registration export."""
+
+
+@report_group.command("identification")
+@click.argument("ident_id", metavar="ID")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.pdf or FILE.html.")
+@click.option("--family", is_flag=True,
+              help="The version for the family: no genotypes, no technical tables.")
+@click.pass_context
+def identification_command(ctx: click.Context, ident_id: str, output: Path,
+                           family: bool) -> None:
+    """Write the identification report of ID (technical, or --family)."""
+    from homecoming.services.identifications import report_data
+
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise InputError(f"{output}: unknown report format {suffix or '(none)'!r}; expected "
+                         "a file name ending .pdf or .html", field="--output", value=str(output))
+    with open_database(ctx).session() as session:
+        data = report_data(session, ident_id, family=family)
+    from homecoming.reports.identification import render_html, render_pdf
+
+    if suffix == ".pdf":
+        render_pdf(data, output)
+    else:
+        render_html(data, output)
+    click.echo(f"Wrote the {'family ' if family else ''}identification report of {ident_id} "
+               f"to {output}.")
+
+
+@report_group.command("death-registration")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file for the civil registry.")
+@click.pass_context
+def death_registration_command(ctx: click.Context, output: Path) -> None:
+    """Export confirmed identifications for death registration (CSV: person, date and place
+    of finding, cause of death class, identification reference)."""
+    from homecoming.formats.registry import atomic_write_text
+    from homecoming.services.release import death_registration_csv
+
+    with open_database(ctx).session() as session:
+        text, n = death_registration_csv(session)
+    atomic_write_text(output, text)
+    click.echo(f"Wrote {n} confirmed identification(s) to {output}.")
