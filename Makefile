@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo lint test validate bench clean
+.PHONY: setup demo lint test validate bench cli-reference clean
 
 # Creates the virtual environment and installs Homecoming with every extra (idempotent).
 setup: $(VENV)/.installed
@@ -44,6 +44,11 @@ validate: setup
 bench: setup
 	@if [ -f benchmarks/run.py ]; then $(BIN)/python benchmarks/run.py; \
 	else for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done; fi
+
+# Regenerate docs/reference/cli.md from the click commands (tests/test_cli_reference.py fails
+# when a command or option is missing from it).
+cli-reference: setup
+	$(BIN)/python scripts/gen-cli-reference
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
