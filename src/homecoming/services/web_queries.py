@@ -160,7 +160,7 @@ def list_records(session: Any, kind: str, *, search: str = "",
              .limit(page_size).offset((page - 1) * page_size))
     rows = [dict(r._mapping) for r in session.execute(query)]
     options = {name: sorted(str(v) for v in session.execute(
-        select(distinct(table.c[name])).where(table.c[name].is_not(None))).scalars())
+        select(table.c[name]).distinct().where(table.c[name].is_not(None))).scalars())
         for name in spec.filters}
     return RecordPage(kind, rows, total, page, page_size, search, chosen, options)
 

@@ -52,8 +52,8 @@ def login_submit(ctx: Context, name: str = Form(""), password: str = Form(""),
                                     policy=config.policy)
         except AccountLocked as exc:
             error = i18n.gettext("Too many failed log-ins. This account is locked until "
-                                 "%(time)s.") % {"time": i18n.format_datetime(exc.until,
-                                                                              "short")}
+                                 "%(time)s UTC.") % {"time": i18n.format_datetime(exc.until,
+                                                                                  "short")}
         except LoginRefused:
             error = i18n.gettext("Wrong account name or password.")
     if token is None:
