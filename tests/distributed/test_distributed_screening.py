@@ -122,3 +122,16 @@ def test_cli_refuses_a_malformed_scheduler_address_before_reading_anything():
                              ["screen", "--scheduler", "my-cluster:8786"])
     assert res.exit_code != 0
     assert "tcp://host:8786" in str(res.exception) + res.output
+
+
+def test_screen_codes_takes_the_client_as_executor(client):
+    """The one screening path: screen_codes(executor=client) equals the single-process run."""
+    model = TableModel(6)
+    pm, ref = _codes(70, 11), _codes(90, 12)
+    kw = dict(min_log10_lr=0.3, min_common=8, pm_block=16, ref_block=32)
+    single = screen_codes(pm, ref, model, **kw)
+    dist = screen_codes(pm, ref, model, executor=client, blocks_per_task=3, **kw)
+    assert len(single) > 10
+    assert np.array_equal(dist.table, single.table)
+    assert dist.provenance["dask"]["workers"] == 2
+    assert dist.provenance["dask"]["blocks_per_task"] == 3

@@ -1,12 +1,10 @@
-"""Blind screening on Dask: the same blocks as the single-process path, one task each.
+"""Blind screening on Dask: cluster helpers around the one screening path.
 
-:func:`screen_distributed` scatters the PM codes, the reference codes and the pairwise model
-to every worker **once**, submits one task per group of blocks (``pm_block × ref_block``
-pairs each, in the fixed order of
-:func:`homecoming.identification.screening.iter_blocks`), gathers the candidates as tasks
-finish and sorts them into the canonical order. Each block is computed by the very same
-:func:`~homecoming.identification.screening.screen_block`, so the result equals
-:func:`~homecoming.identification.screening.screen_codes` exactly.
+The screening itself is :func:`homecoming.identification.screening.screen_codes` with
+``executor=client`` (it scatters the codes and the model to every worker once, submits one task
+per group of blocks and sorts the candidates into the canonical order, so the result equals the
+single-process one exactly). This module only starts or connects the cluster:
+:func:`screen_distributed` is ``screen_codes`` on a cluster it opens and closes around the call.
 
 Cluster: by default a ``LocalCluster`` of ``n_workers`` worker **processes** (one thread each)
 on 127.0.0.1 with the dashboard off, started and closed around the call; a scheduler address
@@ -16,7 +14,6 @@ installed); a ``distributed.Client`` may be passed as ``client=``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any
@@ -25,24 +22,15 @@ import numpy as np
 
 from homecoming.errors import InputError
 from homecoming.identification.screening import (
-    CANDIDATE_DTYPE,
     DEFAULT_MIN_COMMON,
     DEFAULT_PM_BLOCK,
     DEFAULT_REF_BLOCK,
     Candidates,
     Progress,
-    _database_info,
-    _relationship_of,
-    _threshold,
-    _upper_pairs,
-    iter_blocks,
-    screen_block,
-    screening_provenance,
-    sort_table,
+    screen_codes,
 )
 
-__all__ = ["screen_distributed", "local_cluster", "run_blocks", "check_scheduler_address",
-           "connect"]
+__all__ = ["screen_distributed", "local_cluster", "check_scheduler_address", "connect"]
 
 _SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 
@@ -68,16 +56,6 @@ def connect(scheduler: str, *, timeout: str = "20s") -> Any:
                       f"{exc}") from exc
 
 
-def _blocks_task(model: Any, pm_codes: np.ndarray, ref_codes: np.ndarray,
-                 blocks: Sequence[tuple[int, int, int, int]], rel: str, thr: float,
-                 min_common: int, self_join: bool) -> np.ndarray:
-    parts = [screen_block(model, pm_codes[a0:a1], ref_codes[b0:b1], relationship=rel,
-                          min_log10_lr=thr, min_common=min_common, pm_offset=a0,
-                          ref_offset=b0, upper_only=self_join)
-             for a0, a1, b0, b1 in blocks]
-    return np.concatenate(parts)
-
-
 def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1,
                   memory_limit: str | int | None = "auto") -> Any:
     """A ``LocalCluster`` of worker processes on loopback, dashboard off."""
@@ -86,42 +64,6 @@ def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1,
     return LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                         processes=True, host="127.0.0.1", dashboard_address=None,
                         memory_limit=memory_limit, silence_logs=40)
-
-
-def run_blocks(client: Any, pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, *,
-               rel: str, thr: float, min_common: int, pm_block: int, ref_block: int,
-               self_join: bool = False, blocks_per_task: int = 1,
-               progress: Progress | None = None) -> np.ndarray:
-    """Submit the blocks to ``client`` and return the sorted candidate table."""
-    from dask.distributed import as_completed
-
-    n_pm, n_ref = pm_codes.shape[0], ref_codes.shape[0]
-    blocks = list(iter_blocks(n_pm, n_ref, pm_block, ref_block, upper_only=self_join))
-    total = n_pm * (n_pm - 1) // 2 if self_join else n_pm * n_ref
-    if not blocks:
-        return sort_table(np.empty(0, dtype=CANDIDATE_DTYPE))
-    # scatter once; broadcast so every worker holds its own copy
-    [model_f, pm_f, ref_f] = client.scatter([model, pm_codes, ref_codes], broadcast=True,
-                                            hash=False)
-    groups = [blocks[k:k + blocks_per_task] for k in range(0, len(blocks), blocks_per_task)]
-    futures = {}
-    for g in groups:
-        fut = client.submit(_blocks_task, model_f, pm_f, ref_f, g, rel, thr, min_common,
-                            self_join, pure=False)
-        futures[fut] = g
-    parts = []
-    done = 0
-    for fut in as_completed(list(futures)):
-        parts.append(fut.result())
-        g = futures.pop(fut)
-        if self_join:
-            done += sum(_upper_pairs(*b) for b in g)
-        else:
-            done += sum((a1 - a0) * (b1 - b0) for a0, a1, b0, b1 in g)
-        if progress is not None:
-            progress(done, total)
-        fut.release()
-    return sort_table(np.concatenate(parts))
 
 
 def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, *,
@@ -134,8 +76,8 @@ def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, 
                        pm_ids: Sequence[str] | None = None,
                        ref_ids: Sequence[str] | None = None, frequency_db: Any = None,
                        self_join: bool = False) -> Candidates:
-    """Blind screening of encoded profiles on Dask; same arguments and result as
-    :func:`homecoming.identification.screening.screen_codes`.
+    """:func:`homecoming.identification.screening.screen_codes` on a Dask cluster (kept for
+    callers that want the cluster opened and closed for them); same arguments and result.
 
     :param scheduler: ``None`` for a local cluster of ``n_workers`` processes, or a scheduler
         address such as ``"tcp://10.0.0.5:8786"``.
@@ -155,9 +97,6 @@ def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, 
                          field="blocks_per_task", value=blocks_per_task)
     if scheduler is not None:
         scheduler = check_scheduler_address(scheduler)
-    rel = _relationship_of(model, relationship)
-    thr = _threshold(min_log10_lr, rel)
-    started = time.perf_counter()
     with ExitStack() as stack:
         if client is None:
             from dask.distributed import Client
@@ -171,16 +110,10 @@ def screen_distributed(pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any, 
                 where = str(scheduler)
         else:
             where = str(getattr(client, "scheduler_info", lambda: {})().get("address", "client"))
-        n = len(client.scheduler_info().get("workers", {}))
-        table = run_blocks(client, pm_codes, ref_codes, model, rel=rel, thr=thr,
-                           min_common=min_common, pm_block=pm_block, ref_block=ref_block,
-                           self_join=self_join, blocks_per_task=blocks_per_task,
-                           progress=progress)
-    prov = screening_provenance(
-        relationship=rel, min_log10_lr=thr, min_common=min_common, n_pm=pm_codes.shape[0],
-        n_ref=ref_codes.shape[0], frequency_db=_database_info(frequency_db),
-        theta=getattr(model, "theta", None), pm_block=pm_block, ref_block=ref_block,
-        elapsed_s=round(time.perf_counter() - started, 3), self_join=self_join,
-        dask={"scheduler": where, "workers": n, "blocks_per_task": blocks_per_task})
-    return Candidates(table, prov, tuple(pm_ids) if pm_ids is not None else None,
-                      tuple(ref_ids) if ref_ids is not None else None)
+        out = screen_codes(pm_codes, ref_codes, model, relationship=relationship,
+                           min_log10_lr=min_log10_lr, min_common=min_common, pm_block=pm_block,
+                           ref_block=ref_block, progress=progress, pm_ids=pm_ids,
+                           ref_ids=ref_ids, frequency_db=frequency_db, self_join=self_join,
+                           executor=client, blocks_per_task=blocks_per_task)
+    out.provenance["dask"]["scheduler"] = where
+    return out

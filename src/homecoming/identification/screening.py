@@ -300,6 +300,55 @@ def screening_provenance(*, relationship: str | Sequence[str], min_log10_lr: Any
     return rec
 
 
+def _blocks_task(model: Any, pm_codes: np.ndarray, ref_codes: np.ndarray,
+                 blocks: Sequence[tuple[int, int, int, int]], rel: str, thr: float,
+                 min_common: int, self_join: bool) -> np.ndarray:
+    """One task of :func:`screen_codes`: a group of blocks, concatenated."""
+    parts = [screen_block(model, pm_codes[a0:a1], ref_codes[b0:b1], relationship=rel,
+                          min_log10_lr=thr, min_common=min_common, pm_offset=a0,
+                          ref_offset=b0, upper_only=self_join)
+             for a0, a1, b0, b1 in blocks]
+    return np.concatenate(parts) if parts else _empty_table()
+
+
+def _is_dask(executor: Any) -> bool:
+    return hasattr(executor, "scatter") and hasattr(executor, "scheduler_info")
+
+
+def _executor_info(executor: Any, blocks_per_task: int) -> dict[str, Any]:
+    if _is_dask(executor):
+        info = executor.scheduler_info()
+        return {"dask": {"scheduler": str(info.get("address", "client")),
+                         "workers": len(info.get("workers", {})),
+                         "blocks_per_task": blocks_per_task}}
+    return {"executor": {"type": type(executor).__name__, "blocks_per_task": blocks_per_task}}
+
+
+def _run_tasks(executor: Any, pm_codes: np.ndarray, ref_codes: np.ndarray, model: Any,
+               groups: Sequence[Sequence[tuple[int, int, int, int]]], rel: str, thr: float,
+               min_common: int, self_join: bool) -> Iterator[tuple[int, np.ndarray]]:
+    """Submit one task per group of blocks; yield (group index, table) as tasks finish."""
+    if _is_dask(executor):
+        from distributed import as_completed as dask_completed
+
+        # send the data once; every worker holds its own copy
+        model_f, pm_f, ref_f = executor.scatter([model, pm_codes, ref_codes], broadcast=True,
+                                                hash=False)
+        futures = {executor.submit(_blocks_task, model_f, pm_f, ref_f, g, rel, thr,
+                                   min_common, self_join, pure=False): k
+                   for k, g in enumerate(groups)}
+        for fut in dask_completed(list(futures)):
+            yield futures.pop(fut), fut.result()
+            fut.release()
+        return
+    from concurrent.futures import as_completed
+
+    cfutures = {executor.submit(_blocks_task, model, pm_codes, ref_codes, g, rel, thr,
+                                min_common, self_join): k for k, g in enumerate(groups)}
+    for cf in as_completed(list(cfutures)):
+        yield cfutures.pop(cf), cf.result()
+
+
 def screen_codes(pm_codes: np.ndarray, ref_codes: np.ndarray, model: ScreeningModel, *,
                  relationship: str | None = None,
                  min_log10_lr: float | Mapping[str, float] | None = None,
@@ -307,21 +356,34 @@ def screen_codes(pm_codes: np.ndarray, ref_codes: np.ndarray, model: ScreeningMo
                  pm_block: int = DEFAULT_PM_BLOCK, ref_block: int = DEFAULT_REF_BLOCK,
                  progress: Progress | None = None,
                  pm_ids: Sequence[str] | None = None, ref_ids: Sequence[str] | None = None,
-                 frequency_db: Any = None, self_join: bool = False) -> Candidates:
+                 frequency_db: Any = None, self_join: bool = False,
+                 executor: Any = None, blocks_per_task: int = 1) -> Candidates:
     """Screen encoded PM profiles against encoded reference profiles with one model.
+
+    The pairs are cut into blocks (:func:`iter_blocks`) scored by :func:`screen_block`; the
+    candidates are sorted into one canonical order, so the result does not depend on where the
+    blocks ran.
 
     :param pm_codes, ref_codes: ``model.encode(...)`` arrays, shape (n, L), −1 = untyped.
     :param min_log10_lr: a number, or relationship → number (defaults
         :data:`DEFAULT_MIN_LOG10_LR`).
     :param min_common: minimum loci typed in both profiles.
-    :param progress: called as ``progress(pairs_done, pairs_total)`` after each block.
+    :param progress: called as ``progress(pairs_done, pairs_total)`` after each block (task).
     :param self_join: ``ref_codes`` is ``pm_codes`` and only pairs ``pm < ref`` are scored.
+    :param executor: ``None``: this process, block after block; a
+        ``concurrent.futures.Executor``; or a Dask ``distributed.Client`` (a ``LocalCluster`` or
+        a remote scheduler: the codes and the model are scattered to every worker once). The
+        provenance records where it ran (``dask`` or ``executor``).
+    :param blocks_per_task: blocks computed by one task (fewer, larger tasks on big runs).
     """
     pm_codes = _check_codes(pm_codes, "pm_codes")
     ref_codes = _check_codes(ref_codes, "ref_codes")
     if pm_codes.shape[1] != ref_codes.shape[1]:
         raise InputError(f"ref_codes: {ref_codes.shape[1]} loci; expected {pm_codes.shape[1]} "
                          "as in pm_codes", field="ref_codes", value=ref_codes.shape[1])
+    if blocks_per_task < 1:
+        raise InputError(f"blocks_per_task {blocks_per_task}; expected at least 1",
+                         field="blocks_per_task", value=blocks_per_task)
     rel = _relationship_of(model, relationship)
     thr = _threshold(min_log10_lr, rel)
     n_pm, n_ref = pm_codes.shape[0], ref_codes.shape[0]
@@ -329,23 +391,37 @@ def screen_codes(pm_codes: np.ndarray, ref_codes: np.ndarray, model: ScreeningMo
     done = 0
     started = time.perf_counter()
     parts = []
-    for a0, a1, b0, b1 in iter_blocks(n_pm, n_ref, pm_block, ref_block, upper_only=self_join):
-        parts.append(screen_block(model, pm_codes[a0:a1], ref_codes[b0:b1], relationship=rel,
-                                  min_log10_lr=thr, min_common=min_common, pm_offset=a0,
-                                  ref_offset=b0, upper_only=self_join))
-        if self_join:
-            done += _upper_pairs(a0, a1, b0, b1)
-        else:
-            done += (a1 - a0) * (b1 - b0)
-        if progress is not None:
-            progress(done, total)
+
+    def pairs_of(block: tuple[int, int, int, int]) -> int:
+        a0, a1, b0, b1 = block
+        return _upper_pairs(a0, a1, b0, b1) if self_join else (a1 - a0) * (b1 - b0)
+
+    blocks = list(iter_blocks(n_pm, n_ref, pm_block, ref_block, upper_only=self_join))
+    extra: dict[str, Any] = {}
+    if executor is None:
+        for block in blocks:
+            parts.append(_blocks_task(model, pm_codes, ref_codes, [block], rel, thr,
+                                      min_common, self_join))
+            done += pairs_of(block)
+            if progress is not None:
+                progress(done, total)
+    else:
+        groups = [blocks[k:k + blocks_per_task] for k in range(0, len(blocks), blocks_per_task)]
+        if groups:
+            for k, part in _run_tasks(executor, pm_codes, ref_codes, model, groups, rel, thr,
+                                      min_common, self_join):
+                parts.append(part)
+                done += sum(pairs_of(b) for b in groups[k])
+                if progress is not None:
+                    progress(done, total)
+        extra = _executor_info(executor, blocks_per_task)
     table = sort_table(np.concatenate(parts)) if parts else _empty_table()
     prov = screening_provenance(
         relationship=rel, min_log10_lr=thr, min_common=min_common, n_pm=n_pm, n_ref=n_ref,
         frequency_db=_database_info(frequency_db), theta=getattr(model, "theta", None),
         pm_block=pm_block,
         ref_block=ref_block, elapsed_s=round(time.perf_counter() - started, 3),
-        self_join=self_join)
+        self_join=self_join, **extra)
     return Candidates(table, prov, tuple(pm_ids) if pm_ids is not None else None,
                       tuple(ref_ids) if ref_ids is not None else None)
 
