@@ -147,3 +147,15 @@ def verbal_equivalent(lr: float | None, *, proposition: str = "that the remains 
     if words == VERBAL_SCALE[0][1]:
         return "the findings give no support for either proposition"
     return f"{words} for the proposition {towards}"
+
+
+def status_count_labels() -> dict[str, str]:
+    """Labels of the per-status counts that ``homecoming stats`` shows (keys of
+    ``Database.counts()``): identifications by status and remains by status."""
+    from homecoming.casework.remains import RemainsStatus
+
+    out = {"identifications": "identifications (all versions)"}
+    out.update({f"identifications_{s.value}": f"  identifications {s.value}"
+                for s in IdentificationStatus})
+    out.update({f"remains_{s.value}": f"  remains {s.value}" for s in RemainsStatus})
+    return out

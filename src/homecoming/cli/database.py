@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from homecoming.casework.identifications import status_count_labels
+
 __all__ = ["init_command", "stats_command", "open_database", "database_url"]
 
 
@@ -59,6 +61,7 @@ _LABELS = {
     "elimination_flags": "contamination flags",
     "audit_records": "audit records",
 }
+_LABELS.update(status_count_labels())  # identifications and remains by status
 
 
 @click.command("stats")

@@ -265,10 +265,13 @@ class Database:
         """Number of records per kind (keys: sites, graves, remains, missing_persons, donors,
         samples, profiles, and the other record tables; audit_records for the audit trail)."""
         self.require_current()
+        from homecoming.storage.repositories.identifications import status_counts
+
         with translate_errors(), self.engine.connect() as connection:
-            return {key: int(connection.execute(select(func.count()).select_from(table))
-                             .scalar_one())
-                    for key, table in COUNTED.items()}
+            return {**{key: int(connection.execute(select(func.count()).select_from(table))
+                                .scalar_one())
+                       for key, table in COUNTED.items()},
+                    **status_counts(connection)}  # identifications and remains by status
 
     def dispose(self) -> None:
         """Close the pooled connections."""

@@ -24,7 +24,7 @@ from homecoming.storage.tables_identifications import (
     review_events,
 )
 
-__all__ = ["IdentificationRepository", "log_access", "access_records"]
+__all__ = ["IdentificationRepository", "log_access", "access_records", "status_counts"]
 
 _DATETIME_FIELDS = ("created_at", "at", "recorded_at")
 
@@ -207,4 +207,24 @@ def access_records(session: Session, *, record_key: str | None = None) -> list[d
         if item["at"].tzinfo is None:
             item["at"] = item["at"].replace(tzinfo=_dt.UTC)
         out.append(item)
+    return out
+
+
+def status_counts(connection: Any) -> dict[str, int]:
+    """Identifications by status and remains by status, every status present (0 if none):
+    ``identifications``, ``identifications_<status>``, ``remains_<status>``."""
+    from homecoming.casework.identifications import IdentificationStatus
+    from homecoming.casework.remains import RemainsStatus
+    from homecoming.storage.tables import remains
+
+    out = {"identifications": 0}
+    out.update({f"identifications_{s.value}": 0 for s in IdentificationStatus})
+    for status, n in connection.execute(select(identifications.c.status, func.count())
+                                        .group_by(identifications.c.status)):
+        out[f"identifications_{status}"] = int(n)
+        out["identifications"] += int(n)
+    out.update({f"remains_{s.value}": 0 for s in RemainsStatus})
+    for status, n in connection.execute(select(remains.c.status, func.count())
+                                        .group_by(remains.c.status)):
+        out[f"remains_{status}"] = int(n)
     return out
