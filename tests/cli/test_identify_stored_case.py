@@ -12,14 +12,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from homecoming.cli.identify import load_stored_case
 from homecoming.cli.main import cli
-from homecoming.cli.screen import _markers_from_frequencies
 from homecoming.demo.scenario import generate_scenario
 from homecoming.errors import InputError
 from homecoming.formats.dvi_dataset import load_dvi_dataset
 from homecoming.identification import IdentificationConfig
-from homecoming.identification.casework_case import identify_case
+from homecoming.services.case_identification import identify_case, load_stored_case
+from homecoming.services.screening import markers_from_frequencies as _markers_from_frequencies
 from homecoming.storage import Database
 
 SEED, BODIES = 5, 40

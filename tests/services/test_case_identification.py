@@ -9,7 +9,7 @@ import pytest
 from homecoming.casework import Donor, MissingPerson, Relationship, Sex
 from homecoming.demo.scenario import generate_scenario
 from homecoming.genetics.markers import Marker
-from homecoming.identification.casework_case import (
+from homecoming.services.case_identification import (
     case_from_records,
     family_pedigree,
     identify_case,

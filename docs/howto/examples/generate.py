@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from homecoming.demo.genotypes import drop_genes
-from homecoming.identification.casework_case import case_from_records, dvi_dataset_json
+from homecoming.services.case_identification import case_from_records, dvi_dataset_json
 from homecoming.demo.markers import demo_markers
 from homecoming.demo.scenario import generate_scenario
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex

@@ -5,7 +5,7 @@ A ``.fam`` path is read as a Familias DVI file (``homecoming.formats.familias``)
 DATASET the stored case is read (remains with a typed sample and their examinations; missing
 persons with their donors and the donors' profiles), screened pairwise, cut into independent
 groups of families and candidate remains, and each group solved exactly
-(:mod:`homecoming.identification.casework_case`). Output names remains codes, missing-person
+(:mod:`homecoming.services.case_identification`). Output names remains codes, missing-person
 ids and sample-free conclusions only; genotypes are printed nowhere.
 """
 
@@ -18,27 +18,14 @@ from typing import Any
 
 import click
 
-from homecoming.errors import InputError
+from homecoming.cli.database import open_database
+from homecoming.identification import IdentificationConfig
+from homecoming.services.case_identification import CASE_FORMAT
 
+__all__ = ["identify_command", "render_text", "CASE_FORMAT"]
 
-def _load(path: Path) -> Any:
-    from homecoming.formats.dvi_dataset import dataset_from_json, load_dvi_dataset
-    from homecoming.provenance import sha256_bytes
-
-    if path.suffix.lower() == ".fam":
-        try:
-            from homecoming.formats.familias import read_fam
-        except ImportError as exc:
-            raise InputError(f"{path}: reading Familias .fam files needs "
-                             "homecoming.formats.familias, which is not available "
-                             f"({exc}); expected a dvi-dataset@1 JSON file instead",
-                             field="DATASET", value=str(path)) from None
-        obj = read_fam(path).to_dvi_dataset()
-        ds = dataset_from_json(obj)
-        ds.input_sha256 = sha256_bytes(path.read_bytes())
-        ds.source = str(path)
-        return ds
-    return load_dvi_dataset(path)
+#: the command's defaults are the engine's (IdentificationConfig)
+_DEFAULTS = IdentificationConfig()
 
 
 def _fmt_lr(x: float | None) -> str:
@@ -100,96 +87,36 @@ def render_text(result: Any, *, source: str | None = None) -> str:
     return "\n".join(parts)
 
 
-CASE_FORMAT = "homecoming/case-identification@1"
-
-
-def load_stored_case(session: Any, *, key_prefix: str | None = None) -> tuple[list, list]:
-    """Victims and families of the case stored in the database (records whose key starts
-    with ``key_prefix``, or all)."""
-    from sqlalchemy import select
-
-    from homecoming.identification.casework_case import case_from_records
-    from homecoming.storage.repositories import Repositories
-
-    repos = Repositories(session)
-
-    def records(repo: Any) -> list[Any]:
-        if key_prefix is None:
-            return repo.list()
-        key = repo.key_column
-        rows = session.execute(select(repo.table).where(key.like(f"{key_prefix}%"))
-                               .order_by(key)).all()
-        return [repo.from_row(row._mapping) for row in rows]
-
-    return case_from_records(
-        examinations=records(repos.examinations), samples=records(repos.samples),
-        profiles=records(repos.profiles), missing_persons=records(repos.missing_persons),
-        donors=records(repos.donors))
-
-
-def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json: bool,
+def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, as_json: bool,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      store: bool = True) -> None:
     from tqdm import tqdm
 
-    from homecoming.cli.database import open_database
-    from homecoming.cli.screen import _markers_from_frequencies
-    from homecoming.identification.casework_case import dvi_dataset_json, identify_case
-    from homecoming.provenance import record
+    from homecoming.formats.registry import atomic_write_text
+    from homecoming.services.case_identification import identify_stored_case
 
     db = open_database(ctx)
-    db.require_current()
-    with db.session() as session:
-        victims, families = load_stored_case(session)
-    typed_victims = [v for v in victims if v.genotypes]
-    if not families:
-        raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
-                         "missing persons with reference donors (homecoming import "
-                         "missing-persons, donors, samples, profiles)", field="missing_persons")
-    if not typed_victims:
-        raise InputError(f"database {db.masked_url}: no remains have a typed sample; expected "
-                         "post-mortem profiles (homecoming import profiles)", field="profiles")
-    profiles = [v.genotypes for v in victims] + [g for f in families
-                                                 for g in f.profiles.values()]
-    markers, fdb = _markers_from_frequencies(frequency_name, profiles)
     with tqdm(desc="Identifying", unit="group", disable=quiet or as_json, leave=False) as bar:
         def tick(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
-        result = identify_case(markers, victims, families, progress=tick, config=cfg)
-    stored = None
-    if store:  # services.identifications keeps every run as versions (--no-store skips)
-        from homecoming.cli.screen import _mutation
-        from homecoming.services.identifications import store_case_identification
-
-        with db.session() as session:
-            stored = store_case_identification(
-                session, result, markers=markers, victims=victims, families=families, fdb=fdb,
-                mutation=_mutation(), provenance=record(parameters=result.thresholds))
-    rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
-    doc = {"format": CASE_FORMAT, "database": db.masked_url,
-           "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
-           "markers": [m.name for m in markers], "thresholds": result.thresholds,
-           "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
-           "provenance": record(parameters=result.thresholds,
-                                frequency_db={"name": fdb.name, "sha256": fdb.sha256})}
-    if stored is not None:
-        doc["stored"] = stored.to_dict()
-    from homecoming.formats.registry import atomic_write_text
-
+        run = identify_stored_case(db, config=cfg, frequencies=frequency_name, store=store,
+                                   progress=tick)
+    doc, result, stored = run.document, run.result, run.stored
     if export_dataset is not None:
-        atomic_write_text(export_dataset, json.dumps(
-            dvi_dataset_json(markers, victims, families), indent=1) + "\n")
+        atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
     if output is not None:
         atomic_write_text(output, json.dumps(doc, indent=1, allow_nan=False) + "\n")
     if as_json:
         click.echo(json.dumps(doc, indent=1, allow_nan=False))
         return
     summ = result.summary()
+    rows = doc["missing_persons"]
     click.echo(f"Database: {db.masked_url}")
     click.echo(f"{summ['victims']} remains with a DNA profile, {summ['families']} missing "
-               f"persons; {len(markers)} loci ({fdb.name}); {summ['components']} groups of "
-               f"families and candidate remains solved exactly.")
+               f"persons; {len(run.markers)} loci ({run.frequency_db.name}); "
+               f"{summ['components']} groups of families and candidate remains solved "
+               "exactly.")
     click.echo("Thresholds: " + ", ".join(f"{k}={v}" for k, v in result.thresholds.items()))
     click.echo("Conclusions per missing person: " + ", ".join(
         f"{k} {v}" for k, v in summ["conclusions"].items()))
@@ -218,20 +145,22 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str, as_json:
 @click.option("--json", "as_json", is_flag=True,
               help="Write JSON: homecoming/dvi-result@1 for a DATASET, "
                    "homecoming/case-identification@1 for the stored case.")
-@click.option("--top", "top", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of joint assignments to report.")
-@click.option("--lr-threshold", type=click.FloatRange(min=0, min_open=True), default=1e4,
+@click.option("--top", "top", type=click.IntRange(min=1), default=_DEFAULTS.top,
+              show_default=True, help="Number of joint assignments to report.")
+@click.option("--lr-threshold", type=click.FloatRange(min=0, min_open=True),
+              default=_DEFAULTS.lr_threshold,
               show_default=True, help="LR threshold for an identification (dvir default).")
 @click.option("--probable-threshold", type=click.FloatRange(min=0, min_open=True), default=None,
               help="LR that 'probable' must exceed [default: max(1, LR threshold / 10)].")
 @click.option("--posterior-threshold", type=click.FloatRange(min=0, max=1, min_open=True,
                                                              max_open=True),
-              default=0.9995, show_default=True,
+              default=_DEFAULTS.posterior_threshold, show_default=True,
               help="Posterior (prior 1/N missing) an identification must also reach.")
 @click.option("--no-posterior-threshold", is_flag=True, help="Do not require a posterior.")
 @click.option("--prior-missing", type=click.IntRange(min=1), default=None,
               help="N for the prior 1/N [default: number of missing persons in the dataset].")
-@click.option("--max-incompatible", type=click.IntRange(min=0), default=2, show_default=True,
+@click.option("--max-incompatible", type=click.IntRange(min=0),
+              default=_DEFAULTS.max_incompatible, show_default=True,
               help="Exclude pairings with more Mendelian-inconsistent markers (dvir maxIncomp).")
 @click.option("--no-exclusion", is_flag=True, help="Never exclude on inconsistencies.")
 @click.option("--ignore-sex", is_flag=True, help="Pair victims and missing persons of any sex.")
@@ -263,8 +192,9 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
     screened against each family's typed relatives, then each independent group of families
     and candidate remains is solved exactly; one conclusion per missing person is printed.
     """
-    from homecoming.formats.dvi_dataset import dvi_result_json
-    from homecoming.identification import EvidenceConfig, IdentificationConfig, solve
+    import dataclasses
+
+    from homecoming.identification import EvidenceConfig
 
     if dataset is not None:
         for name, value in (("--frequencies", frequency_name), ("--output", output),
@@ -273,29 +203,33 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                 raise click.BadParameter("applies to the stored case only (no DATASET); a "
                                          "dataset carries its own markers and --json writes its "
                                          "result", param_hint=name)
-    ds = _load(dataset) if dataset is not None else None
-    cfg = IdentificationConfig(
-        lr_threshold=lr_threshold, probable_threshold=probable_threshold,
+    cfg = dataclasses.replace(
+        _DEFAULTS, lr_threshold=lr_threshold, probable_threshold=probable_threshold,
         posterior_threshold=None if no_posterior_threshold else posterior_threshold,
         prior_missing=prior_missing,
         max_incompatible=None if no_exclusion else max_incompatible, top=top,
         ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence))
     if dataset is None:
-        from homecoming.cli.screen import DEFAULT_FREQUENCIES
-
-        _identify_stored(ctx, cfg, frequency_name or DEFAULT_FREQUENCIES, as_json, output,
-                         export_dataset, quiet, store=not no_store)
+        _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
+                         store=not no_store)
         return
     from tqdm import tqdm
 
+    from homecoming.formats.dvi_dataset import dvi_result_json
+    from homecoming.services.case_identification import (
+        identify_dataset,
+        load_dataset,
+        n_pairings,
+    )
+
+    ds = load_dataset(dataset)
     # a bar (on stderr) only where the pairwise stage takes a while
-    n_pairings = sum(len(f.missing) for f in ds.families) * len(ds.victims)
-    with tqdm(total=n_pairings, desc="Pairwise LRs", unit="pairing", leave=False,
-              disable=quiet or n_pairings < 2000) as bar:
-        def tick(done: int, total: int) -> None:
+    total = n_pairings(ds)
+    with tqdm(total=total, desc="Pairwise LRs", unit="pairing", leave=False,
+              disable=quiet or total < 2000) as bar:
+        def tick(done: int, _total: int) -> None:
             bar.update(done - bar.n)
-        result = solve(ds, config=cfg, input_sha256=getattr(ds, "input_sha256", None),
-                       progress=tick)
+        _, result = identify_dataset(ds, config=cfg, progress=tick)
     if as_json:
         click.echo(json.dumps(dvi_result_json(result), indent=1, allow_nan=False))
     else:

@@ -21,7 +21,7 @@ demonstration, not published figures.
 
 :func:`generate_scenario` is pure: it returns casework record values (``homecoming.casework``),
 DNA profiles and the ground truth (which remains are which missing person), nothing is
-stored. ``homecoming demo`` stores it (``homecoming.cli.demo``).
+stored. ``homecoming demo`` stores it (:mod:`homecoming.services.demo`).
 """
 
 from __future__ import annotations

@@ -7,11 +7,18 @@ from typing import Any
 __all__ = ["_authorize"]
 
 
-def _authorize(session: Any, permission: str, actor: str | None = None) -> None:
-    """Refuse (raise) unless ``actor`` may do ``permission``; every write service calls this
-    first, in the transaction it writes in.
+def _authorize(session: Any, permission: str, actor: str | None = None,
+               *more: str) -> str:
+    """Refuse (:class:`~homecoming.errors.PermissionDenied`) unless ``actor`` holds
+    ``permission`` (and every permission in ``more``) of the permission table
+    (:data:`homecoming.casework.accounts.PERMISSIONS`); returns the acting person's name.
 
-    The one place where the write services meet the accounts and their permission table;
-    it accepts everyone until the accounts service is wired in here.
+    Every write service calls this first, in the transaction it writes in; while the database
+    holds no account nothing is checked (:func:`homecoming.services.accounts.authorize`).
     """
-    del session, permission, actor
+    from homecoming.services.accounts import authorize
+
+    who = authorize(session, permission, actor=actor)
+    for name in more:
+        authorize(session, name, actor=actor)
+    return who

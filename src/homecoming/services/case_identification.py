@@ -1,4 +1,4 @@
-"""Identification of a casework case: DVI datasets built from casework records, solved in parts.
+"""Identify the stored case (and DVI datasets): casework records cut into parts and solved.
 
 The identification engine (:func:`homecoming.identification.solve`) computes exact pedigree
 likelihoods for every victim × missing-person pairing of the dataset it is given. For a case
@@ -23,8 +23,12 @@ Family pedigrees are rebuilt from the donor records (:func:`family_pedigree`): t
 ``pedigree_id``, ``pedigree_father`` and ``pedigree_mother``, with the missing person under
 their own id; donors without pedigree ids are placed by their ``relationship``.
 
-This module is pure (no database): ``homecoming identify`` without a dataset (the whole stored
-case) and ``homecoming demo`` read the records and call it.
+:func:`load_stored_case` reads the records from the database and :func:`identify_stored_case`
+runs the whole use case (``homecoming identify`` without a dataset, and the web application):
+load, screen, solve, store the results as identification versions
+(:mod:`homecoming.services.identifications`), and the JSON result
+(``homecoming/case-identification@1``). :func:`identify_dataset` solves a dvi-dataset@1 file
+or a Familias ``.fam`` file. :func:`identify_case` itself is pure (no database).
 
 Limits: one family per missing person (a donor record names one missing person), so two
 missing persons of one family are solved as two families that share their donors' profiles.
@@ -34,21 +38,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from homecoming.casework import (
-    DnaProfile, Donor, Examination, MissingPerson, Relationship, Sample,
+    DnaProfile,
+    Donor,
+    Examination,
+    MissingPerson,
+    Relationship,
+    Sample,
 )
-from homecoming.errors import InputError
+from homecoming.errors import FormatError, InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
 from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
 __all__ = ["family_pedigree", "pairwise_log10_lr", "CaseIdentification",
-           "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json"]
+           "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
+           "CASE_FORMAT", "load_stored_case", "StoredCaseResult", "identify_stored_case",
+           "load_dataset", "identify_dataset"]
+
+#: the JSON format of a stored-case identification result
+CASE_FORMAT = "homecoming/case-identification@1"
+PERMISSION_IDENTIFY = "identify.run"
+
 
 # --- family pedigrees from donor records -------------------------------------------------
 
@@ -415,3 +432,170 @@ def dvi_dataset_json(markers: Sequence[Marker], victims: Sequence[VictimData],
                     for v in victims],
         "families": out_families,
     }
+
+
+# --- the use cases: the stored case, and a dataset file ------------------------------------
+
+def load_stored_case(session: Any, *, key_prefix: str | None = None,
+                     ) -> tuple[list[VictimData], list[FamilyData]]:
+    """Victims and families of the case stored in the database (records whose key starts
+    with ``key_prefix``, or all)."""
+    from sqlalchemy import select
+
+    from homecoming.storage.repositories import Repositories
+
+    repos = Repositories(session)
+
+    def records(repo: Any) -> list[Any]:
+        if key_prefix is None:
+            return list(repo.list())
+        key = repo.key_column
+        rows = session.execute(select(repo.table).where(key.like(f"{key_prefix}%"))
+                               .order_by(key)).all()
+        return [repo.from_row(row._mapping) for row in rows]
+
+    return case_from_records(
+        examinations=records(repos.examinations), samples=records(repos.samples),
+        profiles=records(repos.profiles), missing_persons=records(repos.missing_persons),
+        donors=records(repos.donors))
+
+
+@dataclass
+class StoredCaseResult:
+    """What :func:`identify_stored_case` found: the pipeline's result, what it used, the JSON
+    document (``homecoming/case-identification@1``) and the stored identification versions
+    (None with ``store=False``)."""
+
+    result: CaseIdentification
+    markers: list[Marker]
+    victims: list[VictimData]
+    families: list[FamilyData]
+    frequency_db: Any
+    document: dict[str, Any]
+    stored: Any = None
+
+    def dataset_json(self) -> dict[str, Any]:
+        """The case as ``homecoming/dvi-dataset@1`` (contains genotypes)."""
+        return dvi_dataset_json(self.markers, self.victims, self.families)
+
+
+def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None = None,
+                         store: bool = True, progress: Callable[[int, int], None] | None = None,
+                         actor: str | None = None) -> StoredCaseResult:
+    """Identify the whole case stored in ``db``: load it, screen every remains against each
+    family's typed relatives, solve each group of families and candidate remains exactly,
+    and (unless ``store`` is false) keep the results as identification versions.
+
+    :param config: an :class:`~homecoming.identification.IdentificationConfig`.
+    :param frequencies: allele-frequency database (default ``nist1036_all``).
+    :param progress: called with (groups solved, number of groups).
+    """
+    from homecoming.identification.screening import DEFAULT_MUTATION, default_mutation
+    from homecoming.provenance import record
+    from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
+
+    with db.session() as session:
+        if store:
+            from homecoming.services._common import _authorize
+
+            _authorize(session, PERMISSION_IDENTIFY, actor)
+        victims, families = load_stored_case(session)
+    typed_victims = [v for v in victims if v.genotypes]
+    if not families:
+        raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
+                         "missing persons with reference donors (homecoming import "
+                         "missing-persons, donors, samples, profiles)", field="missing_persons")
+    if not typed_victims:
+        raise InputError(f"database {db.masked_url}: no remains have a typed sample; expected "
+                         "post-mortem profiles (homecoming import profiles)", field="profiles")
+    profiles = [v.genotypes for v in victims] + [g for f in families
+                                                 for g in f.profiles.values()]
+    markers, fdb = markers_from_frequencies(frequencies or DEFAULT_FREQUENCIES, profiles)
+    result = identify_case(markers, victims, families, progress=progress, config=config)
+    prov = record(frequency_database=fdb, mutation_model=DEFAULT_MUTATION, theta=0.0,
+                  dropout=None, thresholds=result.thresholds, seed=None,
+                  input_sha256=_case_digest(markers, victims, families))
+    stored = None
+    if store:
+        from homecoming.services.identifications import store_case_identification
+
+        with db.session() as session:
+            stored = store_case_identification(
+                session, result, markers=markers, victims=victims, families=families, fdb=fdb,
+                mutation=default_mutation(), provenance=prov, actor=actor)
+    rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
+    doc: dict[str, Any] = {
+        "format": CASE_FORMAT, "database": db.masked_url,
+        "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
+        "markers": [m.name for m in markers], "thresholds": result.thresholds,
+        "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
+        "provenance": prov}
+    if stored is not None:
+        doc["stored"] = stored.to_dict()
+    return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
+
+
+def _case_digest(markers: Sequence[Marker], victims: Sequence[VictimData],
+                 families: Sequence[FamilyData]) -> str:
+    """SHA-256 of the case as identified (its dvi-dataset@1 form): the input hash of the
+    stored case's provenance."""
+    from homecoming.provenance import sha256_json
+
+    return sha256_json(dvi_dataset_json(markers, victims, families))
+
+
+#: suffix of a file given to ``identify`` that is not a dataset -> what to do instead
+_NOT_A_DATASET = {
+    ".csv": "a CSV file is imported into the database (homecoming import profiles / "
+            "missing-persons / donors / samples FILE.csv), then `homecoming identify` with no "
+            "FILE identifies the stored case",
+    ".xlsx": "an Excel workbook is not read; save the sheet as comma-separated CSV and import "
+             "it (homecoming import ...)",
+    ".xls": "an Excel workbook is not read; save the sheet as comma-separated CSV and import "
+            "it (homecoming import ...)",
+    ".txt": "a GeneMapper table is imported with `homecoming import genemapper FILE`",
+    ".tsv": "a GeneMapper table is imported with `homecoming import genemapper FILE`",
+    ".xml": "a CODIS CMF file is imported with `homecoming import codis FILE`",
+    ".geojson": "GeoJSON is imported with `homecoming import geojson FILE`",
+}
+
+
+def load_dataset(path: str | Path) -> Any:
+    """A DVI dataset from a dvi-dataset@1 JSON file or a Familias ``.fam`` file (its [DVI]
+    section); any other kind of file is refused naming the command that reads it."""
+    from homecoming.formats.dvi_dataset import dataset_from_json, load_dvi_dataset
+    from homecoming.formats.familias import read_fam
+    from homecoming.provenance import sha256_bytes
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".fam":
+        obj = read_fam(path).to_dvi_dataset()
+        ds = dataset_from_json(obj)
+        ds.input_sha256 = sha256_bytes(path.read_bytes())
+        ds.source = str(path)
+        return ds
+    if suffix in _NOT_A_DATASET:
+        raise FormatError(f"is not a DVI dataset ({_NOT_A_DATASET[suffix]}); expected a "
+                          "dvi-dataset@1 JSON file or a Familias .fam file", path=path)
+    return load_dvi_dataset(path)
+
+
+def identify_dataset(dataset: str | Path | Any, *, config: Any = None,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[Any, Any]:
+    """Solve a DVI dataset (a loaded one, or the file :func:`load_dataset` reads); returns
+    (the dataset, the :class:`~homecoming.identification.DviResult`).
+
+    :param progress: called with (pairings done, pairings) over the pairwise stage.
+    """
+    from homecoming.identification import solve
+
+    ds = load_dataset(dataset) if isinstance(dataset, (str, Path)) else dataset
+    result = solve(ds, config=config, input_sha256=getattr(ds, "input_sha256", None),
+                   progress=progress)
+    return ds, result
+
+
+def n_pairings(ds: Any) -> int:
+    """Victim x missing-person pairings of a dataset (the size of its pairwise stage)."""
+    return sum(len(f.missing) for f in ds.families) * len(ds.victims)

@@ -108,11 +108,15 @@ def init_database(url: str | None = None, *, actor: str | None = None) -> InitRe
         from homecoming.services._common import _authorize
 
         with db.session() as session:
-            _authorize(session, "database.init", actor)
+            _authorize(session, "database.admin", actor)
     db.upgrade()
     return InitResult(db.masked_url, before, db.current_revision())
 
 
-def database_counts(db: Any) -> dict[str, int]:
+def database_counts(db: Any, *, actor: str | None = None) -> dict[str, int]:
     """Number of records per kind (``Database.counts``; the schema must be current)."""
+    from homecoming.services._common import _authorize
+
+    with db.session() as session:
+        _authorize(session, "stats.view", actor)
     return dict(db.counts())

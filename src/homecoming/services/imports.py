@@ -28,9 +28,8 @@ __all__ = ["CSV_KINDS", "ImportResult", "import_csv", "unknown_loci", "import_la
            "LAB_FORMATS", "import_geojson", "update_records", "UPDATE_KINDS",
            "convert_familias", "FamiliasConversion", "check_csv_file"]
 
-#: permission names of the write services of this module
+#: the permission every import needs, besides the ``<kind>.write`` of what it writes
 PERMISSION_IMPORT = "records.import"
-PERMISSION_PROFILES = "profiles.import"
 
 
 @dataclass(frozen=True)
@@ -167,8 +166,7 @@ def import_csv(db: Any, kind: str, path: str | Path, *, frequencies: str | None 
     attribute, read = _reader(kind, path, frequencies)
     with db.session() as session:
         if not dry_run:
-            _authorize(session, PERMISSION_PROFILES if "profiles" in kind
-                       else PERMISSION_IMPORT, actor)
+            _authorize(session, PERMISSION_IMPORT, actor, f"{attribute}.write")
         repos = Repositories(session, user=actor)
         records = read(repos)
         if not dry_run:
@@ -229,7 +227,7 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
     report = table.report
     with db.session() as session:
         if not dry_run:
-            _authorize(session, PERMISSION_PROFILES, actor)
+            _authorize(session, PERMISSION_IMPORT, actor, "profiles.write")
         repos = Repositories(session, user=actor)
         usable = [s for s in table.samples
                   if s.genotypes and (include_mixtures or not s.is_mixture)]
@@ -268,6 +266,7 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
 
 _GEO_ORDER = ("site", "hazard_area", "grave")  # parents before children
 _GEO_REPOSITORY = {"site": "sites", "hazard_area": "hazard_areas", "grave": "graves"}
+_GEO_PERMISSION = {"site": "sites.write", "hazard_area": "sites.write", "grave": "graves.write"}
 
 
 def import_geojson(db: Any, path: str | Path, *, kind: str | None = None,
@@ -287,7 +286,9 @@ def import_geojson(db: Any, path: str | Path, *, kind: str | None = None,
     report = imported.report
     with db.session() as session:
         if not dry_run:
-            _authorize(session, PERMISSION_IMPORT, actor)
+            _authorize(session, PERMISSION_IMPORT, actor,
+                       *sorted({_GEO_PERMISSION[rt] for rt in _GEO_ORDER
+                                if imported.of_type(rt)}))
         repos = Repositories(session, user=actor)
         stores = {rt: getattr(repos, _GEO_REPOSITORY[rt]) for rt in _GEO_ORDER}
         existing = [(rt, r.key) for rt in _GEO_ORDER for r in imported.of_type(rt)
@@ -337,7 +338,7 @@ def update_records(db: Any, record_type: str, path: str | Path, *, dry_run: bool
     with db.session() as session:
         plan = plan_update(session, kind, Path(path))
         if not dry_run:
-            _authorize(session, PERMISSION_IMPORT, actor)
+            _authorize(session, PERMISSION_IMPORT, actor, f"{kind}.write")
             repo = getattr(Repositories(session, user=actor), kind)
             for key in plan.keys:
                 repo.update(key, **plan._updates[key])
