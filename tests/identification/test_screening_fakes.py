@@ -1,4 +1,4 @@
-"""A stand-in with the PairwiseModel interface (docs/dev/interfaces.md) for testing the
+"""A stand-in with the PairwiseModel interface (homecoming.kinship.pairwise) for testing the
 screening machinery independently of the genetics: per-locus random symmetric log-LR tables
 over genotype codes. Synthetic."""
 
