@@ -293,6 +293,7 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
             "references": pair["references"], "pedigree": pair["pedigree"],
             "runner_ups": runner.get(mp, []), "model": model,
             "provenance": {**(provenance or {}), "engine_lr": _finite(d.get("lr")),
+                           "case_input_sha256": (provenance or {}).get("input_sha256"),
                            "input_sha256": pair.get("input_sha256"),
                            "comment": d.get("comment", "")},
             "comment": str(d.get("comment") or ""), "run_by": who, "created_at": now,
