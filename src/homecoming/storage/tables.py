@@ -46,6 +46,11 @@ ENUM = 32        # enumeration values
 NAME = 200       # names, places, short texts
 
 
+def _row_version() -> Column:
+    """1 on insert, +1 on every audited update: concurrent edits compare and set it."""
+    return Column("row_version", Integer, nullable=False, server_default="1")
+
+
 def _code(name: str, *args: object, **kw: object) -> Column:
     return Column(name, String(CODE), *args, **kw)  # type: ignore[arg-type]
 
@@ -66,6 +71,7 @@ sites = Table(
     Column("responsible_agency", Text),
     Column("personnel", JSON, nullable=False),
     Column("description", Text, nullable=False),
+    _row_version(),
 )
 
 hazard_areas = Table(
@@ -79,6 +85,7 @@ hazard_areas = Table(
     Column("cleared_by", Text),
     Column("surveyed_on", Date),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 graves = Table(
@@ -93,6 +100,7 @@ graves = Table(
     Column("minimum_individuals", Integer),
     Column("estimated_individuals", Integer),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 exhumations = Table(
@@ -106,6 +114,7 @@ exhumations = Table(
     Column("method", String(ENUM), nullable=False),
     Column("family_consultation", Text),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 incidents = Table(
@@ -118,6 +127,7 @@ incidents = Table(
     Column("weapon_class", String(ENUM), nullable=False),
     Column("description", Text, nullable=False),
     Column("source", Text),
+    _row_version(),
 )
 
 remains = Table(
@@ -135,6 +145,7 @@ remains = Table(
     Column("status", String(ENUM), nullable=False),
     Column("storage_location", Text),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 examinations = Table(
@@ -156,6 +167,7 @@ examinations = Table(
     Column("status", String(ENUM), nullable=False),
     Column("specimens_retained", JSON, nullable=False),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 missing_persons = Table(
@@ -181,6 +193,7 @@ missing_persons = Table(
     Column("reported_on", Date, nullable=False),
     Column("sharing_level", String(ENUM), nullable=False),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 donors = Table(
@@ -201,6 +214,7 @@ donors = Table(
     Column("contact", Text),
     Column("collection_place", Text),
     Column("notes", Text, nullable=False),
+    _row_version(),
 )
 
 samples = Table(
@@ -215,6 +229,7 @@ samples = Table(
     Column("ordered_by", Text),
     Column("result_status", String(ENUM), nullable=False),
     Column("notes", Text, nullable=False),
+    _row_version(),
     CheckConstraint(
         "(source = 'remains' AND remains_code IS NOT NULL AND donor_id IS NULL) OR "
         "(source = 'donor' AND donor_id IS NOT NULL AND remains_code IS NULL)",
@@ -232,6 +247,7 @@ custody_events = Table(
     Column("reason", Text, nullable=False),
     Column("location", Text),
     Column("sha256", String(64)),
+    _row_version(),
 )
 
 #: DNA profiles: keyed by sample bar-code; no names here (genetic data kept apart).
@@ -243,6 +259,7 @@ profiles = Table(
     Column("laboratory", Text),
     Column("quality", String(ENUM), nullable=False),
     Column("typed_on", Date),
+    _row_version(),
 )
 
 #: pairwise screening results worth a closer look
@@ -266,6 +283,7 @@ staff_profiles = Table(
     Column("laboratory", Text),
     Column("quality", String(ENUM), nullable=False),
     Column("typed_on", Date),
+    _row_version(),
 )
 
 #: PM profiles included in a staff profile: possible contamination (migration 0002)
@@ -281,10 +299,14 @@ elimination_flags = Table(
     UniqueConstraint("pm_barcode", "staff_code", name="uq_elimination_flags_pair"),
 )
 
-#: append-only: the migrations add triggers that refuse UPDATE and DELETE on this table.
+#: append-only: the migrations add triggers that refuse UPDATE and DELETE on this table. A hash
+#: chain since migration 0006 (``homecoming.storage.audit_chain``): entry ``seq`` commits to
+#: ``prev_hash`` (the hash of entry seq - 1) and to ``record_sha256``, the digest of the record
+#: as written; ``db_role`` is the database role that wrote it.
 audit_log = Table(
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False, unique=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("user_name", String(NAME), nullable=False),
     Column("table_name", String(CODE), nullable=False),
@@ -292,7 +314,13 @@ audit_log = Table(
     Column("action", String(8), nullable=False),
     Column("before", JSON),
     Column("after", JSON),
-    CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("record_sha256", String(64)),
+    Column("db_role", String(NAME)),
+    Column("reason", Text),
+    CheckConstraint("action IN ('insert', 'update', 'delete', 'read', 'export')",
+                    name="action"),
 )
 
 #: the tables that hold casework records (everything but the audit trail)

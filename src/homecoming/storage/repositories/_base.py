@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, Table, delete, func, insert, select, update
+from sqlalchemy import JSON, Table, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from homecoming.casework import Record
 from homecoming.errors import InputError, IntegrityError, NotFoundError
 from homecoming.settings import current_user
-from homecoming.storage import tables
+from homecoming.storage import audit_chain, tables
 from homecoming.storage.database import safe_reason
 
 __all__ = ["Repository", "write_audit", "audit_records", "AuditRecord"]
@@ -36,19 +37,66 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
+#: the PostgreSQL advisory lock that serialises appends to the audit chain
+AUDIT_LOCK = 0x486F6D65  # "Home"
+
+
+def _db_role(session: Session) -> str:
+    """The database role writing (PostgreSQL ``current_user``; SQLite: ``os:<user>``)."""
+    cached = session.info.get("homecoming_db_role")
+    if cached is None:
+        if session.get_bind().dialect.name == "postgresql":
+            cached = str(session.execute(text("SELECT current_user")).scalar_one())
+        else:
+            try:
+                cached = f"os:{getpass.getuser()}"
+            except Exception:  # no login name (a container without a passwd entry)
+                cached = "os:unknown"
+        session.info["homecoming_db_role"] = cached
+    return str(cached)
+
+
 def write_audit(session: Session, rows: Sequence[Mapping[str, Any]], *,
                 user: str | None = None) -> None:
-    """Append audit records: each row has table_name, record_key, action, before, after."""
+    """Append audit records: each row has table_name, record_key, action, before, after
+    (and optionally reason). Actions: insert, update, delete, read, export.
+
+    The entries extend the hash chain (:mod:`homecoming.storage.audit_chain`): each gets the
+    next ``seq``, the previous entry's hash and, for insert/update, the digest of the record
+    as now stored in this transaction. On PostgreSQL an advisory lock held until commit keeps
+    concurrent transactions from forking the chain."""
     if not rows:
         return
     who = user or current_user()
     at = _now()
-    session.execute(insert(tables.audit_log),
-                    [{"at": at, "user_name": who, **row} for row in rows])
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    role = _db_role(session)
+    log = tables.audit_log
+    head = session.execute(select(log.c.seq, log.c.entry_hash).order_by(log.c.seq.desc())
+                           .limit(1)).first()
+    seq, prev = (int(head.seq), str(head.entry_hash)) if head is not None else \
+        (0, audit_chain.GENESIS)
+    wanted: dict[str, set[str]] = {}
+    for row in rows:
+        if row["action"] in ("insert", "update") and row["table_name"] in tables.metadata.tables:
+            wanted.setdefault(row["table_name"], set()).add(str(row["record_key"]))
+    digests = {name: audit_chain.read_digests(session, tables.metadata.tables[name], keys)
+               for name, keys in wanted.items()}
+    entries = []
+    for row in rows:
+        seq += 1
+        entry = {"at": at, "user_name": who, "db_role": role, "reason": None, **row,
+                 "seq": seq, "prev_hash": prev}
+        entry["record_sha256"] = digests.get(row["table_name"], {}).get(str(row["record_key"]))
+        entry["entry_hash"] = prev = audit_chain.entry_hash(entry)
+        entries.append(entry)
+    session.execute(insert(log), entries)
 
 
 class AuditRecord(dict[str, Any]):
-    """One audit record: id, at, user_name, table_name, record_key, action, before, after."""
+    """One audit record: id, seq, at, user_name, db_role, table_name, record_key, action,
+    reason, before, after, record_sha256, prev_hash, entry_hash."""
 
     def __getattr__(self, name: str) -> Any:
         try:
