@@ -1,0 +1,190 @@
+"""Every stored record visible: list and show any kind of record, and the audit trail.
+
+Kinds (:data:`KINDS`): sites, hazard-areas, graves, exhumations, incidents, remains,
+examinations, samples (shown with their chain of custody), custody-events, missing-persons,
+donors, profiles, staff-profiles, candidates, identifications. Reading needs
+``records.view`` (``identifications.view`` for identifications); a profile's genotypes are
+shown only when asked for, need ``profiles.view_genotypes``, and each such read is written to
+the access log (who, when, which profile; never the alleles).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homecoming.errors import InputError, NotFoundError
+from homecoming.services.accounts import authorize
+
+__all__ = ["KINDS", "list_records", "show_record", "audit_log"]
+
+
+@dataclass(frozen=True)
+class _Kind:
+    repo: str | None           # attribute of Repositories, None: special
+    status_field: str | None = None
+
+
+#: kind name (CLI spelling) -> how to read it
+KINDS: dict[str, _Kind] = {
+    "sites": _Kind("sites", "verification_status"),
+    "hazard-areas": _Kind("hazard_areas"),
+    "graves": _Kind("graves", "status"),
+    "exhumations": _Kind("exhumations"),
+    "incidents": _Kind("incidents"),
+    "remains": _Kind("remains", "status"),
+    "examinations": _Kind("examinations", "status"),
+    "samples": _Kind("samples", "result_status"),
+    "custody-events": _Kind("custody_events"),
+    "missing-persons": _Kind("missing_persons", "status"),
+    "donors": _Kind("donors", "consent"),
+    "profiles": _Kind("profiles", "quality"),
+    "staff-profiles": _Kind("staff_profiles", "quality"),
+    "candidates": _Kind(None),
+    "identifications": _Kind(None, "status"),
+}
+_GENOTYPED = {"profiles", "staff-profiles"}
+
+
+def _kind(kind: str) -> _Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise InputError(f"record kind {kind!r} is unknown; expected one of "
+                         f"{', '.join(KINDS)}", field="KIND", value=kind) from None
+
+
+def _plain(record: Any, kind: str, *, genotypes: bool) -> dict[str, Any]:
+    data = record.model_dump(mode="json") if hasattr(record, "model_dump") else dict(record)
+    if kind in _GENOTYPED and not genotypes:
+        loci = data.pop("genotypes", {}) or {}
+        data["loci_typed"] = len(loci)
+    return data
+
+
+def _matches(data: dict[str, Any], search: str | None) -> bool:
+    if not search:
+        return True
+    return search.casefold() in json.dumps(data, ensure_ascii=False, default=str).casefold()
+
+
+def _candidates(session: Any) -> list[dict[str, Any]]:
+    from homecoming.storage.repositories import candidate_key, list_candidates
+
+    return [{"id": candidate_key(c.pm_barcode, c.ref_barcode, c.relationship),
+             **c.model_dump(mode="json")} for c in list_candidates(session)]
+
+
+def list_records(session: Any, kind: str, *, status: str | None = None,
+                 search: str | None = None, genotypes: bool = False,
+                 limit: int | None = None, actor: str | None = None) -> list[dict[str, Any]]:
+    """Records of one kind as plain dicts (key order), filtered by status and free text."""
+    spec = _kind(kind)
+    if kind == "identifications":
+        from homecoming.services.identifications import list_identifications
+
+        rows = list_identifications(session, status=status, search=search, actor=actor)
+        return rows[:limit] if limit is not None else rows
+    who = authorize(session, "records.view", actor=actor)
+    if genotypes:
+        if kind not in _GENOTYPED:
+            raise InputError(f"--genotypes applies to profiles and staff-profiles, not {kind}",
+                             field="--genotypes", value=kind)
+        authorize(session, "profiles.view_genotypes", actor=who)
+    if status is not None and spec.status_field is None:
+        raise InputError(f"{kind} have no status; expected no --status (kinds with one: "
+                         f"{', '.join(k for k, s in KINDS.items() if s.status_field)})",
+                         field="--status", value=status)
+    if kind == "candidates":
+        rows = [r for r in _candidates(session) if _matches(r, search)]
+        return rows[:limit] if limit is not None else rows
+    from homecoming.storage.repositories import Repositories
+
+    repo = getattr(Repositories(session), spec.repo or "")
+    filters = {spec.status_field: status} if status is not None and spec.status_field else {}
+    out = []
+    for record in repo.list(**filters):
+        data = _plain(record, kind, genotypes=genotypes)
+        if _matches(data, search):
+            out.append(data)
+            if limit is not None and len(out) >= limit:
+                break
+    if genotypes:
+        _log_genotype_reads(session, who, kind, [r.get("sample_barcode") or r.get("staff_code")
+                                                 for r in out])
+    return out
+
+
+def _log_genotype_reads(session: Any, who: str, kind: str, keys: list[Any]) -> None:
+    from homecoming.storage.repositories.identifications import log_access
+
+    for key in keys:
+        log_access(session, user=who, table_name=kind.replace("-", "_"), record_key=str(key),
+                   purpose="genotypes shown (homecoming list/show --genotypes)")
+
+
+def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
+                actor: str | None = None) -> dict[str, Any]:
+    """One record as a plain dict; samples come with their chain of custody, remains with
+    theirs and their samples, missing persons with their donors."""
+    if kind == "identifications":
+        from homecoming.services.identifications import get_identification
+
+        return get_identification(session, key, actor=actor)
+    spec = _kind(kind)
+    who = authorize(session, "records.view", actor=actor)
+    if genotypes:
+        if kind not in _GENOTYPED:
+            raise InputError(f"--genotypes applies to profiles and staff-profiles, not {kind}",
+                             field="--genotypes", value=kind)
+        authorize(session, "profiles.view_genotypes", actor=who)
+    if kind == "candidates":
+        for row in _candidates(session):
+            if row["id"] == key:
+                return row
+        raise NotFoundError(f"candidate {key!r} not found")
+    from homecoming.storage.repositories import Repositories
+
+    repos = Repositories(session)
+    repo = getattr(repos, spec.repo or "")
+    data = _plain(repo.get(key), kind, genotypes=genotypes)
+    extra: dict[str, Callable[[], Any]] = {
+        "samples": lambda: {"custody": [e.model_dump(mode="json")
+                                        for e in repos.custody_events.chain(key)]},
+        "remains": lambda: {"custody": [e.model_dump(mode="json")
+                                        for e in repos.custody_events.chain(key)],
+                            "samples": [s.barcode for s in repos.samples.list(remains_code=key)],
+                            "examinations": [e.id for e in
+                                             repos.examinations.list(remains_code=key)]},
+        "missing-persons": lambda: {"donors": [d.id for d in
+                                               repos.donors.list(missing_person_id=key)]},
+        "graves": lambda: {"remains": [r.code for r in repos.remains.list(grave_id=key)],
+                           "exhumations": [e.id for e in repos.exhumations.list(grave_id=key)]},
+    }
+    if kind in extra:
+        data.update(extra[kind]())
+    if genotypes:
+        _log_genotype_reads(session, who, kind, [key])
+    return data
+
+
+def audit_log(session: Any, *, record: str | None = None, table: str | None = None,
+              actor: str | None = None) -> list[dict[str, Any]]:
+    """The audit trail (changes, oldest first) and, with ``record``, the reads of that record's
+    genotypes from the access log (permission ``audit.view``)."""
+    from homecoming.storage.repositories import audit_records
+    from homecoming.storage.repositories.identifications import access_records
+
+    authorize(session, "audit.view", actor=actor)
+    out = [{"id": a.id, "at": a.at.isoformat(), "user": a.user_name, "table": a.table_name,
+            "record": a.record_key, "action": a.action, "before": a.before, "after": a.after}
+           for a in audit_records(session, table=table, key=record)]
+    if record is not None:
+        out += [{"id": None, "at": a["at"].isoformat(), "user": a["user_name"],
+                 "table": a["table_name"], "record": a["record_key"], "action": "read",
+                 "before": None, "after": {"purpose": a["purpose"]}}
+                for a in access_records(session, record_key=record)]
+        out.sort(key=lambda r: r["at"])
+    return out
