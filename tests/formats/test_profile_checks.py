@@ -295,3 +295,20 @@ def test_reports_never_hold_bad_values_raw():
     with pytest.raises(InputError) as err:
         parse_genemapper(HEAD + "PM\x1b[31m\tD3S1358\t15\t16\n", path="gm.txt")
     assert "\x1b" not in str(err.value)
+
+
+# --- kinship-case@1 labels -------------------------------------------------------------------
+
+def test_kinship_case_labels_refuse_control_characters_and_match_loci_canonically():
+    from homecoming.errors import GenotypeError
+    from homecoming.formats.kinship_case import genotypes_from_json, markers_from_json
+
+    markers = markers_from_json([{"name": "vWA", "alleles": ["14", "15"],
+                                  "frequencies": [0.5, 0.5]}])
+    g = genotypes_from_json({"P1": {"VWA": ["14", "15"]}}, markers)
+    assert g == {"P1": {"vWA": ("14", "15")}}
+    with pytest.raises(GenotypeError, match="given twice"):
+        genotypes_from_json({"P1": {"VWA": ["14", "15"], "vWA": ["14", "14"]}}, markers)
+    with pytest.raises(InputError, match="U\\+001B") as err:
+        markers_from_json([{"name": "v\x1bWA", "alleles": ["14"], "frequencies": [1.0]}])
+    assert "\x1b" not in str(err.value)

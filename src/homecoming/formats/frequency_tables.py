@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from homecoming.errors import FormatError, InputError
+from homecoming.formats.checks import check_size, check_text, show
 from homecoming.formats.report import ImportReport
+from homecoming.genetics.alleles import AlleleError, canonical_locus, is_valid_allele, parse_allele
 
 DEFAULT_TOLERANCE = 1e-6
 STRIDER_TOLERANCE = 2.5e-6
@@ -43,6 +45,8 @@ class FrequencyTable:
     sample_sizes: dict[str, int] = field(default_factory=dict)
     name: str | None = None
     report: ImportReport = field(default_factory=ImportReport, compare=False, repr=False)
+    #: loci with allele labels outside the STR grammar (reported once each)
+    non_str_loci: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def frequencies(self, locus: str) -> dict[str, float]:
         try:
@@ -100,11 +104,34 @@ def _add(table: FrequencyTable, locus: str, allele: str, f: float, path: str | N
     if not allele:
         raise FormatError(f"locus {locus}: empty allele name; expected a name", path=path,
                           line=line)
+    check_size(locus, path=path, line=line, column="locus", limit=100)
+    check_size(allele, path=path, line=line, column="allele", limit=100)
+    if locus not in table.loci:
+        key = canonical_locus(locus)
+        same = next((k for k in table.loci if canonical_locus(k) == key), None)
+        if same is not None:
+            raise FormatError(f"locus {show(locus)} is the locus {show(same)} again under another "
+                              "spelling; expected each locus once", path=path, line=line,
+                              value=locus)
     entries = table.loci.setdefault(locus, [])
-    if any(a == allele for a, _ in entries):
-        raise FormatError(f"locus {locus}: allele {allele!r} listed twice; expected one entry "
-                          "per allele", path=path, line=line, value=allele)
+    label = _allele_label(allele, locus)
+    if any(a == allele or _allele_label(a, locus) == label for a, _ in entries):
+        raise FormatError(f"locus {locus}: allele {show(allele)} listed twice; expected one "
+                          "entry per allele", path=path, line=line, value=allele)
+    if not is_valid_allele(allele, locus) and locus not in table.non_str_loci:
+        table.non_str_loci.add(locus)
+        table.report.warn(f"locus {locus}: allele labels that are not STR repeat numbers (such "
+                          f"as {show(allele)}); DNA profiles, which follow the STR allele "
+                          "grammar, cannot carry them", line=line)
     entries.append((allele, f))
+
+
+def _allele_label(allele: str, locus: str) -> str:
+    """The allele as the grammar normalises it (``15.0`` is ``15``), or as written."""
+    try:
+        return parse_allele(allele, locus)
+    except AlleleError:
+        return allele
 
 
 def _finish(table: FrequencyTable, tolerance: float, path: str | None) -> FrequencyTable:
@@ -122,6 +149,7 @@ def _finish(table: FrequencyTable, tolerance: float, path: str | None) -> Freque
 
 def parse_frequency_csv(text: str, *, path: str | None = None,
                         tolerance: float = DEFAULT_TOLERANCE) -> FrequencyTable:
+    check_text(text, path=path, expected="a text frequency table")
     table = FrequencyTable(report=ImportReport(source=path, format="frequency-csv"))
     rows = csv.reader(io.StringIO(text, newline=""))
     header = next(rows, None)
@@ -154,6 +182,7 @@ def format_frequency_csv(table: FrequencyTable) -> str:
 
 def parse_familias_database(text: str, *, path: str | None = None,
                             tolerance: float = DEFAULT_TOLERANCE) -> FrequencyTable:
+    check_text(text, path=path, expected="a text frequency table")
     table = FrequencyTable(report=ImportReport(source=path, format="familias-database"))
     locus: str | None = None
     for n, raw in enumerate(text.splitlines(), start=1):
@@ -219,6 +248,7 @@ def table_from_fam(path: str | os.PathLike[str]) -> FrequencyTable:
 
 def parse_strider(text: str, *, path: str | None = None,
                   tolerance: float = STRIDER_TOLERANCE) -> FrequencyTable:
+    check_text(text, path=path, expected="a text frequency table")
     table = FrequencyTable(report=ImportReport(source=path, format="strider"))
     sample = text[:4096]
     delim = max((",", ";", "\t"), key=sample.count)

@@ -30,6 +30,8 @@ import numpy as np
 
 from homecoming.errors import (FormatError, FrequencyError, GenotypeError, HypothesisError,
                                InputError, MutationModelError, PedigreeError)
+from homecoming.formats.checks import find_control
+from homecoming.genetics.alleles import canonical_locus
 from homecoming.genetics.markers import FREQUENCY_SUM_TOLERANCE, Marker, MutationSpec
 from homecoming.genetics.mutation import mutation_matrix
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
@@ -127,10 +129,20 @@ def _label(value: object, where: str, what: str, error: type[InputError] = Input
     text = str(value)
     if not text.strip():
         raise error(f"{where}: empty string; expected {what}", field=where, value=value)
+    i = find_control(text)
+    if i is not None:
+        raise error(f"{where}: the control character U+{ord(text[i]):04X}; expected {what} "
+                    "(printable text)", field=where, value=f"U+{ord(text[i]):04X}")
+    if len(text) > MAX_LABEL:
+        raise error(f"{where}: a label of {len(text)} characters; expected {what} of at most "
+                    f"{MAX_LABEL}", field=where, value=len(text))
     return text
 
 
 # --- markers ----------------------------------------------------------------------------------
+
+#: the longest label (person id, marker name, allele) a case file may hold
+MAX_LABEL = 200
 
 _MODEL_KEYS = {"model", "rate", "rate2", "range", "matrix"}
 
@@ -320,6 +332,7 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
     """
     obj = _mapping(obj, where, "an object {person: {marker: [allele, allele]}}", GenotypeError)
     by_name = {m.name: m for m in markers}
+    by_key = {canonical_locus(m.name): m for m in markers}
     out: dict[str, dict[str, Genotype]] = {}
     for pid, per_marker in obj.items():
         wp = f"{where}.{pid}"
@@ -332,7 +345,7 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
         sex = None if sexes is None else sexes.get(str(pid))
         for mname, gt in per_marker.items():
             w = f"{wp}.{mname}"
-            marker = by_name.get(mname)
+            marker = by_name.get(mname) or by_key.get(canonical_locus(mname))
             if marker is None:
                 raise GenotypeError(f"{w}: marker {mname!r} is not in markers; expected one of "
                                     f"{_show(sorted(by_name))}", field=w, value=mname)
@@ -363,7 +376,10 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
                 alleles.append(label)
             if all(a is None for a in alleles):
                 continue
-            table[mname] = tuple(alleles)
+            if marker.name in table:
+                raise GenotypeError(f"{w}: marker {marker.name!r} is given twice for {pid!r}; "
+                                    "expected each marker once", field=w, value=mname)
+            table[marker.name] = tuple(alleles)
         out[str(pid)] = table
     return out
 
