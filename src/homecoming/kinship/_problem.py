@@ -15,7 +15,7 @@ from homecoming.kinship._types import FloatArray, IntArray
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
 __all__ = ["BatchProblem", "GenotypeTable", "RowLayout", "ThetaPartition", "check_inputs",
-           "is_male_x", "relevant_persons"]
+           "is_male_x", "lumping_pays", "relevant_persons"]
 
 #: Genotypes by person, then marker name: a pair of allele labels (``None`` for unknown), one
 #: label for an X-linked male.
@@ -189,3 +189,41 @@ def relevant_persons(pedigree: Pedigree, typed: frozenset[str]) -> list[str]:
     """Persons that are typed or have a typed descendant, parents first (cached)."""
     return _RELEVANT.get_or_make((id(pedigree), typed),
                                  lambda: _relevant_uncached(pedigree, typed), keep=pedigree)
+
+
+#: An untyped founder summed out in closed form has at most this many relevant children
+#: (``_factors.FOUNDER_MAX_CHILDREN``; repeated here to keep the import graph one-way).
+_CLOSED_FOUNDER_MAX_CHILDREN = 4
+
+_LUMPING_PAYS: BoundedCache[bool] = BoundedCache(4096)
+
+
+def _lumping_pays_uncached(pedigree: Pedigree, typed: frozenset[str],
+                           incomplete: frozenset[str], inbred: frozenset[str]) -> bool:
+    persons = relevant_persons(pedigree, typed)
+    kept = set(persons)
+    for pid in persons:
+        if pid in typed and pid not in incomplete:
+            continue
+        if pid in typed or not pedigree[pid].is_founder or pid in inbred:
+            return True
+        if sum(1 for c in pedigree.children(pid) if c in kept) > _CLOSED_FOUNDER_MAX_CHILDREN:
+            return True
+    return False
+
+
+def lumping_pays(pedigree: Pedigree, typed: frozenset[str], incomplete: frozenset[str],
+                 inbred: frozenset[str], theta: float) -> bool:
+    """Whether lumping the unobserved alleles can make a θ = 0 computation cheaper.
+
+    It cannot when every relevant person is typed with a complete genotype without dropout
+    (``incomplete`` lists the others among ``typed``) or is an untyped, non-inbred founder
+    summed out in closed form (cost linear in the number of states): then the marker's full,
+    data-independent state space is used, whose batches and factor tables are reused. Under
+    θ > 0 the quadrature grows with the number of states, so lumping always pays.
+    """
+    if theta > 0:
+        return True
+    return _LUMPING_PAYS.get_or_make(
+        (id(pedigree), typed, incomplete, inbred),
+        lambda: _lumping_pays_uncached(pedigree, typed, incomplete, inbred), keep=pedigree)

@@ -94,12 +94,13 @@ class MarkerInfo:
     """What the engine needs of a marker, computed once per :class:`Marker` object."""
 
     __slots__ = ("index", "n_alleles", "prior", "female", "male", "lumpable",
-                 "female_offdiagonal", "male_offdiagonal", "silent", "parsed")
+                 "female_offdiagonal", "male_offdiagonal", "silent", "parsed", "_full_space")
 
     def __init__(self, marker: Marker) -> None:
         self.index = {a: i for i, a in enumerate(marker.alleles)}
         #: parsed genotypes by (genotype, x_male)
-        self.parsed: BoundedCache[AlleleCodes | None] = BoundedCache(100_000)
+        self.parsed: BoundedCache[AlleleCodes] = BoundedCache(100_000)
+        self._full_space: StateSpace | None = None
         n = marker.n_alleles
         self.n_alleles = n
         s = float(marker.silent_frequency or 0.0)
@@ -120,12 +121,23 @@ class MarkerInfo:
     def parse(self, marker: Marker, person: str, genotype: object,
               x_male: bool | None) -> AlleleCodes | None:
         """:func:`parse_genotype`, memoised for hashable genotypes."""
+        key = (genotype, x_male)
         try:
-            return self.parsed.get_or_make(
-                (genotype, x_male),
-                lambda: parse_genotype(marker, person, genotype, x_male, self.index))
+            codes = self.parsed.get(key)
         except TypeError:      # unhashable genotype (a list): not cached
             return parse_genotype(marker, person, genotype, x_male, self.index)
+        if codes is None:      # "nothing known" is stored as ()
+            codes = self.parsed.put(
+                key, parse_genotype(marker, person, genotype, x_male, self.index) or ())
+        return codes or None
+
+    def full_space(self) -> StateSpace:
+        """The marker's full state space (every allele, and the silent one); data-independent."""
+        if self._full_space is None:
+            code = np.arange(self.n_alleles, dtype=np.intp)
+            self._full_space = StateSpace(self.prior, self.female, self.male, code, self.silent,
+                                          False)
+        return self._full_space
 
 
 _MARKER_INFO: BoundedCache[MarkerInfo] = BoundedCache(4096)
@@ -133,7 +145,10 @@ _MARKER_INFO: BoundedCache[MarkerInfo] = BoundedCache(4096)
 
 def marker_info(marker: Marker) -> MarkerInfo:
     """The (cached) :class:`MarkerInfo` of ``marker``."""
-    return _MARKER_INFO.get_or_make(id(marker), lambda: MarkerInfo(marker), keep=marker)
+    info = _MARKER_INFO.get(id(marker))
+    if info is None:
+        info = _MARKER_INFO.put(id(marker), MarkerInfo(marker), keep=marker)
+    return info
 
 
 @dataclass(eq=False)
@@ -172,33 +187,36 @@ def _lump(matrix: FloatArray, offdiagonal: FloatArray, keep: IntArray, members: 
 _STATE_SPACES: BoundedCache[StateSpace] = BoundedCache(50_000)
 
 
-def state_space(marker: Marker, info: MarkerInfo, observed: frozenset[int]) -> StateSpace:
-    """The (cached) state space of ``marker`` when the alleles ``observed`` are seen."""
+def state_space(marker: Marker, info: MarkerInfo, observed: frozenset[int],
+                lump_wanted: bool = True) -> StateSpace:
+    """The (cached) state space of ``marker`` when the alleles ``observed`` are seen.
+
+    ``lump_wanted=False`` (every allele variable of the computation is confined to a typed
+    genotype's alleles, so lumping would save nothing) gives the marker's full state space,
+    which does not depend on the data: its batches and factor tables are reused across data.
+    """
     n = info.n_alleles
-    lump = info.lumpable and n - len(observed) >= 2
-    # the full allele set does not depend on the data: one object per marker
-    key = (id(marker), observed if lump else None)
+    lump = lump_wanted and info.lumpable and n - len(observed) >= 2
+    if not lump:       # the full allele set does not depend on the data: one per marker
+        return info.full_space()
+    key = (id(marker), observed)
     hit = _STATE_SPACES.get(key)
     if hit is not None:
         return hit
     code = np.empty(n, dtype=np.intp)
-    if lump:
-        assert info.female_offdiagonal is not None and info.male_offdiagonal is not None
-        seen = np.array(sorted(observed), dtype=np.intp)
-        members = np.array([i for i in range(n) if i not in observed], dtype=np.intp)
-        keep = (np.concatenate([seen, [info.silent]]).astype(np.intp) if info.silent >= 0
-                else seen)
-        k = len(keep)
-        prior = np.concatenate([info.prior[keep], [info.prior[members].sum()]])
-        code[seen] = np.arange(len(seen))
-        code[members] = k
-        space = StateSpace(prior,
-                           _lump(info.female, info.female_offdiagonal, keep, members, len(seen)),
-                           _lump(info.male, info.male_offdiagonal, keep, members, len(seen)),
-                           code, len(seen) if info.silent >= 0 else -1, True)
-    else:
-        code[:] = np.arange(n)
-        space = StateSpace(info.prior, info.female, info.male, code, info.silent, False)
+    assert info.female_offdiagonal is not None and info.male_offdiagonal is not None
+    seen = np.array(sorted(observed), dtype=np.intp)
+    members = np.array([i for i in range(n) if i not in observed], dtype=np.intp)
+    keep = (np.concatenate([seen, [info.silent]]).astype(np.intp) if info.silent >= 0
+            else seen)
+    k = len(keep)
+    prior = np.concatenate([info.prior[keep], [info.prior[members].sum()]])
+    code[seen] = np.arange(len(seen))
+    code[members] = k
+    space = StateSpace(prior,
+                       _lump(info.female, info.female_offdiagonal, keep, members, len(seen)),
+                       _lump(info.male, info.male_offdiagonal, keep, members, len(seen)),
+                       code, len(seen) if info.silent >= 0 else -1, True)
     return _STATE_SPACES.put(key, space, keep=marker)
 
 

@@ -126,6 +126,7 @@ from homecoming.kinship._problem import (
     RowLayout,
     check_inputs,
     is_male_x,
+    lumping_pays,
     relevant_persons,
 )
 from homecoming.kinship._states import (
@@ -301,10 +302,14 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     unknown_sex = {pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN}
     spaces: list[StateSpace] = []
     parsed: list[dict[str, AlleleCodes]] = []
+    full_space: list[bool] = []
+    dropped = frozenset(drop)
+    inbred = frozenset(inbreeding)
     for marker in markers:
         info = marker_info(marker)
         x_linked = marker.chromosome == "X"
         per_person: dict[str, AlleleCodes] = {}
+        incomplete: list[str] = []
         for pid, person_genotypes in genotypes.items():
             if not person_genotypes:
                 continue
@@ -320,24 +325,38 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
             codes = info.parse(marker, pid, genotype, x_male)
             if codes is not None:
                 per_person[pid] = codes
-        seen: set[int] = set()
-        for codes in per_person.values():
-            seen.update(codes)
-        seen.discard(-1)
-        space = state_space(marker, info, frozenset(seen))
+                if -1 in codes or pid in dropped:
+                    incomplete.append(pid)
+        # lumping pays only where some allele variable ranges over all states in elimination
+        lump = lumping_pays(pedigree, frozenset(per_person), frozenset(incomplete), inbred,
+                            theta)
+        if lump:
+            seen: set[int] = set()
+            for codes in per_person.values():
+                seen.update(codes)
+            seen.discard(-1)
+            space = state_space(marker, info, frozenset(seen))
+        else:
+            space = info.full_space()
+        full_space.append(not space.lumped)
         if space.lumped:
             code = space.code_list
             per_person = {pid: tuple([code[c] for c in codes])
                           for pid, codes in per_person.items()}
         parsed.append(per_person)
         spaces.append(space)
-    # group markers by chromosome and typed set, then by state count
-    groups: dict[tuple[bool, frozenset[str]], list[int]] = {}
+    # group markers by chromosome, typed set and state space kind, then by state count (the
+    # cost of padding grows with the state count only where lumping pays)
+    groups: dict[tuple[bool, frozenset[str], bool], list[int]] = {}
     for li, marker in enumerate(markers):
-        groups.setdefault((marker.chromosome == "X", frozenset(parsed[li])), []).append(li)
-    for (x_linked, typed), positions in groups.items():
-        counts = [spaces[i].n_states for i in positions]
-        for bucket in _buckets(counts, 3):
+        key = (marker.chromosome == "X", frozenset(parsed[li]), full_space[li])
+        groups.setdefault(key, []).append(li)
+    for (x_linked, typed, full), positions in groups.items():
+        if full:
+            buckets = [list(range(len(positions)))]
+        else:
+            buckets = _buckets([spaces[i].n_states for i in positions], 3)
+        for bucket in buckets:
             chosen = [positions[i] for i in bucket]
             out[chosen] = _batch_log_likelihood(
                 pedigree, [spaces[i] for i in chosen], [parsed[i] for i in chosen], typed,
