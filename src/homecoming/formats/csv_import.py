@@ -55,6 +55,7 @@ from homecoming.casework import (
 )
 from homecoming.errors import FormatError
 from homecoming.formats.checks import check_size, check_text, known_loci, show
+from homecoming.formats.csv_records import restore_cell
 from homecoming.genetics.alleles import (
     AMELOGENIN_NAMES,
     REPEAT_RANGE,
@@ -150,7 +151,7 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
                                   "column)", path=where, line=line, value=len(cells))
             for h, c in zip(header, cells):
                 check_size(c, path=where, line=line, column=h, limit=MAX_CELL)
-            rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells)}))
+            rows.append(_Row(line, {h: restore_cell(c.strip()) for h, c in zip(header, cells)}))
     except csv.Error as exc:
         raise FormatError(f"unreadable CSV ({exc}); expected comma-separated values",
                           path=where, line=reader.line_num) from None

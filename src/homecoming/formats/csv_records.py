@@ -29,12 +29,14 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from homecoming.errors import FormatError, InputError
+from homecoming.formats.checks import check_text, show
 from homecoming.formats.report import ImportReport
 
 #: CSV clear marker: this cell value sets an optional field to empty (None).
@@ -52,6 +54,47 @@ RECORD_KINDS: dict[str, tuple[str, str]] = {
 
 #: fields whose values never leave through CSV (genetic data is not in these records anyway)
 _SKIP: set[str] = set()
+
+#: record type -> column -> (repository class name, what it is called): a non-empty value must
+#: be the key of a stored record (checked by :func:`plan_update`, named by line and column)
+REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
+    "missing_persons": {"incident_id": ("IncidentRepository", "incident")},
+    "donors": {"missing_person_id": ("MissingPersonRepository", "missing person")},
+    "remains": {"grave_id": ("GraveRepository", "grave"),
+                "incident_id": ("IncidentRepository", "incident")},
+    "samples": {"remains_code": ("RemainsRepository", "remains code"),
+                "donor_id": ("DonorRepository", "donor")},
+    "examinations": {"remains_code": ("RemainsRepository", "remains code")},
+    "incidents": {},
+}
+
+# --- spreadsheet formulas ------------------------------------------------------------------
+#: a cell starting with one of these is run as a formula by spreadsheet programs (OWASP CSV
+#: injection): = + - @, and tab / carriage return
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$")
+#: what an export says about neutralised cells (for the command's output)
+FORMULA_NOTE = ("cells that a spreadsheet would run as a formula (starting with = + - @) are "
+                "written with a leading ' ; homecoming import and csv-update remove it again")
+
+
+def neutralise_cell(text: str) -> str:
+    """``text`` made safe for a spreadsheet: a cell a spreadsheet would run as a formula
+    (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``, ``-...``; not a plain negative number)
+    gets a leading ``'``, as does a cell that already looks neutralised (``'=...``), so that
+    :func:`restore_cell` gives back exactly ``text``."""
+    if not text:
+        return text
+    if (text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(text)) \
+            or _NEUTRALISED.match(text):
+        return "'" + text
+    return text
+
+
+def restore_cell(text: str) -> str:
+    """The inverse of :func:`neutralise_cell` (used by every CSV reader of ours)."""
+    return text[1:] if _NEUTRALISED.match(text) else text
 
 
 def _kind(kind: str) -> tuple[Any, Any]:
@@ -83,10 +126,33 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def format_csv(kind: str, records: Iterable[Any]) -> str:
+def _writer(out: io.StringIO, neutralise: bool, stats: dict[str, int] | None) -> Any:
+    w = csv.writer(out, lineterminator="\n")
+    if not neutralise:
+        return w
+
+    class _Safe:
+        def writerow(self, row: Sequence[str]) -> None:
+            safe = [neutralise_cell(c) for c in row]
+            if stats is not None:
+                stats["neutralised"] = stats.get("neutralised", 0) + sum(
+                    1 for a, b in zip(row, safe) if a != b)
+            w.writerow(safe)
+    return _Safe()
+
+
+def format_csv(kind: str, records: Iterable[Any], *, neutralise: bool = True,
+               stats: dict[str, int] | None = None) -> str:
+    """CSV of ``records`` (see the module doc).
+
+    :param neutralise: write cells a spreadsheet would run as formulas with a leading ``'``
+        (:func:`neutralise_cell`; the default; our importers undo it, so the file still
+        round-trips exactly); ``False`` writes every value verbatim (not for spreadsheets).
+    :param stats: if given, ``stats["neutralised"]`` counts the cells changed.
+    """
     cols = columns(kind)
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = _writer(out, neutralise, stats)
     w.writerow(cols)
     for r in records:
         d = r.to_dict()
@@ -94,26 +160,30 @@ def format_csv(kind: str, records: Iterable[Any]) -> str:
     return out.getvalue()
 
 
-def write_csv(kind: str, records: Iterable[Any], path: str | os.PathLike[str]) -> Path:
+def write_csv(kind: str, records: Iterable[Any], path: str | os.PathLike[str], *,
+              neutralise: bool = True, stats: dict[str, int] | None = None) -> Path:
     from homecoming.formats.registry import atomic_write_text
 
-    return atomic_write_text(path, format_csv(kind, records))
+    return atomic_write_text(path, format_csv(kind, records, neutralise=neutralise,
+                                              stats=stats))
 
 
-def export_csv(session: object, kind: str, path: str | os.PathLike[str]) -> int:
+def export_csv(session: object, kind: str, path: str | os.PathLike[str], *,
+               neutralise: bool = True, stats: dict[str, int] | None = None) -> int:
     """Write every stored record of ``kind`` to ``path``; returns the number of rows."""
     _, repo_cls = _kind(kind)
     records = repo_cls(session).list()
-    write_csv(kind, records, path)
+    write_csv(kind, records, path, neutralise=neutralise, stats=stats)
     return len(records)
 
 
-def format_profiles_csv(profiles: Iterable[Any]) -> str:
+def format_profiles_csv(profiles: Iterable[Any], *, neutralise: bool = True,
+                        stats: dict[str, int] | None = None) -> str:
     """DNA profiles (:class:`~homecoming.casework.DnaProfile`) in the long CSV layout that
     ``homecoming import profiles`` reads: ``barcode,locus,allele1,allele2,kit,laboratory,
     quality,typed_on`` (metadata on the first row of each bar-code; an unknown allele empty)."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = _writer(out, neutralise, stats)
     w.writerow(["barcode", "locus", "allele1", "allele2", "kit", "laboratory", "quality",
                 "typed_on"])
     for p in profiles:
@@ -201,9 +271,7 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         except OSError as exc:
             raise FormatError(f"cannot read the file ({exc.strerror or exc}); expected a CSV "
                               "file", path=where) from None
-    if "\x00" in text:
-        raise FormatError("the file contains NUL bytes; expected CSV text", path=where,
-                          line=text[: text.index("\x00")].count("\n") + 1)
+    check_text(text, path=where, expected="CSV text")
     plan = UpdatePlan(kind, report=ImportReport(source=where, format="csv-update"))
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -230,6 +298,11 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         raise FormatError(f"columns {dup} appear twice; expected each once", path=where, line=1,
                           value=dup)
     nested = {n for n in header if _is_nested(model, n)}
+    from homecoming.storage import repositories
+
+    references = {column: getattr(repositories, repo_name)(session).exists
+                  for column, (repo_name, _) in REFERENCES.get(kind, {}).items()
+                  if column in header}
     seen: dict[str, int] = {}
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -237,7 +310,8 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         if len(row) > len(header):
             raise FormatError(f"{len(row)} cells; expected {len(header)}", path=where, line=n,
                               value=len(row))
-        cells = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row))))
+        cells = dict(zip(header, [restore_cell(c.strip()) for c in row]
+                         + [""] * (len(header) - len(row))))
         key = cells[key_field]
         if not key:
             raise FormatError(f"empty {key_field!r}; expected the key of a stored record",
@@ -248,13 +322,19 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         seen[key] = n
         current = repo.find(key)
         if current is None:
-            raise FormatError(f"{key!r} is not a stored {kind[:-1] if kind.endswith('s') else kind}"
-                              f"; expected the {key_field} of a stored record", path=where,
-                              line=n, column=key_field, value=key)
+            raise FormatError(f"{show(key)} is not a stored "
+                              f"{kind[:-1] if kind.endswith('s') else kind}; expected the "
+                              f"{key_field} of a stored record", path=where, line=n,
+                              column=key_field, value=key)
         changes: dict[str, Any] = {}
         for column, value in cells.items():
             if column == key_field or value == "":
                 continue
+            if column in references and value != CLEAR and not references[column](value):
+                noun = REFERENCES[kind][column][1]
+                raise FormatError(f"{show(value)} is not a stored {noun}; expected the id of an "
+                                  f"existing {noun}", path=where, line=n, column=column,
+                                  value=value)
             if value == CLEAR:
                 changes[column] = None
             elif column in nested:
@@ -284,6 +364,9 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         plan._updates[key] = {c: py[c] for c in changed}
         for c in changed:
             plan.changes.append(FieldChange(key, c, before.get(c), after.get(c), n))
+    if not seen:
+        raise FormatError("no data rows after the header; expected one row per record to "
+                          "change", path=where, line=2)
     plan.report.counts.update({"rows": len(seen), "records_changed": len(plan._updates),
                                "fields_changed": len(plan.changes)})
     return plan
