@@ -46,6 +46,8 @@ from homecoming.identification.groups import groups_sharing
 
 #: Default cap on DP states per layer before falling back to branch-and-bound.
 DEFAULT_MAX_STATES = 200_000
+#: Default cap on linear-assignment solves per wide component (see :func:`search`).
+DEFAULT_MAX_ASSIGNMENT_SOLVES = 20_000
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,8 @@ def _murty(fams: list[int], options: Sequence[Sequence[Option]], k: int,
 
 def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: int,
                      max_states: int, keep: OptionFilter | None, want_z: bool,
-                     wide: set[tuple[int, ...]] | None = None) -> ComponentResult:
+                     wide: set[tuple[int, ...]] | None = None,
+                     max_solves: int = DEFAULT_MAX_ASSIGNMENT_SOLVES) -> ComponentResult:
     """Solve one component. ``wide`` (shared across calls on the same options) remembers the
     components whose DP went past ``max_states``, so that repeated solves (with filters, for
     marginal posteriors) go straight to the fallback instead of growing the DP again."""

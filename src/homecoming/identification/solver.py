@@ -35,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,11 +42,20 @@ import numpy as np
 from homecoming import provenance as _provenance
 from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
-from homecoming.identification.conclusions import Conclusion
+from homecoming.identification import steps
+from homecoming.identification.config import IdentificationConfig
 from homecoming.identification.dataset import DviDataset, Family, MissingInfo, sexes_compatible
-from homecoming.identification.evidence import EvidenceConfig, EvidenceResult, pairing_evidence
-from homecoming.identification.joint import DEFAULT_MAX_STATES, Option, _solve_component, components
+from homecoming.identification.evidence import pairing_evidence
+from homecoming.identification.joint import Option, _solve_component, components
 from homecoming.identification.joint import search as _search
+from homecoming.identification.results import (
+    Assignment,
+    DviResult,
+    MissingConclusion,
+    Pairing,
+    VictimConclusion,
+    exp_or_inf,
+)
 from homecoming.identification.tables import PairwiseScores, pairwise_by_tables
 from homecoming.pedigree.pedigree import Pedigree, Person
 
@@ -59,166 +67,7 @@ VICTIM_NODE = "__victim__"
 TIE_TOLERANCE = 1e-9
 
 
-@dataclass(frozen=True)
-class IdentificationConfig:
-    """Thresholds and switches of :func:`solve`; all of them are recorded in the result.
-
-    :param lr_threshold: LR for an identification (dvir default 10,000).
-    :param probable_threshold: LR that "probable" must exceed; default
-        ``max(1, lr_threshold / 10)`` (dvir's ``threshold2``).
-    :param posterior_threshold: posterior an identification must also reach, with prior 1/N
-        (N = ``prior_missing`` or the number of missing persons); ``None`` switches it off.
-    :param max_incompatible: pairings with more inconsistent markers are excluded; ``None``: never.
-    :param top: number of joint assignments reported.
-    :param ignore_sex: pair regardless of sex.
-    :param evidence: non-DNA evidence switches (:class:`EvidenceConfig`).
-    :param prior: user prior over assignments as per-pairing weights ``{(victim, missing): w}``:
-        P(assignment) ∝ Π w over its pairings (pairings not listed: 1; ``w = 0`` forbids the
-        pairing). ``None``: flat prior over all assignments. With a prior, ``joint`` is ordered
-        by posterior (LRs stay data-only).
-    """
-
-    lr_threshold: float = 1e4
-    probable_threshold: float | None = None
-    posterior_threshold: float | None = 0.9995
-    prior_missing: int | None = None
-    max_incompatible: int | None = 2
-    top: int = 10
-    ignore_sex: bool = False
-    evidence: EvidenceConfig = field(default_factory=EvidenceConfig)
-    max_states: int = DEFAULT_MAX_STATES
-    max_family_options: int = 200_000
-    marginals: bool = True
-    prior: Mapping[tuple[str, str], float] | None = None
-
-    @property
-    def probable(self) -> float:
-        if self.probable_threshold is not None:
-            return self.probable_threshold
-        return max(1.0, self.lr_threshold / 10)
-
-    def thresholds(self, n_missing: int) -> dict[str, Any]:
-        """The thresholds as recorded in results (prior 1/N with N = ``n_missing``)."""
-        return {"lr": self.lr_threshold, "probable": self.probable,
-                "posterior": self.posterior_threshold, "prior": f"1/{n_missing}",
-                "max_incompatible": self.max_incompatible}
-
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["probable_threshold"] = self.probable
-        d["prior"] = "flat" if self.prior is None else [
-            {"victim": v, "missing": m, "weight": float(w)}
-            for (v, m), w in sorted(self.prior.items())]
-        return d
-
-
-@dataclass
-class Pairing:
-    """One victim × missing-person comparison."""
-
-    victim: str
-    missing: str
-    family: str
-    log_lr: float  # DNA only, natural log
-    inconsistent_markers: int
-    markers_compared: int
-    excluded: bool
-    exclusion_reasons: list[str] = field(default_factory=list)
-    evidence: EvidenceResult | None = None
-
-    @property
-    def lr(self) -> float:
-        return _exp(self.log_lr)
-
-    @property
-    def evidence_log_lr(self) -> float:
-        return 0.0 if self.evidence is None else self.evidence.log_lr
-
-    @property
-    def combined_log_lr(self) -> float:
-        if self.excluded:
-            return -math.inf
-        return self.log_lr + self.evidence_log_lr
-
-
-@dataclass
-class Assignment:
-    """One joint assignment: victim -> missing person (or None)."""
-
-    assignment: dict[str, str | None]
-    loglik: float
-    log_lr: float
-    posterior: float
-
-    @property
-    def lr(self) -> float:
-        return _exp(self.log_lr)
-
-
-@dataclass
-class MissingConclusion:
-    missing: str
-    family: str
-    victim: str | None
-    conclusion: Conclusion
-    lr: float | None = None
-    glr: float | None = None
-    posterior: float | None = None
-    joint_posterior: float | None = None
-    comment: str = ""
-
-
-@dataclass
-class VictimConclusion:
-    victim: str
-    missing: str | None
-    family: str | None
-    conclusion: Conclusion
-    lr: float | None = None
-    glr: float | None = None
-    comment: str = ""
-
-
-@dataclass
-class DviResult:
-    """Everything :func:`solve` found; :func:`homecoming.formats.dvi_dataset.dvi_result_json`
-    writes it as ``homecoming/dvi-result@1``."""
-
-    pairwise: list[Pairing]
-    joint: list[Assignment]
-    missing_conclusions: list[MissingConclusion]
-    victim_conclusions: list[VictimConclusion]
-    thresholds: dict[str, Any]
-    null_loglik: float
-    log_z: float
-    posterior_exact: bool
-    log_z_upper: float
-    marginals: dict[tuple[str, str], float]
-    marginals_exact: bool
-    warnings: list[str]
-    theta: float
-    theta_approximation: str | None
-    search: dict[str, Any]
-    provenance: dict[str, Any]
-
-    def pairing(self, victim: str, missing: str) -> Pairing:
-        for p in self.pairwise:
-            if p.victim == victim and p.missing == missing:
-                return p
-        raise KeyError((victim, missing))
-
-    @property
-    def best(self) -> Assignment:
-        return self.joint[0]
-
-
-def _exp(x: float) -> float:
-    if x == -math.inf:
-        return 0.0
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+_exp = exp_or_inf
 
 
 def _strip_mutation(markers: Sequence[Marker]) -> tuple[Marker, ...]:
@@ -373,14 +222,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         pairing); the two are the same computation and agree to rounding.
     """
     cfg = config or IdentificationConfig()
-    if cfg.top < 1:
-        raise InputError(f"top: {cfg.top}; expected at least 1", field="top", value=cfg.top)
-    if cfg.lr_threshold <= 0 or cfg.probable <= 0:
-        raise InputError(f"lr_threshold: {cfg.lr_threshold}, probable: {cfg.probable}; expected "
-                         "positive numbers", field="lr_threshold", value=cfg.lr_threshold)
-    if cfg.posterior_threshold is not None and not 0 < cfg.posterior_threshold < 1:
-        raise InputError(f"posterior_threshold: {cfg.posterior_threshold}; expected a number in "
-                         "(0, 1)", field="posterior_threshold", value=cfg.posterior_threshold)
+    cfg.validate()
     ds = dataset
     if input_sha256 is None:
         input_sha256 = getattr(ds, "input_sha256", None)
@@ -461,7 +303,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                     reasons.extend(f"{it['evidence']}: {it['note']}" for it in ev.items
                                    if it["lr"] == 0.0)
                 p = Pairing(v.id, m, f.name, log_lr, inconsistent, len(ds.usable_markers(v.id)),
-                            bool(reasons), reasons, ev if ev.items else None)
+                            bool(reasons), tuple(reasons), ev if ev.items else None)
                 pairwise.append(p)
                 by_pair[(v.id, m)] = p
 
@@ -568,7 +410,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     n_missing = cfg.prior_missing or max(len(ds.missing), 1)
     thresholds = cfg.thresholds(n_missing)
     mcs, vcs = _conclude(ds, cfg, by_pair, candidates, usable, identifiable, options, comp_of,
-                         fam_index, n_missing, marginals)
+                         n_missing, marginals)
 
     theta_approx = None
     if ds.theta > 0:
@@ -588,262 +430,61 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     prov = _provenance.record(parameters={**cfg.as_dict(), "theta": ds.theta},
                               input_sha256=input_sha256,
                               dropped_markers=dict(ds.dropped_markers))
-    return DviResult(pairwise, joint, mcs, vcs, thresholds, null_loglik, log_z, sol.exact,
-                     sol.log_z_upper, marginals, marginals_exact, warnings, ds.theta, theta_approx,
-                     search_info, prov)
+    return DviResult(pairwise=pairwise, joint=joint, missing_conclusions=mcs,
+                     victim_conclusions=vcs, thresholds=thresholds, null_loglik=null_loglik,
+                     log_z=log_z, posterior_exact=sol.exact, log_z_upper=sol.log_z_upper,
+                     marginals=marginals, marginals_exact=marginals_exact, warnings=warnings,
+                     theta=ds.theta, theta_approximation=theta_approx, search=search_info,
+                     provenance=prov)
 
 
 # ---------------------------------------------------------------------------------------------
 # conclusions
 # ---------------------------------------------------------------------------------------------
 
-def _posterior(lr: float, n: int) -> float:
-    """Posterior with prior 1/n: LR / (LR + n − 1)."""
-    if lr == math.inf:
-        return 1.0
-    return lr / (lr + n - 1) if lr + n - 1 > 0 else 1.0
-
-
-def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str, str], Any],
+def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str, str], Pairing],
               candidates: dict[str, list[str]], usable: dict[str, bool],
               identifiable: dict[str, bool], options: list[list[Option]],
-              comp_of: dict[int, list[int]], fam_index: dict[str, int], n_missing: int,
+              comp_of: dict[int, list[int]], n_missing: int,
               marginals: dict[tuple[str, str], float]
               ) -> tuple[list[MissingConclusion], list[VictimConclusion]]:
-    T, T2, PT = cfg.lr_threshold, cfg.probable, cfg.posterior_threshold
-
-    def lr(v: str, m: str) -> float:
-        p = by_pair.get((v, m))
-        if p is None or v not in candidates.get(m, ()):
-            return 0.0
-        return _exp(p.combined_log_lr)
-
-    def post_ok(x: float) -> bool:
-        return PT is None or _posterior(x, n_missing) >= PT
-
+    """The conclusion steps of :mod:`homecoming.identification.steps`, in dvir's order."""
+    inp = steps.StepInput(ds, cfg, by_pair, candidates, usable, identifiable, marginals,
+                          n_missing)
     out_m: dict[str, MissingConclusion] = {}
-    vic_of: dict[str, tuple[str, Conclusion, float | None, float | None, str]] = {}
-    family_name = {m: f.name for f in ds.families for m in f.missing}
-
-    # 0/1. non-identifiable, excluded, no candidates
-    for f in ds.families:
-        for m in f.missing:
-            if not identifiable[m]:
-                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NON_IDENTIFIABLE,
-                                             comment="no typed relative in the family")
-                continue
-            compared = [v for (v, mm) in by_pair if mm == m and usable[v]]
-            if not compared:
-                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH,
-                                             comment="no victim of compatible sex with DNA")
-            elif not candidates[m]:
-                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.EXCLUDED,
-                                             comment=f"all {len(compared)} compatible victims "
-                                                     "excluded")
+    matched: list[VictimConclusion] = []
+    for mc in steps.non_identifiable(inp) + steps.excluded(inp):
+        out_m[mc.missing] = mc
     active_m = [m for m in ds.missing if m not in out_m]
     active_v = [v.id for v in ds.victims if usable[v.id] and
                 any(v.id in candidates[m] for m in ds.missing)]
-
-    # 2. undisputed (iterated: removing a match can make another one undisputed)
-    forced: dict[str, str] = {}  # missing -> victim
-    changed = True
-    while changed:
-        changed = False
-        for m in list(active_m):
-            for v in list(active_v):
-                x = lr(v, m)
-                if x < T:
-                    continue
-                others = [lr(v2, m) for v2 in active_v if v2 != v] + \
-                         [lr(v, m2) for m2 in active_m if m2 != m]
-                if any(x < T * o for o in others):
-                    continue
-                if not post_ok(x):
-                    continue
-                out_m[m] = MissingConclusion(m, family_name[m], v, Conclusion.UNDISPUTED, lr=x,
-                                             posterior=_posterior(x, n_missing),
-                                             joint_posterior=marginals.get((v, m)),
-                                             comment=_runner_up(v, m, active_v, active_m, lr))
-                vic_of[v] = (m, Conclusion.UNDISPUTED, x, None, "")
-                forced[m] = v
-                active_m.remove(m)
-                active_v.remove(v)
-                changed = True
-                break
-
-    forced_victims = set(forced.values())
-
-    def keep_forced(fi: int, o: Option) -> bool:
-        fam = ds.families[fi]
-        for m, v in o.pairs:
-            if v in forced_victims and forced.get(m) != v:
-                return False
-        for m in fam.missing:
-            if m in forced and (m, forced[m]) not in o.pairs:
-                return False
-        return True
-
-    wide: set[tuple[int, ...]] = set()     # components too wide for the DP (see joint.py)
-
-    def best_with(fi: int, extra: Callable[[int, Option], bool] | None) -> float:
-        c = comp_of[fi]
-        keep = keep_forced if extra is None else (lambda f, o: keep_forced(f, o) and extra(f, o))
-        res = _solve_component(c, options, 1, cfg.max_states, keep, False, wide)
-        return res.top[0][0] if res.top else -math.inf
-
-    def best_assignment(fi: int, k: int = 24):
-        c = comp_of[fi]
-        res = _solve_component(c, options, k, cfg.max_states, keep_forced, False, wide)
-        return [(g, {f: options[f][j] for f, j in zip(res.families, ch)}) for g, ch in res.top]
-
-    # 3. AM-driven: one family at a time
+    und = steps.undisputed(inp, active_m, active_v)
+    for mc in und.conclusions:
+        out_m[mc.missing] = mc
+    matched.extend(und.victims)
+    active_m = [m for m in active_m if m not in und.matches]
+    active_v = [v for v in active_v if v not in set(und.matches.values())]
+    oracle = steps.JointOracle(ds, options, comp_of, cfg, und.matches)
     for f in ds.families:
         fam_active = [m for m in f.missing if m in active_m]
         if not fam_active:
             continue
-        fi = fam_index[f.name]
         if len([m for m in f.missing if identifiable[m]]) == 1:
-            m = fam_active[0]
-            lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
-            top = [(x, v) for x, v in lrs if x > T2]
-            if len(top) > 1:
-                out_m[m] = MissingConclusion(
-                    m, f.name, top[0][1], Conclusion.DISPUTED, lr=top[0][0],
-                    posterior=_posterior(top[0][0], n_missing),
-                    joint_posterior=marginals.get((top[0][1], m)),
-                    comment="also: " + ", ".join(f"{v} (LR={x:.3g})" for x, v in top[1:]))
-            elif len(top) == 1:
-                x, v = top[0]
-                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.PROBABLE, lr=x,
-                                             posterior=_posterior(x, n_missing),
-                                             joint_posterior=marginals.get((v, m)),
-                                             comment=_runner_up(v, m, active_v, [m], lr))
-            else:
-                best = f"best: {lrs[0][1]} (LR={lrs[0][0]:.3g})" if lrs else "no candidate"
-                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH, comment=best)
+            out_m[fam_active[0]] = steps.am_driven(inp, f, fam_active[0], active_v)
             continue
-        # several missing persons: joint analysis with the GLR
-        ranked = best_assignment(fi)
-        if not ranked:
+        g = steps.glr(inp, f, fam_active, oracle)
+        if not g.ranked:
             continue
-        g0, chosen = ranked[0]
-        sub = dict(chosen[fi].pairs)  # missing -> victim in the best assignment
-        glrs: dict[str, float] = {}
+        for mc in g.conclusions:
+            out_m[mc.missing] = mc
+        matched.extend(g.victims)
+        sym = steps.symmetric(inp, f, fam_active, set(out_m), g.ranked, oracle)
+        if sym is not None:
+            for mc in sym.conclusions:
+                out_m[mc.missing] = mc
+            matched.extend(sym.victim_conclusions)
         for m in fam_active:
-            v = sub.get(m)
-            if v is None:
-                continue
-            num = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr in o.pairs)
-            den = best_with(fi, lambda f, o, fi=fi, pr=(m, v): f != fi or pr not in o.pairs)
-            glr = _exp(num - den)
-            glrs[m] = glr
-            if glr >= T and post_ok(glr):
-                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.MATCH_BY_GLR, lr=lr(v, m),
-                                             glr=glr, posterior=_posterior(glr, n_missing),
-                                             joint_posterior=marginals.get((v, m)))
-                vic_of[v] = (m, Conclusion.MATCH_BY_GLR, lr(v, m), glr, "")
-        # symmetric solutions: several best assignments tie and differ only by which of some
-        # missing persons of this family the same victims are (e.g. full siblings)
-        tol = TIE_TOLERANCE * max(1.0, abs(ranked[0][0]))
-        ties = [r for r in ranked if abs(r[0] - ranked[0][0]) <= tol]
-        if len(ties) >= 2:
-            subs = [dict(t[1][fi].pairs) for t in ties]
-            s1 = subs[0]
-            sym = sorted({m for s in subs[1:] for m in set(s1) | set(s) if s1.get(m) != s.get(m)})
-            vset = {s[m] for s in subs for m in sym if m in s}
-            if sym and all({s[m] for m in sym if m in s} == vset for s in subs) and \
-                    all(m in fam_active and m not in out_m for m in sym):
-                mset = set(sym)
-
-                def as_set(o: Option, mset: set[str] = mset, vset: set[str] = vset) -> bool:
-                    return {v for m, v in o.pairs if m in mset} == vset and \
-                        {m for m, v in o.pairs if v in vset} <= mset
-
-                num = best_with(fi, lambda f, o, fi=fi: f != fi or as_set(o))
-                den = best_with(fi, lambda f, o, fi=fi: f != fi or not as_set(o))
-                glr = _exp(num - den)
-                if glr >= T and post_ok(glr):
-                    label = "/".join(sorted(vset))
-                    mlabel = "/".join(sym)
-                    for m in sym:
-                        out_m[m] = MissingConclusion(
-                            m, f.name, label, Conclusion.SYMMETRIC_MATCH,
-                            lr=max(lr(v, m) for v in vset), glr=glr,
-                            posterior=_posterior(glr, n_missing),
-                            comment=(f"{label} is one of {mlabel}" if len(vset) == 1 else
-                                     f"{label} are {mlabel} in some order")
-                            + "; the data cannot tell which")
-                    for v in vset:
-                        vic_of[v] = (mlabel, Conclusion.SYMMETRIC_MATCH, None, glr,
-                                     f"one of {mlabel}")
-        for m in fam_active:
-            if m in out_m:
-                continue
-            lrs = sorted(((lr(v, m), v) for v in active_v), reverse=True)
-            top = [(x, v) for x, v in lrs if x > T2]
-            if glrs.get(m, 0.0) > T2:
-                v = sub[m]
-                out_m[m] = MissingConclusion(
-                    m, f.name, v, Conclusion.PROBABLE, lr=lr(v, m), glr=glrs[m],
-                    posterior=_posterior(glrs[m], n_missing),
-                    joint_posterior=marginals.get((v, m)),
-                    comment="GLR reaches the probable threshold"
-                            + ("" if glrs[m] < T else " (posterior below its threshold)"))
-            elif len(top) > 1:
-                out_m[m] = MissingConclusion(m, f.name, top[0][1], Conclusion.DISPUTED,
-                                             lr=top[0][0], comment="also: " + ", ".join(
-                                                 f"{v} (LR={x:.3g})" for x, v in top[1:]))
-            elif len(top) == 1:
-                x, v = top[0]
-                out_m[m] = MissingConclusion(m, f.name, v, Conclusion.INCONCLUSIVE, lr=x,
-                                             joint_posterior=marginals.get((v, m)),
-                                             comment="pairwise LR reaches the probable threshold "
-                                                     "but the GLR does not reach the LR threshold")
-            else:
-                best = f"best: {lrs[0][1]} (LR={lrs[0][0]:.3g})" if lrs else "no candidate"
-                out_m[m] = MissingConclusion(m, f.name, None, Conclusion.NO_MATCH, comment=best)
-
-    for mc in out_m.values():
-        if mc.victim and mc.conclusion in (Conclusion.PROBABLE, Conclusion.DISPUTED) \
-                and mc.victim not in vic_of:
-            vic_of[mc.victim] = (mc.missing, mc.conclusion, mc.lr, mc.glr, mc.comment)
-
+            if m not in out_m:
+                out_m[m] = steps.unresolved(inp, f, m, g, active_v)
     missing_out = [out_m[m] for m in ds.missing]
-    victims_out: list[VictimConclusion] = []
-    for v in ds.victims:
-        if v.id in vic_of:
-            m, c, x, g, cm = vic_of[v.id]
-            fam = family_name.get(m) if m in family_name else family_name.get(m.split("/")[0])
-            victims_out.append(VictimConclusion(v.id, m, fam, c, x, g, cm))
-            continue
-        if not usable[v.id]:
-            victims_out.append(VictimConclusion(v.id, None, None, Conclusion.INCONCLUSIVE,
-                                                comment="no usable DNA marker"))
-            continue
-        compared = [m for (vv, m) in by_pair if vv == v.id and identifiable[m]]
-        cands = [m for m in compared if v.id in candidates[m]]
-        if compared and not cands:
-            victims_out.append(VictimConclusion(v.id, None, None, Conclusion.EXCLUDED,
-                                                comment=f"excluded from all {len(compared)} "
-                                                        "compatible missing persons"))
-            continue
-        best = max(((lr(v.id, m), m) for m in cands), default=None)
-        if best is not None and best[0] > T2:
-            victims_out.append(VictimConclusion(v.id, best[1], family_name[best[1]],
-                                                Conclusion.INCONCLUSIVE, best[0],
-                                                comment="best pairing not resolved"))
-        else:
-            victims_out.append(VictimConclusion(
-                v.id, None, None, Conclusion.NO_MATCH,
-                comment=f"best: {best[1]} (LR={best[0]:.3g})" if best else "no candidate"))
-    return missing_out, victims_out
-
-
-def _runner_up(v: str, m: str, vs: Sequence[str], ms: Sequence[str],
-               lr: Callable[[str, str], float]) -> str:
-    others = [(lr(v2, m), f"{v2}={m}") for v2 in vs if v2 != v] + \
-             [(lr(v, m2), f"{v}={m2}") for m2 in ms if m2 != m]
-    if not others:
-        return "runner-up: none"
-    x, name = max(others)
-    return f"runner-up: {name} (LR={x:.3g})"
+    return missing_out, steps.victim_conclusions(inp, missing_out, matched)
