@@ -9,6 +9,7 @@ of the sum over all variables of the product of the factors.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ RESCUE_BELOW = 1e-200
 
 
 def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str,
-                  rng: np.random.Generator | None) -> tuple[list[int], float]:
+                  rng: random.Random | None) -> tuple[list[int], float]:
     """One greedy elimination order and its cost (sum of clique sizes)."""
     neighbours = [set(x) for x in neighbours0]
     alive = set(range(len(log_sizes)))
@@ -61,7 +62,7 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
         assert best_key is not None
         if rng is not None:
             near = [v for key, v in candidates if key[0] <= best_key[0] * 1.5 + 1e-9]
-            v = near[int(rng.integers(len(near)))]
+            v = near[rng.randrange(len(near))]
         else:
             v = min(candidates)[1]
         nb = neighbours[v]
@@ -88,10 +89,10 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
         neighbours[v].discard(v)
     log_sizes = [math.log(max(s, 1)) for s in sizes]
     best: tuple[float, list[int]] | None = None
-    rng = np.random.default_rng(12345)
+    rng = random.Random(12345)     # seeded: the same data give the same order
     if quick or nv > 200:  # many plans to make, or a large pedigree: one cheap greedy order
         return _greedy_order(neighbours, log_sizes, "weight", None)[0]
-    tries: list[tuple[str, np.random.Generator | None]] = [
+    tries: list[tuple[str, random.Random | None]] = [
         ("weight", None), ("fill", None), ("degree", None)]
     tries += [(r, rng) for r in ("fill", "weight") for _ in range(4 if nv <= 60 else 1)]
     for rule, generator in tries:
