@@ -23,11 +23,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from homecoming.errors import FormatError, InputError
+from homecoming.formats.checks import check_text, show
 from homecoming.formats.report import ImportReport
 
 #: record_type -> (casework class name, geometry field)
@@ -80,6 +81,8 @@ def write_geojson(records: Iterable[Any], path: str | os.PathLike[str], **option
 class GeoJsonImport:
     records: list[Any]
     report: ImportReport
+    #: (record type, key) -> the feature it came from, e.g. ``"features[3]"``
+    where: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def of_type(self, record_type: str) -> list[Any]:
         cls_name = RECORD_TYPES[record_type][0]
@@ -92,6 +95,7 @@ def parse_geojson(text: str, *, path: str | None = None,
         raise InputError(f"kind {kind!r}; expected one of {sorted(RECORD_TYPES)}", field="kind",
                          value=kind)
     report = ImportReport(source=path, format="geojson")
+    check_text(text, path=path, expected="GeoJSON text")
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -111,8 +115,12 @@ def parse_geojson(text: str, *, path: str | None = None,
         got = obj.get("type") if isinstance(obj, dict) else type(obj).__name__
         raise FormatError(f"top-level type {got!r}; expected 'FeatureCollection' or 'Feature'",
                           path=path, column="type", value=got)
+    if not features:
+        raise FormatError("no features; expected at least one Feature (an empty collection "
+                          "imports nothing and is refused)", path=path, column="features")
     records = []
     keys: set[tuple[str, str]] = set()
+    places: dict[tuple[str, str], str] = {}
     for i, f in enumerate(features):
         where = f"features[{i}]"
         if not isinstance(f, dict) or f.get("type") != "Feature":
@@ -165,12 +173,13 @@ def parse_geojson(text: str, *, path: str | None = None,
             raise FormatError(f"{where}: {rt} {record.key!r} appears twice; expected unique "
                               "ids", path=path, column=where, value=record.key)
         keys.add(key)
+        places[key] = where
         records.append(record)
     for rt in RECORD_TYPES:
         n = sum(1 for r in records if type(r).__name__ == RECORD_TYPES[rt][0])
         if n:
             report.counts[rt + "s"] = n
-    return GeoJsonImport(records, report)
+    return GeoJsonImport(records, report, places)
 
 
 def read_geojson(path: str | os.PathLike[str], *, kind: str | None = None) -> GeoJsonImport:
@@ -203,6 +212,16 @@ def import_records(session: object, imported: GeoJsonImport, *, replace: bool = 
     repos = {"site": SiteRepository(session), "grave": GraveRepository(session),  # type: ignore[arg-type]
              "hazard_area": HazardAreaRepository(session)}  # type: ignore[arg-type]
     report = imported.report
+    sites = {r.key for r in imported.of_type("site")}
+    for rt in ("hazard_area", "grave"):
+        for r in imported.of_type(rt):
+            site_id = getattr(r, "site_id", None)
+            if site_id and site_id not in sites and not repos["site"].exists(site_id):
+                where = imported.where.get((rt, r.key), rt)
+                raise FormatError(f"{where}: site_id {show(site_id)} is not a stored site nor a "
+                                  "site in this file; expected the id of an existing site",
+                                  path=report.source, column=f"{where}.properties.site_id",
+                                  value=site_id)
     existing = [(rt, r.key) for rt in _ORDER for r in imported.of_type(rt)
                 if repos[rt].exists(r.key)]
     if existing and not replace:
