@@ -60,9 +60,11 @@ def export_profiles(db: Any, path: str | Path, *, fmt: str = "csv", source: str 
     return len(records)
 
 
-def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = None) -> int:
+def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = None,
+                   stats: dict[str, int] | None = None) -> int:
     """Every stored record of ``kind`` (:data:`RECORD_KINDS`) as CSV, one row per record;
-    returns how many."""
+    returns how many. Cells a spreadsheet would run as formulas get a leading ``'``
+    (``stats["neutralised"]`` counts them when ``stats`` is given)."""
     from homecoming.formats.csv_records import write_csv
     from homecoming.storage.repositories import Repositories
 
@@ -72,7 +74,7 @@ def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = 
     with db.session() as session:
         _authorize(session, PERMISSION_EXPORT, actor)
         records = getattr(Repositories(session), kind).list()
-    write_csv(kind, records, path)
+    write_csv(kind, records, path, stats=stats)
     return len(records)
 
 

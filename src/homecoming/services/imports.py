@@ -229,21 +229,19 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
         if not dry_run:
             _authorize(session, PERMISSION_IMPORT, actor, "profiles.write")
         repos = Repositories(session, user=actor)
-        usable = [s for s in table.samples
-                  if s.genotypes and (include_mixtures or not s.is_mixture)]
-        stored = repos.samples.keys()
-        unknown = [s.barcode for s in usable if s.barcode not in stored]
-        if unknown:
-            raise InputError(f"{report.source or 'table'}: {len(unknown)} sample bar-codes are "
-                             f"not stored samples ({', '.join(unknown[:10])}"
-                             f"{' ...' if len(unknown) > 10 else ''}); nothing imported (Tip: "
-                             "register the samples first)", field="Sample Name", value=unknown)
+        usable = table.usable(include_mixtures=include_mixtures)
+        table.require_stored(repos.samples.keys().__contains__, usable)
         with_profile = repos.profiles.keys()
         existing = [s.barcode for s in usable if s.barcode in with_profile]
         if existing and not replace:
-            raise InputError(f"{report.source or 'table'}: samples {', '.join(existing[:10])} "
-                             "already have a profile; nothing imported (Tip: --replace to "
-                             "overwrite)", field="Sample Name", value=existing)
+            from homecoming.formats.checks import show
+
+            first = next(s for s in usable if s.barcode == existing[0])
+            raise FormatError(f"sample {show(existing[0])} already has a profile"
+                              f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}"
+                              "; nothing imported (Tip: --replace to overwrite)",
+                              path=report.source, line=first.first_line,
+                              column=table.id_column, value=existing)
         added = replaced = 0
         for s in usable:
             record = DnaProfile(sample_barcode=s.barcode, genotypes=dict(s.genotypes), kit=kit,
@@ -259,6 +257,7 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
                 added += 1
     report.counts.update({"added": added, "replaced": replaced,
                           "skipped": len(table.samples) - len(usable)})
+    table.count_rows(usable)
     return report
 
 
