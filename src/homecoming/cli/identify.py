@@ -89,7 +89,7 @@ def render_text(result: Any, *, source: str | None = None) -> str:
 
 def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, as_json: bool,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
-                     store: bool = True) -> None:
+                     store: bool = True, theta: float = 0.0, mutation: Any = "default") -> None:
     from tqdm import tqdm
 
     from homecoming.formats.registry import atomic_write_text
@@ -101,7 +101,7 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
             bar.total = total
             bar.update(done - bar.n)
         run = identify_stored_case(db, config=cfg, frequencies=frequency_name, store=store,
-                                   progress=tick)
+                                   progress=tick, theta=theta, mutation=mutation)
     doc, result, stored = run.document, run.result, run.stored
     if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
@@ -118,6 +118,14 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
                f"{summ['components']} groups of families and candidate remains solved "
                "exactly.")
     click.echo("Thresholds: " + ", ".join(f"{k}={v}" for k, v in result.thresholds.items()))
+    model = doc["model"]
+    click.echo(f"Model: frequencies {run.frequency_db.name} (sha256 "
+               f"{run.frequency_db.sha256[:16]}...), mutation "
+               + (", ".join(f"{k} {v}" for k, v in model["mutation"].items() if v is not None)
+                  if model["mutation"] else "none")
+               + f", theta {model['theta']}, drop-out {model['dropout']}"
+               + (f"; loci left out (not in the table): {', '.join(doc['loci_left_out'])}"
+                  if doc["loci_left_out"] else ""))
     click.echo("Conclusions per missing person: " + ", ".join(
         f"{k} {v}" for k, v in summ["conclusions"].items()))
     shown = [r for r in rows if r["victim"] is not None]
@@ -127,6 +135,19 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
                           [[r["missing"], r["victim"], _fmt_lr(r["lr"]),
                             "-" if r["posterior"] is None else f"{r['posterior']:.6g}",
                             r["conclusion"]] for r in shown]))
+    unresolved = [r for r in rows if r["missing"] not in result.identified]
+    if unresolved:
+        click.echo("")
+        click.echo(f"{len(unresolved)} missing person(s) not identified:")
+        click.echo(_table(["missing", "conclusion", "comment"],
+                          [[r["missing"], r["conclusion"], r["comment"] or ""]
+                           for r in unresolved]))
+    matched = set(result.identified.values())
+    unidentified = sorted(v.id for v in run.victims if v.genotypes and v.id not in matched)
+    if unidentified:
+        click.echo("")
+        click.echo(f"{len(unidentified)} remains with a DNA profile not identified: "
+                   + ", ".join(unidentified))
     for w in result.warnings:
         click.echo(f"Warning: {w}")
     if stored is not None:
@@ -176,6 +197,11 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-store", is_flag=True,
               help="Stored case: do not store the results as identification versions.")
+@click.option("--theta", type=click.FloatRange(min=0, max=1, max_open=True), default=0.0,
+              show_default=True, help="Stored case: Balding-Nichols theta (co-ancestry).")
+@click.option("--mutation-rate", type=click.FloatRange(min=0, max=1), default=None,
+              help="Stored case: stepwise mutation rate per meiosis [default: 0.002].")
+@click.option("--no-mutation", is_flag=True, help="Stored case: no mutation model.")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,
@@ -183,7 +209,8 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                      prior_missing: int | None, max_incompatible: int, no_exclusion: bool,
                      ignore_sex: bool, no_evidence: bool, frequency_name: str | None,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
-                     no_store: bool = False) -> None:
+                     no_store: bool = False, theta: float = 0.0,
+                     mutation_rate: float | None = None, no_mutation: bool = False) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -198,7 +225,9 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
 
     if dataset is not None:
         for name, value in (("--frequencies", frequency_name), ("--output", output),
-                            ("--export-dataset", export_dataset)):
+                            ("--export-dataset", export_dataset),
+                            ("--theta", theta or None), ("--mutation-rate", mutation_rate),
+                            ("--no-mutation", no_mutation or None)):
             if value is not None:
                 raise click.BadParameter("applies to the stored case only (no DATASET); a "
                                          "dataset carries its own markers and --json writes its "
@@ -210,8 +239,16 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         max_incompatible=None if no_exclusion else max_incompatible, top=top,
         ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence))
     if dataset is None:
+        mutation: Any = "default"
+        if no_mutation:
+            mutation = None
+        elif mutation_rate is not None:
+            from homecoming.genetics.markers import MutationSpec
+            from homecoming.identification.screening import DEFAULT_MUTATION
+
+            mutation = MutationSpec(**{**DEFAULT_MUTATION, "rate": mutation_rate})
         _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
-                         store=not no_store)
+                         store=not no_store, theta=theta, mutation=mutation)
         return
     from tqdm import tqdm
 

@@ -241,8 +241,11 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
                   min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
                   progress: Callable[[int, int], None] | None = None,
-                  config: Any = None) -> CaseIdentification:
+                  config: Any = None, theta: float = 0.0) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
+
+    Genotypes at loci without a marker (absent from the frequency table) are left out.
+    ``theta``: Balding–Nichols θ of the exact solve (the pairwise screening uses θ = 0).
 
     :param truth: victim id -> the missing person id it really is (or None); when given, the
         result counts correct and wrong identifications.
@@ -260,12 +263,14 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     ref_rel: list[str] = []
     ref_family: list[int] = []
     warnings: list[str] = []
+    by_marker = {m.name for m in markers}
     for k, fam in enumerate(families):
         ped, placed = family_pedigree(fam.missing, fam.donors)
         genotypes = {}
         for donor in fam.donors:
             if donor.id in fam.profiles and donor.id in placed:
-                genotypes[placed[donor.id]] = dict(fam.profiles[donor.id])
+                genotypes[placed[donor.id]] = {m: g for m, g in fam.profiles[donor.id].items()
+                                               if m in by_marker}
                 rel = donor.relationship.pairwise
                 if rel is not None:
                     ref_profiles.append(fam.profiles[donor.id])
@@ -330,7 +335,6 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         config = dataclasses.replace(config, prior_missing=max(n_fam, 1))
     result.thresholds = {**config.thresholds(config.prior_missing),
                          "screening_min_log10_lr": min_log10_lr, "screening_top": top}
-    by_marker = {m.name for m in markers}
     for done, ks in enumerate(groups.values(), start=1):
         vids = sorted({v for k in ks for v in candidates[k]})
         ds_victims = [Victim(victims[v].id, victims[v].sex,
@@ -338,7 +342,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                              age_range=victims[v].age_range) for v in vids]
         ds_families = [Family(f"FAM:{fams[k][0]}", fams[k][1], (fams[k][0],), fams[k][2])
                        for k in ks]
-        dataset = DviDataset(markers, ds_victims, ds_families)
+        dataset = DviDataset(markers, ds_victims, ds_families, theta=theta)
         solved = solve(dataset, config=config)
         for c in solved.missing_conclusions:
             result.conclusions[c.missing] = str(c.conclusion)
@@ -481,7 +485,8 @@ class StoredCaseResult:
 
 def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None = None,
                          store: bool = True, progress: Callable[[int, int], None] | None = None,
-                         actor: str | None = None) -> StoredCaseResult:
+                         actor: str | None = None, theta: float = 0.0,
+                         mutation: Any = "default") -> StoredCaseResult:
     """Identify the whole case stored in ``db``: load it, screen every remains against each
     family's typed relatives, solve each group of families and candidate remains exactly,
     and (unless ``store`` is false) keep the results as identification versions.
@@ -489,8 +494,18 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     :param config: an :class:`~homecoming.identification.IdentificationConfig`.
     :param frequencies: allele-frequency database (default ``nist1036_all``).
     :param progress: called with (groups solved, number of groups).
+    :param theta: Balding–Nichols θ of the exact solve and of the stored LRs.
+    :param mutation: a :class:`~homecoming.genetics.markers.MutationSpec` for both sexes,
+        ``None`` for no mutation, or ``"default"`` (stepwise, rate 0.002).
+
+    Loci typed but absent from the frequency table are left out and listed (warnings,
+    ``loci_left_out`` and provenance). Remains whose post-mortem profile the elimination
+    check flagged (possible staff contamination) are never concluded as an identification:
+    their conclusion becomes ``inconclusive`` and says why.
     """
-    from homecoming.identification.screening import DEFAULT_MUTATION, default_mutation
+    import dataclasses
+
+    from homecoming.identification.screening import default_mutation
     from homecoming.provenance import record
     from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
 
@@ -500,6 +515,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
         victims, families = load_stored_case(session)
+        flagged = _flagged_remains(session)
     typed_victims = [v for v in victims if v.genotypes]
     if not families:
         raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
@@ -511,9 +527,21 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     profiles = [v.genotypes for v in victims] + [g for f in families
                                                  for g in f.profiles.values()]
     markers, fdb = markers_from_frequencies(frequencies or DEFAULT_FREQUENCIES, profiles)
-    result = identify_case(markers, victims, families, progress=progress, config=config)
-    prov = record(frequency_database=fdb, mutation_model=DEFAULT_MUTATION, theta=0.0,
+    spec = default_mutation() if isinstance(mutation, str) and mutation == "default" else mutation
+    markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
+               for m in markers]
+    left_out = sorted({locus for prof in profiles for locus in prof if locus not in fdb})
+    result = identify_case(markers, victims, families, progress=progress, config=config,
+                           theta=theta)
+    if left_out:
+        result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
+                               f"{', '.join(left_out)}")
+    _withhold_flagged(result, flagged)
+    mutation_model = None if spec is None else {k: getattr(spec, k) for k in
+                                                ("model", "rate", "rate2", "range")}
+    prov = record(frequency_database=fdb, mutation_model=mutation_model, theta=theta,
                   dropout=None, thresholds=result.thresholds, seed=None,
+                  loci_left_out=left_out,
                   input_sha256=_case_digest(markers, victims, families))
     stored = None
     if store:
@@ -522,17 +550,52 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         with db.session() as session:
             stored = store_case_identification(
                 session, result, markers=markers, victims=victims, families=families, fdb=fdb,
-                mutation=default_mutation(), provenance=prov, actor=actor)
+                mutation=spec, theta=theta, provenance=prov, actor=actor)
     rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
     doc: dict[str, Any] = {
         "format": CASE_FORMAT, "database": db.masked_url,
         "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
-        "markers": [m.name for m in markers], "thresholds": result.thresholds,
+        "markers": [m.name for m in markers], "loci_left_out": left_out,
+        "model": {"mutation": mutation_model, "theta": theta,
+                  "dropout": "not modelled by the joint solver"},
+        "thresholds": result.thresholds,
         "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
         "provenance": prov}
     if stored is not None:
         doc["stored"] = stored.to_dict()
     return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
+
+
+def _flagged_remains(session: Any) -> dict[str, list[str]]:
+    """Remains code -> staff codes of the elimination flags on its post-mortem samples."""
+    from homecoming.storage.repositories import Repositories, list_elimination_flags
+
+    flags = list_elimination_flags(session)
+    if not flags:
+        return {}
+    samples = Repositories(session).samples
+    out: dict[str, list[str]] = {}
+    for flag in flags:
+        sample = samples.find(flag.pm_barcode)
+        if sample is not None and sample.remains_code is not None:
+            out.setdefault(sample.remains_code, []).append(flag.staff_code)
+    return out
+
+
+def _withhold_flagged(result: CaseIdentification, flagged: Mapping[str, list[str]]) -> None:
+    """A flagged post-mortem profile is never concluded as an identification."""
+    for mp, detail in result.details.items():
+        victim = detail.get("victim")
+        if victim in flagged and detail.get("conclusion") not in ("no match", "excluded"):
+            staff = ", ".join(sorted(set(flagged[victim])))
+            detail["conclusion"] = "inconclusive"
+            detail["comment"] = (f"not concluded: the post-mortem profile of {victim} is flagged "
+                                 f"by the elimination check (possible contamination; staff "
+                                 f"code {staff}); re-sample or re-type first")
+            result.conclusions[mp] = "inconclusive"
+            result.identified.pop(mp, None)
+            result.warnings.append(f"remains {victim}: flagged by the elimination check; "
+                                   f"{mp} not concluded as an identification")
 
 
 def _case_digest(markers: Sequence[Marker], victims: Sequence[VictimData],
