@@ -21,7 +21,8 @@ from homecoming.services.identifications import identification_summary
 from homecoming.storage.repositories.accounts import AccountRepository
 from homecoming.storage.repositories.identifications import IdentificationRepository
 
-__all__ = ["accept", "confirm", "reject", "review_queue", "review_history"]
+__all__ = ["accept", "confirm", "reject", "review_queue", "review_history", "demo_workflow",
+           "DEMO_ACCOUNTS"]
 
 S = IdentificationStatus
 _PERMISSION = {ReviewAction.ACCEPT: "review.accept", ReviewAction.CONFIRM: "review.confirm",
@@ -124,3 +125,86 @@ def review_history(session: Any, ident_id: str, *, actor: str | None = None
     return [{"action": e["action"], "from": e["from_status"], "to": e["to_status"],
              "actor": e["actor"], "at": e["at"].isoformat(), "note": e["note"]}
             for e in repo.review_events(ident_id)]
+
+
+# --- the demonstration goes through the workflow ---------------------------------------------
+
+#: the SYNTHETIC demonstration accounts: one per role (two analysts for the four-eyes rule)
+DEMO_ACCOUNTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("syn-admin", ("admin",)), ("syn-field", ("field",)),
+    ("syn-pathologist", ("pathologist",)), ("syn-lab", ("lab",)),
+    ("syn-analyst", ("analyst",)), ("syn-analyst-2", ("analyst",)), ("syn-board", ("board",)),
+    ("syn-liaison", ("liaison",)), ("syn-investigator", ("investigator",)),
+    ("syn-monitor", ("monitor",)),
+)
+
+
+def demo_workflow(db: Any, *, confirm_count: int | None = None, review_only: int = 3,
+                  notify_count: int = 5, release_count: int = 3,
+                  on: _dt.date | None = None) -> dict[str, Any]:
+    """Take the stored SYNTHETIC demonstration through review, notification and release.
+
+    Creates the demonstration accounts (:data:`DEMO_ACCOUNTS`, display names SYNTHETIC; no
+    passwords: the web layer sets them with
+    :func:`homecoming.services.accounts.set_password_hash`), identifies the stored case as
+    ``syn-analyst`` if no identification is stored yet, then of the proposed identifications
+    (id order): ``confirm_count`` (default: half) are accepted by ``syn-analyst-2`` and confirmed
+    by ``syn-board``; the next ``review_only`` are accepted only; the rest stay pending. Of the
+    confirmed, the first ``notify_count`` families are told (in person) by ``syn-liaison`` and
+    the first ``release_count`` remains released to them.
+
+    Once accounts exist, every writing command needs an account (``HOMECOMING_USER``).
+    :returns: counts and the account names.
+    """
+    from homecoming.services.accounts import add_user
+    from homecoming.services.release import notify, release
+    from homecoming.storage.repositories.accounts import AccountRepository
+
+    on = on or _dt.datetime.now(_dt.UTC).date()
+    created = []
+    with db.session() as session:
+        repo = AccountRepository(session)
+        admin = "syn-admin" if repo.find("syn-admin") is not None else None
+        for name, roles in DEMO_ACCOUNTS:
+            if repo.find(name) is None:
+                add_user(session, name, roles, display_name=f"SYNTHETIC {roles[0]} ({name})",
+                         actor=admin or name)
+                admin = admin or "syn-admin"
+                created.append(name)
+    with db.session() as session:
+        stored = IdentificationRepository(session).count_by_status()
+    if not stored:
+        from homecoming.services.case_identification import identify_stored_case
+
+        identify_stored_case(db, store=True, actor="syn-analyst")
+    with db.session() as session:
+        proposed = IdentificationRepository(session).list(status="proposed")
+    n_confirm = (len(proposed) // 2 if confirm_count is None
+                 else min(confirm_count, len(proposed)))
+    confirmed, reviewed = proposed[:n_confirm], proposed[n_confirm:n_confirm + review_only]
+    with db.session() as session:
+        for row in confirmed + reviewed:
+            reviewer = "syn-analyst-2" if row["run_by"] != "syn-analyst-2" else "syn-analyst"
+            accept(session, row["id"], actor=reviewer,
+                   note="SYNTHETIC demonstration review: pedigree and profiles checked")
+        for row in confirmed:
+            confirm(session, row["id"], actor="syn-board",
+                    note="SYNTHETIC demonstration sign-off")
+    told = released = 0
+    with db.session() as session:
+        for row in confirmed[:max(notify_count, release_count)]:
+            donor = next((r["donor"] for r in row["references"] if r["typed"]), None)
+            if donor is None:
+                continue
+            notify(session, row["id"], contact=donor, method="in-person", on=on,
+                   note="SYNTHETIC demonstration notification", actor="syn-liaison")
+            told += 1
+            if released < release_count and row["remains_code"]:
+                release(session, row["id"], to=donor, on=on,
+                        documents="SYNTHETIC death certificate, custody receipt",
+                        actor="syn-liaison")
+                released += 1
+    return {"accounts": [name for name, _ in DEMO_ACCOUNTS], "accounts_created": created,
+            "confirmed": len(confirmed), "reviewed": len(reviewed),
+            "pending": len(proposed) - len(confirmed) - len(reviewed), "notified": told,
+            "released": released}
