@@ -1,7 +1,10 @@
 """Entry point of the ``homecoming`` command.
 
 Subcommands are loaded lazily from their own modules (``homecoming.cli.<module>:<attr>``), so
-``homecoming --help`` stays fast and each command's imports are paid only when it runs.
+``homecoming --help`` stays fast and each command's imports are paid only when it runs: the
+command list shows the one-line help of :data:`SUMMARIES` (tested to match each command's
+own help) and imports only commands that have none. A mistyped command gets "did you mean";
+``homecoming ... | head`` exits 0.
 Errors that a user can cause print one line and exit with status 1; ``--debug`` shows the
 traceback instead.
 """
@@ -9,7 +12,7 @@ traceback instead.
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import os
 import sys
 
 import click
@@ -41,23 +44,97 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: command name -> its one-line help, shown by ``homecoming --help`` without importing the
+#: command (a command missing here is imported to ask; tests/cli/test_main.py checks these)
+SUMMARIES: dict[str, str] = {
+    "init": "Create the database, or upgrade it to the newest schema.",
+    "demo": "Load a SYNTHETIC demonstration case modelled on the Izium exhumation (Sept 2022).",
+    "stats": "Count the records in the database (sites, graves, remains, missing persons, …).",
+    "import": "Import records from files (validated first; one transaction per file).",
+    "export": "Export records to files (profiles to CODIS/GeneMapper/CSV, records to CSV, "
+              "sites to GeoJSON, kinship cases to Familias).",
+    "frequencies": "Published allele-frequency databases shipped with Homecoming (see "
+                   "SOURCES.md).",
+    "kinship": "Likelihood ratios of the hypotheses in a kinship case file (or a Familias "
+               ".fam file).",
+    "identify": "Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam "
+                "file), or, without DATASET, the whole case stored in the database.",
+    "screen": "Blind screening: every PM profile against every reference profile.",
+    "serve": "Serve the web application at http://HOST:PORT (Ctrl-C stops it).",
+    "users": "Accounts and roles (field, pathologist, lab, analyst, board, liaison, "
+             "investigator, monitor, admin).",
+    "identifications": "Stored identifications: one version per missing person per changed "
+                       "run.",
+    "review": "Review stored identifications: accept (analyst), confirm (board), reject.",
+    "report": "Reports: the identification report (PDF or HTML), the death-registration "
+              "export.",
+    "notify": "Record that the family was told of the confirmed identification ID.",
+    "release": "Record the release of the remains of the confirmed identification ID to the "
+               "family (closes the chain of custody; the remains become 'released').",
+    "list": "List the stored records of one KIND.",
+    "show": "Show one stored record of KIND (samples and remains with their chain of custody).",
+    "audit": "The audit trail.",
+}
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (``homecoming ... | head``): send what is left to /dev/null so
+    that flushing at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (e.g. captured by a test runner)
+        pass
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = []
-        for name, target in COMMANDS.items():
-            module = target.split(":")[0]
-            if importlib.util.find_spec(module) is not None:
-                names.append(name)
-        return sorted(names)
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
         if target is None:
             return None
         module_name, attr = target.split(":")
-        if importlib.util.find_spec(module_name) is None:
-            return None
-        return getattr(importlib.import_module(module_name), attr)
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`SUMMARIES`, importing no command that has one."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in SUMMARIES:
+                text = click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit)
+            else:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                text = command.get_short_help_str(limit)
+            rows.append((name, text))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: click.Context, args: list[str],
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0])
+        if name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} (homecoming --help lists them)")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:   # the reader of our output went away (`... | head`)
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,14 +167,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `homecoming ... | head` (output written outside a command)
+        _silence_stdout()
+        sys.exit(0)
     except (HomecomingError, OSError) as exc:
         if debug:
             raise
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         click.echo(f"Error: {message}", err=True)
         sys.exit(1)
-    except BrokenPipeError:  # `homecoming ... | head`
-        sys.exit(0)
     except Exception as exc:  # a database error that escaped storage: one line, no data
         if debug or type(exc).__module__.split(".")[0] not in ("sqlalchemy", "psycopg",
                                                                 "sqlite3"):

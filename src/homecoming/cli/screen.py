@@ -177,9 +177,10 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
         raise click.BadParameter(f"{workers}; expected at least 1", param_hint="--workers")
     from homecoming.services.screening import screen, write_candidates
 
+    db = None if dataset is not None else open_database(ctx)
     bar = _Bar(quiet)
     try:
-        result = screen(None if dataset is not None else open_database(ctx), dataset=dataset,
+        result = screen(db, dataset=dataset,
                         relationships=rels, min_lr=min_lr, min_common=min_common,
                         frequencies=frequency_name, theta=theta, store=not no_store,
                         follow_up=follow, pm_pm=pm_pm, workers=workers, scheduler=scheduler,

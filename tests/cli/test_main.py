@@ -1,0 +1,59 @@
+"""The ``homecoming`` entry point: a fast command list, "did you mean", ``| head`` exits 0."""
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from homecoming.cli.main import COMMANDS, SUMMARIES, cli, main
+
+
+def _exit(argv):
+    try:
+        main(argv)
+    except SystemExit as exc:
+        return exc.code
+    return 0
+
+
+@pytest.mark.parametrize("name", sorted(SUMMARIES))
+def test_summaries_are_the_commands_own_help(name):
+    assert name in COMMANDS
+    command = cli.get_command(click.Context(cli), name)
+    for limit in (45, 70, 200):
+        assert (click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit)
+                == command.get_short_help_str(limit)), \
+            f"SUMMARIES[{name!r}] in cli/main.py differs from the command's own help"
+
+
+def test_help_lists_every_command_without_importing_any():
+    code = ("import sys\nfrom homecoming.cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in sys.modules if m.startswith('homecoming.cli.') and "
+            "m != 'homecoming.cli.main' or m in ('numpy', 'scipy', 'sqlalchemy'))\n"
+            "print('IMPORTED', heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "IMPORTED []" in out
+    listed = out.split("Commands:")[1]
+    for name in SUMMARIES:
+        assert f"\n  {name} " in listed
+
+
+def test_mistyped_command_gets_did_you_mean(capsys):
+    assert _exit(["identfy"]) == 2
+    err = capsys.readouterr().err
+    assert "No such command 'identfy'. Did you mean 'identify'" in err
+    assert _exit(["zzzzzz"]) == 2
+    assert "No such command 'zzzzzz'. (homecoming --help lists them)" in capsys.readouterr().err
+
+
+def test_output_into_a_closed_pipe_exits_0():
+    # the reader is gone before the command writes: `homecoming frequencies list | head -0`
+    proc = subprocess.Popen([sys.executable, "-m", "homecoming", "frequencies", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Error" not in err and "Traceback" not in err and "Exception ignored" not in err
