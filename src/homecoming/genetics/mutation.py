@@ -62,7 +62,8 @@ MODELS = ("equal", "proportional", "stepwise", "onestep", "custom")
 #: Label of the silent allele appended by :func:`transmission_matrices` and the likelihoods.
 SILENT = "silent"
 
-__all__ = ["MODELS", "ROW_SUM_TOLERANCE", "SILENT", "mutation_matrix", "transmission_matrices",
+__all__ = ["MODELS", "ROW_SUM_TOLERANCE", "SILENT", "mutation_matrix", "pm_stationary",
+           "transmission_matrices",
            "validate_mutation_matrix"]
 
 
@@ -298,4 +299,42 @@ def transmission_matrices(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
         return result
     with _CACHE_LOCK:
         _CACHE[key] = (ref, result)
+    return result
+
+
+def pm_stationary(matrix: np.ndarray | Sequence[Sequence[float]],
+                  frequencies: np.ndarray | Sequence[float]) -> np.ndarray | None:
+    """The "PM" stationary version of a mutation matrix (Simonsson & Mostad, *Stationary
+    mutation models*, FSI: Genetics 2016), or ``None`` when it does not exist.
+
+    With R = 1 - sum_i p_i M_ii (the expected mutation rate under ``frequencies`` p) and v the
+    stationary distribution of M, d_i = R v_i / ((1 - sum_j v_j M_jj) p_i) and
+    P = diag(d) (M - I) + I. P has p as its stationary distribution and the same expected
+    mutation rate R; it exists when every d_i (1 - M_ii) <= 1. Familias uses it for its
+    "stepwise (stationary)" model.
+    """
+    m = np.asarray(matrix, dtype=float)
+    p = np.asarray(frequencies, dtype=float)
+    n = m.shape[0]
+    if n < 2 or np.any(p <= 0):
+        return None
+    r = 1.0 - float(np.sum(np.diag(m) * p))
+    x = m.T - np.eye(n)
+    x[n - 1, :] = 1.0
+    rhs = np.zeros(n)
+    rhs[n - 1] = 1.0
+    try:
+        v = np.linalg.solve(x, rhs)
+    except np.linalg.LinAlgError:
+        return None
+    denom = 1.0 - float(np.sum(np.diag(m) * v))
+    if denom <= 0:
+        return None
+    d = r * v / (denom * p)
+    if np.any(d * (1.0 - np.diag(m)) > 1.0 + 1e-12) or np.any(d < -1e-12):
+        return None
+    out = np.diag(d) @ (m - np.eye(n)) + np.eye(n)
+    if np.any(out < -1e-12):
+        return None
+    result: np.ndarray = np.clip(out, 0.0, 1.0)
     return result
