@@ -6,8 +6,14 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: setup demo lint test validate bench cli-reference clean
 
-# Creates the virtual environment and installs Homecoming with every extra (idempotent).
-setup: $(VENV)/.installed
+WEB     = src/homecoming/web
+
+# Creates the virtual environment and installs Homecoming with every extra, and the web
+# application's browser assets (npm ci: htmx, Leaflet; never committed). Idempotent.
+setup: $(VENV)/.installed $(WEB)/node_modules/.package-lock.json
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
