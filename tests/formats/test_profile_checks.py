@@ -168,6 +168,9 @@ def test_genemapper_counts_every_row():
     assert c["rows"] == 7 and c["rows skipped"] == 4
     assert c["rows"] == c["rows skipped"] + 3
     assert "7 rows" in t.report.summary() and "4 rows skipped" in t.report.summary()
+    notes = [e.message for e in t.report.notes]
+    assert ("rows skipped: 1 amelogenin (sex, not stored as a genotype), 1 off-ladder, "
+            "1 no allele, 1 exact repeat") in notes
 
 
 def test_genemapper_import_reports_rows(casework_db):

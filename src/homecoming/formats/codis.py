@@ -176,9 +176,12 @@ def parse_cmf(data: bytes | str, *, path: str | None = None,
     def refuse(message: str, line: int, column: str) -> None:
         refused.append(FormatError(message, path=path, line=line, column=column))
 
-    def skip(s: GeneMapperSample, message: str, line: int) -> None:
+    reasons: dict[str, int] = {}
+
+    def skip(s: GeneMapperSample, message: str, line: int, reason: str) -> None:
         nonlocal skipped
         skipped += 1
+        reasons[reason] = reasons.get(reason, 0) + 1
         s.rows_skipped += 1
         if message:
             report.warn(message, line=line)
@@ -233,21 +236,21 @@ def parse_cmf(data: bytes | str, *, path: str | None = None,
             alleles = [a for a, _ in values]
             if locus == "AMEL":
                 s.amelogenin = check_alleles(locus, alleles) or None
-                skip(s, "", loc.line)
+                skip(s, "", loc.line, "amelogenin (sex, not stored as a genotype)")
                 continue
             if not alleles:
                 s.missing_loci.append(name)
-                skip(s, "", loc.line)
+                skip(s, "", loc.line, "no allele")
                 continue
             if len(alleles) > 2:
                 s.mixture_loci.append(name)
                 skip(s, f"specimen {show(sid)}, locus {show(name)}: {len(alleles)} alleles "
-                        "(mixture); locus left out", loc.line)
+                        "(mixture); locus left out", loc.line, "more than two alleles")
                 continue
             if any(is_off_ladder(a) for a in alleles):
                 s.off_ladder_loci.append(name)
                 skip(s, f"specimen {show(sid)}, locus {show(name)}: off-ladder allele (OL); "
-                        "locus left out", loc.line)
+                        "locus left out", loc.line, "off-ladder")
                 continue
             clean = check_alleles(locus, alleles)
             if len(clean) == 1:
@@ -263,6 +266,8 @@ def parse_cmf(data: bytes | str, *, path: str | None = None,
         raise _refusal(refused)
     if homozygous:
         report.note("a single ALLELE at a locus was read as a homozygote")
+    if reasons:
+        report.note("loci skipped: " + ", ".join(f"{k} {why}" for why, k in reasons.items()))
     report.counts.update({"specimens": len(samples),
                           "mixtures": sum(1 for s in samples if s.is_mixture),
                           "rows": n_loci, "rows skipped": skipped})

@@ -146,7 +146,11 @@ class GeneMapperTable:
         one or the other; a refused row stops the file)."""
         rows = self.report.counts.get("rows", 0)
         done = sum(s.genotype_rows for s in imported)
+        taken = {id(s) for s in imported}
+        unused = sum(s.genotype_rows for s in self.samples if id(s) not in taken)
         self.report.counts.update({"rows imported": done, "rows skipped": rows - done})
+        if unused:
+            self.report.note(f"rows skipped: {unused} of samples not imported (mixtures)")
 
 
 def _decode(data: bytes) -> str:
@@ -238,9 +242,12 @@ def parse_genemapper(text: str, *, path: str | None = None,
         if len(refused) >= MAX_REFUSED:
             raise _refusal(refused, stopped=True)
 
-    def skip(s: GeneMapperSample | None, message: str, line: int) -> None:
+    reasons: dict[str, int] = {}
+
+    def skip(s: GeneMapperSample | None, message: str, line: int, reason: str) -> None:
         nonlocal skipped
         skipped += 1
+        reasons[reason] = reasons.get(reason, 0) + 1
         if s is not None:
             s.rows_skipped += 1
         if message:
@@ -277,7 +284,7 @@ def parse_genemapper(text: str, *, path: str | None = None,
             if seen[key][0] == alleles:
                 report.fix(f"sample {show(barcode)}, marker {show(marker)}: exact repeat of "
                            f"line {seen[key][1]} dropped", line=n)
-                skip(samples.get(barcode), "", n)
+                skip(samples.get(barcode), "", n, "exact repeat")
                 continue
             raise FormatError(f"sample {show(barcode)}, marker {show(marker)} appears again with "
                               f"other alleles (first on line {seen[key][1]}); expected one row "
@@ -297,21 +304,21 @@ def parse_genemapper(text: str, *, path: str | None = None,
             continue
         if locus == "AMEL":
             s.amelogenin = check_alleles(locus, alleles) or None
-            skip(s, "", n)
+            skip(s, "", n, "amelogenin (sex, not stored as a genotype)")
             continue
         if not alleles:
             s.missing_loci.append(marker)
-            skip(s, "", n)
+            skip(s, "", n, "no allele")
             continue
         if len(alleles) > 2:
             s.mixture_loci.append(marker)
             skip(s, f"sample {show(barcode)}, marker {show(marker)}: {len(alleles)} alleles "
-                    "(mixture or contamination); locus left out", n)
+                    "(mixture or contamination); locus left out", n, "more than two alleles")
             continue
         if any(is_off_ladder(a) for a in alleles):
             s.off_ladder_loci.append(marker)
             skip(s, f"sample {show(barcode)}, marker {show(marker)}: off-ladder allele (OL); "
-                    "locus left out", n)
+                    "locus left out", n, "off-ladder")
             continue
         alleles = check_alleles(locus, alleles)
         if len(alleles) == 1:
@@ -326,6 +333,8 @@ def parse_genemapper(text: str, *, path: str | None = None,
                           "marker", path=path, line=header_line)
     if homozygous_note:
         report.note("single alleles were read as homozygotes (GeneMapper convention)")
+    if reasons:
+        report.note("rows skipped: " + ", ".join(f"{k} {why}" for why, k in reasons.items()))
     if expected_loci is not None:
         _add_missing(samples.values(), expected_loci)
     for s in samples.values():
