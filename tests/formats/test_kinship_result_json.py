@@ -40,8 +40,8 @@ def test_fields_and_values():
     assert h2["lr"] == 0 and type(h2["lr"]) is int
     assert h2["log10_lr"] is None and h2["log10_likelihood"] is None
     assert h2["per_marker_lr"]["M2"] == 0 and h2["per_marker_lr"]["M1"] == pytest.approx(3.0)
-    assert out["provenance"] == {"software": out["provenance"]["software"],
-                                 "input_sha256": "ab" * 32}
+    assert out["provenance"]["input_sha256"] == "ab" * 32
+    assert out["provenance"]["software"].startswith("homecoming ")
     text = json.dumps(out, allow_nan=False)
     assert '"lr": 0,' in text
 

@@ -560,5 +560,17 @@ def kinship_result_json(result: Any, *, input_sha256: str) -> dict:
         "format": RESULT_FORMAT,
         "reference": ref,
         "hypotheses": hyps,
-        "provenance": {"software": software(), "input_sha256": input_sha256},
+        "provenance": _result_provenance(result, input_sha256),
     }
+
+
+def _result_provenance(result: Any, input_sha256: str) -> dict[str, Any]:
+    """The result's provenance (schema of :mod:`homecoming.provenance`) with the input's hash;
+    a case carries its own frequencies and mutation models, so ``input_sha256`` covers them."""
+    from homecoming.provenance import record
+
+    prov = dict(getattr(result, "provenance", None) or {})
+    if "schema_version" not in prov:
+        prov = {**record(), **prov}
+    prov.update(software=software(), input_sha256=input_sha256)
+    return prov

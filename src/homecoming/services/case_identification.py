@@ -202,6 +202,9 @@ class CaseIdentification:
     wrong: int | None = None
     identifiable: int | None = None     # true pairs the data could identify (both typed)
     warnings: list[str] = field(default_factory=list)
+    #: per solved component (1, 2, ...): its missing persons, remains and the solver's
+    #: provenance record (``details[missing]["component"]`` names the component)
+    components_provenance: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -344,12 +347,15 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                        for k in ks]
         dataset = DviDataset(markers, ds_victims, ds_families, theta=theta)
         solved = solve(dataset, config=config)
+        result.components_provenance.append({
+            "component": done, "missing_persons": [fams[k][0] for k in ks],
+            "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
         for c in solved.missing_conclusions:
             result.conclusions[c.missing] = str(c.conclusion)
             result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
                                          "posterior": c.posterior,
                                          "conclusion": str(c.conclusion),
-                                         "comment": c.comment}
+                                         "comment": c.comment, "component": done}
             if c.conclusion.identified and c.victim is not None:
                 result.identified[c.missing] = c.victim
         if progress is not None:
@@ -560,7 +566,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                   "dropout": "not modelled by the joint solver"},
         "thresholds": result.thresholds,
         "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
-        "provenance": prov}
+        "provenance": prov, "components": result.components_provenance}
     if stored is not None:
         doc["stored"] = stored.to_dict()
     return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
@@ -652,10 +658,15 @@ def identify_dataset(dataset: str | Path | Any, *, config: Any = None,
     :param progress: called with (pairings done, pairings) over the pairwise stage.
     """
     from homecoming.identification import solve
+    from homecoming.services.screening import markers_reference
 
     ds = load_dataset(dataset) if isinstance(dataset, (str, Path)) else dataset
     result = solve(ds, config=config, input_sha256=getattr(ds, "input_sha256", None),
                    progress=progress)
+    if result.provenance.get("frequency_database") is None:
+        result.provenance["frequency_database"] = markers_reference(ds.markers)
+    if result.provenance.get("mutation_model") is None:
+        result.provenance["mutation_model"] = "dataset markers"
     return ds, result
 
 

@@ -35,7 +35,8 @@ from homecoming.services._common import _authorize
 
 __all__ = ["DEFAULT_FREQUENCIES", "CANDIDATES_FORMAT", "ELIMINATION_FORMAT",
            "ScreeningResult", "screen", "write_candidates", "EliminationResult", "eliminate",
-           "markers_from_frequencies", "normalise_genotypes"]
+           "markers_from_frequencies", "markers_reference", "normalise_genotypes",
+           "write_elimination"]
 
 #: frequency database used when neither ``frequencies`` nor a dataset's markers are given
 DEFAULT_FREQUENCIES = "nist1036_all"
@@ -81,6 +82,17 @@ def markers_from_frequencies(name: str, profiles: Sequence[Mapping[str, tuple]],
                          field="frequencies", value=name)
     markers = fdb.markers(names, mutation=default_mutation(), extra_alleles=observed)
     return markers, fdb
+
+
+def markers_reference(markers: Sequence[Any]) -> dict[str, Any]:
+    """``{"name": "dataset markers", "sha256": ...}``: the frequency-database entry of a
+    provenance record when a dataset's own markers were used (SHA-256 of their names, alleles
+    and frequencies)."""
+    from homecoming.provenance import sha256_json
+
+    return {"name": "dataset markers",
+            "sha256": sha256_json([[m.name, list(m.alleles), [float(f) for f in m.frequencies]]
+                                   for m in markers])}
 
 
 def _profiles_from_database(db: Any) -> tuple[list, list, dict[str, Any]]:
@@ -239,6 +251,11 @@ def screen(db: Any | None = None, *, dataset: str | Path | None = None,
         execution=("dask " + (scheduler or f"local cluster of {workers} processes"))
         if client is not None else "single process",
         elapsed_s=round(time.perf_counter() - started, 3), **source)
+    if ds is not None and frequencies is None:
+        prov["frequency_database"] = markers_reference(markers)
+        prov["mutation_model"] = "dataset markers"
+    else:
+        prov["mutation_model"] = dict(DEFAULT_MUTATION)
     cands = Candidates.concat(parts, prov)
     cands = Candidates(cands.table, prov, tuple(pm_ids), tuple(ref_ids))
     result = ScreeningResult(
@@ -383,7 +400,8 @@ def eliminate(db: Any, *, frequencies: str | None = None, min_lr: float | None =
                              staff_ids=[c for c, _ in staff], min_compared=min_compared,
                              max_mismatches=max_mismatches, min_log10_lr=min_log10_lr)
     prov = dict(result.provenance)
-    prov.update(frequency_db={"name": fdb.name, "sha256": fdb.sha256},
+    prov.update(frequency_database={"name": fdb.name, "sha256": fdb.sha256},
+                frequency_db={"name": fdb.name, "sha256": fdb.sha256},
                 database=db.masked_url, elapsed_s=round(time.perf_counter() - started, 3))
     out = EliminationResult(records=result.records(), flagged_pm=len(result.flagged_pm),
                             n_pm=len(pm), n_staff=len(staff), n_markers=len(markers),
