@@ -315,3 +315,19 @@ def test_kinship_case_labels_refuse_control_characters_and_match_loci_canonicall
     with pytest.raises(InputError, match="U\\+001B") as err:
         markers_from_json([{"name": "v\x1bWA", "alleles": ["14"], "frequencies": [1.0]}])
     assert "\x1b" not in str(err.value)
+
+
+def test_dvi_dataset_ids_refuse_control_characters():
+    import json
+    from pathlib import Path
+
+    from homecoming.formats.dvi_dataset import load_dvi_dataset
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "data" / "dvi-examples"
+                       / "example1.json").read_text(encoding="utf-8"))
+    assert len(load_dvi_dataset(data).victims) == len(data["victims"])
+    data["victims"][0]["id"] = "V\x1b[2J1"
+    with pytest.raises(InputError, match=r"victims\[0\]\.id: the control character U\+001B") \
+            as err:
+        load_dvi_dataset(data)
+    assert "\x1b" not in str(err.value)

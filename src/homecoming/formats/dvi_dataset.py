@@ -28,8 +28,12 @@ from typing import Any
 
 from homecoming import provenance as _provenance
 from homecoming.errors import FormatError, InputError
-from homecoming.formats.kinship_case import (genotypes_from_json, markers_from_json,
-                                             pedigree_from_json)
+from homecoming.formats.kinship_case import (
+    _label,
+    genotypes_from_json,
+    markers_from_json,
+    pedigree_from_json,
+)
 from homecoming.identification.dataset import DviDataset, Family, MissingInfo, Victim
 from homecoming.pedigree.pedigree import Sex
 
@@ -74,7 +78,7 @@ def _text(value: object, where: str, what: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
         raise InputError(f"{where}: {_show(value)} is not a non-empty string; expected {what}",
                          field=where, value=value)
-    return str(value)
+    return _label(value, where, what)   # no control characters, bounded length
 
 
 def _num(value: object, where: str) -> float:
