@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "export": "homecoming.cli.exports:export_group",
     "frequencies": "homecoming.cli.frequencies:frequencies_group",
     "kinship": "homecoming.cli.kinship:kinship_command",
+    "power": "homecoming.cli.power:power_command",
     "identify": "homecoming.cli.identify:identify_command",
     "screen": "homecoming.cli.screen:screen_command",
     "serve": "homecoming.cli.serve:serve_command",
@@ -57,6 +58,7 @@ SUMMARIES: dict[str, str] = {
                    "SOURCES.md).",
     "kinship": "Likelihood ratios of the hypotheses in a kinship case file (or a Familias "
                ".fam file).",
+    "power": "Exclusion and identification power of a missing-person case file.",
     "identify": "Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam "
                 "file), or, without DATASET, the whole case stored in the database.",
     "screen": "Blind screening: every PM profile against every reference profile.",

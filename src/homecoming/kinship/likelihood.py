@@ -142,7 +142,7 @@ from homecoming.kinship._theta import MAX_THETA_ROWS, theta_by_partitions, theta
 from homecoming.kinship._types import BoolArray, FloatArray, IntArray
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
-__all__ = ["log_likelihood", "MAX_THETA_ROWS", "GenotypeTable"]
+__all__ = ["log_likelihood", "log_likelihood_rows", "MAX_THETA_ROWS", "GenotypeTable"]
 
 
 def _batch_problem(pedigree: Pedigree, spaces: list[StateSpace],
@@ -262,23 +262,32 @@ def _buckets(sizes: list[int], width: int) -> list[list[int]]:
 
 
 def _buckets_uncached(sizes: list[int], width: int) -> list[list[int]]:
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
-    s = [sizes[i] for i in order]
-    n = len(s)
+    # splitting markers of equal size only adds overhead: cut between distinct sizes only
+    by_size: dict[int, list[int]] = {}
+    for i, size in enumerate(sizes):
+        by_size.setdefault(size, []).append(i)
+    values = sorted(by_size)
+    n = len(values)
     best = [0.0] + [math.inf] * n
     cut = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(j):
-            c = best[i] + _BATCH_OVERHEAD + (j - i) * float(s[j - 1]) ** width
+        count = 0
+        for i in range(j - 1, -1, -1):
+            count += len(by_size[values[i]])
+            c = best[i] + _BATCH_OVERHEAD + count * float(values[j - 1]) ** width
             if c < best[j]:
                 best[j], cut[j] = c, i
     out = []
     j = n
     while j > 0:
         i = cut[j]
-        out.append([order[k] for k in range(i, j)])
+        out.append([k for v in values[i:j] for k in by_size[v]])
         j = i
     return out[::-1]
+
+
+#: Most rows (markers) in one batch: bounds the padded (rows × states²) arrays.
+MAX_BATCH_ROWS = 512
 
 
 def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: GenotypeTable, *,
@@ -294,10 +303,31 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     markers = list(markers)
     inbreeding, drop = check_inputs(pedigree, markers, genotypes, theta, founder_inbreeding,
                                     dropout)
-    n_markers = len(markers)
-    out = np.zeros(n_markers)
-    if n_markers == 0:
+    rows: list[tuple[Marker, dict[str, object]]] = []
+    for marker in markers:
+        name = marker.name
+        row: dict[str, object] = {}
+        for pid, person_genotypes in genotypes.items():
+            if person_genotypes:
+                genotype = person_genotypes.get(name)
+                if genotype is not None:
+                    row[pid] = genotype
+        rows.append((marker, row))
+    return log_likelihood_rows(pedigree, rows, theta=float(theta), inbreeding=inbreeding,
+                               dropout=drop)
+
+
+def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping[str, object]]],
+                        *, theta: float, inbreeding: dict[str, float],
+                        dropout: dict[str, float]) -> FloatArray:
+    """:func:`log_likelihood` of independent rows, each a marker and the genotypes at it by
+    person; a marker may appear in many rows (e.g. one per genotype of an untyped person).
+    The arguments are checked already (``check_inputs``); persons are in the pedigree."""
+    n_rows = len(rows)
+    out = np.zeros(n_rows)
+    if n_rows == 0:
         return out
+    drop = dropout
     male_x = {pid: is_male_x(pedigree, pid, False) for pid in pedigree.ids}
     unknown_sex = {pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN}
     spaces: list[StateSpace] = []
@@ -305,22 +335,17 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     full_space: list[bool] = []
     dropped = frozenset(drop)
     inbred = frozenset(inbreeding)
-    for marker in markers:
+    for marker, row in rows:
         info = marker_info(marker)
         x_linked = marker.chromosome == "X"
         per_person: dict[str, AlleleCodes] = {}
         incomplete: list[str] = []
-        for pid, person_genotypes in genotypes.items():
-            if not person_genotypes:
-                continue
-            genotype = person_genotypes.get(marker.name)
-            if genotype is None:
-                continue
+        for pid, genotype in row.items():
             x_male = None
             if x_linked:
                 x_male = male_x[pid]
                 if pid in unknown_sex and not pedigree.children(pid):
-                    x_male = len(tuple(genotype)) == 1
+                    x_male = len(tuple(genotype)) == 1  # type: ignore[arg-type]
                     male_x[pid] = x_male
             codes = info.parse(marker, pid, genotype, x_male)
             if codes is not None:
@@ -348,7 +373,7 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     # group markers by chromosome, typed set and state space kind, then by state count (the
     # cost of padding grows with the state count only where lumping pays)
     groups: dict[tuple[bool, frozenset[str], bool], list[int]] = {}
-    for li, marker in enumerate(markers):
+    for li, (marker, _) in enumerate(rows):
         key = (marker.chromosome == "X", frozenset(parsed[li]), full_space[li])
         groups.setdefault(key, []).append(li)
     for (x_linked, typed, full), positions in groups.items():
@@ -356,9 +381,10 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
             buckets = [list(range(len(positions)))]
         else:
             buckets = _buckets([spaces[i].n_states for i in positions], 3)
-        for bucket in buckets:
-            chosen = [positions[i] for i in bucket]
-            out[chosen] = _batch_log_likelihood(
-                pedigree, [spaces[i] for i in chosen], [parsed[i] for i in chosen], typed,
-                x_linked, float(theta), inbreeding, drop, male_x)
+        for whole in buckets:
+            for start in range(0, len(whole), MAX_BATCH_ROWS):
+                chosen = [positions[i] for i in whole[start:start + MAX_BATCH_ROWS]]
+                out[chosen] = _batch_log_likelihood(
+                    pedigree, [spaces[i] for i in chosen], [parsed[i] for i in chosen], typed,
+                    x_linked, theta, inbreeding, drop, male_x)
     return out
