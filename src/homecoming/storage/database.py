@@ -33,6 +33,7 @@ from homecoming.errors import HomecomingError
 from homecoming.storage import tables
 
 __all__ = ["Database", "DatabaseNotReadyError", "DatabaseError", "DatabaseBusyError",
+           "ConcurrentChangeError",
            "MIGRATIONS", "mask_url", "database_error", "BUSY_TIMEOUT_ENV"]
 
 #: folder of the Alembic environment and migration scripts (package data)
@@ -160,10 +161,36 @@ def mask_url(url: str) -> str:
         return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+#: the PostgreSQL advisory lock held while the schema is created or migrated
+SCHEMA_LOCK = 0x486F6D66
+
+
+class ConcurrentChangeError(DatabaseError):
+    """A record changed by another command between this command's read and its write (its
+    row version moved on): nothing was written; run the command again to see the change."""
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy issues BEGIN itself (see _sqlite_begin), so that write sessions can take the
+    # write lock at once (BEGIN IMMEDIATE) and wait for it with the busy timeout, instead of
+    # failing with "database is locked" when a read transaction later tries to write
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    try:
+        # readers never wait for a writer, a writer never waits for readers (persistent)
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+    except Exception:  # pragma: no cover - another connection is changing the mode
+        pass
+    cursor.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode; durable at checkpoint
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("homecoming_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
@@ -190,7 +217,11 @@ class Database:
                 kwargs["connect_args"] = {"options": f"-c lock_timeout={ms}"}
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.backend == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        #: the engine of write transactions (SQLite: BEGIN IMMEDIATE takes the write lock at
+        #: the start, waiting up to the busy timeout; reads never wait in WAL mode)
+        self.write_engine: Engine = self.engine.execution_options(homecoming_begin="IMMEDIATE")
 
     def __repr__(self) -> str:
         return f"Database({mask_url(self.url)!r})"
@@ -210,7 +241,9 @@ class Database:
 
     def _run(self, fn: Any, revision: str) -> None:
         config = self._alembic_config()
-        with translate_errors(), self.engine.begin() as connection:
+        with translate_errors(), self.write_engine.begin() as connection:
+            if self.backend == "postgresql":  # two `init` at once: the second waits
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
             config.attributes["connection"] = connection
             fn(config, revision)
 
@@ -256,8 +289,10 @@ class Database:
         """One transaction: commits when the block ends, rolls back if it raises.
 
         Database errors (inside the block or at commit) become :class:`DatabaseError`, one line
-        without the SQL parameters; a lock or timeout is :class:`DatabaseBusyError`."""
-        with translate_errors(), Session(self.engine, expire_on_commit=False) as session:
+        without the SQL parameters; a lock or timeout is :class:`DatabaseBusyError`.
+        On SQLite the session holds the write lock from its start (other writers wait up to
+        the busy timeout, ``HOMECOMING_BUSY_TIMEOUT``; readers outside sessions never wait)."""
+        with translate_errors(), Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
 

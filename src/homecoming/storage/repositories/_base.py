@@ -24,7 +24,7 @@ from homecoming.casework import Record
 from homecoming.errors import InputError, IntegrityError, NotFoundError
 from homecoming.settings import current_user
 from homecoming.storage import audit_chain, tables
-from homecoming.storage.database import safe_reason
+from homecoming.storage.database import ConcurrentChangeError, safe_reason
 
 __all__ = ["Repository", "write_audit", "audit_records", "AuditRecord"]
 
@@ -92,6 +92,26 @@ def write_audit(session: Session, rows: Sequence[Mapping[str, Any]], *,
         entry["entry_hash"] = prev = audit_chain.entry_hash(entry)
         entries.append(entry)
     session.execute(insert(log), entries)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                what: str, chunk: int = _CHUNK) -> int:
+    """Insert ``rows`` into ``table`` in statements of at most ``chunk`` rows (in the caller's
+    transaction). A row the database refuses (unique key, reference, check) is an
+    :class:`~homecoming.errors.IntegrityError` naming ``what`` and the database's reason
+    (never the row's values); the caller's transaction then writes nothing."""
+    for start in range(0, len(rows), chunk):
+        try:
+            session.execute(insert(table), list(rows[start:start + chunk]))
+        except sa_exc.IntegrityError as exc:
+            raise IntegrityError(f"{what}: the database refused the change "
+                                 f"({safe_reason(exc.orig)}); nothing was written") from None
+    return len(rows)
+
+
+def _versions(session: Session) -> dict[tuple[str, str], int]:
+    """(table, key) -> the row version this transaction first read (compare-and-set)."""
+    return session.info.setdefault("homecoming_row_versions", {})
 
 
 class AuditRecord(dict[str, Any]):
@@ -252,8 +272,7 @@ class Repository(Generic[M]):
         rows = [self.to_row(r) for r in records]
         self._check_new_keys([r.key for r in records])
         self._check_references(rows)
-        for start in range(0, len(rows), _CHUNK):
-            self._execute(insert(self.table), rows[start:start + _CHUNK])
+        insert_rows(self.session, self.table, rows, what=self.table.name)
         write_audit(self.session, [
             {"table_name": self.table.name, "record_key": r.key, "action": "insert",
              "before": None, "after": self.audit_view(r)} for r in records], user=self.user)
@@ -262,7 +281,17 @@ class Repository(Generic[M]):
     def find(self, key: str) -> M | None:
         """The record under ``key``, or None."""
         row = self.session.execute(select(self.table).where(self.key_column == key)).first()
-        return None if row is None else self.from_row(row._mapping)
+        if row is None:
+            return None
+        self._seen(key, row._mapping)
+        return self.from_row(row._mapping)
+
+    def _seen(self, key: str, row: Mapping[str, Any]) -> int | None:
+        """Remember the row version first read in this transaction; return it."""
+        if "row_version" not in row:
+            return None
+        return _versions(self.session).setdefault((self.table.name, key),
+                                                  int(row["row_version"]))
 
     def get(self, key: str) -> M:
         """The record under ``key``; NotFoundError if there is none."""
@@ -301,8 +330,18 @@ class Repository(Generic[M]):
         return int(self.session.execute(query).scalar_one())
 
     def update(self, key: str, **changes: Any) -> M:
-        """Change some fields of a stored record (validated; the key cannot change)."""
-        current = self.get(key)
+        """Change some fields of a stored record (validated; the key cannot change).
+
+        Compare-and-set: the record must still be at the row version this transaction first
+        read (e.g. when a CSV update was planned); if another command changed it since,
+        :class:`~homecoming.storage.database.ConcurrentChangeError` and nothing is written."""
+        row = self.session.execute(select(self.table).where(self.key_column == key)).first()
+        if row is None:
+            raise NotFoundError(f"{self.model.__name__} {key!r} not found")
+        expected = self._seen(key, row._mapping)
+        if expected is not None and int(row._mapping["row_version"]) != expected:
+            raise self._conflict(key)
+        current = self.from_row(row._mapping)
         key_field = self.model.key_field
         if key_field in changes and changes[key_field] != key:
             raise InputError(f"{self.model.__name__}.{key_field}: the key of a stored record "
@@ -316,11 +355,24 @@ class Repository(Generic[M]):
         if not changed:
             return new
         self._check_references([changed])
-        self._execute(update(self.table).where(self.key_column == key).values(**changed))
+        statement = update(self.table).where(self.key_column == key)
+        if expected is not None:
+            statement = statement.where(self.table.c.row_version == expected) \
+                .values(row_version=expected + 1)
+        result = self._execute(statement.values(**changed))
+        if expected is not None:
+            if result.rowcount != 1:
+                raise self._conflict(key)
+            _versions(self.session)[(self.table.name, key)] = expected + 1
         write_audit(self.session, [{"table_name": self.table.name, "record_key": key,
                                     "action": "update", "before": self.audit_view(current),
                                     "after": self.audit_view(new)}], user=self.user)
         return new
+
+    def _conflict(self, key: str) -> ConcurrentChangeError:
+        return ConcurrentChangeError(
+            f"{self.model.__name__} {key!r} was changed by another command after this one "
+            "read it; nothing was written: run the command again to see the new values")
 
     def delete(self, key: str) -> M:
         """Delete a stored record (refused while other records refer to it); returns it."""

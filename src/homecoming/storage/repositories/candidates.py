@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from homecoming.casework import Candidate
 from homecoming.errors import IntegrityError
 from homecoming.storage import tables
-from homecoming.storage.repositories._base import write_audit
+from homecoming.storage.repositories._base import insert_rows, write_audit
 
 __all__ = ["add_candidates", "list_candidates", "delete_candidates", "candidate_key"]
 
@@ -48,15 +48,9 @@ def add_candidates(session: Session, candidates: Iterable[Candidate], *,
             raise IntegrityError(f"Candidate.log10_lr: {row['log10_lr']} cannot be stored; "
                                  "expected a finite number", field="Candidate.log10_lr",
                                  value=row["log10_lr"])
-    for start in range(0, len(rows), _CHUNK):
-        try:
-            session.execute(insert(tables.candidates), rows[start:start + _CHUNK])
-        except Exception as exc:
-            if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
-                raise IntegrityError("Candidate: a (pm_barcode, ref_barcode, relationship) "
-                                     "pair is already stored; expected new pairs (delete the "
-                                     "old ones first)") from exc
-            raise
+    insert_rows(session, tables.candidates, rows, chunk=_CHUNK,
+                what="Candidate: a (pm_barcode, ref_barcode, relationship) pair is already "
+                     "stored or refused; expected new pairs (delete the old ones first)")
     write_audit(session, [{"table_name": "candidates",
                            "record_key": candidate_key(r["pm_barcode"], r["ref_barcode"],
                                                        r["relationship"]),

@@ -17,14 +17,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from homecoming.casework import StaffProfile  # the record lives beside DnaProfile
 from homecoming.errors import IntegrityError
 from homecoming.genetics.profiles import Genotype
 from homecoming.storage import tables
-from homecoming.storage.repositories._base import Repository, genotypes_digest, write_audit
+from homecoming.storage.repositories._base import (
+    Repository,
+    genotypes_digest,
+    insert_rows,
+    write_audit,
+)
 
 __all__ = ["StaffProfile", "StaffProfileRepository", "EliminationFlag", "staff_profiles",
            "add_elimination_flags", "list_elimination_flags", "delete_elimination_flags",
@@ -121,15 +126,9 @@ def add_elimination_flags(session: Session, flags: Iterable[EliminationFlag], *,
                                  "twice; expected one flag per (PM sample, staff code)",
                                  field="EliminationFlag", value=pair)
         seen.add(pair)
-    for start in range(0, len(rows), _CHUNK):
-        try:
-            session.execute(insert(tables.elimination_flags), rows[start:start + _CHUNK])
-        except Exception as exc:
-            if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
-                raise IntegrityError("EliminationFlag: a (pm_barcode, staff_code) pair is "
-                                     "already stored; expected new pairs (delete the old "
-                                     "flags first)") from exc
-            raise
+    insert_rows(session, tables.elimination_flags, rows, chunk=_CHUNK,
+                what="EliminationFlag: a (pm_barcode, staff_code) pair is already stored or "
+                     "refused; expected new pairs (delete the old flags first)")
     write_audit(session, [{"table_name": "elimination_flags",
                            "record_key": elimination_flag_key(r["pm_barcode"], r["staff_code"]),
                            "action": "insert", "before": None, "after": r} for r in rows],
