@@ -226,3 +226,70 @@ def test_expected_log_lr_adds_over_markers():
     assert abs(power.related.mean_log10_lr - power.related.expected_log10_lr) < (
         4 * power.related.mean_log10_lr_se)
     assert np.isfinite(power.related.expected_log10_lr)
+
+
+DIST_CASES = [
+    # (name, pedigree, data, kwargs)
+    ("theta", TRIO, {"FA": {"S1": ("10", "12")}}, {"theta": 0.02}),
+    ("dropout on a reference", FATHER_MISSING,
+     {"MO": {"S1": ("9", "10")}, "CH": {"S1": ("10", "10")}}, {"dropout": {"CH": 0.1}}),
+    ("inbred founder", TRIO, {"MO": {"S1": ("11", "11")}}, {"founder_inbreeding": {"FA": 0.25}}),
+    ("sibling", SIBS, {"S1": {"S1": ("9", "13")}}, {}),
+]
+
+
+@pytest.mark.parametrize("model", [None, "stepwise"])
+@pytest.mark.parametrize("name,ped,data,kwargs", DIST_CASES, ids=[c[0] for c in DIST_CASES])
+def test_genotype_distribution_against_oracle(name, ped, data, kwargs, model):
+    """Every entry of the distribution equals the reference likelihood with the missing
+    person typed so (and P(data) the reference likelihood without him)."""
+    from tests.reference.oracle import reference_log_likelihood
+
+    spec = None if model is None else MutationSpec("stepwise", rate=0.01, rate2=1e-6, range=0.5)
+    marker = Marker("S1", tuple(STR_P), list(STR_P.values()), mutation_female=spec,
+                    mutation_male=spec)
+    (dist,) = genotype_distributions(ped, [marker], data, "MP", **kwargs)
+    want_data = reference_log_likelihood(ped, [marker], data, **kwargs)[0]
+    assert dist.log_data == pytest.approx(want_data, abs=TOL)
+    for genotype, got in zip(dist.genotypes, dist.log_joint):
+        full = {**data, "MP": {"S1": genotype}}
+        want = reference_log_likelihood(ped, [marker], full, **kwargs)[0]
+        assert got == pytest.approx(want, abs=TOL), genotype
+    assert dist.probabilities().sum() == pytest.approx(1.0, abs=TOL)
+
+
+def test_genotype_distribution_x_male_and_silent_against_oracle():
+    """An X-linked missing son shows one allele; a silent allele leaves mass unobserved."""
+    from tests.reference.oracle import reference_log_likelihood
+
+    x = Marker("X1", tuple(STR_P), [v * 0.9 for v in STR_P.values()], chromosome="X",
+               silent_frequency=0.1)
+    data = {"MO": {"X1": ("10", "10")}}
+    (dist,) = genotype_distributions(TRIO, [x], data, "MP")
+    assert dist.genotypes == tuple((a,) for a in STR_P)
+    for genotype, got in zip(dist.genotypes, dist.log_joint):
+        want = reference_log_likelihood(TRIO, [x], {**data, "MP": {"X1": genotype}})[0]
+        assert got == pytest.approx(want, abs=TOL)
+    # the son shows nothing when he got his mother's silent allele: she shows only 10, so she
+    # is 10/s with probability 2·p10·s / (p10² + 2·p10·s) = 2·.1 / (.18 + .2) (p10 = .18,
+    # s = .1), and passes s with probability ½
+    assert dist.unobserved == pytest.approx(0.5 * 0.2 / 0.38, abs=TOL)
+
+
+def test_many_rows_are_batched_exactly():
+    """A 45-allele marker (1035 genotypes, more rows than one batch holds): every entry
+    equals a one-row log_likelihood call."""
+    from homecoming.kinship.likelihood import MAX_BATCH_ROWS, log_likelihood
+
+    n = 45
+    freqs = np.arange(1, n + 1, dtype=float)
+    big = Marker("B", tuple(str(5 + i) for i in range(n)), freqs / freqs.sum(),
+                 mutation_female=MutationSpec("proportional", rate=0.005),
+                 mutation_male=MutationSpec("proportional", rate=0.005))
+    data = {"FA": {"B": ("7", "30")}}
+    (dist,) = genotype_distributions(TRIO, [big], data, "MP")
+    assert len(dist.genotypes) == n * (n + 1) // 2 > MAX_BATCH_ROWS
+    for k in (0, 1, 57, 512, 513, 900, len(dist.genotypes) - 1):
+        one = log_likelihood(TRIO, [big], {**data, "MP": {"B": dist.genotypes[k]}})[0]
+        assert dist.log_joint[k] == pytest.approx(one, abs=TOL)
+    assert dist.probabilities().sum() == pytest.approx(1.0, abs=TOL)
