@@ -52,10 +52,13 @@ class _Progress:
 @click.option("--identify/--no-identify", default=True, show_default=True,
               help="Identify the stored demo (as `homecoming identify` does) and score it "
                    "against the synthetic ground truth.")
+@click.option("--workflow", is_flag=True,
+              help="Also take it through review and release with SYNTHETIC accounts (one per "
+                   "role; afterwards commands need HOMECOMING_USER set to an account).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_context
 def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, identify: bool,
-                 as_json: bool) -> None:
+                 as_json: bool, workflow: bool = False) -> None:
     """Load a SYNTHETIC demonstration case modelled on the Izium exhumation (Sept 2022).
 
     One forest burial site with about 440 graves under numbered crosses (a few mass graves,
@@ -75,6 +78,10 @@ def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, iden
                             replace=replace, identify=identify, progress=progress)
     finally:
         progress.close()
+    if workflow:  # issue 11: services.review.demo_workflow (accounts, review, release)
+        from homecoming.services.review import demo_workflow
+
+        summary["workflow"] = demo_workflow(open_database(ctx))
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -113,4 +120,10 @@ def _print_summary(s: dict[str, Any]) -> None:
              "family).")
         concl = ", ".join(f"{k} {v}" for k, v in ident["conclusions"].items())
         echo(f"  conclusions per missing person: {concl}")
+    w = s.get("workflow")
+    if w:
+        echo(f"Workflow (SYNTHETIC accounts {', '.join(w['accounts'])}): {w['confirmed']} "
+             f"identifications confirmed by two reviewers, {w['reviewed']} reviewed, "
+             f"{w['pending']} pending; {w['notified']} families told, {w['released']} remains "
+             "released. Set HOMECOMING_USER to one of these accounts to continue.")
     echo("Next: `homecoming stats` for the counts.")
