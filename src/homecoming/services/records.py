@@ -172,19 +172,18 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
 
 def audit_log(session: Any, *, record: str | None = None, table: str | None = None,
               actor: str | None = None) -> list[dict[str, Any]]:
-    """The audit trail (changes, oldest first) and, with ``record``, the reads of that record's
-    genotypes from the access log (permission ``audit.view``)."""
+    """The audit trail, oldest first: changes, and reads of genotypes (``action`` ``read``,
+    the purpose in ``after``), optionally for one record or table (permission
+    ``audit.view``)."""
     from homecoming.storage.repositories import audit_records
-    from homecoming.storage.repositories.identifications import access_records
 
     authorize(session, "audit.view", actor=actor)
-    out = [{"id": a.id, "at": a.at.isoformat(), "user": a.user_name, "table": a.table_name,
-            "record": a.record_key, "action": a.action, "before": a.before, "after": a.after}
-           for a in audit_records(session, table=table, key=record)]
-    if record is not None:
-        out += [{"id": None, "at": a["at"].isoformat(), "user": a["user_name"],
-                 "table": a["table_name"], "record": a["record_key"], "action": "read",
-                 "before": None, "after": {"purpose": a["purpose"]}}
-                for a in access_records(session, record_key=record)]
-        out.sort(key=lambda r: r["at"])
+    out = []
+    for a in audit_records(session, table=table, key=record):
+        after = a.after
+        if a.action == "read":
+            after = {"purpose": a.get("reason")}
+        out.append({"id": a.id, "at": a.at.isoformat(), "user": a.user_name,
+                    "table": a.table_name, "record": a.record_key, "action": a.action,
+                    "before": a.before, "after": after})
     return out

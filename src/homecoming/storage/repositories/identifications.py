@@ -186,8 +186,14 @@ class IdentificationRepository:
 
 def log_access(session: Session, *, user: str, table_name: str, record_key: str,
                purpose: str) -> None:
-    """Record that ``user`` read sensitive data (genotypes) of a record; never the data."""
+    """Record that ``user`` read sensitive data (genotypes) of a record; never the data: a
+    ``read`` entry in the (hash-chained) audit trail with the purpose as its reason, and a
+    row in ``access_log``."""
     from homecoming.storage.tables_identifications import access_log
+
+    write_audit(session, [{"table_name": table_name, "record_key": record_key,
+                           "action": "read", "before": None, "after": None,
+                           "reason": purpose}], user=user)
 
     session.execute(insert(access_log).values(at=_dt.datetime.now(_dt.UTC), user_name=user,
                                               table_name=table_name, record_key=record_key,
