@@ -136,13 +136,106 @@ def _convert(model: type[BaseModel], exc: ValidationError) -> CaseworkError:
     return cls(message, field=field, value=value, expected=expected)
 
 
+# --- text at the boundary: lengths shared with the database columns, no control characters
+
+#: identifiers and bar-codes (``Code``); the storage columns are String(CODE_LENGTH)
+CODE_LENGTH = 64
+#: one-line names; the storage columns of :data:`NAME_FIELDS` are String(NAME_LENGTH)
+NAME_LENGTH = 200
+#: enumeration values; storage String(ENUM_LENGTH)
+ENUM_LENGTH = 32
+#: a ``Text`` field
+TEXT_LENGTH = 10_000
+#: any other text value (free text in Text columns, nested values)
+LONG_TEXT_LENGTH = 100_000
+
+#: record class -> one-line name fields kept in String(NAME_LENGTH) columns
+NAME_FIELDS: dict[str, frozenset[str]] = {
+    "Site": frozenset({"name"}),
+    "Grave": frozenset({"label"}),
+    "MissingPerson": frozenset({"surname", "given_name", "patronymic"}),
+    "Donor": frozenset({"full_name"}),
+    "Account": frozenset({"name", "display_name"}),
+}
+
+#: characters refused everywhere: C0/C1 controls (but tab, line feed and carriage return in
+#: free text), DEL, line/paragraph separators and the bidirectional overrides that make a
+#: terminal or a report show text other than what is stored
+_FREE_TEXT_OK = frozenset("\t\n\r")
+_BIDI = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                   0x2028, 0x2029, 0x200E, 0x200F, 0x061C))
+
+
+def _bad_character(text: str, one_line: bool) -> tuple[int, str] | None:
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if (code < 0x20 or 0x7F <= code < 0xA0) and (one_line or ch not in _FREE_TEXT_OK):
+            return i, f"U+{code:04X}"
+        if ch in _BIDI:
+            return i, f"U+{code:04X}"
+    return None
+
+
+def check_text(field: str, value: str, *, limit: int = LONG_TEXT_LENGTH,
+               one_line: bool = False) -> None:
+    """Raise :class:`CaseworkError` if ``value`` holds a control character or is longer than
+    ``limit``; the message names the field, the position and the character's code point,
+    never the text itself (it may be a name)."""
+    text = value.strip() if one_line else value
+    bad = _bad_character(text, one_line)
+    if bad is not None:
+        expected = ("one line of text without control characters" if one_line
+                    else "text without control characters (tab and line breaks allowed)")
+        raise CaseworkError(f"{field}: control character {bad[1]} at position {bad[0] + 1} is "
+                            f"not valid; expected {expected}", field=field, expected=expected)
+    if len(text) > limit:
+        expected = f"a text of at most {limit} characters"
+        raise CaseworkError(f"{field}: {len(text)} characters is too long; expected {expected}",
+                            field=field, expected=expected)
+
+
+def _check_texts(where: str, value: Any, limit: int = LONG_TEXT_LENGTH,
+                 one_line: bool = False, depth: int = 0) -> None:
+    if isinstance(value, str):
+        check_text(where, value, limit=limit, one_line=one_line)
+    elif depth > 8:
+        return
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str):
+                check_text(f"{where} key", key, limit=NAME_LENGTH, one_line=True)
+            _check_texts(f"{where}.{key}", item, depth=depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_texts(f"{where}.{i}", item, depth=depth + 1)
+
+
+def _check_fields(model: type[BaseModel], data: Any) -> None:
+    """The boundary check of a record's raw values (before pydantic sees them)."""
+    if not isinstance(data, Mapping):
+        return
+    names = NAME_FIELDS.get(model.__name__, frozenset())
+    for key, value in data.items():
+        field = f"{model.__name__}.{key}"
+        if key in names:
+            _check_texts(field, value, limit=NAME_LENGTH, one_line=True)
+        else:
+            _check_texts(field, value)
+
+
 class Value(BaseModel):
-    """Base of every casework value: frozen, no unknown fields, CaseworkError on bad values."""
+    """Base of every casework value: frozen, no unknown fields, CaseworkError on bad values.
+
+    Every text value is checked at this boundary first: no control characters (tab and line
+    breaks only in free text; none in names and codes) and no value longer than its storage
+    column (:data:`NAME_FIELDS`, :data:`NAME_LENGTH`, :data:`LONG_TEXT_LENGTH`), so that
+    SQLite and PostgreSQL store exactly the same records."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
                               validate_default=True, use_enum_values=False)
 
     def __init__(self, /, **data: Any) -> None:
+        _check_fields(type(self), data)
         try:
             super().__init__(**data)
         except ValidationError as exc:
@@ -150,6 +243,7 @@ class Value(BaseModel):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:  # type: ignore[override]
+        _check_fields(cls, obj)
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
@@ -217,9 +311,9 @@ PastDateTime = Annotated[_dt.datetime, AfterValidator(_not_future_datetime)]
 
 _CODE = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
 #: an identifier/code: letters, digits and . _ : / - (no spaces), at most 64 characters
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=_CODE)]
+Code = Annotated[str, Field(min_length=1, max_length=CODE_LENGTH, pattern=_CODE)]
 #: a non-empty one-line-or-more text
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_LENGTH)]
 
 
 class CombatantStatus(enum.Enum):

@@ -26,6 +26,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from homecoming.casework._base import CODE_LENGTH, ENUM_LENGTH, NAME_LENGTH
+
 __all__ = ["metadata", "sites", "hazard_areas", "graves", "exhumations", "incidents", "remains",
            "examinations", "missing_persons", "donors", "samples", "custody_events", "profiles",
            "candidates", "staff_profiles", "elimination_flags", "audit_log", "RECORD_TABLES"]
@@ -41,9 +43,10 @@ NAMING = {
 
 metadata = MetaData(naming_convention=NAMING)
 
-CODE = 64        # identifiers, bar-codes (casework Code)
-ENUM = 32        # enumeration values
-NAME = 200       # names, places, short texts
+# the lengths come from the casework models' boundary checks: one place for both
+CODE = CODE_LENGTH    # identifiers, bar-codes (casework Code)
+ENUM = ENUM_LENGTH    # enumeration values
+NAME = NAME_LENGTH    # names (casework NAME_FIELDS), short texts
 
 
 def _row_version() -> Column:
