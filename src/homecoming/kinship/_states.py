@@ -94,12 +94,15 @@ class MarkerInfo:
     """What the engine needs of a marker, computed once per :class:`Marker` object."""
 
     __slots__ = ("index", "n_alleles", "prior", "female", "male", "lumpable",
-                 "female_offdiagonal", "male_offdiagonal", "silent", "parsed", "_full_space")
+                 "female_offdiagonal", "male_offdiagonal", "silent", "parsed", "parsed_codes",
+                 "_full_space")
 
     def __init__(self, marker: Marker) -> None:
         self.index = {a: i for i, a in enumerate(marker.alleles)}
         #: parsed genotypes by (genotype, x_male)
         self.parsed: BoundedCache[AlleleCodes] = BoundedCache(100_000)
+        #: read-only view of the memo: (genotype, x_male) -> codes (``()``: nothing known)
+        self.parsed_codes = self.parsed.view()
         self._full_space: StateSpace | None = None
         n = marker.n_alleles
         self.n_alleles = n

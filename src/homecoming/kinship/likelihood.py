@@ -170,16 +170,13 @@ def _batch_problem(pedigree: Pedigree, spaces: list[StateSpace],
     marker_rows = np.arange(n_markers)
     for (single, d), pids in by_kind.items():
         n_persons = len(pids)
-        first = np.full((n_persons, n_markers), -1, dtype=np.intp)
-        second = np.full((n_persons, n_markers), -1, dtype=np.intp)
-        for li in range(n_markers):
-            row = parsed[li]
-            for k, pid in enumerate(pids):
-                codes = row.get(pid)
-                if codes is not None:
-                    first[k, li] = codes[0]
-                    if len(codes) > 1:
-                        second[k, li] = codes[1]
+        # every marker of a batch has the same typed persons
+        person_codes = [[row[pid] for row in parsed] for pid in pids]
+        first = np.array([[c[0] for c in codes] for codes in person_codes],
+                         dtype=np.intp).reshape(n_persons, n_markers)
+        second = np.array([[c[1] if len(c) > 1 else -1 for c in codes]
+                           for codes in person_codes], dtype=np.intp).reshape(n_persons,
+                                                                              n_markers)
         for k, pid in enumerate(pids):
             allele_codes[pid] = (first[k], second[k])
         if (d is None and not single and batch.no_silent
@@ -332,12 +329,14 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
     unknown_sex = {pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN}
     spaces: list[StateSpace] = []
     parsed: list[dict[str, AlleleCodes]] = []
-    full_space: list[bool] = []
     dropped = frozenset(drop)
     inbred = frozenset(inbreeding)
-    for marker, row in rows:
+    pays: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+    groups: dict[tuple[bool, frozenset[str], bool], list[int]] = {}
+    for li, (marker, row) in enumerate(rows):
         info = marker_info(marker)
         x_linked = marker.chromosome == "X"
+        known = info.parsed_codes          # the parse memo, read directly in this hot loop
         per_person: dict[str, AlleleCodes] = {}
         incomplete: list[str] = []
         for pid, genotype in row.items():
@@ -347,14 +346,20 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
                 if pid in unknown_sex and not pedigree.children(pid):
                     x_male = len(tuple(genotype)) == 1  # type: ignore[arg-type]
                     male_x[pid] = x_male
-            codes = info.parse(marker, pid, genotype, x_male)
+            try:
+                codes: AlleleCodes | None = known[(genotype, x_male)] or None
+            except (KeyError, TypeError):
+                codes = info.parse(marker, pid, genotype, x_male)
             if codes is not None:
                 per_person[pid] = codes
                 if -1 in codes or pid in dropped:
                     incomplete.append(pid)
+        typed = frozenset(per_person)
         # lumping pays only where some allele variable ranges over all states in elimination
-        lump = lumping_pays(pedigree, frozenset(per_person), frozenset(incomplete), inbred,
-                            theta)
+        pays_key = (typed, frozenset(incomplete))
+        lump = pays.get(pays_key)
+        if lump is None:
+            lump = pays[pays_key] = lumping_pays(pedigree, typed, pays_key[1], inbred, theta)
         if lump:
             seen: set[int] = set()
             for codes in per_person.values():
@@ -363,19 +368,15 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
             space = state_space(marker, info, frozenset(seen))
         else:
             space = info.full_space()
-        full_space.append(not space.lumped)
         if space.lumped:
             code = space.code_list
             per_person = {pid: tuple([code[c] for c in codes])
                           for pid, codes in per_person.items()}
         parsed.append(per_person)
         spaces.append(space)
-    # group markers by chromosome, typed set and state space kind, then by state count (the
-    # cost of padding grows with the state count only where lumping pays)
-    groups: dict[tuple[bool, frozenset[str], bool], list[int]] = {}
-    for li, (marker, _) in enumerate(rows):
-        key = (marker.chromosome == "X", frozenset(parsed[li]), full_space[li])
-        groups.setdefault(key, []).append(li)
+        # group markers by chromosome, typed set and state space kind, then by state count
+        # (the cost of padding grows with the state count only where lumping pays)
+        groups.setdefault((x_linked, typed, not space.lumped), []).append(li)
     for (x_linked, typed, full), positions in groups.items():
         if full:
             buckets = [list(range(len(positions)))]
