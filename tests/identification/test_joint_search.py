@@ -166,3 +166,69 @@ def test_many_weak_sibling_families_are_solved_quickly():
                 w[f, v] = g
     r, c = linear_sum_assignment(-w)
     assert sol.top[0][0] == pytest.approx(w[r, c].sum(), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_wide_components_with_several_missing_families_equal_brute_force(seed):
+    """Mostly one-missing families (the assignment problem) plus one or two families of two or
+    three missing persons (enumerated on top, pruned by combination gain + assignment optimum):
+    past the DP's state cap the top-k is still exact."""
+    from homecoming.identification import joint
+
+    rng = random.Random(9000 + seed)
+    n_vic = rng.randint(4, 7)
+    singles = random_options(rng, rng.randint(3, 5), n_vic, max_missing=1, density=0.6)
+    multis = []
+    while len(multis) < rng.randint(1, 2):
+        fam = random_options(rng, 1, n_vic, max_missing=3, density=0.5)[0]
+        if any(o.mask & (o.mask - 1) for o in fam):     # at least one two-victim option
+            multis.append(fam)
+    options = singles + multis
+    expected = brute(options)
+    sol = search(options, k=10, max_states=1)
+    assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:10]], abs=1e-9)
+    assert len({c for _, c in sol.top}) == len(sol.top)
+    for g, c in sol.top:
+        used, total = 0, 0.0
+        for f, j in enumerate(c):
+            assert not options[f][j].mask & used
+            used |= options[f][j].mask
+            total += options[f][j].gain
+        assert total == pytest.approx(g, abs=1e-9)
+    assert all(r.method == "assignment" for r in sol.components if len(r.families) > 1)
+    assert not any(r.limit_reached for r in sol.components)
+    # forcing the last family to take somebody
+    last = len(options) - 1
+
+    def keep(f, o):
+        return f != last or o.mask != 0
+
+    exp_keep = [x for x in expected if options[last][x[1][last]].mask != 0]
+    sol = search(options, k=4, max_states=1, keep=keep)
+    assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in exp_keep[:4]], abs=1e-9)
+    assert joint.DEFAULT_MAX_ASSIGNMENT_SOLVES >= 1000
+
+
+def test_assignment_limit_is_reported_not_silent():
+    """With a budget of 2 solves the search stops: the component says limit_reached, and what
+    it reports is a valid assignment no better than the true best."""
+    rng = random.Random(3)
+    options = random_options(rng, 5, 5, max_missing=2, density=0.6)
+    expected = brute(options)
+    sol = search(options, k=5, max_states=1, max_solves=2)
+    assert any(r.limit_reached for r in sol.components)
+    assert sol.method["limit_reached_components"] != "0"
+    assert not sol.exact
+    for g, _ in sol.top:
+        assert g <= expected[0][0] + 1e-9
+    full = search(options, k=5, max_states=1)
+    assert [g for g, _ in full.top] == pytest.approx([g for g, _ in expected[:5]], abs=1e-9)
+
+
+def test_search_reports_component_progress():
+    rng = random.Random(4)
+    options = random_options(rng, 6, 10, density=0.15)
+    seen = []
+    sol = search(options, k=3, progress=lambda d, t: seen.append((d, t)))
+    n = len(sol.components)
+    assert seen[0] == (0, n) and seen[-1] == (n, n)

@@ -17,18 +17,21 @@ families is that a victim is used at most once. So the search works on families'
    *frontier* small (the state is the set of used victims that later families could still use).
    The same DP gives the exact best assignment, the exact top-k (k-best per state) and the exact
    partition function ``Z = Σ_a exp(g(a))`` (log-sum-exp per state);
-3. if a component's frontier is too wide (more than ``max_states`` states) and every family
-   in it has one missing person (each option places at most one victim), the best assignment
-   is a linear assignment problem (families × victims, plus one "nobody" column per family),
-   solved exactly by ``scipy.optimize.linear_sum_assignment``, and the exact top-k by Murty's
-   ranking algorithm (Murty 1968, "An algorithm for ranking all the assignments in order of
-   increasing cost", Operations Research 16:682–687); ``Z`` is then the top-k lower bound, as
-   below, and the posterior is marked not exact;
-4. otherwise (a wide component with families of several missing persons) falls back to
-   depth-first branch-and-bound with the optimistic bound "best option of every remaining family,
-   ignoring victim conflicts" — still exact for the best and the top-k — and approximates ``Z`` by
-   the sum over the top-k found (a lower bound; the upper bound ``Π_F Σ_options exp(g)`` is
-   reported too) and marks the posterior as not exact.
+3. if a component's frontier is too wide (more than ``max_states`` states), the families with
+   one missing person (each option places at most one victim) form a linear assignment problem
+   (families × victims, plus one "nobody" column per family), solved exactly by
+   ``scipy.optimize.linear_sum_assignment``, with the exact top-k by Murty's ranking algorithm
+   (Murty 1968, "An algorithm for ranking all the assignments in order of increasing cost",
+   Operations Research 16:682–687). Families with several missing persons are enumerated on
+   top of it: their option combinations in decreasing total gain, each with the assignment
+   problem of the victims it leaves, pruned by the bound "combination gain + unrestricted
+   assignment optimum" (exact; the proof is in docs/explanation/methods.md). ``Z`` is then
+   approximated by the sum over the top-k found (a lower bound; the upper bound
+   ``Π_F Σ_options exp(g)`` is reported too) and the posterior is marked not exact;
+4. the assignment search of one component stops after ``max_solves`` linear-assignment solves
+   (default :data:`DEFAULT_MAX_ASSIGNMENT_SOLVES`): the component is then marked
+   ``limit_reached`` and its assignments are the best found, not proven best — the caller says
+   so (never a silent hour).
 
 Everything here is pure search over numbers; the likelihoods come from the caller.
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,7 +85,10 @@ class ComponentResult:
     log_z: float
     exact: bool
     log_z_upper: float = math.inf
-    method: str = "dp"          # "dp", "assignment" (Murty) or "branch_and_bound"
+    method: str = "dp"          # "dp" or "assignment" (linear assignment with Murty's ranking)
+    #: the assignment search stopped at its limit: ``top`` is the best found, not proven best
+    limit_reached: bool = False
+    solves: int = 0
 
 
 @dataclass
@@ -203,47 +209,6 @@ def _dp(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states
     return ComponentResult(tuple(fams), out, log_z, True, log_z)
 
 
-def _branch_and_bound(fams: list[int], options: Sequence[Sequence[Option]], k: int,
-                      keep: OptionFilter | None) -> ComponentResult:
-    opts = {f: sorted(((j, o) for j, o in enumerate(options[f]) if keep is None or keep(f, o)),
-                      key=lambda x: -x[1].gain) for f in fams}
-    order = sorted(fams, key=lambda f: -(opts[f][0][1].gain if opts[f] else 0.0))
-    bound = [0.0] * (len(order) + 1)
-    for i in range(len(order) - 1, -1, -1):
-        f = order[i]
-        bound[i] = bound[i + 1] + (opts[f][0][1].gain if opts[f] else -math.inf)
-    heap: list[tuple[float, int, tuple[int, ...]]] = []  # min-heap of (gain, tiebreak, choice)
-    counter = [0]
-    pos = {f: n for n, f in enumerate(fams)}
-    choice = [0] * len(fams)
-
-    def visit(i: int, used: int, g: float) -> None:
-        if len(heap) == k and g + bound[i] <= heap[0][0]:
-            return
-        if i == len(order):
-            counter[0] += 1
-            item = (g, counter[0], tuple(choice))
-            if len(heap) < k:
-                heapq.heappush(heap, item)
-            else:
-                heapq.heapreplace(heap, item)
-            return
-        f = order[i]
-        for j, o in opts[f]:
-            if o.mask & used:
-                continue
-            if len(heap) == k and g + o.gain + bound[i + 1] <= heap[0][0]:
-                break  # options sorted by gain: no later one can do better
-            choice[pos[f]] = j
-            visit(i + 1, used | o.mask, g + o.gain)
-
-    visit(0, 0, 0.0)
-    top = sorted(((g, c) for g, _, c in heap), key=lambda x: -x[0])
-    upper = sum(_logsumexp([o.gain for _, o in opts[f]]) for f in fams)
-    return ComponentResult(tuple(fams), top, _logsumexp([g for g, _ in top]), False, upper,
-                           "branch_and_bound")
-
-
 def _assignment_form(fams: list[int], options: Sequence[Sequence[Option]],
                      keep: OptionFilter | None) -> list[dict[int, int]] | None:
     """Per family, {column: option index} when the component is a linear assignment problem
@@ -265,22 +230,32 @@ def _assignment_form(fams: list[int], options: Sequence[Sequence[Option]],
     return out
 
 
-def _murty(fams: list[int], options: Sequence[Sequence[Option]], k: int,
-           form: list[dict[int, int]]) -> ComponentResult:
-    """Exact top-k of an assignment-form component (Murty's ranking over LSAP solutions)."""
+class _LimitReached(Exception):
+    pass
+
+
+class _Budget:
+    """Counts linear-assignment solves (and option combinations) of one component."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, n: int = 1) -> None:
+        self.used += n
+        if self.used > self.limit:
+            raise _LimitReached
+
+
+def _murty_ranked(gain: np.ndarray, budget: _Budget
+                  ) -> Iterator[tuple[float, tuple[int, ...]]]:
+    """Assignments of every row of ``gain`` (rows × columns, −inf = forbidden; a column at most
+    once) in decreasing total gain: Murty's ranking (Murty 1968) over exact LSAP solves."""
     from scipy.optimize import linear_sum_assignment
 
-    n = len(fams)
-    victims = sorted({c for cols in form for c in cols if c >= 0})
-    vcol = {v: i for i, v in enumerate(victims)}
-    m = len(victims)
-    # gain matrix: rows families, columns victims then one "nobody" column per family
-    gain = np.full((n, m + n), -np.inf)
-    for r, cols in enumerate(form):
-        for c, j in cols.items():
-            gain[r, vcol[c] if c >= 0 else m + r] = options[fams[r]][j].gain
-    big = 1.0 + 2.0 * float(np.sum(np.abs(gain[np.isfinite(gain)]))) if np.isfinite(gain).any() \
-        else 1.0
+    n, ncol = gain.shape
+    finite = np.isfinite(gain)
+    big = 1.0 + 2.0 * float(np.sum(np.abs(gain[finite]))) if finite.any() else 1.0
 
     def solve(forced: tuple[tuple[int, int], ...], banned: frozenset[tuple[int, int]]
               ) -> tuple[float, tuple[int, ...]] | None:
@@ -290,14 +265,16 @@ def _murty(fams: list[int], options: Sequence[Sequence[Option]], k: int,
         for r, c in forced:
             total += gain[r, c]
         rows = [r for r in range(n) if r not in rows_fixed]
-        cols = [c for c in range(m + n) if c not in cols_fixed]
+        cols = [c for c in range(ncol) if c not in cols_fixed]
         assign = dict(forced)
         if rows:
+            budget.spend()
             sub = gain[np.ix_(rows, cols)].copy()
+            row_pos = {r: i for i, r in enumerate(rows)}
+            col_pos = {c: i for i, c in enumerate(cols)}
             for (r, c) in banned:
-                if r in rows_fixed or c in cols_fixed:
-                    continue
-                sub[rows.index(r), cols.index(c)] = -np.inf
+                if r in row_pos and c in col_pos:
+                    sub[row_pos[r], col_pos[c]] = -np.inf
             cost = np.where(np.isfinite(sub), -sub, big)
             ri, ci = linear_sum_assignment(cost)
             for a, b in zip(ri, ci):
@@ -308,35 +285,157 @@ def _murty(fams: list[int], options: Sequence[Sequence[Option]], k: int,
         return total, tuple(assign[r] for r in range(n))
 
     first = solve((), frozenset())
+    if first is None:
+        return
+    counter = 0
+    heap: list[tuple[float, int, tuple[int, ...], tuple[tuple[int, int], ...],
+                     frozenset[tuple[int, int]]]] = [(-first[0], counter, first[1], (),
+                                                      frozenset())]
+    while heap:
+        neg, _, sol, forced, banned = heapq.heappop(heap)
+        yield -neg, sol
+        fixed = dict(forced)
+        prefix = list(forced)
+        for r in (r for r in range(n) if r not in fixed):
+            child = solve(tuple(prefix), banned | {(r, sol[r])})
+            if child is not None:
+                counter += 1
+                heapq.heappush(heap, (-child[0], counter, child[1], tuple(prefix),
+                                      banned | {(r, sol[r])}))
+            prefix.append((r, sol[r]))
+
+
+def _combinations(lists: Sequence[Sequence[tuple[int, Option]]]
+                  ) -> Iterator[tuple[float, tuple[int, ...]]]:
+    """Index tuples into ``lists`` (each sorted by decreasing gain) in decreasing total gain."""
+    if not lists:
+        yield 0.0, ()
+        return
+    if any(not lst for lst in lists):
+        return
+    start = tuple(0 for _ in lists)
+    heap = [(-sum(lst[0][1].gain for lst in lists), start)]
+    seen = {start}
+    while heap:
+        neg, idx = heapq.heappop(heap)
+        yield -neg, idx
+        for d in range(len(lists)):
+            if idx[d] + 1 < len(lists[d]):
+                nxt = idx[:d] + (idx[d] + 1,) + idx[d + 1:]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    heapq.heappush(heap, (-sum(lists[e][i][1].gain for e, i in enumerate(nxt)),
+                                          nxt))
+
+
+def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: int,
+                       keep: OptionFilter | None, max_solves: int) -> ComponentResult:
+    """Exact top-k of a wide component by linear assignment (see the module doc, step 3).
+
+    Families whose kept options place at most one victim each (one missing person) are the
+    rows of one linear assignment problem (columns: their candidate victims, plus one "nobody"
+    column per family). The other families (several missing persons) are enumerated: their
+    option *combinations* in decreasing total gain g(c), victim-disjoint ones only; each
+    combination's remainder is the assignment problem without the victims it uses, ranked by
+    Murty. Since removing victims never raises the assignment optimum H, no combination with
+    g(c) + H at most the k-th best total found can enter the top k, which stops the
+    enumeration. The k best (combination, remainder) totals are merged lazily from the
+    per-combination rankings. Exact; ``max_solves`` bounds the work (then the result is the
+    best found so far and is flagged ``limit_reached``).
+    """
+    budget = _Budget(max_solves)
+    forms: list[dict[int, int] | None] = []
+    for f in fams:
+        form = _assignment_form([f], options, keep)
+        forms.append(form[0] if form is not None else None)
+    singles = [i for i, fm in enumerate(forms) if fm is not None]
+    multis = [i for i, fm in enumerate(forms) if fm is None]
+    victims = sorted({c for i in singles for c in forms[i] if c >= 0})  # type: ignore[union-attr]
+    vcol = {v: j for j, v in enumerate(victims)}
+    ns, m = len(singles), len(victims)
+    gain = np.full((ns, m + ns), -np.inf)
+    for r, i in enumerate(singles):
+        for c, j in forms[i].items():  # type: ignore[union-attr]
+            gain[r, vcol[c] if c >= 0 else m + r] = options[fams[i]][j].gain
+    multi_opts = [sorted(((j, o) for j, o in enumerate(options[fams[i]])
+                          if keep is None or keep(fams[i], o)), key=lambda x: -x[1].gain)
+                  for i in multis]
+
+    def remainder(used: int) -> Iterator[tuple[float, tuple[int, ...]]]:
+        if ns == 0:
+            return iter([(0.0, ())])
+        g = gain
+        if used:
+            g = gain.copy()
+            for v, j in vcol.items():
+                if used >> v & 1:
+                    g[:, j] = -np.inf
+        return _murty_ranked(g, budget)
+
     top: list[tuple[float, tuple[int, ...]]] = []
-    if first is not None:
+    limit = False
+    try:
+        first = next(remainder(0), None)
+        h_bound = first[0] if first is not None else -math.inf
+        combos = _combinations(multi_opts)
+        pending: list[tuple[float, int, tuple[int, ...], tuple[int, ...],
+                            Iterator[tuple[float, tuple[int, ...]]]]] = []
         counter = 0
-        heap: list[tuple[float, int, tuple[int, ...], tuple, frozenset]] = [
-            (-first[0], counter, first[1], (), frozenset())]
-        while heap and len(top) < k:
-            neg, _, sol, forced, banned = heapq.heappop(heap)
-            top.append((-neg, sol))
-            fixed = dict(forced)
-            free = [r for r in range(n) if r not in fixed]
-            prefix = list(forced)
-            for r in free:
-                child = solve(tuple(prefix), banned | {(r, sol[r])})
-                if child is not None:
+        nxt = next(combos, None)
+        while len(top) < k:
+            best_pending = -pending[0][0] if pending else -math.inf
+            if nxt is not None and nxt[0] + h_bound > best_pending:
+                gsum, idx = nxt
+                nxt = next(combos, None)
+                budget.spend()
+                used = 0
+                ok = True
+                for lst, i in zip(multi_opts, idx):
+                    o = lst[i][1]
+                    if o.mask & used:
+                        ok = False
+                        break
+                    used |= o.mask
+                if not ok:
+                    continue
+                it = remainder(used)
+                sol = next(it, None)
+                if sol is not None:
                     counter += 1
-                    heapq.heappush(heap, (-child[0], counter, child[1], tuple(prefix),
-                                          banned | {(r, sol[r])}))
-                prefix.append((r, sol[r]))
-    out = []
-    for g, sol in top:
-        choice = []
-        for r, c in enumerate(sol):
-            col = victims[c] if c < m else -1
-            choice.append(form[r][col])
-        out.append((g, tuple(choice)))
-    upper = sum(_logsumexp([options[fams[r]][j].gain for j in form[r].values()])
-                for r in range(n))
-    return ComponentResult(tuple(fams), out, _logsumexp([g for g, _ in out]), False, upper,
-                           "assignment")
+                    heapq.heappush(pending, (-(gsum + sol[0]), counter, idx, sol[1], it))
+                continue
+            if not pending:
+                break
+            neg, _, idx, sol_r, it = heapq.heappop(pending)
+            top.append((-neg, _choice(fams, forms, options, singles, multis, multi_opts,
+                                      victims, idx, sol_r)))
+            sol = next(it, None)
+            if sol is not None:
+                counter += 1
+                gsum = sum(lst[i][1].gain for lst, i in zip(multi_opts, idx))
+                heapq.heappush(pending, (-(gsum + sol[0]), counter, idx, sol[1], it))
+    except _LimitReached:
+        limit = True
+    upper = sum(_logsumexp([o.gain for o in options[f] if keep is None or keep(f, o)])
+                for f in fams)
+    return ComponentResult(tuple(fams), top, _logsumexp([g for g, _ in top]), False, upper,
+                           "assignment", limit_reached=limit, solves=budget.used)
+
+
+def _choice(fams: list[int], forms: Sequence[dict[int, int] | None],
+            options: Sequence[Sequence[Option]], singles: list[int], multis: list[int],
+            multi_opts: Sequence[Sequence[tuple[int, Option]]], victims: list[int],
+            idx: tuple[int, ...], sol: tuple[int, ...]) -> tuple[int, ...]:
+    """Option index per family of ``fams`` from a combination and a remainder assignment."""
+    choice = [0] * len(fams)
+    m = len(victims)
+    for r, i in enumerate(singles):
+        c = sol[r]
+        col = victims[c] if c < m else -1
+        choice[i] = forms[i][col]  # type: ignore[index]
+    for d, i in enumerate(multis):
+        choice[i] = multi_opts[d][idx[d]][0]
+    return tuple(choice)
 
 
 def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: int,
@@ -353,10 +452,7 @@ def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: in
     except _TooLarge:
         if wide is not None:
             wide.add(tuple(fams))
-        form = _assignment_form(fams, options, keep)
-        if form is not None:
-            return _murty(fams, options, k, form)
-        return _branch_and_bound(fams, options, k, keep)
+        return _assignment_search(fams, options, k, keep, max_solves)
 
 
 def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tuple[int, ...]]],
@@ -379,17 +475,29 @@ def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tupl
 
 def search(options: Sequence[Sequence[Option]], *, k: int = 10,
            max_states: int = DEFAULT_MAX_STATES, keep: OptionFilter | None = None,
-           want_z: bool = True, wide: set[tuple[int, ...]] | None = None) -> JointSolution:
+           want_z: bool = True, wide: set[tuple[int, ...]] | None = None,
+           max_solves: int = DEFAULT_MAX_ASSIGNMENT_SOLVES,
+           progress: Callable[[int, int], None] | None = None) -> JointSolution:
     """Best ``k`` assignments and the partition function.
 
     :param options: per family, its options; each family must include the empty option
         (mask 0, gain 0) unless a filter removes it on purpose.
     :param keep: optional filter (family index, option) -> bool, e.g. to force or forbid a pairing.
+    :param max_solves: linear-assignment solves one wide component may take (see
+        :func:`_assignment_search`); past it that component's ``limit_reached`` is set.
+    :param progress: called with (components solved, components).
     """
     if k < 1:
         raise ValueError(f"k={k}; expected k >= 1")
     comps = components(options)
-    results = [_solve_component(c, options, k, max_states, keep, want_z, wide) for c in comps]
+    results = []
+    for i, c in enumerate(comps):
+        if progress is not None:
+            progress(i, len(comps))
+        results.append(_solve_component(c, options, k, max_states, keep, want_z, wide,
+                                        max_solves))
+    if progress is not None:
+        progress(len(comps), len(comps))
     # combine components: k-best of sums
     n = len(options)
     combined: list[tuple[float, list[int]]] = [(0.0, [0] * n)]
@@ -410,6 +518,6 @@ def search(options: Sequence[Sequence[Option]], *, k: int = 10,
     method = {"components": str(len(results)),
               "dp_components": str(sum(r.exact for r in results)),
               "assignment_components": str(sum(r.method == "assignment" for r in results)),
-              "branch_and_bound_components": str(sum(r.method == "branch_and_bound"
-                                                     for r in results))}
+              "limit_reached_components": str(sum(r.limit_reached for r in results)),
+              "largest_component": str(max((len(r.families) for r in results), default=0))}
     return JointSolution(top, log_z, exact, upper, results, method)

@@ -46,7 +46,13 @@ from homecoming.identification import steps
 from homecoming.identification.config import IdentificationConfig
 from homecoming.identification.dataset import DviDataset, Family, MissingInfo, sexes_compatible
 from homecoming.identification.evidence import pairing_evidence
-from homecoming.identification.joint import Option, _solve_component, components
+from homecoming.identification.joint import (
+    ComponentResult,
+    Option,
+    _logsumexp,
+    _solve_component,
+    components,
+)
 from homecoming.identification.joint import search as _search
 from homecoming.identification.results import (
     Assignment,
@@ -60,6 +66,10 @@ from homecoming.identification.tables import PairwiseScores, pairwise_by_tables
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 LogLikelihood = Callable[..., np.ndarray]
+#: stage_progress(stage, done, total)
+StageProgress = Callable[[str, int, int], None]
+#: The stages reported to ``stage_progress``, in order.
+STAGES = ("pairwise", "options", "joint", "marginals", "conclusions")
 
 #: id given to the victim when it is added to a pedigree as an unrelated founder / a singleton.
 VICTIM_NODE = "__victim__"
@@ -206,11 +216,16 @@ def _total(x: np.ndarray) -> float:
 def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
           loglik: LogLikelihood | None = None, input_sha256: str | None = None,
           progress: Callable[[int, int], None] | None = None,
-          pairwise_method: str = "tables") -> DviResult:
+          pairwise_method: str = "tables",
+          stage_progress: StageProgress | None = None) -> DviResult:
     """Solve a DVI problem.
 
     :param progress: called with (pairings evaluated, all pairings) during the pairwise
         stage, the long part of a large dataset (e.g. to drive a progress bar).
+    :param stage_progress: called as ``stage_progress(stage, done, total)`` for every stage
+        (:data:`STAGES`: ``"pairwise"``, ``"options"``, ``"joint"``, ``"marginals"``,
+        ``"conclusions"``); :func:`homecoming.identification.progress.tqdm_stages` draws one
+        bar per stage on stderr. The core never prints.
     :param dataset: the validated problem.
     :param config: thresholds and switches (defaults: dvir's).
     :param loglik: likelihood function with the signature of
@@ -224,6 +239,18 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     cfg = config or IdentificationConfig()
     cfg.validate()
     ds = dataset
+
+    def stage(name: str) -> Callable[[int, int], None] | None:
+        if stage_progress is None:
+            return None
+        return lambda done, total: stage_progress(name, done, total)
+
+    pairwise_tick = progress
+    if stage_progress is not None:
+        def pairwise_tick(done: int, total: int) -> None:
+            if progress is not None:
+                progress(done, total)
+            stage_progress("pairwise", done, total)
     if input_sha256 is None:
         input_sha256 = getattr(ds, "input_sha256", None)
     prior_w: dict[tuple[str, str], float] = {}
@@ -267,13 +294,13 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     by_pair: dict[tuple[str, str], Pairing] = {}
     tables: PairwiseScores | None = None
     if pairwise_method == "tables":
-        tables = _pairwise_by_tables(ds, lik, progress, cfg.ignore_sex)
+        tables = _pairwise_by_tables(ds, lik, pairwise_tick, cfg.ignore_sex)
         vic_null = dict(tables.victim_loglik)
         scores = {k: (tables.log_lr[k], tables.inconsistent[k]) for k in tables.log_lr}
         lik.calls += tables.calls
     elif pairwise_method == "per-pair":
         vic_null = {v.id: _total(lik.victim(v.id)) for v in ds.victims}
-        scores = _pairwise_per_pair(ds, lik, fam_null, vic_null, fam_null_nomut, progress,
+        scores = _pairwise_per_pair(ds, lik, fam_null, vic_null, fam_null_nomut, pairwise_tick,
                                     lambda v, msex: cfg.ignore_sex or sexes_compatible(v.sex,
                                                                                        msex))
     else:
@@ -326,7 +353,10 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                              if (v, m) in by_pair and usable[v] and identifiable[m]
                              and by_pair[(v, m)].combined_log_lr > -math.inf]
     options: list[list[Option]] = []
-    for f in ds.families:
+    tick = stage("options")
+    for k_f, f in enumerate(ds.families):
+        if tick is not None:
+            tick(k_f, len(ds.families))
         opts = [Option(0, 0.0, ())]
         miss = [m for m in f.missing if candidates[m]]
 
@@ -354,6 +384,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
 
         extend(0, 0, ())
         options.append(opts)
+    if tick is not None:
+        tick(len(ds.families), len(ds.families))
 
     # search score = log LR (+ log prior weights under a user prior)
     if prior_w:
@@ -363,7 +395,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     else:
         scored = options
     wide: set[tuple[int, ...]] = set()     # components too wide for the DP (see joint.py)
-    sol = _search(scored, k=cfg.top, max_states=cfg.max_states, wide=wide)
+    sol = _search(scored, k=cfg.top, max_states=cfg.max_states, wide=wide,
+                  max_solves=cfg.max_assignment_solves, progress=stage("joint"))
     log_z = sol.log_z
     joint: list[Assignment] = []
     for score, choice in sol.top:
@@ -380,12 +413,14 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     comp_of = {f: c for c in comps for f in c}
     comp_cache: dict[tuple[int, ...], Any] = {}
 
-    def comp_solution(c: list[int]):
+    def comp_solution(c: list[int]) -> ComponentResult:
         key = tuple(c)
         if key not in comp_cache:
-            res = _solve_component(c, scored, 1, cfg.max_states, None, True, wide)
-            if not res.exact:  # branch-and-bound: approximate Z by the top-k sum
-                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True, wide)
+            res = _solve_component(c, scored, 1, cfg.max_states, None, True, wide,
+                                   cfg.max_assignment_solves)
+            if not res.exact:  # assignment search: approximate Z by the top-k sum
+                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True, wide,
+                                       cfg.max_assignment_solves)
             comp_cache[key] = res
         return comp_cache[key]
 
@@ -393,24 +428,34 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     marginals: dict[tuple[str, str], float] = {}
     marginals_exact = sol.exact
     if cfg.marginals:
-        for (v, m), p in by_pair.items():
-            if v not in candidates.get(m, ()):
-                continue
+        wanted = [(v, m, p) for (v, m), p in by_pair.items() if v in candidates.get(m, ())]
+        tick = stage("marginals")
+        for n_done, (v, m, p) in enumerate(wanted):
+            if tick is not None and n_done % 64 == 0:
+                tick(n_done, len(wanted))
             fi = fam_index[p.family]
             c = comp_of[fi]
             base = comp_solution(c)
-            forced = _solve_component(
-                c, scored, 1 if base.exact else cfg.top, cfg.max_states,
-                lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True, wide)
-            marginals[(v, m)] = _exp(forced.log_z - base.log_z)
-            if not (base.exact and forced.exact):
+            if base.exact:
+                forced = _solve_component(
+                    c, scored, 1, cfg.max_states,
+                    lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True, wide)
+                marginals[(v, m)] = _exp(forced.log_z - base.log_z)
+            else:
+                # a wide component: the share of the top-k assignments that contain the
+                # pairing (an approximation, like its Z; marginals_exact says so)
+                pos = base.families.index(fi)
+                share = [g for g, ch in base.top if (m, v) in scored[fi][ch[pos]].pairs]
+                marginals[(v, m)] = _exp(_logsumexp(share) - base.log_z) if share else 0.0
                 marginals_exact = False
+        if tick is not None:
+            tick(len(wanted), len(wanted))
 
     # --- conclusions ----------------------------------------------------------------------------
     n_missing = cfg.prior_missing or max(len(ds.missing), 1)
     thresholds = cfg.thresholds(n_missing)
     mcs, vcs = _conclude(ds, cfg, by_pair, candidates, usable, identifiable, options, comp_of,
-                         n_missing, marginals)
+                         n_missing, marginals, stage("conclusions"))
 
     theta_approx = None
     if ds.theta > 0:
@@ -419,12 +464,24 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                         "separately; pairwise LRs condition family and victim jointly")
         warnings.append("theta > 0: joint log-likelihoods use per-family theta conditioning "
                         "(an approximation; see theta_approximation)")
+    limited = [r for r in sol.components if r.limit_reached]
+    if limited:
+        warnings.append(
+            f"joint search: {len(limited)} component(s) (the largest with "
+            f"{max(len(r.families) for r in limited)} families) reached the limit of "
+            f"{cfg.max_assignment_solves} assignment solves (max_assignment_solves): their "
+            "assignments are the best found, not proven best; pairwise LRs, exclusions and "
+            "the other components are exact")
     if not sol.exact:
         warnings.append("the joint posterior is approximated by the sum over the top assignments "
-                        "(exact summation infeasible); the best assignments are still exact")
+                        "(exact summation infeasible); the best assignments are "
+                        + ("still exact" if not limited else "exact outside the limited "
+                           "components"))
     search_info = dict(sol.method)
     search_info["family_options"] = [len(o) for o in options]
     search_info["likelihood_calls"] = lik.calls
+    search_info["assignment_solves"] = sum(r.solves for r in sol.components)
+    search_info["limit_reached"] = bool(limited)
     search_info["prior"] = "user (per-pairing weights)" if prior_w else "flat"
     search_info["joint_order"] = "posterior" if prior_w else "likelihood"
     prov = _provenance.record(parameters={**cfg.as_dict(), "theta": ds.theta},
@@ -446,7 +503,8 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
               candidates: dict[str, list[str]], usable: dict[str, bool],
               identifiable: dict[str, bool], options: list[list[Option]],
               comp_of: dict[int, list[int]], n_missing: int,
-              marginals: dict[tuple[str, str], float]
+              marginals: dict[tuple[str, str], float],
+              progress: Callable[[int, int], None] | None = None
               ) -> tuple[list[MissingConclusion], list[VictimConclusion]]:
     """The conclusion steps of :mod:`homecoming.identification.steps`, in dvir's order."""
     inp = steps.StepInput(ds, cfg, by_pair, candidates, usable, identifiable, marginals,
@@ -465,7 +523,9 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
     active_m = [m for m in active_m if m not in und.matches]
     active_v = [v for v in active_v if v not in set(und.matches.values())]
     oracle = steps.JointOracle(ds, options, comp_of, cfg, und.matches)
-    for f in ds.families:
+    for k_f, f in enumerate(ds.families):
+        if progress is not None and k_f % 16 == 0:
+            progress(k_f, len(ds.families))
         fam_active = [m for m in f.missing if m in active_m]
         if not fam_active:
             continue
@@ -486,5 +546,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
         for m in fam_active:
             if m not in out_m:
                 out_m[m] = steps.unresolved(inp, f, m, g, active_v)
+    if progress is not None:
+        progress(len(ds.families), len(ds.families))
     missing_out = [out_m[m] for m in ds.missing]
     return missing_out, steps.victim_conclusions(inp, missing_out, matched)
