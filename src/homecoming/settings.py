@@ -15,17 +15,56 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["DATABASE_URL_ENV", "USER_ENV", "data_dir", "database_url", "current_user"]
+__all__ = ["DATABASE_URL_ENV", "USER_ENV", "data_dir", "database_url", "current_user",
+           "private_directory", "private_open", "make_private"]
 
 DATABASE_URL_ENV = "HOMECOMING_DATABASE_URL"
 USER_ENV = "HOMECOMING_USER"
 
 
 def data_dir() -> Path:
-    """The per-user data folder (created if missing)."""
+    """The per-user data folder (created if missing; owner-only, mode 0700)."""
     path = Path(platformdirs.user_data_dir("homecoming", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    return private_directory(path)
+
+
+def private_directory(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` (and missing parents) if needed and make it owner-only (0700)."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(path)
     return path
+
+
+def make_private(path: str | os.PathLike[str]) -> None:
+    """Make a file (0600) or folder (0700) owned by this user readable by its owner only."""
+    if os.name != "posix":  # pragma: no cover - POSIX permissions only
+        return
+    path = Path(path)
+    try:
+        if path.stat().st_uid != os.getuid():
+            return  # not ours to change (e.g. a shared folder)
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    except FileNotFoundError:
+        return
+
+
+def private_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: object):  # type: ignore[no-untyped-def]
+    """``open(path, mode)`` for writing a file only its owner can read (0600), created so
+    from the start (no moment where it is world-readable); an existing file is made 0600.
+    Use it for exports, screening results and anything holding genetic or personal data."""
+    flags = os.O_WRONLY | os.O_CREAT
+    flags |= os.O_APPEND if "a" in mode else os.O_TRUNC
+    if "x" in mode:
+        flags |= os.O_EXCL
+        mode = mode.replace("x", "w")
+    fd = os.open(path, flags, 0o600)
+    try:
+        make_private(path)
+        return os.fdopen(fd, mode, **kwargs)  # type: ignore[call-overload]
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def database_url() -> str:

@@ -155,6 +155,8 @@ def cli(ctx: click.Context, debug: bool, database_url: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     ctx.obj["database_url"] = database_url
+    previous = os.umask(0o077)  # every file and folder a command writes is owner-only
+    ctx.call_on_close(lambda: os.umask(previous))
 
 
 def main(argv: list[str] | None = None) -> None:

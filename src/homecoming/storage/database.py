@@ -193,6 +193,42 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+#: a file holding the PostgreSQL password (first line), so that it never appears in a URL,
+#: a command line or the process list; libpq's own PGPASSFILE / ~/.pgpass work too
+PASSWORD_FILE_ENV = "HOMECOMING_DATABASE_PASSWORD_FILE"
+
+
+def _password_from_file() -> str | None:
+    name = os.environ.get(PASSWORD_FILE_ENV, "").strip()
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    try:
+        info = path.stat()
+        if os.name == "posix" and info.st_mode & 0o077:
+            raise DatabaseError(f"{PASSWORD_FILE_ENV}: {path} can be read by others (mode "
+                                f"{info.st_mode & 0o777:o}); expected an owner-only file "
+                                f"(chmod 600 {path})")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DatabaseError(f"{PASSWORD_FILE_ENV}: cannot read {path} ({exc.strerror}); "
+                            "expected a file holding the database password") from None
+    if not lines or not lines[0]:
+        raise DatabaseError(f"{PASSWORD_FILE_ENV}: {path} is empty; expected the database "
+                            "password on its first line")
+    return lines[0]
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The folder of a new SQLite database is created 0700 and the file is kept 0600 (the
+    -wal and -shm files SQLite adds take the file's mode)."""
+    from homecoming.settings import make_private, private_directory
+
+    if not path.parent.exists():
+        private_directory(path.parent)
+    make_private(path)  # the file itself is made 0600 when a connection opens it
+
+
 class Database:
     """A Homecoming database at ``url`` (see module docs)."""
 
@@ -203,20 +239,33 @@ class Database:
             else float(busy_timeout)
         parsed = make_url(self.url)
         self.backend = parsed.get_backend_name()
+        password = _password_from_file()
+        if password is not None and parsed.password is None and self.backend != "sqlite":
+            parsed = parsed.set(password=password)
         # never put SQL parameters (genotypes, names) into exception messages or logs
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.backend == "sqlite":
             if parsed.database and parsed.database != ":memory:" \
                     and not parsed.database.startswith("file:"):
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(Path(parsed.database).expanduser())
             kwargs["connect_args"] = {"timeout": self.busy_timeout}
         else:
             kwargs["pool_pre_ping"] = True
             if self.backend == "postgresql":
                 ms = max(1, int(self.busy_timeout * 1000))  # 0 would mean "forever"
                 kwargs["connect_args"] = {"options": f"-c lock_timeout={ms}"}
-        self.engine: Engine = create_engine(self.url, **kwargs)
+        self.engine: Engine = create_engine(parsed, **kwargs)
         if self.backend == "sqlite":
+            if parsed.database and parsed.database != ":memory:" \
+                    and not parsed.database.startswith("file:"):
+                file = Path(parsed.database).expanduser()
+
+                def _owner_only(*_: Any) -> None:  # before WAL creates its -wal/-shm files
+                    from homecoming.settings import make_private
+
+                    make_private(file)
+
+                event.listen(self.engine, "connect", _owner_only)
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         #: the engine of write transactions (SQLite: BEGIN IMMEDIATE takes the write lock at
