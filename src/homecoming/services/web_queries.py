@@ -334,8 +334,9 @@ def suppress_small_cells(rows: Sequence[str], columns: Sequence[str],
 
     Primary suppression hides every cell and margin below the threshold. Complementary
     suppression then repeats two steps until nothing changes: (1) every row, column and the
-    margins are sums, so a sum with exactly one hidden term would give it away: hide the
-    smallest published cell of that sum (a margin only if the sum has no published cell);
+    margins are sums, so a sum with exactly one hidden term would give it away: hide a
+    published cell of that sum (a margin only if the sum has no published cell) — one that
+    also pairs a lone hidden entry of another sum if there is one, else the smallest;
     (2) a hidden entry can still follow from several sums together: each hidden entry whose
     value is fixed by the system of sums (its unit vector lies in the row space of the
     equations restricted to the hidden entries) gets a partner hidden beside it, in its row
@@ -364,13 +365,20 @@ def suppress_small_cells(rows: Sequence[str], columns: Sequence[str],
     primary = {k for k, v in value.items() if v < threshold}
     hidden = set(primary)
 
+    def lone(k: tuple[int, int], line: tuple[int, int]) -> bool:
+        """Whether another sum (not the one with total ``line``) that ``k`` belongs to has
+        exactly one hidden entry (hiding ``k`` then protects that sum too)."""
+        return any(sum(m in hidden for m in terms + [total]) == 1
+                   for terms, total in sums
+                   if (k in terms or k == total) and total != line)
+
     def hide_partner(terms: list[tuple[int, int]], total: tuple[int, int]) -> bool:
         shown = [k for k in terms if k not in hidden]
         if not shown:
             shown = [total] if total not in hidden else []
         if not shown:
             return False
-        hidden.add(min(shown, key=lambda k: (value[k], k)))
+        hidden.add(min(shown, key=lambda k: (not lone(k, total), value[k], k)))
         return True
 
     index = {k: i for i, k in enumerate(value)}

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
 
 from homecoming.casework.accounts import allowed, roles_for
 from homecoming.services.web_auth import WebSession, resume_session
@@ -28,7 +29,7 @@ from homecoming.storage import Database
 
 __all__ = ["SESSION_COOKIE", "CSRF_COOKIE", "LANGUAGE_COOKIE", "PUBLIC", "SIGNED_IN",
            "ROUTE_PERMISSIONS", "Context", "LoginRequired", "Forbidden", "CsrfRefused",
-           "route", "check_csrf", "context", "csrf_token_for"]
+           "route", "check_csrf", "context", "csrf_token_for", "api_routes"]
 
 SESSION_COOKIE = "homecoming_session"
 CSRF_COOKIE = "homecoming_csrf"
@@ -171,3 +172,15 @@ def route(router: APIRouter, method: str, path: str, permission: str,
         return fn
 
     return decorate
+
+
+def api_routes(app: FastAPI | APIRouter) -> list[APIRoute]:
+    """Every page route of ``app`` (through included routers; FastAPI keeps an included
+    router as one entry)."""
+    out: list[APIRoute] = []
+    for entry in app.routes:
+        if isinstance(entry, APIRoute):
+            out.append(entry)
+        elif hasattr(entry, "original_router"):
+            out.extend(api_routes(entry.original_router))
+    return out

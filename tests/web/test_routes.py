@@ -1,0 +1,152 @@
+"""Every route × every role: allowed (200 or a redirect) or denied (a 403 page), never a crash
+or an empty page; anonymous visitors go to the log-in page; every form refuses a missing or
+wrong CSRF token. HTTP-level, against the real server on loopback."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from homecoming.casework.accounts import PERMISSIONS, allowed
+from homecoming.web.security import (
+    PUBLIC,
+    ROUTE_PERMISSIONS,
+    SIGNED_IN,
+    api_routes,
+    check_csrf,
+)
+
+ROLES = ("field", "pathologist", "lab", "analyst", "board", "liaison", "investigator",
+         "monitor", "admin")
+#: example values for the path parameters of the routes
+PATH_VALUES = {"kind": "graves", "key": "WEBTEST-S2-G1"}
+
+
+def _csrf(client: httpx.Client, path: str = "/login") -> str:
+    html = client.get(path).text
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "every page carries the CSRF token of its forms"
+    return match.group(1)
+
+
+def _signed_in(server, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+    token = _csrf(client)
+    response = client.post("/login", data={"name": name, "password": server.passwords[name],
+                                           "csrf_token": token})
+    assert response.status_code == 303, response.text[:300]
+    return client
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES[m.group(1)], path)
+
+
+def _get_routes():
+    return sorted((m, p) for (m, p) in ROUTE_PERMISSIONS if m == "GET")
+
+
+def test_every_route_declares_a_permission_from_the_table(web_server):
+    routes = api_routes(web_server.app)
+    assert len(routes) >= 12
+    assert {(m, r.path) for r in routes for m in r.methods} == set(ROUTE_PERMISSIONS)
+    for route in routes:
+        for method in route.methods:
+            permission = ROUTE_PERMISSIONS[(method, route.path)]
+            assert permission in PERMISSIONS or permission in (PUBLIC, SIGNED_IN)
+            if method == "POST":
+                assert any(d.call is check_csrf for d in route.dependant.dependencies), \
+                    f"{route.path} must check CSRF"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_role_matrix(web_server, role):
+    client = _signed_in(web_server, role)
+    checked = 0
+    for method, path in _get_routes():
+        permission = ROUTE_PERMISSIONS[(method, path)]
+        response = client.get(_url(path))
+        may = permission in (PUBLIC, SIGNED_IN) or allowed([role], permission)
+        where = f"{role} GET {path} ({permission})"
+        if may:
+            assert response.status_code in (200, 303), where
+            if response.status_code == 200:
+                assert len(response.content) > 200, where
+        else:
+            assert response.status_code == 403, where
+            assert "Немає доступу" in response.text and permission in response.text, where
+        checked += 1
+    assert checked == len(_get_routes())
+    # the POST routes: the language switch and log-out are for every signed-in account
+    token = _csrf(client, "/dashboard")
+    assert client.post("/language", data={"language": "en", "next": "/",
+                                          "csrf_token": token}).status_code == 303
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/dashboard").status_code == 303  # the session has ended
+    client.close()
+
+
+def test_anonymous_visitor_is_sent_to_login(web_server):
+    with httpx.Client(base_url=web_server.url, follow_redirects=False) as client:
+        for method, path in _get_routes():
+            permission = ROUTE_PERMISSIONS[(method, path)]
+            response = client.get(_url(path))
+            if permission == PUBLIC:
+                assert response.status_code in (200, 303), path
+            else:
+                assert response.status_code == 303, path
+                assert response.headers["location"].startswith("/login?next="), path
+
+
+def test_monitor_sees_aggregates_only(web_server):
+    client = _signed_in(web_server, "monitor")
+    assert client.get("/statistics").status_code == 200
+    assert client.get("/dashboard").status_code == 200
+    for path in ("/map", "/map/features.geojson", "/records/missing-persons",
+                 "/records/samples/anything"):
+        assert client.get(path).status_code == 403, path
+    client.close()
+
+
+def test_forms_refuse_missing_or_wrong_csrf(web_server):
+    client = _signed_in(web_server, "field")
+    token = _csrf(client, "/dashboard")
+    for data in ({}, {"csrf_token": "forged"}, {"csrf_token": token + "x"}):
+        response = client.post("/logout", data=data)
+        assert response.status_code == 403
+        assert "Форма недійсна" in response.text
+    assert client.get("/dashboard").status_code == 200  # still signed in
+    # the htmx header carries the token too
+    assert client.post("/logout", headers={"X-CSRF-Token": token}).status_code == 303
+    client.close()
+    with httpx.Client(base_url=web_server.url) as anonymous:
+        anonymous.get("/login")  # sets the double-submit cookie
+        response = anonymous.post("/login", data={"name": "field",
+                                                  "password": web_server.passwords["field"]})
+        assert response.status_code == 403
+        # a token from another browser (not this cookie's) is refused too
+        response = anonymous.post("/login", data={"name": "field", "csrf_token": "x" * 43,
+                                                  "password": web_server.passwords["field"]})
+        assert response.status_code == 403
+
+
+def test_login_redirect_stays_on_this_site(web_server):
+    with httpx.Client(base_url=web_server.url, follow_redirects=False) as client:
+        token = _csrf(client)
+        response = client.post("/login", data={
+            "name": "analyst", "password": web_server.passwords["analyst"],
+            "csrf_token": token, "next": "https://evil.example/"})
+        assert response.headers["location"] == "/dashboard"
+
+
+def test_unknown_pages_are_404_pages(web_server):
+    client = _signed_in(web_server, "analyst")
+    for path in ("/records/nothing", "/records/graves/NO-SUCH-GRAVE", "/no-such-page"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Не знайдено" in response.text
+    response = client.get("/records/graves?status=not-a-filter&site_id=x&page=0")
+    assert response.status_code == 200  # an unmatched filter value is just no records
+    client.close()
