@@ -12,7 +12,8 @@ candidates and identifications); a key that does not apply is ``null``:
 ``python``             Python version; ``numpy`` and ``scipy`` their versions
 ``created``            UTC time, ISO 8601
 ``frequency_database`` ``{"name", "sha256"}`` of the allele-frequency table (a dataset's own
-                       markers: name ``"dataset markers"``, SHA-256 of their frequencies)
+                       markers: name ``"dataset markers"``, SHA-256 of their frequencies;
+                       screening-candidates@1 keeps its original plain ``"dataset markers"``)
 ``mutation_model``     the mutation model (``{"model", "rate", ...}``), or ``null``
 ``theta``              Balding–Nichols θ
 ``dropout``            drop-out probability (a number, or per person), or ``null``
@@ -181,7 +182,7 @@ class Provenance(BaseModel):
     numpy: str
     scipy: str
     created: _dt.datetime
-    frequency_database: FrequencyDatabaseRef | None
+    frequency_database: FrequencyDatabaseRef | Literal["dataset markers"] | None
     mutation_model: dict[str, Any] | str | None
     theta: Annotated[float, Field(ge=0, lt=1)] | None
     dropout: float | dict[str, Any] | None

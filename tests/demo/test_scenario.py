@@ -111,12 +111,12 @@ def _consistent(child, parent):
     return bool(set(child) & set(parent))
 
 
-def test_profiles_are_mendelian_within_families(scenario):
+def test_profiles_are_mendelian_within_families_up_to_mutations(scenario):
     profile = {p.sample_barcode: p.genotypes for p in scenario.profiles}
     donor_sample = {s.donor_id: s.barcode for s in scenario.samples if s.donor_id}
     body_sample = {s.remains_code: s.barcode for s in scenario.samples if s.remains_code}
     body_of = {mp: code for code, mp in scenario.truth.items() if mp}
-    checked = 0
+    checked = inconsistent = trios = inconsistent_trios = 0
     donors_by_mp = {}
     for d in scenario.donors:
         donors_by_mp.setdefault(d.missing_person_id, []).append(d)
@@ -131,11 +131,16 @@ def test_profiles_are_mendelian_within_families(scenario):
                 if parent in typed:
                     for locus, g in typed[person.id].items():
                         if locus in typed[parent]:
-                            assert _consistent(g, typed[parent][locus]), (mp_id, person.id, locus)
+                            inconsistent += not _consistent(g, typed[parent][locus])
                             checked += 1
             if person.father in typed and person.mother in typed:
                 for locus, (a, b) in typed[person.id].items():
                     fa, mo = typed[person.father].get(locus), typed[person.mother].get(locus)
                     if fa and mo:
-                        assert (a in fa and b in mo) or (b in fa and a in mo)
+                        trios += 1
+                        inconsistent_trios += not ((a in fa and b in mo) or (b in fa and a in mo))
     assert checked > 1000
+    # the markers' stepwise mutation model (rate 0.002 per transmission) makes a few
+    # parent-child pairs inconsistent; without mutation there would be none
+    assert inconsistent <= 0.01 * checked
+    assert inconsistent_trios <= 0.02 * max(trios, 1)

@@ -81,9 +81,10 @@ def test_demo_identification_is_correct_against_the_ground_truth():
     result = identify_case(s.markers, victims, families, truth=s.truth)
     assert result.wrong == 0
     assert result.identifiable == 48
-    # 23 STRs and 1-4 first-degree relatives: every identifiable body of this seed is
-    # identified (48 of 48 with the library's PairwiseModel screening, as with the former
-    # hand-written IBD formula)
-    assert result.correct == 48
-    assert result.summary()["conclusions"] == {"no match": 9, "undisputed": 48}
+    # 23 STRs and 1-4 first-degree relatives; profiles from homecoming.simulation with the
+    # markers' stepwise mutation model (recomputed when the demo moved to that simulator):
+    # 47 of the 48 identifiable bodies are identified; the 48th (SYN-MP-0025) is the best
+    # candidate of its family with LR 937, below the 10^4 threshold, so "no match"
+    assert result.correct == 47
+    assert result.summary()["conclusions"] == {"no match": 10, "undisputed": 47}
     assert set(result.identified.values()) <= {v.id for v in victims}

@@ -9,16 +9,17 @@ are reproducible. No file describes a real person.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 
-from homecoming.demo.genotypes import drop_genes
-from homecoming.services.case_identification import case_from_records, dvi_dataset_json
 from homecoming.demo.markers import demo_markers
 from homecoming.demo.scenario import generate_scenario
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+from homecoming.services.case_identification import case_from_records, dvi_dataset_json
+from homecoming.simulation import drop_alleles, to_profiles
 
 HERE = Path(__file__).resolve().parent
 
@@ -115,10 +116,13 @@ def dvi_dataset() -> None:
 
 
 def kinship_case() -> None:
-    markers = demo_markers()
+    # the case declares no mutation model, so none is simulated here either
+    markers = [dataclasses.replace(m, mutation_female=None, mutation_male=None)
+               for m in demo_markers()]
     trio = Pedigree([Person("AF", sex=Sex.MALE), Person("MO", sex=Sex.FEMALE),
                      Person("CH", "AF", "MO", Sex.FEMALE)])
-    g = drop_genes(trio, markers, np.random.default_rng(303))
+    alleles = drop_alleles(trio, markers, 1, np.random.default_rng(303))
+    g = {pid: to_profiles(markers, a)[0] for pid, a in alleles.items()}
     case = {
         "format": "homecoming/kinship-case@1",
         "theta": 0.0,

@@ -42,10 +42,16 @@ def demo_database() -> FrequencyDatabase:
 
 
 def demo_markers(loci: Sequence[str] = DEMO_LOCI) -> list[Marker]:
-    """The demonstration kit's markers: STRidER Poland first, NIST 1036 for the other loci.
+    """The demonstration kit's markers: STRidER Poland first, NIST 1036 for the other loci,
+    each with the screening's default mutation model
+    (:data:`homecoming.identification.screening.DEFAULT_MUTATION`: stepwise, rate 0.002, the
+    model ``homecoming identify`` uses on the stored case), which the gene dropping of the
+    scenario (:mod:`homecoming.simulation`) applies to every transmitted allele.
 
     :param loci: locus names (default: the 23 loci of :data:`DEMO_LOCI`).
     :returns: one autosomal :class:`Marker` per locus, in the order of ``loci``.
     :raises FrequencyError: if a locus is in neither table.
     """
-    return demo_database().markers(list(loci))
+    from homecoming.identification.screening import default_mutation
+
+    return demo_database().markers(list(loci), mutation=default_mutation())

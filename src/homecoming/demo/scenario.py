@@ -42,12 +42,12 @@ from homecoming.casework import (
     SharingLevel, Site, TeamMember, VerificationMethod, VerificationStatus, WeaponClass,
 )
 from homecoming.demo.families import MISSING_ID, FamilyPlan, plan_family
-from homecoming.demo.genotypes import drop_genes, mask_loci, random_genotypes
 from homecoming.demo.markers import DEMO_KIT, demo_markers
 from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
-from homecoming.pedigree.pedigree import Sex
+from homecoming.pedigree.pedigree import Pedigree, Sex
+from homecoming.simulation import drop_alleles, simulate_founders, to_profiles
 
 __all__ = ["IZIUM_FIGURES", "SYNTHETIC", "Scenario", "generate_scenario", "category_counts"]
 
@@ -98,6 +98,26 @@ _PATRONYMIC = {
     "Andrii": ("Andriiovych", "Andriivna"), "Ivan": ("Ivanovych", "Ivanivna"),
     "Viktor": ("Viktorovych", "Viktorivna"), "Petro": ("Petrovych", "Petrivna"),
 }
+
+
+class _GeneDropper:
+    """Profiles of a family's pedigree by gene dropping (:mod:`homecoming.simulation`, each
+    marker's mutation model), the transmission matrices computed once per marker."""
+
+    def __init__(self, markers: Sequence[Marker]) -> None:
+        from homecoming.genetics.mutation import transmission_matrices
+
+        self.markers = list(markers)
+        self.matrices = {m.name: transmission_matrices(m) for m in self.markers}
+
+    def family(self, pedigree: Pedigree, rng: np.random.Generator,
+               ) -> dict[str, dict[str, Genotype]]:
+        alleles = drop_alleles(pedigree, self.markers, 1, rng,
+                               transmission=lambda m: self.matrices[m.name])
+        return {pid: to_profiles(self.markers, a)[0] for pid, a in alleles.items()}
+
+    def unrelated(self, count: int, rng: np.random.Generator) -> list[dict[str, Genotype]]:
+        return to_profiles(self.markers, simulate_founders(self.markers, count, rng))
 
 
 def category_counts(bodies: int) -> dict[str, int]:
@@ -300,6 +320,7 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
     counts = category_counts(bodies)
     rng = np.random.default_rng(seed)
     markers = tuple(markers if markers is not None else demo_markers())
+    dropper = _GeneDropper(markers)
     site, hazards = _site()
     incidents = _incidents()
     by_weapon: dict[WeaponClass, list[Incident]] = {}
@@ -523,7 +544,7 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
         n_donors = int(rng.choice([1, 2, 3, 4], p=[0.3, 0.35, 0.2, 0.15]))
         plan = plan_family(rng, missing_sex=sex, child=is_child, n_donors=n_donors)
         families[mp_id] = plan
-        genotypes = drop_genes(plan.pedigree, markers, rng)
+        genotypes = dropper.family(plan.pedigree, rng)
         family_id = f"SYN-FAM-{k + 1:04d}"
         for role in plan.donors:
             donor_counter += 1
@@ -561,7 +582,7 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
             body_genotypes[code] = genotypes[MISSING_ID]
 
     unreported = [c for c in codes if c not in body_genotypes]
-    for c, g in zip(unreported, random_genotypes(len(unreported), markers, rng)):
+    for c, g in zip(unreported, dropper.unrelated(len(unreported), rng), strict=True):
         body_genotypes[c] = g
 
     # --- post-mortem samples, custody and profiles ---------------------------------------
@@ -593,7 +614,8 @@ def generate_scenario(seed: int = 2022, *, bodies: int = IZIUM_BODIES,
         quality = ProfileQuality.FULL
         if status is ResultStatus.PARTIAL_PROFILE:
             lost = rng.choice(len(names), size=int(rng.integers(4, 12)), replace=False)
-            genotype = mask_loci(genotype, [names[i] for i in lost])
+            dropped = {names[i] for i in lost}
+            genotype = {locus: g for locus, g in genotype.items() if locus not in dropped}
             quality = ProfileQuality.PARTIAL
         profiles.append(DnaProfile(sample_barcode=barcode, genotypes=dict(genotype), kit=DEMO_KIT,
                                    laboratory="SYNTHETIC DNA laboratory", quality=quality,

@@ -54,6 +54,7 @@ from homecoming.casework import (
 from homecoming.errors import FormatError, InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
+from homecoming.identification.groups import groups_sharing
 from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
@@ -310,24 +311,10 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         if chosen:
             candidates[k] = chosen
 
-    # connected components over families and candidate victims (union-find)
-    parent = list(range(n_fam))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-    owner: dict[int, int] = {}
-    for k, vs in candidates.items():
-        for v in vs:
-            if v in owner:
-                parent[find(k)] = find(owner[v])
-            else:
-                owner[v] = k
-    groups: dict[int, list[int]] = {}
-    for k in candidates:
-        groups.setdefault(find(k), []).append(k)
+    # connected components: families that share a candidate victim are solved together
+    with_candidates = list(candidates)
+    groups = {n: [with_candidates[i] for i in group] for n, group in
+              enumerate(groups_sharing(candidates[k] for k in with_candidates))}
 
     result = CaseIdentification(victims=len(victims), families=n_fam,
                                 candidate_pairs=sum(len(v) for v in candidates.values()),

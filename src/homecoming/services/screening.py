@@ -252,7 +252,9 @@ def screen(db: Any | None = None, *, dataset: str | Path | None = None,
         if client is not None else "single process",
         elapsed_s=round(time.perf_counter() - started, 3), **source)
     if ds is not None and frequencies is None:
-        prov["frequency_database"] = markers_reference(markers)
+        # "dataset markers" is what screening-candidates@1 has always written here
+        prov["frequency_database"] = "dataset markers"
+        prov["markers_sha256"] = markers_reference(markers)["sha256"]
         prov["mutation_model"] = "dataset markers"
     else:
         prov["mutation_model"] = dict(DEFAULT_MUTATION)
