@@ -23,12 +23,8 @@ def _load(path: Path):
     from homecoming.formats.kinship_case import load_kinship_case
 
     if path.suffix.lower() == ".fam":
-        try:
-            from homecoming.formats.familias import read_fam
-        except ImportError:
-            raise FormatError("reading Familias .fam files is not available in this installation "
-                              "(homecoming.formats.familias is missing); convert the case to "
-                              "kinship-case@1 JSON", path=path) from None
+        from homecoming.formats.familias import read_fam
+
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         case = load_kinship_case(read_fam(path).to_kinship_case())
         return case, digest
