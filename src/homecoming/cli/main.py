@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "identify": "homecoming.cli.identify:identify_command",
     "screen": "homecoming.cli.screen:screen_command",
     "serve": "homecoming.cli.serve:serve_command",
+    "password": "homecoming.cli.serve:password_command",
     "users": "homecoming.cli.users:users_group",
     "identifications": "homecoming.cli.identifications:identifications_group",
     "review": "homecoming.cli.review:review_group",
@@ -41,7 +42,7 @@ COMMANDS: dict[str, str] = {
     "release": "homecoming.cli.notify:release_command",
     "list": "homecoming.cli.records:list_command",
     "show": "homecoming.cli.records:show_command",
-    "audit": "homecoming.cli.records:audit_group",
+    "audit": "homecoming.cli.audit:audit_group",
 }
 
 
@@ -63,6 +64,7 @@ SUMMARIES: dict[str, str] = {
                 "file), or, without DATASET, the whole case stored in the database.",
     "screen": "Blind screening: every PM profile against every reference profile.",
     "serve": "Serve the web application at http://HOST:PORT (Ctrl-C stops it).",
+    "password": "Set the web log-in password of account NAME (stored as an argon2 hash only).",
     "users": "Accounts and roles (field, pathologist, lab, analyst, board, liaison, "
              "investigator, monitor, admin).",
     "identifications": "Stored identifications: one version per missing person per changed "
