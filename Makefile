@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup demo lint test validate bench cli-reference clean
+.PHONY: setup demo serve lint test validate bench cli-reference clean
 
 WEB     = src/homecoming/web
 
@@ -28,6 +28,11 @@ demo: setup
 	$(BIN)/homecoming demo --replace
 	$(BIN)/homecoming stats
 
+# The web application on http://127.0.0.1:8000 over the same database (Ctrl-C stops it);
+# accounts and passwords: docs/howto/web.md.
+serve: setup
+	$(BIN)/homecoming serve
+
 # Static checks (configured in pyproject.toml): ruff (style, imports, likely bugs), mypy
 # (strict on the packages listed under [tool.mypy]) and import-linter (the import contracts).
 lint: setup
@@ -39,6 +44,7 @@ lint: setup
 # start their own server on loopback). Slow validation runs are excluded: see `make validate`.
 test: setup lint
 	scripts/ensure-postgres
+	scripts/ensure-chromium
 	HOMECOMING_HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 # Slow statistical validation runs (not in CI).

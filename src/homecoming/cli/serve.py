@@ -6,7 +6,7 @@ import click
 
 from homecoming.cli.database import database_url
 
-__all__ = ["serve_command"]
+__all__ = ["serve_command", "password_command"]
 
 
 @click.command("serve")
@@ -46,3 +46,31 @@ def serve_command(ctx: click.Context, host: str, port: int,
                f"{app.state.db.masked_url}); Ctrl-C stops it.", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 server_header=False)
+
+
+@click.command("password")
+@click.argument("name")
+@click.option("--generate", is_flag=True,
+              help="Set a random password and print it once (instead of asking for one).")
+@click.pass_context
+def password_command(ctx: click.Context, name: str, generate: bool) -> None:
+    """Set the web log-in password of account NAME (stored as an argon2 hash only).
+
+    Asks for the password twice (hidden), or with --generate makes a random one and prints
+    it once. The account's owner or an admin may do it (HOMECOMING_USER names who acts).
+    """
+    from homecoming.cli.database import open_database
+    from homecoming.services.web_auth import MIN_PASSWORD_LENGTH, new_password, set_password
+
+    db = open_database(ctx)
+    if generate:
+        password = new_password()
+    else:
+        password = click.prompt(f"New password for {name} (at least {MIN_PASSWORD_LENGTH} "
+                                "characters)", hide_input=True, confirmation_prompt=True)
+    with db.session() as session:
+        set_password(session, name, password)
+    if generate:
+        click.echo(f"Password of {name}: {password}")
+    else:
+        click.echo(f"Password of {name} set.")
