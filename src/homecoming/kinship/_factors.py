@@ -14,15 +14,16 @@ import numpy as np
 
 from homecoming.kinship._cache import BoundedCache
 from homecoming.kinship._elimination import Factor
-from homecoming.kinship._problem import BatchProblem, RowLayout, ThetaPartition
+from homecoming.kinship._problem import (
+    FOUNDER_MAX_CHILDREN,
+    FOUNDER_MAX_ENTRIES,
+    BatchProblem,
+    RowLayout,
+    ThetaPartition,
+)
 from homecoming.kinship._types import FloatArray
 
 __all__ = ["build_factors", "founder_factor"]
-
-#: Founders are summed out in closed form when they have at most this many typed-relevant
-#: children and the resulting factor stays below this many entries (all rows together).
-FOUNDER_MAX_CHILDREN = 4
-FOUNDER_MAX_ENTRIES = 2_000_000
 
 
 def founder_factor(prior: FloatArray, matrices: list[FloatArray],

@@ -191,9 +191,11 @@ def relevant_persons(pedigree: Pedigree, typed: frozenset[str]) -> list[str]:
                                  lambda: _relevant_uncached(pedigree, typed), keep=pedigree)
 
 
-#: An untyped founder summed out in closed form has at most this many relevant children
-#: (``_factors.FOUNDER_MAX_CHILDREN``; repeated here to keep the import graph one-way).
-_CLOSED_FOUNDER_MAX_CHILDREN = 4
+#: Founders are summed out in closed form (``_factors.founder_factor``) when they have at most
+#: this many typed-relevant children and the resulting factor stays below
+#: ``FOUNDER_MAX_ENTRIES`` entries (all rows together).
+FOUNDER_MAX_CHILDREN = 4
+FOUNDER_MAX_ENTRIES = 2_000_000
 
 _LUMPING_PAYS: BoundedCache[bool] = BoundedCache(4096)
 
@@ -207,7 +209,7 @@ def _lumping_pays_uncached(pedigree: Pedigree, typed: frozenset[str],
             continue
         if pid in typed or not pedigree[pid].is_founder or pid in inbred:
             return True
-        if sum(1 for c in pedigree.children(pid) if c in kept) > _CLOSED_FOUNDER_MAX_CHILDREN:
+        if sum(1 for c in pedigree.children(pid) if c in kept) > FOUNDER_MAX_CHILDREN:
             return True
     return False
 

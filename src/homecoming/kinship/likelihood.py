@@ -44,6 +44,11 @@ allele. Homecoming checks, on the actual matrices, that every column is constant
 diagonal (tolerance 1e-13), which makes every such partition lumpable. This holds without
 mutation and for the ``equal`` and ``proportional`` models; ``stepwise``, ``onestep`` and
 custom models use the full allele set. Lumping is exact under θ too (Dirichlet aggregation).
+Lumping is only done where it can pay: at θ = 0, when every relevant person is typed with a
+complete genotype (no dropout) or is an untyped, non-inbred founder summed out in closed form,
+no allele variable ranges over all states during elimination, so the marker's full,
+data-independent state space is used instead; its padded batches and factor tables are then
+reused across data sets (``_problem.lumping_pays``).
 
 Silent alleles
 --------------
