@@ -8,8 +8,10 @@ Public API: :func:`solve` (pairwise LRs, exclusions, exact joint assignments, co
 from homecoming.identification.conclusions import Conclusion
 from homecoming.identification.dataset import DviDataset, Family, MissingInfo, Victim
 from homecoming.identification.evidence import EvidenceConfig
-from homecoming.identification.solver import (Assignment, DviResult, IdentificationConfig,
-                                              MissingConclusion, Pairing, VictimConclusion, solve)
+from homecoming.identification.config import IdentificationConfig
+from homecoming.identification.results import (Assignment, DviResult, MissingConclusion,
+                                               Pairing, VictimConclusion)
+from homecoming.identification.solver import solve
 
 __all__ = ["Conclusion", "DviDataset", "Family", "MissingInfo", "Victim", "EvidenceConfig",
            "Assignment", "DviResult", "IdentificationConfig", "MissingConclusion", "Pairing",

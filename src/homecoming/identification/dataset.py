@@ -249,18 +249,18 @@ class DviDataset:
 
         pm: set[str] = set().union(*(v.typed_markers() for v in self.victims)) if self.victims else set()
         am: set[str] = set().union(*(f.typed_markers() for f in self.families)) if self.families else set()
-        used = []
-        for m in self.all_markers:
-            if not intersect_markers or (m.name in pm and m.name in am):
-                used.append(m)
+        used: list[Marker] = []
+        for mk in self.all_markers:
+            if not intersect_markers or (mk.name in pm and mk.name in am):
+                used.append(mk)
                 continue
-            if m.name not in pm and m.name not in am:
+            if mk.name not in pm and mk.name not in am:
                 reason = "typed in no victim and no reference"
-            elif m.name not in am:
+            elif mk.name not in am:
                 reason = "typed in victims only (no reference family typed it)"
             else:
                 reason = "typed in references only (no victim typed it)"
-            self.dropped_markers[m.name] = reason
+            self.dropped_markers[mk.name] = reason
         self.markers: tuple[Marker, ...] = tuple(used)
         if self.dropped_markers:
             self.warnings.append(

@@ -150,9 +150,9 @@ def eliminate(pm_profiles: Sequence[Mapping[str, Genotype]],
                          value=block)
     (pm, staff), maps = encode_labels(loci, pm_profiles, staff_profiles)
     weights = _inclusion_log10(pm, loci, maps, markers) if markers is not None else None
-    pm_typed = (pm >= 0).any(axis=2)                                  # (na, L)
-    st_typed = (staff >= 0).any(axis=2)                               # (nb, L)
-    st_wild = st_typed & (staff < 0).any(axis=2)                      # one unknown allele
+    pm_typed = np.asarray((pm >= 0).any(axis=2))                      # (na, L)
+    st_typed = np.asarray((staff >= 0).any(axis=2))                   # (nb, L)
+    st_wild = np.asarray(st_typed & (staff < 0).any(axis=2))          # one unknown allele
     parts = []
     s0 = staff[None, :, :, 0]
     s1 = staff[None, :, :, 1]
@@ -162,7 +162,7 @@ def eliminate(pm_profiles: Sequence[Mapping[str, Genotype]],
         p1 = p[:, None, :, 1]
         ok0 = (p0 < 0) | (p0 == s0) | (p0 == s1) | st_wild[None]
         ok1 = (p1 < 0) | (p1 == s0) | (p1 == s1) | st_wild[None]
-        compared = pm_typed[a0:a0 + block, None, :] & st_typed[None]  # (na, nb, L)
+        compared = np.asarray(pm_typed[a0:a0 + block, None, :] & st_typed[None])  # (na, nb, L)
         mism = compared & ~(ok0 & ok1)
         n_cmp = compared.sum(axis=2)
         n_mis = mism.sum(axis=2)

@@ -26,7 +26,7 @@ person recorded, ``f = 1`` and the item carries no weight beyond the exclusion.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -68,7 +68,7 @@ class EvidenceResult:
 
 
 def _years_between(a: Any, b: Any) -> float:
-    return (b - a).days / 365.25
+    return float((b - a).days) / 365.25
 
 
 def _age_compatible(victim: Victim, info: MissingInfo, tol: float) -> bool | None:
@@ -108,12 +108,11 @@ def pairing_evidence(victim: Victim, info: MissingInfo | None,
     if not config.enabled or info is None:
         return res
 
-    def fraction(test) -> float:
-        recorded = [test(p) for p in population]
-        recorded = [r for r in recorded if r is not None]
+    def fraction(test: Callable[[MissingInfo], bool | None]) -> float:
+        recorded = [r for r in (test(p) for p in population) if r is not None]
         if not recorded:
             return 1.0
-        return max(sum(recorded), 1) / len(recorded)
+        return float(max(sum(recorded), 1)) / len(recorded)
 
     if config.dates and info.date_last_seen is not None and victim.found_date is not None:
         if info.date_last_seen > victim.found_date:

@@ -178,11 +178,12 @@ def _dp(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states
                 if o.mask & s:
                     continue
                 t = (s | o.mask) & nxt_future
-                cand = [(g + o.gain, (j, chain)) for g, chain in tops]
+                cand: list[tuple[float, object]] = [(g + o.gain, (j, chain))
+                                                    for g, chain in tops]
                 lz2 = lz + o.gain
                 if t in new:
                     old_lz, old_tops = new[t]
-                    merged = heapq.nlargest(k, old_tops + cand, key=lambda x: x[0])
+                    merged = heapq.nlargest(k, old_tops + list(cand), key=lambda x: x[0])
                     new[t] = (_logaddexp(old_lz, lz2) if want_z else old_lz, merged)
                 else:
                     new[t] = (lz2, cand[:k])
@@ -251,7 +252,7 @@ def _murty_ranked(gain: np.ndarray, budget: _Budget
                   ) -> Iterator[tuple[float, tuple[int, ...]]]:
     """Assignments of every row of ``gain`` (rows × columns, −inf = forbidden; a column at most
     once) in decreasing total gain: Murty's ranking (Murty 1968) over exact LSAP solves."""
-    from scipy.optimize import linear_sum_assignment
+    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
     n, ncol = gain.shape
     finite = np.isfinite(gain)
@@ -460,7 +461,7 @@ def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tupl
     """k largest sums a[i] + b[j] of two lists sorted descending."""
     if not a or not b:
         return []
-    out = []
+    out: list[tuple[float, tuple[tuple[int, ...], tuple[int, ...]]]] = []
     heap = [(-(a[0][0] + b[0][0]), 0, 0)]
     seen = {(0, 0)}
     while heap and len(out) < k:

@@ -32,7 +32,7 @@ STAGE_LABELS: dict[str, tuple[str, str]] = {
 def tqdm_stages(*, disable: bool = False, delay: float = 1.0, file: Any = None
                 ) -> Iterator[Callable[[str, int, int], None]]:
     """A ``stage_progress`` callback drawing one tqdm bar per stage (closed on exit)."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     bars: dict[str, Any] = {}
     out = file if file is not None else sys.stderr

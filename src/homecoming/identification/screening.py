@@ -80,7 +80,7 @@ DEFAULT_MIN_COMMON = 10
 #: Familias/pedmut with a total rate of 0.002 per meiosis (a conservative, high-end STR rate so
 #: that one mutation does not exclude a true relative), a factor 0.1 per extra step (range) and
 #: 1e-6 for changes between integer and microvariant alleles (rate2).
-DEFAULT_MUTATION = {"model": "stepwise", "rate": 0.002, "rate2": 1e-6, "range": 0.1}
+DEFAULT_MUTATION: dict[str, Any] = {"model": "stepwise", "rate": 0.002, "rate2": 1e-6, "range": 0.1}
 DEFAULT_PM_BLOCK = 1024
 DEFAULT_REF_BLOCK = 4096
 
@@ -110,7 +110,9 @@ def default_mutation() -> Any:
     """:data:`DEFAULT_MUTATION` as a :class:`~homecoming.genetics.markers.MutationSpec`."""
     from homecoming.genetics.markers import MutationSpec
 
-    return MutationSpec(**DEFAULT_MUTATION)
+    d = DEFAULT_MUTATION
+    return MutationSpec(str(d["model"]), rate=float(d["rate"]), rate2=float(d["rate2"]),
+                        range=float(d["range"]))
 
 
 def _relationship_of(model: Any, relationship: str | None) -> str:
@@ -174,7 +176,7 @@ class Candidates:
     def relationship(self) -> np.ndarray:
         """Relationship names, one per candidate (object array)."""
         names = np.array(RELATIONSHIPS, dtype=object)
-        return names[self.table["relationship"]]
+        return np.asarray(names[self.table["relationship"]])
 
     def of(self, relationship: str) -> "Candidates":
         """The candidates of one relationship."""
@@ -337,7 +339,7 @@ def _run_tasks(executor: Any, pm_codes: np.ndarray, ref_codes: np.ndarray, model
         futures = {executor.submit(_blocks_task, model_f, pm_f, ref_f, g, rel, thr,
                                    min_common, self_join, pure=False): k
                    for k, g in enumerate(groups)}
-        for fut in dask_completed(list(futures)):
+        for fut in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
             yield futures.pop(fut), fut.result()
             fut.release()
         return
@@ -459,7 +461,9 @@ def screen_profiles(pm_profiles: Sequence[Mapping[str, Genotype]],
     """
     rels = [_relationship_of(None, r) for r in relationships]
     if model_factory is None:
-        from homecoming.kinship.pairwise import PairwiseModel as model_factory  # noqa: N813
+        from homecoming.kinship.pairwise import PairwiseModel
+
+        model_factory = PairwiseModel
     total = len(pm_profiles) * len(ref_profiles) * len(rels)
     parts = []
     offset = 0
@@ -505,21 +509,22 @@ def exact_log10_lr(pedigree: Any, markers: Sequence[Any], relatives: Mapping[str
     if missing in relatives:
         raise InputError(f"missing person {missing!r} is typed among the relatives; expected "
                          "an untyped missing person", field="missing", value=missing)
-    if log_likelihood is None:
-        from homecoming.kinship.likelihood import log_likelihood
+    from homecoming.kinship.likelihood import log_likelihood as engine
     from homecoming.pedigree.pedigree import Pedigree, Person
+
+    loglik: Callable[..., np.ndarray] = engine if log_likelihood is None else log_likelihood
 
     names = {m.name for m in markers}
     pm = {k: v for k, v in pm_profile.items() if k in names}
     joined = dict(relatives)
     joined[missing] = pm
-    h1 = np.asarray(log_likelihood(pedigree, markers, joined, theta=theta), dtype=float)
-    h0_family = np.asarray(log_likelihood(pedigree, markers, dict(relatives), theta=theta),
+    h1 = np.asarray(loglik(pedigree, markers, joined, theta=theta), dtype=float)
+    h0_family = np.asarray(loglik(pedigree, markers, dict(relatives), theta=theta),
                            dtype=float)
     sex = pedigree[missing].sex
     alone_id = "__pm__" if "__pm__" not in pedigree else "__pm_profile__"
     alone = Pedigree([Person(alone_id, sex=sex)])
-    h0_pm = np.asarray(log_likelihood(alone, markers, {alone_id: pm}, theta=theta), dtype=float)
+    h0_pm = np.asarray(loglik(alone, markers, {alone_id: pm}, theta=theta), dtype=float)
     num = float(h1.sum())
     den = float(h0_family.sum() + h0_pm.sum())
     if den == -math.inf:

@@ -106,7 +106,8 @@ class _Likelihoods:
         self._vic: dict[tuple[str, bool], np.ndarray] = {}
         self.calls = 0
 
-    def _call(self, pedigree: Pedigree, genotypes: Mapping, mutation: bool) -> np.ndarray:
+    def _call(self, pedigree: Pedigree, genotypes: Mapping[str, Mapping[str, Any]],
+              mutation: bool) -> np.ndarray:
         self.calls += 1
         markers = self.markers if mutation else self.nomut
         out = self.loglik(pedigree, markers, genotypes, theta=self.theta)
@@ -143,7 +144,7 @@ class _Likelihoods:
     def unrelated(self, fam: Family, vid: str) -> np.ndarray:
         """Family pedigree plus the victim as an extra founder (one θ-conditioned likelihood)."""
         if self.theta == 0.0:
-            return self.family(fam, ()) + self.victim(vid)
+            return np.asarray(self.family(fam, ()) + self.victim(vid), dtype=float)
         ped = Pedigree(list(fam.pedigree) + [Person(VICTIM_NODE, sex=self.victim_sex[vid])])
         gts = dict(self.family_gt[fam.name])
         gts[VICTIM_NODE] = self.victim_gt[vid]
@@ -256,15 +257,15 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     prior_w: dict[tuple[str, str], float] = {}
     if cfg.prior is not None:
         vids_known, mids_known = {v.id for v in ds.victims}, set(ds.missing)
-        for (v, m), w in cfg.prior.items():
-            if v not in vids_known or m not in mids_known:
-                raise InputError(f"prior: pairing ({v!r}, {m!r}) names an unknown victim or "
+        for (pv, pm), w in cfg.prior.items():
+            if pv not in vids_known or pm not in mids_known:
+                raise InputError(f"prior: pairing ({pv!r}, {pm!r}) names an unknown victim or "
                                  "missing person; expected ids from the dataset", field="prior",
-                                 value=(v, m))
+                                 value=(pv, pm))
             if not (isinstance(w, (int, float)) and math.isfinite(w) and w >= 0):
-                raise InputError(f"prior: weight {w!r} for ({v!r}, {m!r}); expected a finite "
+                raise InputError(f"prior: weight {w!r} for ({pv!r}, {pm!r}); expected a finite "
                                  "number >= 0", field="prior", value=w)
-            prior_w[(v, m)] = float(w)
+            prior_w[(pv, pm)] = float(w)
     lik = _Likelihoods(ds, loglik or _default_loglik(), ds.theta)
     warnings = list(ds.warnings)
 
@@ -310,29 +311,29 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     for f in ds.families:
         for m in f.missing:
             msex = f.sex_of(m)
-            for v in ds.victims:
-                if not cfg.ignore_sex and not sexes_compatible(v.sex, msex):
+            for victim in ds.victims:
+                if not cfg.ignore_sex and not sexes_compatible(victim.sex, msex):
                     continue
-                log_lr, inconsistent = scores[(v.id, m)]
+                log_lr, inconsistent = scores[(victim.id, m)]
                 if math.isnan(log_lr):
                     log_lr = -math.inf
                 reasons = []
                 if cfg.max_incompatible is not None and inconsistent > cfg.max_incompatible:
                     reasons.append(f"{inconsistent} markers inconsistent with Mendelian inheritance "
                                    f"(more than {cfg.max_incompatible})")
-                if prior_w.get((v.id, m), 1.0) == 0.0:
+                if prior_w.get((victim.id, m), 1.0) == 0.0:
                     reasons.append("prior weight 0 (forbidden by the user prior)")
                 if log_lr == -math.inf and not reasons:
                     reasons.append("LR = 0: the pairing is impossible under the model "
                                    f"({inconsistent} inconsistent markers)")
-                ev = pairing_evidence(v, f.missing_info.get(m), population, cfg.evidence)
+                ev = pairing_evidence(victim, f.missing_info.get(m), population, cfg.evidence)
                 if ev.excluded:
                     reasons.extend(f"{it['evidence']}: {it['note']}" for it in ev.items
                                    if it["lr"] == 0.0)
-                p = Pairing(v.id, m, f.name, log_lr, inconsistent, len(ds.usable_markers(v.id)),
+                p = Pairing(victim.id, m, f.name, log_lr, inconsistent, len(ds.usable_markers(victim.id)),
                             bool(reasons), tuple(reasons), ev if ev.items else None)
                 pairwise.append(p)
-                by_pair[(v.id, m)] = p
+                by_pair[(victim.id, m)] = p
 
     if tables is not None:   # the options' one-victim likelihoods are table columns already
         fam_by_name = {f.name: f for f in ds.families}
@@ -411,7 +412,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     # --- marginal posteriors P(V = M | data) under the prior (flat unless given) -----------------
     comps = components(options)
     comp_of = {f: c for c in comps for f in c}
-    comp_cache: dict[tuple[int, ...], Any] = {}
+    comp_cache: dict[tuple[int, ...], ComponentResult] = {}
 
     def comp_solution(c: list[int]) -> ComponentResult:
         key = tuple(c)
@@ -437,9 +438,11 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             c = comp_of[fi]
             base = comp_solution(c)
             if base.exact:
-                forced = _solve_component(
-                    c, scored, 1, cfg.max_states,
-                    lambda f, o, fi=fi, pair=(m, v): f != fi or pair in o.pairs, True, wide)
+                def with_pair(f: int, o: Option, fi: int = fi,
+                              pair: tuple[str, str] = (m, v)) -> bool:
+                    return f != fi or pair in o.pairs
+
+                forced = _solve_component(c, scored, 1, cfg.max_states, with_pair, True, wide)
                 marginals[(v, m)] = _exp(forced.log_z - base.log_z)
             else:
                 # a wide component: the share of the top-k assignments that contain the
@@ -477,7 +480,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                         "(exact summation infeasible); the best assignments are "
                         + ("still exact" if not limited else "exact outside the limited "
                            "components"))
-    search_info = dict(sol.method)
+    search_info: dict[str, Any] = dict(sol.method)
     search_info["family_options"] = [len(o) for o in options]
     search_info["likelihood_calls"] = lik.calls
     search_info["assignment_solves"] = sum(r.solves for r in sol.components)

@@ -233,12 +233,11 @@ def _by_pairwise_lr(inp: StepInput, family: Family, m: str, victims: Sequence[st
     lrs = sorted(((inp.lr(v, m), v) for v in victims), reverse=True)
     top = [(x, v) for x, v in lrs if x > t2]
     if len(top) > 1:
-        extra = dict(posterior=inp.posterior(top[0][0]),
-                     joint_posterior=inp.marginals.get((top[0][1], m))) if one_missing else {}
-        return MissingConclusion(m, family.name, top[0][1], Conclusion.DISPUTED, lr=top[0][0],
-                                 comment="also: " + ", ".join(f"{v} (LR={x:.3g})"
-                                                              for x, v in top[1:]),
-                                 **extra)  # type: ignore[arg-type]
+        return MissingConclusion(
+            m, family.name, top[0][1], Conclusion.DISPUTED, lr=top[0][0],
+            posterior=inp.posterior(top[0][0]) if one_missing else None,
+            joint_posterior=inp.marginals.get((top[0][1], m)) if one_missing else None,
+            comment="also: " + ", ".join(f"{v} (LR={x:.3g})" for x, v in top[1:]))
     if len(top) == 1:
         x, v = top[0]
         if one_missing:
@@ -297,8 +296,15 @@ def glr(inp: StepInput, family: Family, active_missing: Sequence[str],
         if v is None:
             continue
         pair = (m, v)
-        num = oracle.best_with(fi, lambda f, o, pair=pair: f != fi or pair in o.pairs)
-        den = oracle.best_with(fi, lambda f, o, pair=pair: f != fi or pair not in o.pairs)
+
+        def with_pair(f: int, o: Option, pair: tuple[str, str] = pair) -> bool:
+            return f != fi or pair in o.pairs
+
+        def without_pair(f: int, o: Option, pair: tuple[str, str] = pair) -> bool:
+            return f != fi or pair not in o.pairs
+
+        num = oracle.best_with(fi, with_pair)
+        den = oracle.best_with(fi, without_pair)
         g = exp_or_inf(num - den)
         glrs[m] = g
         if g >= inp.config.lr_threshold and inp.posterior_ok(g):

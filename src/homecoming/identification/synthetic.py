@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from homecoming.genetics.markers import Marker
+from homecoming.genetics.profiles import Genotype
 from homecoming.identification.dataset import DviDataset, Family, Victim
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 from homecoming.simulation import drop_alleles, simulate_founders, to_profiles
@@ -98,7 +99,7 @@ def synthetic_case(markers: Sequence[Marker], *, n_families: int, n_missing: int
     if not 0 <= n_true <= min(n_missing, n_victims):
         raise ValueError(f"n_true={n_true}; expected 0..{min(n_missing, n_victims)}")
     families = []
-    missing_profiles: dict[str, tuple[Sex, dict]] = {}
+    missing_profiles: dict[str, tuple[Sex, dict[str, Genotype]]] = {}
     for k, c in enumerate(counts):
         persons, miss, typed = _template(c, k + 1, rng)
         ped = Pedigree(persons)
@@ -110,8 +111,8 @@ def synthetic_case(markers: Sequence[Marker], *, n_families: int, n_missing: int
             missing_profiles[m] = (ped[m].sex, profiles[m])
     all_missing = list(missing_profiles)
     chosen = [all_missing[j] for j in rng.choice(len(all_missing), size=n_true, replace=False)]
-    raw: list[tuple[Sex, dict, str | None]] = [(missing_profiles[m][0], missing_profiles[m][1], m)
-                                                for m in chosen]
+    raw: list[tuple[Sex, dict[str, Genotype], str | None]] = [
+        (missing_profiles[m][0], missing_profiles[m][1], m) for m in chosen]
     n_other = n_victims - n_true
     if n_other > 0:
         founders = simulate_founders(markers, n_other, rng)

@@ -227,7 +227,7 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
             alone[v] = float(x)
     log_lr: dict[tuple[str, str], float] = {}
     incons: dict[tuple[str, str], int] = {}
-    pair_ll: dict[str, np.ndarray] = {}
+    pair_ll: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     with np.errstate(invalid="ignore"):
         for name, ms in missing.items():
             ped, gts = pedigrees[name], family_genotypes[name]
