@@ -13,6 +13,7 @@ from typing import Any
 
 from homecoming.errors import FormatError, InputError
 from homecoming.services._common import _authorize
+from homecoming.services.audit import record_export
 
 __all__ = ["PROFILE_FORMATS", "RECORD_KINDS", "export_profiles", "export_records",
            "export_geojson", "export_familias"]
@@ -40,6 +41,8 @@ def export_profiles(db: Any, path: str | Path, *, fmt: str = "csv", source: str 
         if source is not None:
             wanted = {b for b, _ in profiles_for(session, source)}
             records = [r for r in records if r.sample_barcode in wanted]
+        record_export(session, "profiles", [r.sample_barcode for r in records],
+                      destination=str(path), file_format=fmt, actor=actor)
     records.sort(key=lambda r: r.sample_barcode)
     if fmt == "csv":
         from homecoming.formats.csv_records import format_profiles_csv
@@ -74,6 +77,8 @@ def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = 
     with db.session() as session:
         _authorize(session, PERMISSION_EXPORT, actor)
         records = getattr(Repositories(session), kind).list()
+        record_export(session, kind, [r.key for r in records], destination=str(path),
+                      file_format="csv", actor=actor)
     write_csv(kind, records, path, stats=stats)
     return len(records)
 
@@ -98,7 +103,10 @@ def export_geojson(db: Any, path: str | Path, types: tuple[str, ...] = (), *,
         repos = Repositories(session)
         for rt in ("site", "hazard_area", "grave"):    # parents before children
             if not types or rt in types:
-                records.extend(getattr(repos, _GEO_REPOSITORY[rt]).list())
+                found = getattr(repos, _GEO_REPOSITORY[rt]).list()
+                records.extend(found)
+                record_export(session, _GEO_REPOSITORY[rt], [r.key for r in found],
+                              destination=str(path), file_format="geojson", actor=actor)
     write_geojson(records, path)
     return len(records)
 
