@@ -43,6 +43,8 @@ COMMANDS: dict[str, str] = {
     "list": "homecoming.cli.records:list_command",
     "show": "homecoming.cli.records:show_command",
     "audit": "homecoming.cli.audit:audit_group",
+    "backup": "homecoming.cli.backup:backup_command",
+    "restore": "homecoming.cli.backup:restore_command",
 }
 
 
