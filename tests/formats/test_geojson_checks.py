@@ -55,3 +55,11 @@ def test_empty_and_control_characters_refused(text, match):
     with pytest.raises(FormatError, match=match) as err:
         parse_geojson(text, path="g.geojson")
     assert "\u202e" not in str(err.value)
+
+
+def test_require_sites_for_the_services_layer():
+    imp = parse_geojson(_collection(_grave("G-7", "S-1"), _grave("G-8", "S-404")),
+                        path="g.geojson")
+    imp.require_sites(lambda key: True)                    # both sites "stored": no error
+    with pytest.raises(FormatError, match=r"column features\[1\]\.properties\.site_id: "):
+        imp.require_sites(lambda key: key != "S-404")

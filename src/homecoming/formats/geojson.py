@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,21 @@ class GeoJsonImport:
     def of_type(self, record_type: str) -> list[Any]:
         cls_name = RECORD_TYPES[record_type][0]
         return [r for r in self.records if type(r).__name__ == cls_name]
+
+    def require_sites(self, site_is_stored: Callable[[str], bool]) -> None:
+        """Refuse the file if a grave or hazard area names a ``site_id`` that is neither a
+        site in this file nor a stored site (``site_is_stored``): the error names the feature
+        and field (``features[3].properties.site_id``). For the callers that store records."""
+        sites = {r.key for r in self.of_type("site")}
+        for rt in ("hazard_area", "grave"):
+            for r in self.of_type(rt):
+                site_id = getattr(r, "site_id", None)
+                if site_id and site_id not in sites and not site_is_stored(site_id):
+                    where = self.where.get((rt, r.key), rt)
+                    raise FormatError(f"{where}: site_id {show(site_id)} is not a stored site nor "
+                                      "a site in this file; expected the id of an existing site",
+                                      path=self.report.source,
+                                      column=f"{where}.properties.site_id", value=site_id)
 
 
 def parse_geojson(text: str, *, path: str | None = None,
@@ -212,16 +227,7 @@ def import_records(session: object, imported: GeoJsonImport, *, replace: bool = 
     repos = {"site": SiteRepository(session), "grave": GraveRepository(session),  # type: ignore[arg-type]
              "hazard_area": HazardAreaRepository(session)}  # type: ignore[arg-type]
     report = imported.report
-    sites = {r.key for r in imported.of_type("site")}
-    for rt in ("hazard_area", "grave"):
-        for r in imported.of_type(rt):
-            site_id = getattr(r, "site_id", None)
-            if site_id and site_id not in sites and not repos["site"].exists(site_id):
-                where = imported.where.get((rt, r.key), rt)
-                raise FormatError(f"{where}: site_id {show(site_id)} is not a stored site nor a "
-                                  "site in this file; expected the id of an existing site",
-                                  path=report.source, column=f"{where}.properties.site_id",
-                                  value=site_id)
+    imported.require_sites(repos["site"].exists)
     existing = [(rt, r.key) for rt in _ORDER for r in imported.of_type(rt)
                 if repos[rt].exists(r.key)]
     if existing and not replace:
