@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "audit": "homecoming.cli.audit:audit_group",
     "backup": "homecoming.cli.backup:backup_command",
     "restore": "homecoming.cli.backup:restore_command",
+    "custody": "homecoming.cli.custody:custody_group",
 }
 
 
@@ -79,7 +80,12 @@ SUMMARIES: dict[str, str] = {
                "family (closes the chain of custody; the remains become 'released').",
     "list": "List the stored records of one KIND.",
     "show": "Show one stored record of KIND (samples and remains with their chain of custody).",
-    "audit": "The audit trail.",
+    "audit": "The tamper-evident audit trail: verify, anchor, log.",
+    "backup": "Write an encrypted backup of the whole database to FILE (owner-only).",
+    "restore": "Restore the backup FILE into an empty database (run `homecoming init` first), "
+               "after verifying its audit chain and records; nothing is written if they do "
+               "not verify.",
+    "custody": "Chain of custody: record transfers, show an item's timeline and its breaks.",
 }
 
 
