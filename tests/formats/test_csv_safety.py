@@ -118,3 +118,22 @@ def test_control_characters_refused_in_csv(tmp_path):
     with pytest.raises(FormatError) as err:
         read_missing_persons_csv(path)
     assert "\x1b" not in str(err.value) and err.value.line == 2 and "U+001B" in str(err.value)
+
+
+def test_plan_changes_without_a_database(tmp_path):
+    from formats_fixtures import make_casework
+
+    from homecoming.formats.csv_records import plan_changes
+
+    donor = make_casework().donor
+    upd = tmp_path / "u.csv"
+    upd.write_text("id,missing_person_id,full_name\nD-1,MP-2,'=X\n", encoding="utf-8")
+    stored = {"D-1": donor}
+    plan = plan_changes("donors", upd, find=stored.get,
+                        references={"missing_person_id": {"MP-1", "MP-2"}.__contains__})
+    assert sorted((c.field, c.new) for c in plan.changes) == [("full_name", "=X"),
+                                                              ("missing_person_id", "MP-2")]
+    with pytest.raises(FormatError, match="line 2, column missing_person_id: 'MP-2' is not a "
+                                          "stored missing person"):
+        plan_changes("donors", upd, find=stored.get,
+                     references={"missing_person_id": {"MP-1"}.__contains__})

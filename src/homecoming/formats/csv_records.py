@@ -30,7 +30,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,9 +257,40 @@ def _decode(data: bytes) -> str:
 
 def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.StringIO, *,
                 path: str | None = None) -> UpdatePlan:
-    """Validate an update CSV against the stored records and return the diff (see module doc)."""
-    model, repo_cls = _kind(kind)
-    repo = repo_cls(session)
+    """Validate an update CSV against the stored records and return the diff (see module doc).
+
+    Looks the records up in ``session``; :func:`plan_changes` is the same check with the
+    look-ups passed in (no database access in this package)."""
+    from homecoming.storage import repositories
+
+    _, repo_cls = _kind(kind)
+    exists = {column: getattr(repositories, repo_name)(session).exists
+              for column, (repo_name, _) in REFERENCES.get(kind, {}).items()}
+    return plan_changes(kind, source, find=repo_cls(session).find, references=exists,
+                        path=path)
+
+
+def _model(kind: str) -> Any:
+    if kind not in RECORD_KINDS:
+        raise InputError(f"record type {kind!r}; expected one of {sorted(RECORD_KINDS)}",
+                         field="kind", value=kind)
+    from homecoming import casework
+
+    return getattr(casework, RECORD_KINDS[kind][0])
+
+
+def plan_changes(kind: str, source: str | os.PathLike[str] | io.StringIO, *,
+                 find: Callable[[str], Any],
+                 references: Mapping[str, Callable[[str], bool]] | None = None,
+                 path: str | None = None) -> UpdatePlan:
+    """Validate an update CSV and return the diff (see module doc), with the look-ups given:
+
+    :param find: key -> the stored record, or ``None`` (a key not stored is refused with its
+        line and column).
+    :param references: column -> "is this id stored?" for the columns of
+        :data:`REFERENCES` (a value not stored is refused with its line and column).
+    """
+    model = _model(kind)
     if isinstance(source, io.StringIO):
         text, where = source.getvalue(), path or "<csv>"
     else:
@@ -298,11 +329,7 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
         raise FormatError(f"columns {dup} appear twice; expected each once", path=where, line=1,
                           value=dup)
     nested = {n for n in header if _is_nested(model, n)}
-    from homecoming.storage import repositories
-
-    references = {column: getattr(repositories, repo_name)(session).exists
-                  for column, (repo_name, _) in REFERENCES.get(kind, {}).items()
-                  if column in header}
+    references = {c: f for c, f in (references or {}).items() if c in header}
     seen: dict[str, int] = {}
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -320,7 +347,7 @@ def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.
             raise FormatError(f"{key!r} appears twice (first on line {seen[key]}); expected one "
                               "row per record", path=where, line=n, column=key_field, value=key)
         seen[key] = n
-        current = repo.find(key)
+        current = find(key)
         if current is None:
             raise FormatError(f"{show(key)} is not a stored "
                               f"{kind[:-1] if kind.endswith('s') else kind}; expected the "
@@ -416,6 +443,7 @@ def _formats() -> list:
 
 FORMATS = _formats()
 
-__all__ = ["CLEAR", "RECORD_KINDS", "FieldChange", "UpdatePlan", "apply_update", "columns",
-           "export_csv", "format_csv", "format_profiles_csv", "plan_update", "update_from_csv", "write_csv",
-           "FORMATS"]
+__all__ = ["CLEAR", "FORMULA_NOTE", "RECORD_KINDS", "REFERENCES", "FieldChange", "UpdatePlan",
+           "apply_update", "columns", "export_csv", "format_csv", "format_profiles_csv",
+           "neutralise_cell", "plan_changes", "plan_update", "restore_cell", "update_from_csv",
+           "write_csv", "FORMATS"]
