@@ -58,13 +58,13 @@ ROOT = "CODISImportFile"
 class _Element:
     tag: str
     line: int
-    children: list["_Element"] = field(default_factory=list)
+    children: list[_Element] = field(default_factory=list)
     text: str = ""
 
-    def find_all(self, tag: str) -> list["_Element"]:
+    def find_all(self, tag: str) -> list[_Element]:
         return [c for c in self.children if c.tag == tag]
 
-    def find(self, tag: str) -> "_Element | None":
+    def find(self, tag: str) -> _Element | None:
         for c in self.children:
             if c.tag == tag:
                 return c

@@ -50,8 +50,16 @@ from pathlib import Path
 from typing import Any
 
 from homecoming.casework import (
-    CaseworkError, DnaProfile, Donor, Examination, Incident, MissingPerson, ProfileQuality,
-    Record, Remains, Sample,
+    CaseworkError,
+    DnaProfile,
+    Donor,
+    Examination,
+    Incident,
+    MissingPerson,
+    ProfileQuality,
+    Record,
+    Remains,
+    Sample,
 )
 from homecoming.errors import FormatError
 from homecoming.formats.checks import check_size, check_text, known_loci, show
@@ -300,7 +308,7 @@ def _allele_key(label: str) -> tuple[float, str]:
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _check_date(value: str, fail: Any, row: _Row, column: str) -> dt.date:

@@ -221,8 +221,11 @@ def import_records(session: object, imported: GeoJsonImport, *, replace: bool = 
     A record whose key already exists stops the import unless ``replace`` (then it is
     updated, each change audited by the repository).
     """
-    from homecoming.storage.repositories import (GraveRepository, HazardAreaRepository,
-                                                 SiteRepository)
+    from homecoming.storage.repositories import (
+        GraveRepository,
+        HazardAreaRepository,
+        SiteRepository,
+    )
 
     repos = {"site": SiteRepository(session), "grave": GraveRepository(session),  # type: ignore[arg-type]
              "hazard_area": HazardAreaRepository(session)}  # type: ignore[arg-type]
@@ -256,8 +259,11 @@ def import_records(session: object, imported: GeoJsonImport, *, replace: bool = 
 def export_records(session: object, record_types: Sequence[str] = tuple(RECORD_TYPES)
                    ) -> list[Any]:
     """Every stored record of the given types (sites, then hazard areas, then graves)."""
-    from homecoming.storage.repositories import (GraveRepository, HazardAreaRepository,
-                                                 SiteRepository)
+    from homecoming.storage.repositories import (
+        GraveRepository,
+        HazardAreaRepository,
+        SiteRepository,
+    )
 
     classes = {"site": SiteRepository, "hazard_area": HazardAreaRepository,
                "grave": GraveRepository}

@@ -28,8 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from homecoming.errors import (FormatError, FrequencyError, GenotypeError, HypothesisError,
-                               InputError, MutationModelError, PedigreeError)
+from homecoming.errors import (
+    FormatError,
+    FrequencyError,
+    GenotypeError,
+    HypothesisError,
+    InputError,
+    MutationModelError,
+    PedigreeError,
+)
 from homecoming.formats.checks import find_control
 from homecoming.genetics.alleles import canonical_locus
 from homecoming.genetics.markers import FREQUENCY_SUM_TOLERANCE, Marker, MutationSpec
@@ -540,7 +547,6 @@ def kinship_result_json(result: Any, *, input_sha256: str) -> dict:
             continue
         ll = np.asarray(ll, dtype=float)
         with np.errstate(invalid="ignore"):
-            per = ll - ref_ll
             total_h = float(ll.sum())
             total_ref = float(ref_ll.sum())
             log_lr = total_h - total_ref if not (math.isinf(total_h) and math.isinf(total_ref)

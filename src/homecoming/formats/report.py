@@ -90,7 +90,7 @@ class ImportReport:
         """True when nothing had to be fixed and nothing needs a caveat."""
         return not self.fixes and not self.warnings
 
-    def merge(self, other: "ImportReport") -> None:
+    def merge(self, other: ImportReport) -> None:
         self.entries.extend(other.entries)
         for key, value in other.counts.items():
             self.counts[key] = self.counts.get(key, 0) + value
