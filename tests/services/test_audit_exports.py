@@ -39,3 +39,32 @@ def test_exports_are_audited_and_the_chain_stays_intact(tmp_path, monkeypatch):
             {str(tmp_path / "p.csv")}
         assert verify(session).ok
     db.dispose()
+
+
+def test_verify_passes_on_the_demo_and_names_direct_tampering_of_the_file(tmp_path):
+    """The issue's "must show": intact after `demo` (with identification), and each kind of
+    direct change to the SQLite file is named."""
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    url = f"sqlite:///{path}"
+    run = CliRunner().invoke
+    assert run(cli, ["--database", url, "demo", "--bodies", "4", "--json"]).exit_code == 0
+    ok = run(cli, ["--database", url, "audit", "verify"])
+    assert ok.exit_code == 0 and "intact" in ok.output, ok.output
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("UPDATE audit_log SET user_name = 'nobody' WHERE seq = 7")
+    conn.execute("DELETE FROM audit_log WHERE seq = 9")
+    conn.execute("UPDATE missing_persons SET surname = 'Changed' WHERE rowid = 1")
+    conn.commit()
+    conn.close()
+    bad = run(cli, ["--database", url, "audit", "verify"])
+    assert bad.exit_code == 1
+    lines = [line for line in bad.output.splitlines() if line.startswith("TAMPERED: ")]
+    assert any(line.startswith("TAMPERED: entry 7 (id") and "was modified" in line
+               for line in lines)
+    assert any(line.startswith("TAMPERED: entry 9 deleted") for line in lines)
+    assert any("missing_persons" in line and "changed outside the application" in line
+               for line in lines)

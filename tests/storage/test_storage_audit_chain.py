@@ -81,3 +81,14 @@ def test_entries_stored_before_the_chain_are_chained_on_upgrade(database_url):
             _check_chain(audit_records(session))
     finally:
         db.dispose()
+
+
+def test_an_unusable_actor_name_is_refused_before_anything_is_written(db, records):
+    import pytest
+
+    from homecoming.errors import InputError
+
+    with pytest.raises(InputError, match="acting person"):
+        with db.session() as session:
+            Repositories(session, user="x" * 201).sites.add(records.site)
+    assert db.counts()["sites"] == 0

@@ -68,6 +68,10 @@ def write_audit(session: Session, rows: Sequence[Mapping[str, Any]], *,
     if not rows:
         return
     who = user or current_user()
+    if len(who) > tables.NAME or not who.isprintable():
+        raise InputError(f"audit: the acting person's name ({len(who)} characters) is not "
+                         f"valid; expected at most {tables.NAME} printable characters "
+                         "(HOMECOMING_USER)", field="user")
     at = _now()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
