@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from webpages import DEMO_BODIES, SMALL_SITE
 
 from homecoming.casework import Examination, Geometry, Grave, Remains, Site
 from homecoming.services import accounts, web_auth
+from homecoming.services.case_identification import identify_stored_case
 from homecoming.storage import Database
 from homecoming.storage.repositories import Repositories
 from homecoming.web.app import create_app, vendor_missing
@@ -35,8 +37,6 @@ from homecoming.web.config import WebConfig
 
 ROLES = ("field", "pathologist", "lab", "analyst", "board", "liaison", "investigator",
          "monitor", "admin")
-#: a second, small site: its three examined remains (2 male, 1 female) are all small cells
-SMALL_SITE = "WEBTEST-S2"
 
 _CHROMIUM_HINT = ("Chromium and chromedriver not found (/usr/bin/chromium, "
                   "/usr/bin/chromedriver); install them with scripts/ensure-chromium "
@@ -77,7 +77,7 @@ def _add_small_site(db: Database) -> None:
 def _load_demo(url: str) -> None:
     exe = Path(sys.executable).parent / "homecoming"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "homecoming"]
-    for args in (["init"], ["demo", "--no-identify"]):
+    for args in (["init"], ["demo", "--no-identify", "--bodies", str(DEMO_BODIES)]):
         subprocess.run(command + ["--database", url, *args], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
 
@@ -97,14 +97,17 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     _add_small_site(db)
     passwords = {role: web_auth.new_password() for role in ROLES}
     passwords["lockout"] = web_auth.new_password()
+    passwords["analyst2"] = web_auth.new_password()
     with db.session() as session:
         accounts.add_user(session, "admin", ["admin"], actor="admin")
         for role in ROLES[:-1]:
             accounts.add_user(session, role, [role], actor="admin",
                               display_name=f"SYNTHETIC {role}")
         accounts.add_user(session, "lockout", ["field"], actor="admin")
+        accounts.add_user(session, "analyst2", ["analyst"], actor="admin")
         for name, password in passwords.items():
             web_auth.set_password(session, name, password, actor="admin")
+    identify_stored_case(db, store=True, actor="analyst")
     config = WebConfig(database_url=url, public_statistics=True, page_size=25)
     app = create_app(config, database=db)
     port = _free_port()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from webpages import By, log_in, screenshot, wait_for
+from selenium.webdriver.support.ui import WebDriverWait
+from webpages import DEMO_BODIES, SMALL_SITE, By, log_in, screenshot, wait_for, wait_text
 
-from homecoming.services.web_queries import public_statistics
+from homecoming.services.web_queries import (
+    PROGRESS_STAGES,
+    map_features,
+    progress_counts,
+    public_statistics,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -17,11 +23,14 @@ def test_login_dashboard_and_logout(page, web_server):
     wait_for(page, "svg.chart")
     assert page.current_url == web_server.url + "/dashboard"
     screenshot(page, "dashboard")
-    bars = {el.get_attribute("data-stage"): el.text
-            for el in page.find_elements(By.CSS_SELECTOR, "table.data tr[data-stage]")}
-    # the demo: 440 graves + 3 of the small test site, 447 + 3 remains (Ukrainian grouping)
-    assert bars["graves_found"].endswith("443")
-    assert bars["remains_recovered"].endswith("450")
+    shown = {el.get_attribute("data-stage"): el.find_element(By.CSS_SELECTOR, "td").text
+             for el in page.find_elements(By.CSS_SELECTOR, "table.data tr[data-stage]")}
+    with web_server.db.session() as session:
+        counts = progress_counts(session)
+    assert counts["graves_found"] == DEMO_BODIES - 1 + 3  # the demo's graves + 3 test graves
+    assert counts["remains_identified"] > 0
+    for stage in PROGRESS_STAGES:
+        assert shown[stage] == str(counts[stage]), stage
     page.find_element(By.CSS_SELECTOR, "form.logout button").click()
     wait_for(page, "#name")
     assert page.current_url == web_server.url + "/login"
@@ -44,7 +53,7 @@ def test_wrong_password_then_lockout(page, web_server):
 
 
 def test_language_switch(page, web_server):
-    log_in(page, web_server, "field")
+    log_in(page, web_server, "liaison")
     wait_for(page, "svg.chart")
     assert page.find_element(By.TAG_NAME, "h1").text == "Панель"
     assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "uk"
@@ -52,27 +61,44 @@ def test_language_switch(page, web_server):
     wait_for(page, "html[lang=en]")
     assert page.find_element(By.TAG_NAME, "h1").text == "Dashboard"
     screenshot(page, "dashboard-en")
-    # numbers follow the language: 1 338 (uk, narrow no-break space) vs 1,338 (en)
-    page.get(web_server.url + "/records/samples")
-    count = wait_for(page, "#result-count").text
-    assert count.startswith("1,3") and count.endswith("records")
+    # numbers and dates follow the language: 1,234 and "Sep 16, 2022" in English,
+    # "1 234" and "16 вер. 2022 р." in Ukrainian
+    page.get(web_server.url + "/records/sites/" + SMALL_SITE)
+    assert "May 4, 2023" in wait_for(page, "dl.fields").text
+    page.get(web_server.url + "/identifications")
+    english = wait_for(page, "#result-count").text
     page.find_element(By.CSS_SELECTOR, "form.language button[value=uk]").click()
     wait_for(page, "html[lang=uk]")
-    count = wait_for(page, "#result-count").text
-    # (Selenium reports the no-break space of the Ukrainian grouping as a plain space)
-    assert count.replace("\u00a0", " ").replace("\u202f", " ") == "1 338 записів", count
+    assert page.current_url == web_server.url + "/identifications"
+    ukrainian = wait_for(page, "#result-count").text
+    number = english.split()[0]
+    assert english == f"{number} identifications"
+    assert ukrainian.split()[0] == number and ukrainian.split()[1] in ("ідентифікація",
+                                                                        "ідентифікації",
+                                                                        "ідентифікацій")
+    lr = next(c.text for c in page.find_elements(By.CSS_SELECTOR, "#identifications td.num")
+              if c.text != "—")
+    assert "," in lr and "." not in lr  # the Ukrainian decimal sign
+    page.get(web_server.url + "/records/sites/" + SMALL_SITE)
+    shown = wait_for(page, "dl.fields").text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "4 трав. 2023 р." in shown
 
 
 def test_map_shows_sites_and_hazard_areas(page, web_server):
     log_in(page, web_server, "field", next_path="/map")
     element = wait_for(page, "#map[data-loaded]", timeout=15)
     screenshot(page, "map")
-    # drawn by Leaflet with no tile server: 2 sites (demo + test), demo graves, 1 hazard area
-    assert page.find_elements(By.CSS_SELECTOR, "#map path.hazard.not-cleared")
+    # drawn by Leaflet with no tile server: 2 sites (demo + test), the demo's graves with a
+    # location, the demo's mined area (not cleared)
+    with web_server.db.session() as session:
+        layers = map_features(session)
+    graves = len(layers["graves"]["features"])
+    assert graves == DEMO_BODIES - 1
+    assert len(page.find_elements(By.CSS_SELECTOR, "#map path.hazard.not-cleared")) == 1
     assert len(page.find_elements(By.CSS_SELECTOR, "#map path.site")) == 2
-    assert len(page.find_elements(By.CSS_SELECTOR, "#map path.grave")) >= 100
+    assert len(page.find_elements(By.CSS_SELECTOR, "#map path.grave")) == graves
     assert not page.find_elements(By.CSS_SELECTOR, "#map img.leaflet-tile")
-    assert int(element.get_attribute("data-loaded")) >= 103
+    assert int(element.get_attribute("data-loaded")) == graves + 3
 
 
 def test_public_statistics_suppress_small_cells(page, web_server):
@@ -96,3 +122,125 @@ def test_public_statistics_suppress_small_cells(page, web_server):
     for cell in page.find_elements(By.CSS_SELECTOR, "table.stats td"):
         text = cell.text.replace("\u00a0", "").replace("\u202f", "")
         assert not text.isdigit() or int(text) >= 5, text
+
+
+def test_review_accept_then_confirm_with_four_eyes(page, web_server):
+    # the runner of the identification may not accept it (the form is there: the service
+    # refuses, and the page says why)
+    log_in(page, web_server, "analyst", next_path="/review")
+    wait_for(page, "#result-count")
+    assert page.find_elements(By.CSS_SELECTOR, "#identifications tbody tr[data-id]") == []
+    page.get(web_server.url + "/identifications?status=proposed")
+    first = wait_for(page, "#identifications tbody tr[data-id]").get_attribute("data-id")
+    page.get(web_server.url + f"/identifications/{first}")
+    page.find_element(By.ID, "accept").click()
+    assert "analyst" in wait_for(page, "#review-error").text  # the service's reason
+    assert page.find_element(By.ID, "status").get_attribute("data-status") == "proposed"
+    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    # a second analyst accepts it from the queue
+    log_in(page, web_server, "analyst2", next_path="/review")
+    wait_for(page, f'#identifications tr[data-id="{first}"]')
+    screenshot(page, "review-queue")
+    page.find_element(By.CSS_SELECTOR, f'tr[data-id="{first}"] a').click()
+    wait_for(page, "#per-marker")
+    screenshot(page, "identification")
+    page.find_element(By.ID, "accept-note").send_keys("SYNTHETIC: pedigree checked")
+    page.find_element(By.ID, "accept").click()
+    wait_for(page, "#status[data-status=reviewed]")
+    assert "SYNTHETIC: pedigree checked" in page.find_element(By.ID, "review-history").text
+    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    # the board confirms it; a field team member may not even open it
+    log_in(page, web_server, "board", next_path=f"/identifications/{first}")
+    page.find_element(By.ID, "confirm").click()
+    wait_for(page, "#status[data-status=confirmed]")
+    screenshot(page, "identification-confirmed")
+    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    log_in(page, web_server, "field", next_path=f"/identifications/{first}")
+    wait_text(page, "h1", "Немає доступу")
+    screenshot(page, "forbidden")
+
+
+def test_reject_needs_a_reason(page, web_server):
+    log_in(page, web_server, "analyst2", next_path="/identifications?status=proposed")
+    wait_for(page, "#identifications tbody tr[data-id]")
+    rows = page.find_elements(By.CSS_SELECTOR, "#identifications tbody tr[data-id]")
+    target = rows[-1].get_attribute("data-id")
+    page.get(web_server.url + f"/identifications/{target}")
+    # the browser itself refuses an empty reason (required); sent anyway, the server refuses
+    page.execute_script("document.getElementById('reject-reason').removeAttribute('required')")
+    page.find_element(By.ID, "reject").click()
+    wait_text(page, "#review-error", "Щоб відхилити, потрібно вказати підставу.")
+    page.find_element(By.ID, "reject-reason").send_keys("SYNTHETIC: sample mix-up suspected")
+    page.find_element(By.ID, "reject").click()
+    wait_for(page, "#status[data-status=rejected]")
+
+
+def test_csrf_refused_in_the_browser(page, web_server):
+    log_in(page, web_server, "field")
+    wait_for(page, "svg.chart")
+    page.execute_script("document.querySelector('form.logout input[name=csrf_token]').value"
+                        " = 'forged'")
+    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    wait_text(page, "h1", "Форма недійсна")
+    screenshot(page, "csrf-refused")
+    page.get(web_server.url + "/dashboard")  # still signed in
+    wait_text(page, "h1", "Панель")
+
+
+def test_records_search_filter_pages_and_detail(page, web_server):
+    log_in(page, web_server, "investigator", next_path="/records/graves")
+    wait_for(page, "#result-count")
+    screenshot(page, "graves")
+    total = int(page.find_element(By.ID, "result-count").text.split()[0])
+    assert total == DEMO_BODIES - 1 + 3
+    assert page.find_element(By.CSS_SELECTOR, "nav.pages span").text == "Сторінка 1 з 2"
+    page.find_element(By.CSS_SELECTOR, "nav.pages a[rel=next]").click()
+    assert wait_for(page, "nav.pages span").text == "Сторінка 2 з 2"
+    # the search box filters as one types (htmx), and the URL follows
+    box = page.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys(SMALL_SITE)
+    WebDriverWait(page, 10).until(lambda d: d.find_element(By.ID, "result-count").text
+                                  .startswith("3 "))
+    assert "q=" + SMALL_SITE in page.current_url
+    page.find_element(By.LINK_TEXT, f"{SMALL_SITE}-G2").click()
+    wait_for(page, "#related-remains")
+    screenshot(page, "grave")
+    assert f"{SMALL_SITE}-R2" in page.find_element(By.ID, "related-remains").text
+    page.get(web_server.url + "/records/samples")
+    first = wait_for(page, "table.data tbody td a").text
+    page.get(web_server.url + f"/records/samples/{first}")
+    custody = wait_for(page, "#related-custody")
+    screenshot(page, "sample")
+    assert custody.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert "genotype" not in page.page_source.lower()
+    page.get(web_server.url + "/statistics?by=year")
+    wait_for(page, "table.stats")
+    screenshot(page, "statistics")
+
+
+def test_phone_width_and_keyboard(page, web_server):
+    page.set_window_size(390, 844)
+    page.get(web_server.url + "/login")
+    # keyboard only: the name field has focus, Tab moves to the password, Enter submits
+    from selenium.webdriver.common.keys import Keys
+
+    active = page.switch_to.active_element
+    assert active.get_attribute("id") == "name"
+    active.send_keys("field")
+    active.send_keys(Keys.TAB)
+    page.switch_to.active_element.send_keys(web_server.passwords["field"], Keys.ENTER)
+    wait_for(page, "svg.chart")
+    screenshot(page, "dashboard-phone")
+    width = page.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, "no sideways scrolling at phone width"
+    for path in ("/map", "/records/remains", f"/records/sites/{SMALL_SITE}"):
+        page.get(web_server.url + path)
+        wait_for(page, "h1")
+        screenshot(page, "phone" + path.replace("/", "-"))
+        assert page.execute_script("return document.documentElement.scrollWidth") <= 390, path
+    # every form field has a label
+    unlabelled = page.execute_script(
+        "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+        ".filter(e => !(e.labels && e.labels.length)).map(e => e.name)")
+    assert unlabelled == []

@@ -10,7 +10,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-__all__ = ["screenshot", "log_in", "wait_for", "By"]
+__all__ = ["screenshot", "log_in", "wait_for", "wait_text", "By", "DEMO_BODIES", "SMALL_SITE"]
+
+#: remains in the demonstration loaded for the web tests (small: the identification of the
+#: stored case runs in the fixture, and stores the proposals the review pages show)
+DEMO_BODIES = 40
+#: a second, small site: its three examined remains (2 male, 1 female) are all small cells
+SMALL_SITE = "WEBTEST-S2"
 
 
 def screenshot(driver: Any, name: str) -> None:
@@ -35,3 +41,14 @@ def wait_for(driver: Any, css: str, timeout: float = 10) -> Any:
     """The element matching ``css`` once it is present."""
     return WebDriverWait(driver, timeout).until(
         EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def wait_text(driver: Any, css: str, text: str, timeout: float = 10) -> None:
+    """Wait until the element matching ``css`` shows ``text`` (after a page load)."""
+    def shown(d: Any) -> bool:
+        try:
+            return bool(d.find_element(By.CSS_SELECTOR, css).text == text)
+        except Exception:  # not there yet, or replaced by the next page
+            return False
+
+    WebDriverWait(driver, timeout).until(shown)

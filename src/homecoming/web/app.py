@@ -47,7 +47,8 @@ _env = Environment(loader=FileSystemLoader(str(WEB_DIR / "templates")),
 _env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 _env.filters.update(date=i18n.format_date, datetime=i18n.format_datetime,
                     number=i18n.format_number, percent=i18n.format_percentage,
-                    label=labels.value_label, urlquote=lambda v: quote(str(v), safe=""))
+                    label=labels.value_label, urlquote=lambda v: quote(str(v), safe=""),
+                    scientific=i18n.format_scientific, isodatetime=i18n.format_iso_datetime)
 _env.globals.update(field_label=labels.field_label, kind_label=labels.kind_label,
                     languages=i18n.LANGUAGES, version=__version__)
 
@@ -180,9 +181,16 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
                           message=str(exc).splitlines()[0] if str(exc) else "",
                           permission=None)
 
-    from homecoming.web.views import auth, dashboard, maps, records, statistics
+    from homecoming.web.views import (
+        auth,
+        dashboard,
+        identifications,
+        maps,
+        records,
+        statistics,
+    )
 
-    for module in (auth, dashboard, maps, records, statistics):
+    for module in (auth, dashboard, maps, records, statistics, identifications):
         app.include_router(module.router)
     return app
 

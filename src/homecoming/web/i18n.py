@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import gettext as _gettext
 import io
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,7 +38,8 @@ from babel.numbers import format_decimal, format_percent
 
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "LOCALE_DIR", "translations", "use", "current",
            "gettext", "ngettext", "lazy", "format_date", "format_datetime", "format_number",
-           "format_percentage", "normalize", "sort_key"]
+           "format_percentage", "format_scientific", "format_iso_datetime", "normalize",
+           "sort_key"]
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: language code -> its own name (shown in the language switch)
@@ -126,6 +128,26 @@ def format_number(value: float | int | None, digits: int | None = None) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=_LOCALES[_current.get()])
     return format_decimal(value, locale=_LOCALES[_current.get()])
+
+
+def format_scientific(value: float | None) -> str:
+    """A large or small number as m × 10^e (e.g. LRs), with the language's decimal sign."""
+    if value is None:
+        return ""
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return format_number(value, 3 if abs(value) < 10 else 1)
+    exponent = int(math.floor(math.log10(abs(value))))
+    mantissa = value / 10 ** exponent
+    return f"{format_number(mantissa, 3)} × 10^{exponent}"
+
+
+def format_iso_datetime(value: str | _dt.datetime | None) -> str:
+    """A date-time given as ISO text (as the services return it), formatted."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value)
+    return format_datetime(value, "short")
 
 
 def format_percentage(value: float | None) -> str:
