@@ -60,3 +60,22 @@ def test_control_characters_refused_and_not_echoed(ch):
     with pytest.raises(FormatError) as err:
         parse_fam(text, path="c.fam")
     assert ch not in str(err.value) and err.value.line == 6
+
+
+@pytest.mark.parametrize("alleles,stepwise", [
+    (["9", "9.3", "10", "10.0"], True),
+    (["9", "9.5", "10"], False),          # .5 is no microvariant of the grammar
+    (["9", "150", "10"], False),          # 150 repeats: not an STR allele at this locus
+    (["Rest allele", "10"], False),
+])
+def test_stepwise_needs_alleles_of_the_grammar(alleles, stepwise):
+    from homecoming.formats.familias import FamiliasFile, FamiliasLocus
+
+    n = len(alleles)
+    loc = FamiliasLocus("TH01", alleles, [1 / n] * n, female_rate=0.01, male_rate=0.01,
+                        female_model=4, male_model=4, female_range=0.1, male_range=0.1)
+    fam = FamiliasFile(loci=[loc])
+    (item,) = fam.markers_json()
+    assert (item["mutation"]["female"]["model"] == "stepwise") is stepwise
+    assert any("stepwise model cannot be used" in e.message for e in fam.report.fixes) \
+        is not stepwise

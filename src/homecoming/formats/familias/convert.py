@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from homecoming.errors import FormatError, InputError
 from homecoming.formats.familias.model import (
-    _REPEAT,
     DVI_DATASET_FORMAT,
     KINSHIP_CASE_FORMAT,
     MISSING_PERSON,
@@ -25,6 +24,7 @@ from homecoming.formats.familias.model import (
     FamiliasRelation,
 )
 from homecoming.formats.report import ImportReport
+from homecoming.genetics.alleles import is_valid_allele
 from homecoming.genetics.mutation import pm_stationary
 
 
@@ -388,10 +388,10 @@ def _complete_pedigree(order: Sequence[str], sex: Mapping[str, str], father: dic
     return added + out
 
 
-def _is_repeat_number(allele: str) -> bool:
-    if not _REPEAT.match(allele):
-        return False
-    return float(allele) >= 1
+def _is_repeat_number(allele: str, locus: str | None = None) -> bool:
+    """Whether a stepwise model can use ``allele``: an STR allele of the one grammar
+    (:func:`homecoming.genetics.alleles.is_valid_allele`)."""
+    return is_valid_allele(allele, locus)
 
 
 def _locus_json(loc: FamiliasLocus, chromosome: str, report: ImportReport) -> dict:
@@ -402,8 +402,8 @@ def _locus_json(loc: FamiliasLocus, chromosome: str, report: ImportReport) -> di
     codes = {"female": loc.female_model, "male": loc.male_model}
     stepwise = any(c >= 2 for c in codes.values())
     fallback = False
-    if stepwise and not all(_is_repeat_number(a) for a in loc.alleles):
-        bad = next(a for a in loc.alleles if not _is_repeat_number(a))
+    if stepwise and not all(_is_repeat_number(a, loc.name) for a in loc.alleles):
+        bad = next(a for a in loc.alleles if not _is_repeat_number(a, loc.name))
         fallback = True
         report.fix(f"locus {loc.name}: allele name {bad!r} is not a repeat number, so a "
                    "stepwise model cannot be used; changed to the 'equal' model with the same "
