@@ -38,6 +38,7 @@ Everything here is pure search over numbers; the likelihoods come from the calle
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -47,8 +48,10 @@ import numpy as np
 
 from homecoming.identification.groups import groups_sharing
 
-#: Default cap on DP states per layer before falling back to branch-and-bound.
+#: Default cap on DP states per layer before a component goes to the assignment search.
 DEFAULT_MAX_STATES = 200_000
+#: The DP also gives up after ``DP_WORK_PER_STATE × max_states`` partial assignments built.
+DP_WORK_PER_STATE = 20
 #: Default cap on linear-assignment solves per wide component (see :func:`search`).
 DEFAULT_MAX_ASSIGNMENT_SOLVES = 20_000
 
@@ -160,7 +163,22 @@ def _family_order(fams: list[int], options: Sequence[Sequence[Option]]) -> list[
 
 def _dp(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states: int,
         keep: OptionFilter | None, want_z: bool) -> ComponentResult:
+    # the DP builds millions of small tuples that all stay alive: Python's cyclic garbage
+    # collector would traverse them again and again (minutes on a 300-family component)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _dp_run(fams, options, k, max_states, keep, want_z)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _dp_run(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states: int,
+            keep: OptionFilter | None, want_z: bool) -> ComponentResult:
     order = _family_order(fams, options)
+    work = 0
+    max_work = DP_WORK_PER_STATE * max_states
     future = [0] * (len(order) + 1)
     for i in range(len(order) - 1, -1, -1):
         m = 0
@@ -180,6 +198,9 @@ def _dp(fams: list[int], options: Sequence[Sequence[Option]], k: int, max_states
                 t = (s | o.mask) & nxt_future
                 cand: list[tuple[float, object]] = [(g + o.gain, (j, chain))
                                                     for g, chain in tops]
+                work += len(cand)
+                if work > max_work:
+                    raise _TooLarge     # too much work: the assignment search takes over
                 lz2 = lz + o.gain
                 if t in new:
                     old_lz, old_tops = new[t]
@@ -330,7 +351,8 @@ def _combinations(lists: Sequence[Sequence[tuple[int, Option]]]
 
 
 def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: int,
-                       keep: OptionFilter | None, max_solves: int) -> ComponentResult:
+                       keep: OptionFilter | None, max_solves: int,
+                       ties_only: float | None = None) -> ComponentResult:
     """Exact top-k of a wide component by linear assignment (see the module doc, step 3).
 
     Families whose kept options place at most one victim each (one missing person) are the
@@ -342,7 +364,8 @@ def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: 
     g(c) + H at most the k-th best total found can enter the top k, which stops the
     enumeration. The k best (combination, remainder) totals are merged lazily from the
     per-combination rankings. Exact; ``max_solves`` bounds the work (then the result is the
-    best found so far and is flagged ``limit_reached``).
+    best found so far and is flagged ``limit_reached``). With ``ties_only = r`` the ranking
+    stops at the first assignment worse than the best by more than ``r · max(1, |best|)``.
     """
     budget = _Budget(max_solves)
     forms: list[dict[int, int] | None] = []
@@ -407,6 +430,9 @@ def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: 
                 continue
             if not pending:
                 break
+            if ties_only is not None and top and \
+                    -pending[0][0] < top[0][0] - ties_only * max(1.0, abs(top[0][0])):
+                break
             neg, _, idx, sol_r, it = heapq.heappop(pending)
             top.append((-neg, _choice(fams, forms, options, singles, multis, multi_opts,
                                       victims, idx, sol_r)))
@@ -442,7 +468,8 @@ def _choice(fams: list[int], forms: Sequence[dict[int, int] | None],
 def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: int,
                      max_states: int, keep: OptionFilter | None, want_z: bool,
                      wide: set[tuple[int, ...]] | None = None,
-                     max_solves: int = DEFAULT_MAX_ASSIGNMENT_SOLVES) -> ComponentResult:
+                     max_solves: int = DEFAULT_MAX_ASSIGNMENT_SOLVES,
+                     ties_only: float | None = None) -> ComponentResult:
     """Solve one component. ``wide`` (shared across calls on the same options) remembers the
     components whose DP went past ``max_states``, so that repeated solves (with filters, for
     marginal posteriors) go straight to the fallback instead of growing the DP again."""
@@ -453,7 +480,7 @@ def _solve_component(fams: list[int], options: Sequence[Sequence[Option]], k: in
     except _TooLarge:
         if wide is not None:
             wide.add(tuple(fams))
-        return _assignment_search(fams, options, k, keep, max_solves)
+        return _assignment_search(fams, options, k, keep, max_solves, ties_only)
 
 
 def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tuple[int, ...]]],

@@ -458,7 +458,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     n_missing = cfg.prior_missing or max(len(ds.missing), 1)
     thresholds = cfg.thresholds(n_missing)
     mcs, vcs = _conclude(ds, cfg, by_pair, candidates, usable, identifiable, options, comp_of,
-                         n_missing, marginals, stage("conclusions"))
+                         n_missing, marginals, stage("conclusions"), wide)
 
     theta_approx = None
     if ds.theta > 0:
@@ -507,7 +507,8 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
               identifiable: dict[str, bool], options: list[list[Option]],
               comp_of: dict[int, list[int]], n_missing: int,
               marginals: dict[tuple[str, str], float],
-              progress: Callable[[int, int], None] | None = None
+              progress: Callable[[int, int], None] | None = None,
+              wide: set[tuple[int, ...]] | None = None
               ) -> tuple[list[MissingConclusion], list[VictimConclusion]]:
     """The conclusion steps of :mod:`homecoming.identification.steps`, in dvir's order."""
     inp = steps.StepInput(ds, cfg, by_pair, candidates, usable, identifiable, marginals,
@@ -525,7 +526,7 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
     matched.extend(und.victims)
     active_m = [m for m in active_m if m not in und.matches]
     active_v = [v for v in active_v if v not in set(und.matches.values())]
-    oracle = steps.JointOracle(ds, options, comp_of, cfg, und.matches)
+    oracle = steps.JointOracle(ds, options, comp_of, cfg, und.matches, wide)
     for k_f, f in enumerate(ds.families):
         if progress is not None and k_f % 16 == 0:
             progress(k_f, len(ds.families))

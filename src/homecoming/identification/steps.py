@@ -103,14 +103,16 @@ class JointOracle:
 
     def __init__(self, dataset: DviDataset, options: Sequence[Sequence[Option]],
                  comp_of: Mapping[int, list[int]], config: IdentificationConfig,
-                 forced: Mapping[str, str]) -> None:
+                 forced: Mapping[str, str], wide: set[tuple[int, ...]] | None = None) -> None:
         self.dataset = dataset
         self.options = options
         self.comp_of = comp_of
         self.config = config
         self.forced = dict(forced)
         self._forced_victims = set(self.forced.values())
-        self.wide: set[tuple[int, ...]] = set()   # components too wide for the DP
+        # components too wide for the DP (shared with the joint stage's)
+        self.wide: set[tuple[int, ...]] = set() if wide is None else wide
+        self._ranked: dict[tuple[int, ...], list[tuple[float, dict[int, Option]]]] = {}
 
     def keep_forced(self, fi: int, o: Option) -> bool:
         fam = self.dataset.families[fi]
@@ -132,12 +134,23 @@ class JointOracle:
         return res.top[0][0] if res.top else float("-inf")
 
     def ranked(self, fi: int, k: int) -> list[tuple[float, dict[int, Option]]]:
-        """The ``k`` best assignments of ``fi``'s component: (score, family -> option)."""
+        """The best assignment of ``fi``'s component and those tying with it (within
+        ``config.tie_tolerance``), at most ``k``: (score, family -> option). Computed once per
+        component."""
         c = self.comp_of[fi]
-        res = _solve_component(c, self.options, k, self.config.max_states, self.keep_forced,
-                               False, self.wide, self.config.max_assignment_solves)
-        return [(g, {f: self.options[f][j] for f, j in zip(res.families, ch)})
-                for g, ch in res.top]
+        key = tuple(c)
+        if key not in self._ranked:
+            rel = self.config.tie_tolerance
+            res = _solve_component(c, self.options, k, self.config.max_states,
+                                   self.keep_forced, False, self.wide,
+                                   self.config.max_assignment_solves, ties_only=rel)
+            top = res.top
+            if top:
+                tol = rel * max(1.0, abs(top[0][0]))
+                top = [t for t in top if abs(t[0] - top[0][0]) <= tol]
+            self._ranked[key] = [(g, {f: self.options[f][j] for f, j in zip(res.families, ch)})
+                                 for g, ch in top]
+        return self._ranked[key]
 
 
 def runner_up(v: str, m: str, vs: Sequence[str], ms: Sequence[str],
@@ -164,11 +177,15 @@ def excluded(inp: StepInput) -> tuple[MissingConclusion, ...]:
     """Identifiable missing persons with no compared victim (no match) or whose compared
     victims are all excluded."""
     out = []
+    compared_with: dict[str, list[str]] = {}
+    for (v, mm) in inp.pairings:
+        if inp.usable[v]:
+            compared_with.setdefault(mm, []).append(v)
     for f in inp.dataset.families:
         for m in f.missing:
             if not inp.identifiable[m]:
                 continue
-            compared = [v for (v, mm) in inp.pairings if mm == m and inp.usable[v]]
+            compared = compared_with.get(m, [])
             if not compared:
                 out.append(MissingConclusion(m, f.name, None, Conclusion.NO_MATCH,
                                              comment="no victim of compatible sex with DNA"))
@@ -404,6 +421,10 @@ def victim_conclusions(inp: StepInput, missing: Sequence[MissingConclusion],
             vic_of[mc.victim] = VictimConclusion(mc.victim, mc.missing, mc.family, mc.conclusion,
                                                  mc.lr, mc.glr, mc.comment)
     out: list[VictimConclusion] = []
+    compared_with: dict[str, list[str]] = {}
+    for (vv, m) in inp.pairings:
+        if inp.identifiable[m]:
+            compared_with.setdefault(vv, []).append(m)
     for v in inp.dataset.victims:
         if v.id in vic_of:
             out.append(vic_of[v.id])
@@ -412,7 +433,7 @@ def victim_conclusions(inp: StepInput, missing: Sequence[MissingConclusion],
             out.append(VictimConclusion(v.id, None, None, Conclusion.INCONCLUSIVE,
                                         comment="no usable DNA marker"))
             continue
-        compared = [m for (vv, m) in inp.pairings if vv == v.id and inp.identifiable[m]]
+        compared = compared_with.get(v.id, [])
         cands = [m for m in compared if v.id in inp.candidates[m]]
         if compared and not cands:
             out.append(VictimConclusion(v.id, None, None, Conclusion.EXCLUDED,
