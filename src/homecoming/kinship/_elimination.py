@@ -183,6 +183,12 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
 
 
 def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool) -> FloatArray:
+    with np.errstate(divide="ignore", under="ignore"):
+        return _run_steps(steps, arrays, n_rows, scale)
+
+
+def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
+               scale: bool) -> FloatArray:
     slots: dict[int, FloatArray] = dict(enumerate(arrays))
     log_scale = np.zeros(n_rows)
     for step in steps:
@@ -203,21 +209,18 @@ def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool) 
                 step.path = np.einsum_path(step.spec, *inputs, optimize="greedy")[0]
             result = np.einsum(step.spec, *inputs, optimize=step.path)
         if step.n_out == 0:
-            with np.errstate(divide="ignore", under="ignore"):
-                log_scale += np.log(result)
+            log_scale += np.log(result)
             continue
         if scale:
             peak = result.reshape(n_rows, -1).max(axis=1)
             ok = peak > 0
             safe = np.where(ok, peak, 1.0)
-            with np.errstate(divide="ignore", under="ignore"):
-                log_scale += np.where(ok, np.log(safe), -np.inf)
+            log_scale += np.where(ok, np.log(safe), -np.inf)
             result = result / safe.reshape((n_rows,) + (1,) * step.n_out)
         slots[step.output] = result
     for arr in slots.values():   # factors without variables (none are produced)
         if arr.ndim == 1:
-            with np.errstate(divide="ignore", under="ignore"):
-                log_scale += np.log(arr)
+            log_scale += np.log(arr)
     return log_scale
 
 
@@ -233,8 +236,7 @@ def eliminate(factors: list[Factor], sizes: list[int], n_rows: int,
     steps = _PLANS.get_or_make((tuple(scopes), tuple(sizes)),
                                lambda: plan(scopes, sizes, quick))
     arrays = [a for _, a in factors]
-    with np.errstate(under="ignore"):
-        logs = _run(steps, arrays, n_rows, scale=False)
+    logs = _run(steps, arrays, n_rows, scale=False)
     bad = ~(logs > math.log(RESCUE_BELOW))
     if np.any(bad):
         zero = bad & (logs == -np.inf)

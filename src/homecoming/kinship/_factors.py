@@ -99,6 +99,13 @@ def build_factors(problem: BatchProblem, rows: RowLayout,
         female, male = female_all, male_all
     row_domains = rows.domains
     row_index = np.arange(n_rows)[:, None, None]
+    row_column = row_index[:, :, 0]
+
+    def prior_on(v: int) -> FloatArray:
+        """The founder allele prior on variable v's domain, (R, D_v)."""
+        picked: FloatArray = rows.prior[row_column, row_domains[v]]
+        return picked
+
     is_full = [domains[v] is full for v in range(len(domains))]
     merged = partition.representative() if partition else {}
 
@@ -146,7 +153,7 @@ def build_factors(problem: BatchProblem, rows: RowLayout,
         def make() -> FloatArray:
             keys: list[Hashable | None] = [(mat is female) if is_full[v] else None
                                            for v, mat in children]
-            return founder_factor(np.take_along_axis(rows.prior, row_domains[v_maternal], axis=1),
+            return founder_factor(prior_on(v_maternal),
                                   [gather(mat, v_maternal, v) for v, mat in children],
                                   keys, batch.factor_cache if plain else None)
         return cached(("founder",) + tuple((mat is female, domain_key(v))
@@ -206,13 +213,13 @@ def build_factors(problem: BatchProblem, rows: RowLayout,
                     factors.append((scope, observed))
                 continue
             f = problem.inbreeding.get(pid, 0.0)
-            maternal_prior = np.take_along_axis(rows.prior, row_domains[v_maternal], axis=1)
+            maternal_prior = prior_on(v_maternal)
             if single or v_paternal is None:
                 if observed is not None:
                     maternal_prior = maternal_prior * observed
                 factors.append(((v_maternal,), maternal_prior))
                 continue
-            paternal_prior = np.take_along_axis(rows.prior, row_domains[v_paternal], axis=1)
+            paternal_prior = prior_on(v_paternal)
             if f == 0.0:
                 joint = paternal_prior[:, :, None] * maternal_prior[:, None, :]
             else:
@@ -249,5 +256,5 @@ def build_factors(problem: BatchProblem, rows: RowLayout,
             v = block[0]
             if len(block) == 1 and v in blocks_done and v in singletons:
                 continue          # summed out with its founder in closed form
-            factors.append(((var(v),), np.take_along_axis(rows.prior, row_domains[v], axis=1)))
+            factors.append(((var(v),), prior_on(v)))
     return factors
