@@ -177,6 +177,10 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
         raise click.BadParameter(f"{workers}; expected at least 1", param_hint="--workers")
     from homecoming.services.screening import screen, write_candidates
 
+    if scheduler is not None:   # a malformed address is refused before anything is read
+        from homecoming.distributed.screening import check_scheduler_address
+
+        check_scheduler_address(scheduler)
     db = None if dataset is not None else open_database(ctx)
     bar = _Bar(quiet)
     try:
