@@ -185,6 +185,14 @@ _RELATED: dict[str, dict[str, tuple[Table, str, str]]] = {
 }
 
 
+#: stored columns that are bookkeeping, not part of the record shown to people
+INTERNAL_COLUMNS = frozenset({"row_version", "genotypes"})
+
+
+def _shown(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in INTERNAL_COLUMNS}
+
+
 def record_detail(session: Any, kind: str, key: str) -> RecordDetail:
     """One record of ``kind`` by its key, with its related records (a sample: its custody
     timeline, oldest first, and whether it has a DNA profile — never the genotypes)."""
@@ -192,7 +200,7 @@ def record_detail(session: Any, kind: str, key: str) -> RecordDetail:
     row = session.execute(select(spec.table).where(spec.table.c[spec.key] == key)).first()
     if row is None:
         raise NotFoundError(f"{kind}: {key!r} not found")
-    fields = dict(row._mapping)
+    fields = _shown(row._mapping)
     related: dict[str, list[dict[str, Any]]] = {}
     for label, (table, column, order) in _RELATED.get(kind, {}).items():
         related[label] = _rows(session, table, table.c[column] == key, table.c[order])
@@ -210,10 +218,7 @@ def record_detail(session: Any, kind: str, key: str) -> RecordDetail:
                                    (t.custody_events.c.item_kind == "remains")
                                    & (t.custody_events.c.item_id == key),
                                    t.custody_events.c.occurred_at)
-    for items in related.values():
-        for item in items:
-            for name in ("genotypes",):
-                item.pop(name, None)
+    related = {label: [_shown(item) for item in items] for label, items in related.items()}
     return RecordDetail(kind, key, fields, related)
 
 
