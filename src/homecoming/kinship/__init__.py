@@ -10,11 +10,29 @@
   and identification power of a missing-person pedigree (:mod:`.power`).
 """
 
-from homecoming.kinship.distribution import GenotypeDistribution, genotype_distributions
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from homecoming.kinship.likelihood import log_likelihood
 from homecoming.kinship.lr import Hypothesis, KinshipResult, kinship_lr
-from homecoming.kinship.power import exclusion_power, identification_power, power_tables
+
+if TYPE_CHECKING:
+    from homecoming.kinship.distribution import GenotypeDistribution, genotype_distributions
+    from homecoming.kinship.power import exclusion_power, identification_power, power_tables
+
+#: names imported on first use, so that ``kinship`` and ``identify`` do not load them
+_LAZY = {"GenotypeDistribution": "distribution", "genotype_distributions": "distribution",
+         "exclusion_power": "power", "identification_power": "power", "power_tables": "power"}
 
 __all__ = ["GenotypeDistribution", "Hypothesis", "KinshipResult", "exclusion_power",
            "genotype_distributions", "identification_power", "kinship_lr", "log_likelihood",
            "power_tables"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
