@@ -137,8 +137,8 @@ def test_glr_equals_brute_force_ratio(name):
     assert checked >= 1
 
 
-def test_branch_and_bound_fallback_keeps_the_optimum_and_flags_the_posterior():
-    """With the DP state budget at 1 the search falls back to branch-and-bound: the best
+def test_assignment_fallback_keeps_the_optimum_and_flags_the_posterior():
+    """With the DP state budget at 1 the search falls back to the assignment search: the best
     assignments are still exact, the posterior is a top-k approximation and says so."""
     from homecoming.formats.dvi_dataset import dvi_result_json
 

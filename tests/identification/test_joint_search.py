@@ -1,4 +1,4 @@
-"""The joint search (exact DP / branch-and-bound) against brute-force enumeration of options."""
+"""The joint search (exact DP / assignment search) against brute-force enumeration of options."""
 
 from __future__ import annotations
 
