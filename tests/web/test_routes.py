@@ -158,6 +158,23 @@ def test_login_redirect_stays_on_this_site(web_server):
         assert response.headers["location"] == "/dashboard"
 
 
+def test_audit_trail_and_accounts_pages(web_server):
+    client = _signed_in(web_server, "investigator")
+    page = client.get("/records/graves/WEBTEST-S2-G1/audit")
+    assert page.status_code == 200
+    # the grave was added by the test fixture as "web-tests" (one insert entry)
+    assert "web-tests" in page.text and "створено" in page.text
+    assert client.get("/users").status_code == 403
+    client.close()
+    client = _signed_in(web_server, "admin")
+    page = client.get("/users")
+    assert page.status_code == 200
+    for role in ROLES:
+        assert f"<td>{role}</td>" in page.text
+    assert "<td>лабораторія</td>" in page.text  # the lab role's label
+    client.close()
+
+
 def test_unknown_pages_are_404_pages(web_server):
     client = _signed_in(web_server, "analyst")
     for path in ("/records/nothing", "/records/graves/NO-SUCH-GRAVE", "/no-such-page"):

@@ -188,9 +188,10 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
         maps,
         records,
         statistics,
+        users,
     )
 
-    for module in (auth, dashboard, maps, records, statistics, identifications):
+    for module in (auth, dashboard, maps, records, statistics, identifications, users):
         app.include_router(module.router)
     return app
 

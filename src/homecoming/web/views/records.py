@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from homecoming.errors import NotFoundError
+from homecoming.services.records import audit_log
 from homecoming.services.web_queries import KINDS, list_records, record_detail
 from homecoming.web.app import render
 from homecoming.web.security import Context, route
@@ -43,3 +44,17 @@ def record_page(ctx: Context, kind: str, key: str) -> Response:
         detail = record_detail(session, kind, key)
     return render(ctx, "record_detail.html", spec=spec, detail=detail, links=LINKS,
                   kinds=KINDS)
+
+
+@route(router, "GET", "/records/{kind}/{key}/audit", "audit.view")
+def record_audit(ctx: Context, kind: str, key: str) -> Response:
+    """Who changed (or read) this record, when, and what changed."""
+    spec = KINDS[_kind(kind)]
+    with ctx.db.session() as session:
+        record_detail(session, kind, key)  # 404 for a record that does not exist
+        entries = audit_log(session, record=key, table=spec.table.name, actor=ctx.user)
+    for entry in entries:
+        before, after = entry["before"] or {}, entry["after"] or {}
+        entry["changed"] = sorted(k for k in set(before) | set(after)
+                                  if before.get(k) != after.get(k) and k != "genotypes")
+    return render(ctx, "record_audit.html", spec=spec, key=key, entries=entries)
