@@ -62,3 +62,25 @@ def test_write_services_check_the_permission_table_once_accounts_exist(db, tmp_p
     with db.session() as session:
         [row] = audit_records(session, table="missing_persons", action="insert")
         assert row.user_name == "chief"
+
+
+def test_replacing_the_demo_after_the_workflow_removes_its_identifications_audited(db):
+    from homecoming.services.review import demo_workflow
+    from homecoming.storage.repositories.identifications import IdentificationRepository
+
+    demo.load_demo(db, seed=5, bodies=20, identify=False)
+    done = demo_workflow(db, release_count=2, notify_count=2)
+    with db.session() as session:
+        stored = IdentificationRepository(session).list()
+        releases = IdentificationRepository(session).releases()
+    assert stored and len(releases) == 2, done
+    again = demo.load_demo(db, seed=5, bodies=20, identify=False, replace=True,
+                           actor="syn-admin")
+    # the demo's records plus the two custody events that closed the released remains' chain
+    assert again["records_removed"] == again["records_stored"] + 2
+    with db.session() as session:
+        assert IdentificationRepository(session).list() == []
+        deleted = audit_records(session, table="identifications", action="delete")
+        assert len(deleted) == len(stored)
+        assert {r.user_name for r in deleted} == {"syn-admin"}
+        assert len(audit_records(session, table="releases", action="delete")) == 2

@@ -68,15 +68,21 @@ def store_scenario(session: Any, scenario: Any, *, progress: DemoProgress | None
 
 
 def _is_demo_record(record: Any) -> bool:
-    """True if one of the record's text fields carries the SYNTHETIC label."""
+    """True if one of the record's text fields carries the SYNTHETIC label, or the record is
+    a custody event of a demonstration item (e.g. the release of demonstration remains)."""
     data = record.model_dump(mode="json")
-    return any(isinstance(v, str) and "SYNTHETIC" in v for v in data.values())
+    if any(isinstance(v, str) and "SYNTHETIC" in v for v in data.values()):
+        return True
+    item = data.get("item_id")
+    return "item_kind" in data and isinstance(item, str) and item.startswith(DEMO_PREFIX)
 
 
 def remove_demo(session: Any, *, actor: str | None = None) -> int:
     """Delete every demonstration record through the audited repository functions; returns
     how many records were deleted (screening candidates and contamination flags on
-    demonstration samples are deleted too, audited, and not counted).
+    demonstration samples, and stored identifications of demonstration missing persons or
+    remains with their review events, notifications and releases, are deleted too, audited,
+    and not counted).
 
     A demonstration record has a ``SYN-`` key **and** the SYNTHETIC label in one of its text
     fields; a ``SYN-`` record without the label is never deleted (IntegrityError, nothing
@@ -90,6 +96,7 @@ def remove_demo(session: Any, *, actor: str | None = None) -> int:
         list_candidates,
         list_elimination_flags,
     )
+    from homecoming.storage.repositories.identifications import IdentificationRepository
 
     repos = Repositories(session, user=actor)
     order = list(reversed(_repositories_in_order(repos)))
@@ -118,6 +125,9 @@ def remove_demo(session: Any, *, actor: str | None = None) -> int:
     for barcode in sorted({f.pm_barcode for f in list_elimination_flags(session)
                            if f.pm_barcode.startswith(demo)}):
         delete_elimination_flags(session, pm_barcode=barcode, user=actor)
+    IdentificationRepository(session, user=actor).delete_for(
+        missing_person_ids=next((k for r, k in found if r is repos.missing_persons), []),
+        remains_codes=next((k for r, k in found if r is repos.remains), []))
     removed = 0
     for repo, keys in found:
         try:

@@ -184,6 +184,40 @@ class IdentificationRepository:
         return [_plain(r._mapping) for r in self.session.execute(query)]
 
 
+    # --- deletion (only for removing the SYNTHETIC demonstration) -------------------------
+
+    def delete_for(self, *, missing_person_ids: Sequence[str] = (),
+                   remains_codes: Sequence[str] = ()) -> int:
+        """Delete every identification of these missing persons or remains, with its review
+        events, notifications and releases, each row audited (``delete``, the row before).
+        Used to remove the SYNTHETIC demonstration; returns the identifications deleted."""
+        from sqlalchemy import delete
+
+        mps, codes = list(missing_person_ids), list(remains_codes)
+        if not mps and not codes:
+            return 0
+        rows = [_plain(r._mapping) for r in self.session.execute(
+            select(identifications).where(or_(identifications.c.missing_person_id.in_(mps),
+                                              identifications.c.remains_code.in_(codes))))]
+        ids = [r["id"] for r in rows]
+        if not ids:
+            return 0
+        for table in (releases, notifications, review_events):
+            children = [_plain(r._mapping) for r in self.session.execute(
+                select(table).where(table.c.identification_id.in_(ids)))]
+            if children:
+                self.session.execute(delete(table).where(table.c.identification_id.in_(ids)))
+                write_audit(self.session, [{"table_name": table.name,
+                                            "record_key": str(c["id"]), "action": "delete",
+                                            "before": _json_view(c), "after": None}
+                                           for c in children], user=self.user)
+        self.session.execute(delete(identifications).where(identifications.c.id.in_(ids)))
+        write_audit(self.session, [{"table_name": identifications.name, "record_key": r["id"],
+                                    "action": "delete", "before": _json_view(r), "after": None}
+                                   for r in rows], user=self.user)
+        return len(ids)
+
+
 def log_access(session: Session, *, user: str, table_name: str, record_key: str,
                purpose: str) -> None:
     """Record that ``user`` read sensitive data (genotypes) of a record; never the data: a
