@@ -335,3 +335,4 @@ RECORD_TABLES: tuple[Table, ...] = (sites, hazard_areas, graves, exhumations, in
 # tables of other areas, on the same metadata (one import line each)
 from homecoming.storage import tables_identifications  # noqa: E402,F401
 from homecoming.storage import tables_web  # noqa: E402,F401
+from homecoming.storage import tables_consent  # noqa: E402,F401
