@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webpages import DEMO_BODIES, SMALL_SITE
+from webpages import CYRILLIC_SURNAMES, DEMO_BODIES, SMALL_SITE
 
-from homecoming.casework import Examination, Geometry, Grave, Remains, Site
+from homecoming.casework import Examination, Geometry, Grave, MissingPerson, Remains, Site
 from homecoming.services import accounts, web_auth
 from homecoming.services.case_identification import identify_stored_case
 from homecoming.storage import Database
@@ -72,6 +72,10 @@ def _add_small_site(db: Database) -> None:
             repos.examinations.add(Examination(id=f"{SMALL_SITE}-E{i}", remains_code=code,
                                                examined_on=day, prosector="SYNTHETIC",
                                                sex=sex))
+        for i, surname in enumerate(CYRILLIC_SURNAMES, start=1):
+            repos.missing_persons.add(MissingPerson(
+                id=f"WEBTEST-MP-{i}", surname=surname, given_name="Олена",
+                reported_by="SYNTHETIC", reported_on=day, notes="SYNTHETIC: web tests"))
 
 
 def _load_demo(url: str) -> None:

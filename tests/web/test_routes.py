@@ -175,6 +175,18 @@ def test_audit_trail_and_accounts_pages(web_server):
     client.close()
 
 
+def test_cyrillic_names_sorted_and_searched(web_server):
+    client = _signed_in(web_server, "liaison")
+    page = client.get("/records/missing-persons", params={"q": "Олена"})
+    surnames = re.findall(r'<td>([^<]+)</td>\s*<td>Олена</td>', page.text)
+    assert surnames == ["Бойко", "Гнатюк", "Ґалаґан", "Євтушенко", "Ищенко", "Іваненко",
+                        "Їжак", "Яковенко"]
+    for query in ("іваненко", "ІВАНЕНКО", "ваненк"):
+        page = client.get("/records/missing-persons", params={"q": query})
+        assert re.findall(r'<td>([^<]+)</td>\s*<td>Олена</td>', page.text) == ["Іваненко"], query
+    client.close()
+
+
 def test_unknown_pages_are_404_pages(web_server):
     client = _signed_in(web_server, "analyst")
     for path in ("/records/nothing", "/records/graves/NO-SUCH-GRAVE", "/no-such-page"):

@@ -10,13 +10,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-__all__ = ["screenshot", "log_in", "wait_for", "wait_text", "By", "DEMO_BODIES", "SMALL_SITE"]
+__all__ = ["screenshot", "log_in", "wait_for", "wait_text", "By", "DEMO_BODIES", "SMALL_SITE",
+           "CYRILLIC_SURNAMES"]
 
 #: remains in the demonstration loaded for the web tests (small: the identification of the
 #: stored case runs in the fixture, and stores the proposals the review pages show)
 DEMO_BODIES = 40
 #: a second, small site: its three examined remains (2 male, 1 female) are all small cells
 SMALL_SITE = "WEBTEST-S2"
+#: SYNTHETIC missing persons with Ukrainian surnames (in no particular order)
+CYRILLIC_SURNAMES = ("Їжак", "Іваненко", "Бойко", "Ґалаґан", "Гнатюк", "Євтушенко", "Яковенко",
+                     "Ищенко")
 
 
 def screenshot(driver: Any, name: str) -> None:

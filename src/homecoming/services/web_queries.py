@@ -29,7 +29,7 @@ from homecoming.storage import tables_identifications as ti
 __all__ = ["KindSpec", "KINDS", "RecordPage", "RecordDetail", "list_records",
            "record_detail", "progress_counts", "map_features", "SuppressedTable",
            "suppress_small_cells", "public_statistics", "PUBLIC_DIMENSIONS",
-           "SMALL_CELL_THRESHOLD", "age_group"]
+           "SMALL_CELL_THRESHOLD", "age_group", "alphabetical_key"]
 
 
 # --- record lists and details ---------------------------------------------------------------
@@ -46,6 +46,8 @@ class KindSpec:
     search: tuple[str, ...]
     filters: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
+    #: sort by ``order`` in alphabetical order (:func:`alphabetical_key`), not the database's
+    alphabetical: bool = False
 
 
 KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (
@@ -78,7 +80,7 @@ KINDS: dict[str, KindSpec] = {spec.kind: spec for spec in (
     KindSpec("missing-persons", t.missing_persons, "id",
              ("id", "surname", "given_name", "patronymic", "birth_date", "sex", "status"),
              ("id", "surname", "given_name", "patronymic", "last_seen_place"),
-             ("status", "sex"), ("surname", "given_name", "id")),
+             ("status", "sex"), ("surname", "given_name", "patronymic"), alphabetical=True),
     KindSpec("donors", t.donors, "id",
              ("id", "missing_person_id", "full_name", "relationship", "consent"),
              ("id", "missing_person_id", "full_name"), ("relationship", "consent"), ("id",)),
@@ -158,11 +160,46 @@ def list_records(session: Any, kind: str, *, search: str = "",
     query = (select(*[table.c[c] for c in spec.columns]).where(*conditions)
              .order_by(*[table.c[c] for c in spec.order or (spec.key,)])
              .limit(page_size).offset((page - 1) * page_size))
-    rows = [dict(r._mapping) for r in session.execute(query)]
+    if spec.alphabetical:
+        rows = _alphabetical_page(session, spec, conditions, page, page_size)
+    else:
+        rows = [dict(r._mapping) for r in session.execute(query)]
     options = {name: sorted(str(v) for v in session.execute(
         select(table.c[name]).distinct().where(table.c[name].is_not(None))).scalars())
         for name in spec.filters}
     return RecordPage(kind, rows, total, page, page_size, search, chosen, options)
+
+
+# Ukrainian alphabetical order: Unicode puts ґ, є, і, ї outside а–я; map them next to their
+# neighbours (г ґ, е є, и і ї); apostrophes do not count.
+_UK_ORDER = str.maketrans({
+    "ґ": "г\uffff", "є": "е\uffff", "і": "и\uffff", "ї": "и\uffff\uffff",
+    "'": "", "’": "", "ʼ": "",
+})
+
+
+def alphabetical_key(text: str | None) -> str:
+    """A key that sorts Ukrainian and Latin names alphabetically, case-insensitively (є after
+    е, і and ї after и, ґ after г)."""
+    return str(text or "").casefold().translate(_UK_ORDER)
+
+
+def _alphabetical_page(session: Any, spec: KindSpec, conditions: list[Any], page: int,
+                       page_size: int) -> list[dict[str, Any]]:
+    """One page in alphabetical order: the keys and sort columns of every match are sorted
+    here (SQLite and PostgreSQL collations differ, and neither knows the Ukrainian order),
+    then only the page's rows are read."""
+    table = spec.table
+    key = table.c[spec.key]
+    matches = session.execute(select(key, *[table.c[c] for c in spec.order])
+                              .where(*conditions)).all()
+    matches.sort(key=lambda r: (*[alphabetical_key(v) for v in r[1:]], r[0]))
+    wanted = [r[0] for r in matches[(page - 1) * page_size:page * page_size]]
+    if not wanted:
+        return []
+    found = {row._mapping[spec.key]: dict(row._mapping) for row in session.execute(
+        select(*[table.c[c] for c in spec.columns]).where(key.in_(wanted)))}
+    return [found[k] for k in wanted]
 
 
 def _rows(session: Any, table: Table, where: Any, order: Any) -> list[dict[str, Any]]:

@@ -36,6 +36,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from homecoming.services.web_queries import alphabetical_key
+
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "LOCALE_DIR", "translations", "use", "current",
            "gettext", "ngettext", "lazy", "format_date", "format_datetime", "format_number",
            "format_percentage", "format_scientific", "format_iso_datetime", "normalize",
@@ -157,13 +159,6 @@ def format_percentage(value: float | None) -> str:
 
 
 def sort_key(text: str) -> str:
-    """A key that sorts Ukrainian and Latin names alphabetically (case-insensitive; Ukrainian
-    letters in the order of the Ukrainian alphabet: є after е, і ї after и, ґ after г)."""
-    return str(text).casefold().translate(_UK_ORDER)
-
-
-# Unicode order puts є, і, ї, ґ outside а–я; map them next to their neighbours.
-_UK_ORDER = str.maketrans({
-    "ґ": "г\uffff", "є": "е\uffff", "і": "и\uffff", "ї": "и\uffff\uffff",
-    "'": "", "’": "", "ʼ": "",
-})
+    """A key that sorts Ukrainian and Latin names alphabetically (see
+    :func:`homecoming.services.web_queries.alphabetical_key`)."""
+    return alphabetical_key(text)
