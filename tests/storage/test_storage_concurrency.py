@@ -138,3 +138,19 @@ def test_two_init_at_once_on_an_empty_postgresql_database(postgres_server):
         db.dispose()
     finally:
         postgres_server.admin('DROP DATABASE "init_race" WITH (FORCE)')
+
+
+def test_sqlite_stats_do_not_wait_for_a_long_import(tmp_path, records):
+    """`stats` during an import: the reader sees the last committed state at once."""
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    Database(url).upgrade()
+    writer = Database(url)
+    reader = Database(url, busy_timeout=0.1)
+    with writer.session() as session:             # holds the write lock (an import)
+        Repositories(session).sites.add(records.site)
+        started = time.monotonic()
+        assert reader.counts()["sites"] == 0      # no "database is locked", no wait
+        assert time.monotonic() - started < 5
+    assert reader.counts()["sites"] == 1
+    writer.dispose()
+    reader.dispose()
