@@ -37,7 +37,9 @@ def log_in(driver: Any, server: Any, name: str, password: str | None = None,
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(
         server.passwords[name] if password is None else password)
-    driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    button = driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 15).until(EC.staleness_of(button))  # the next page has loaded
 
 
 
