@@ -6,6 +6,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 from webpages import DEMO_BODIES, SMALL_SITE, By, log_in, screenshot, wait_for, wait_text
 
+from homecoming.services.identifications import get_identification
 from homecoming.services.web_queries import (
     PROGRESS_STAGES,
     map_features,
@@ -144,6 +145,17 @@ def test_review_accept_then_confirm_with_four_eyes(page, web_server):
     page.find_element(By.CSS_SELECTOR, f'tr[data-id="{first}"] a').click()
     wait_for(page, "#per-marker")
     screenshot(page, "identification")
+    # the pedigree is drawn: one shape per person, the missing person marked
+    with web_server.db.session() as session:
+        pedigree = get_identification(session, first, actor="admin")["pedigree"]
+    drawn = page.find_elements(By.CSS_SELECTOR, "#pedigree g.person")
+    page.execute_script("document.getElementById('pedigree').scrollIntoView()")
+    screenshot(page, "identification-pedigree")
+    page.execute_script("window.scrollTo(0, 0)")
+    assert len(drawn) == len(pedigree)
+    assert [g.get_attribute("data-person") for g in drawn
+            if "missing" in g.get_attribute("class")] == [p["id"] for p in pedigree
+                                                          if p["missing"]]
     page.find_element(By.ID, "accept-note").send_keys("SYNTHETIC: pedigree checked")
     page.find_element(By.ID, "accept").click()
     wait_for(page, "#status[data-status=reviewed]")

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "backup": "homecoming.cli.backup:backup_command",
     "restore": "homecoming.cli.backup:restore_command",
     "custody": "homecoming.cli.custody:custody_group",
+    "consent": "homecoming.cli.consent:consent_group",
 }
 
 
@@ -86,6 +87,7 @@ SUMMARIES: dict[str, str] = {
                "after verifying its audit chain and records; nothing is written if they do "
                "not verify.",
     "custody": "Chain of custody: record transfers, show an item's timeline and its breaks.",
+    "consent": "Donor consent: record a withdrawal (profiles left out from then on), list them.",
 }
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from homecoming.errors import HomecomingError, PermissionDenied
 from homecoming.services import identifications, review
-from homecoming.web import i18n
+from homecoming.web import i18n, pedigree_svg
 from homecoming.web.app import render
 from homecoming.web.security import Context, route
 
@@ -43,7 +43,7 @@ def _detail(ctx: Context, ident_id: str, *, error: str | None = None,
         item = identifications.get_identification(session, ident_id, actor=ctx.user)
     markers = sorted(item["per_marker"].items())
     return render(ctx, "identification_detail.html", item=item, markers=markers, error=error,
-                  status=status)
+                  status=status, drawing=pedigree_svg.layout(item["pedigree"]))
 
 
 @route(router, "GET", "/identifications/{ident_id}", "identifications.view")
