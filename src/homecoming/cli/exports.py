@@ -20,6 +20,16 @@ from homecoming.cli.database import open_database
 __all__ = ["export_group"]
 
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+_AUDIENCE = click.option(
+    "--audience", type=click.Choice(["identification", "court"]),
+    help="Who the file is for: court (investigators, prosecutors) withholds donors who "
+         "consented to identification only, their samples and profiles (default: court for "
+         "an investigator account, else identification).")
+
+
+def _withheld(stats: dict[str, int]) -> str:
+    n = stats.get("withheld", 0)
+    return f"; {n} withheld (consent)" if n else ""
 
 
 @click.group("export")
@@ -36,15 +46,18 @@ def export_group() -> None:
               help="Only profiles of samples from remains (post-mortem) or from donors.")
 @click.option("--source-lab", help="CODIS: the SOURCELAB element.")
 @click.option("--category", help="CODIS: the SPECIMENCATEGORY of every specimen.")
+@_AUDIENCE
 @click.pass_context
 def export_profiles(ctx: click.Context, file: Path, fmt: str, source: str | None,
-                    source_lab: str | None, category: str | None) -> None:
+                    source_lab: str | None, category: str | None,
+                    audience: str | None) -> None:
     """DNA profiles by sample bar-code."""
     from homecoming.services.exports import export_profiles as export
 
+    stats: dict[str, int] = {}
     n = export(open_database(ctx), file, fmt=fmt, source=source, source_lab=source_lab,
-               category=category)
-    click.echo(f"Wrote {n} profiles to {file} ({fmt}).")
+               category=category, audience=audience, stats=stats)
+    click.echo(f"Wrote {n} profiles to {file} ({fmt}){_withheld(stats)}.")
 
 
 def _records_command(kind: str) -> click.Command:
@@ -54,12 +67,14 @@ def _records_command(kind: str) -> click.Command:
                    "record (also a valid `import csv-update` file).",
                    short_help=f"{name.replace('-', ' ').capitalize()} as CSV.")
     @click.argument("file", type=_OUT)
+    @_AUDIENCE
     @click.pass_context
-    def command(ctx: click.Context, file: Path) -> None:
+    def command(ctx: click.Context, file: Path, audience: str | None) -> None:
         from homecoming.services.exports import export_records
 
-        n = export_records(open_database(ctx), kind, file)
-        click.echo(f"Wrote {n} {name.replace('-', ' ')} to {file}.")
+        stats: dict[str, int] = {}
+        n = export_records(open_database(ctx), kind, file, audience=audience, stats=stats)
+        click.echo(f"Wrote {n} {name.replace('-', ' ')} to {file}{_withheld(stats)}.")
     return command
 
 

@@ -196,6 +196,8 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
                f"{result.n_markers} loci ({result.pair_tests:,} pair tests) in "
                f"{result.seconds:.1f} s: {len(cands)} candidates ("
                + ", ".join(f"{r} {n}" for r, n in result.counts.items()) + ").")
+    for item in result.left_out:
+        click.echo(f"Warning: profile {item['record']} left out: {item['reason']}")
     if result.follow_up is not None:
         rows = result.follow_up
         click.echo(f"Exact follow-up: {len(rows)} (victim, missing person) pairs.")

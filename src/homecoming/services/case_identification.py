@@ -434,26 +434,48 @@ def dvi_dataset_json(markers: Sequence[Marker], victims: Sequence[VictimData],
 # --- the use cases: the stored case, and a dataset file ------------------------------------
 
 def load_stored_case(session: Any, *, key_prefix: str | None = None,
+                     left_out: list[dict[str, str]] | None = None,
                      ) -> tuple[list[VictimData], list[FamilyData]]:
     """Victims and families of the case stored in the database (records whose key starts
-    with ``key_prefix``, or all)."""
+    with ``key_prefix``, or all).
+
+    Profiles the engines cannot use (of a donor whose consent withdrawal is in effect, or
+    malformed: :func:`homecoming.services.consent.split_usable`) are left out and, when
+    ``left_out`` is given, appended to it as ``{"record": barcode, "reason": ...}``."""
     from sqlalchemy import select
 
+    from homecoming.services.consent import split_usable, withdrawn_barcodes
     from homecoming.storage.repositories import Repositories
 
     repos = Repositories(session)
 
+    def rows(repo: Any) -> list[Any]:
+        key = repo.key_column
+        query = select(repo.table).order_by(key)
+        if key_prefix is not None:
+            query = query.where(key.like(f"{key_prefix}%"))
+        return [row._mapping for row in session.execute(query)]
+
     def records(repo: Any) -> list[Any]:
         if key_prefix is None:
             return list(repo.list())
-        key = repo.key_column
-        rows = session.execute(select(repo.table).where(key.like(f"{key_prefix}%"))
-                               .order_by(key)).all()
-        return [repo.from_row(row._mapping) for row in rows]
+        return [repo.from_row(row) for row in rows(repo)]
 
+    raw = {str(r["sample_barcode"]): r for r in rows(repos.profiles)}
+    kept, skipped = split_usable([(b, r["genotypes"]) for b, r in raw.items()],
+                                 withdrawn=withdrawn_barcodes(session))
+    profiles = []
+    for barcode, _ in kept:
+        try:
+            profiles.append(repos.profiles.from_row(raw[barcode]))
+        except Exception:  # a stored row the record model refuses: name it, carry on
+            skipped.append({"record": barcode, "reason": "the stored profile record is not "
+                            "valid (check it with homecoming show profiles)"})
+    if left_out is not None:
+        left_out.extend(sorted(skipped, key=lambda x: x["record"]))
     return case_from_records(
         examinations=records(repos.examinations), samples=records(repos.samples),
-        profiles=records(repos.profiles), missing_persons=records(repos.missing_persons),
+        profiles=profiles, missing_persons=records(repos.missing_persons),
         donors=records(repos.donors))
 
 
@@ -507,7 +529,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
             from homecoming.services._common import _authorize
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
-        victims, families = load_stored_case(session)
+        profiles_left: list[dict[str, str]] = []
+        victims, families = load_stored_case(session, left_out=profiles_left)
         flagged = _flagged_remains(session)
     typed_victims = [v for v in victims if v.genotypes]
     if not families:
@@ -529,6 +552,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")
+    for item in profiles_left:
+        result.warnings.append(f"profile {item['record']} left out: {item['reason']}")
     _withhold_flagged(result, flagged)
     mutation_model = None if spec is None else {k: getattr(spec, k) for k in
                                                 ("model", "rate", "rate2", "range")}
@@ -551,7 +576,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         "markers": [m.name for m in markers], "loci_left_out": left_out,
         "model": {"mutation": mutation_model, "theta": theta,
                   "dropout": "not modelled by the joint solver"},
-        "thresholds": result.thresholds,
+        "thresholds": result.thresholds, "profiles_left_out": profiles_left,
         "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
         "provenance": prov, "components": result.components_provenance}
     if stored is not None:

@@ -2,6 +2,12 @@
 
 Files are written whole or not at all (a temporary file renamed into place). Exports from
 the database need the ``records.export`` permission (checked while accounts exist).
+
+Consent (:mod:`homecoming.services.consent`): an export for investigators and prosecutors
+(``audience="court"``, the default for an account with the investigator role and not the
+analyst role) leaves out donors who consented to identification only or withdrew consent,
+their samples and profiles; profile exports always leave out the profiles of donors whose
+withdrawal is in effect. ``stats["withheld"]`` counts what was left out.
 """
 
 from __future__ import annotations
@@ -26,10 +32,13 @@ RECORD_KINDS = ("missing_persons", "donors", "remains", "samples", "examinations
 
 def export_profiles(db: Any, path: str | Path, *, fmt: str = "csv", source: str | None = None,
                     source_lab: str | None = None, category: str | None = None,
-                    actor: str | None = None) -> int:
+                    actor: str | None = None, audience: str | None = None,
+                    stats: dict[str, int] | None = None) -> int:
     """Write the stored DNA profiles (by sample bar-code; ``source`` ``remains`` or ``donor``
     for only post-mortem or reference profiles) as CODIS CMF, GeneMapper or CSV; returns how
-    many."""
+    many. ``audience`` ``court`` withholds the references without court consent (see the
+    module); ``stats["withheld"]`` counts the profiles left out."""
+    from homecoming.services.consent import court_withheld, export_audience, withdrawn_barcodes
     from homecoming.storage.repositories import ProfileRepository, profiles_for
 
     if fmt not in PROFILE_FORMATS:
@@ -41,6 +50,13 @@ def export_profiles(db: Any, path: str | Path, *, fmt: str = "csv", source: str 
         if source is not None:
             wanted = {b for b, _ in profiles_for(session, source)}
             records = [r for r in records if r.sample_barcode in wanted]
+        withheld = set(withdrawn_barcodes(session))
+        if export_audience(session, audience, actor) == "court":
+            withheld |= court_withheld(session)[1]
+        n_before = len(records)
+        records = [r for r in records if r.sample_barcode not in withheld]
+        if stats is not None:
+            stats["withheld"] = n_before - len(records)
         record_export(session, "profiles", [r.sample_barcode for r in records],
                       destination=str(path), file_format=fmt, actor=actor)
     records.sort(key=lambda r: r.sample_barcode)
@@ -64,11 +80,13 @@ def export_profiles(db: Any, path: str | Path, *, fmt: str = "csv", source: str 
 
 
 def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = None,
-                   stats: dict[str, int] | None = None) -> int:
+                   stats: dict[str, int] | None = None, audience: str | None = None) -> int:
     """Every stored record of ``kind`` (:data:`RECORD_KINDS`) as CSV, one row per record;
     returns how many. Cells a spreadsheet would run as formulas get a leading ``'``
-    (``stats["neutralised"]`` counts them when ``stats`` is given)."""
+    (``stats["neutralised"]`` counts them when ``stats`` is given). ``audience`` ``court``
+    leaves out donors (and their samples) without court consent (``stats["withheld"]``)."""
     from homecoming.formats.csv_records import write_csv
+    from homecoming.services.consent import court_withheld, export_audience
     from homecoming.storage.repositories import Repositories
 
     if kind not in RECORD_KINDS:
@@ -77,6 +95,17 @@ def export_records(db: Any, kind: str, path: str | Path, *, actor: str | None = 
     with db.session() as session:
         _authorize(session, PERMISSION_EXPORT, actor)
         records = getattr(Repositories(session), kind).list()
+        withheld = 0
+        if kind in ("donors", "samples") and \
+                export_audience(session, audience, actor) == "court":
+            donors, barcodes = court_withheld(session)
+            keep = [r for r in records
+                    if (r.id not in donors if kind == "donors" else r.barcode not in barcodes)]
+            withheld, records = len(records) - len(keep), keep
+        elif audience is not None:
+            export_audience(session, audience, actor)   # refuse an unknown audience
+        if stats is not None:
+            stats["withheld"] = withheld
         record_export(session, kind, [r.key for r in records], destination=str(path),
                       file_format="csv", actor=actor)
     write_csv(kind, records, path, stats=stats)

@@ -96,12 +96,21 @@ def markers_reference(markers: Sequence[Any]) -> dict[str, Any]:
 
 
 def _profiles_from_database(db: Any) -> tuple[list, list, dict[str, Any]]:
+    """PM and reference profiles; profiles the engines cannot use (consent withdrawn,
+    malformed) are left out and named in ``source["profiles_left_out"]``."""
+    from homecoming.services.consent import split_usable, withdrawn_barcodes
     from homecoming.storage.repositories import profiles_for
 
     with db.session() as session:
-        pm = [(b, normalise_genotypes(g)) for b, g in profiles_for(session, "remains")]
-        refs = [(b, normalise_genotypes(g)) for b, g in profiles_for(session, "donor")]
-    return pm, refs, {"database": db.masked_url}
+        withdrawn = withdrawn_barcodes(session)
+        pm, left = split_usable(profiles_for(session, "remains"), withdrawn=withdrawn)
+        refs, left_refs = split_usable(profiles_for(session, "donor"), withdrawn=withdrawn)
+    pm = [(b, normalise_genotypes(g)) for b, g in pm]
+    refs = [(b, normalise_genotypes(g)) for b, g in refs]
+    source: dict[str, Any] = {"database": db.masked_url}
+    if left or left_refs:
+        source["profiles_left_out"] = sorted(left + left_refs, key=lambda x: x["record"])
+    return pm, refs, source
 
 
 def _profiles_from_dataset(path: str | Path) -> tuple[list, list, dict[str, Any], Any]:
@@ -135,6 +144,8 @@ class ScreeningResult:
     pm_pm_groups: list[list[str]] = field(default_factory=list)
     #: candidates stored in the database (None: not stored)
     stored: int | None = None
+    #: stored profiles left out, as ``{"record": barcode, "reason": ...}``
+    left_out: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -263,7 +274,8 @@ def screen(db: Any | None = None, *, dataset: str | Path | None = None,
     result = ScreeningResult(
         candidates=cands, relationships=rels,
         counts={r: int((cands.relationship == r).sum()) for r in rels}, n_pm=len(pm),
-        n_ref=len(refs), n_markers=len(markers), seconds=time.perf_counter() - started)
+        n_ref=len(refs), n_markers=len(markers), seconds=time.perf_counter() - started,
+        left_out=list(source.get("profiles_left_out", [])))
     if follow_up and ds is not None:
         from homecoming.identification.screening import follow_up as exact_follow_up
 
