@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "frequencies": "homecoming.cli.frequencies:frequencies_group",
     "kinship": "homecoming.cli.kinship:kinship_command",
     "power": "homecoming.cli.power:power_command",
+    "advise": "homecoming.cli.advise:advise_command",
     "identify": "homecoming.cli.identify:identify_command",
     "screen": "homecoming.cli.screen:screen_command",
     "serve": "homecoming.cli.serve:serve_command",
@@ -64,6 +65,8 @@ SUMMARIES: dict[str, str] = {
     "kinship": "Likelihood ratios of the hypotheses in a kinship case file (or a Familias "
                ".fam file).",
     "power": "Exclusion and identification power of a missing-person case file.",
+    "advise": "Which relative to ask next for a reference sample (a case file, a stored "
+              "family, or --all: the worklist).",
     "identify": "Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam "
                 "file), or, without DATASET, the whole case stored in the database.",
     "screen": "Blind screening: every PM profile against every reference profile.",

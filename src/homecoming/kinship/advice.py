@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -233,8 +234,37 @@ def expected_log10_lr(tables: PowerTables) -> tuple[float, dict[str, float | Non
     return total, per
 
 
-def _hwe(marker: Marker, genotype: tuple[str, ...]) -> float:
-    freq = dict(zip(marker.alleles, (float(f) for f in marker.frequencies)))
+_PLAIN: dict[int, tuple[Marker, Marker]] = {}
+
+
+def _plain(marker: Marker) -> Marker:
+    """The marker without mutation, the same object on every call (the engine caches its
+    state tables per marker object; a new copy per call would rebuild them)."""
+    if marker.mutation_female is None and marker.mutation_male is None:
+        return marker
+    hit = _PLAIN.get(id(marker))
+    if hit is not None and hit[0] is marker:
+        return hit[1]
+    if len(_PLAIN) > 4096:
+        _PLAIN.clear()
+    plain = replace(marker, mutation_female=None, mutation_male=None)
+    _PLAIN[id(marker)] = (marker, plain)
+    return plain
+
+
+def _power_tables(pedigree: Pedigree, markers: list[Marker], data: GenotypeTable,
+                  missing: str, **kw: Any) -> PowerTables:
+    """:func:`power_tables`, first with the markers' cached plain copies: where every marker
+    is consistent without mutation that is exactly what power_tables computes (it would drop
+    the mutation models itself); otherwise power_tables on the markers as given."""
+    plain = [_plain(m) for m in markers]
+    tables = power_tables(pedigree, plain, data, missing, **kw)
+    if all(t is not None for t in tables.tables) or all(p is m for p, m in zip(plain, markers)):
+        return PowerTables(missing, markers, tables.tables)
+    return power_tables(pedigree, markers, data, missing, **kw)
+
+
+def _hwe(freq: Mapping[str, float], genotype: tuple[str, ...]) -> float:
     if len(genotype) == 1:
         return freq[genotype[0]]
     a, b = genotype
@@ -282,8 +312,8 @@ def advise(pedigree: Pedigree, markers: Sequence[Marker], genotypes: GenotypeTab
     if candidates is None:
         pedigree, candidates = candidate_donors(pedigree, missing, set(data))
     markers = list(markers)
-    base = power_tables(pedigree, markers, data, missing, theta=theta,
-                        founder_inbreeding=founder_inbreeding, dropout=dropout)
+    base = _power_tables(pedigree, markers, data, missing, theta=theta,
+                         founder_inbreeding=founder_inbreeding, dropout=dropout)
     base_ep_marker = {m.name: (None if t is None else
                                min(1.0, max(0.0, t.exclusion_power())))
                       for m, t in zip(markers, base.tables)}
@@ -337,9 +367,19 @@ def _candidate_power(pedigree: Pedigree, markers: list[Marker], base: PowerTable
                 if a is not None}
         lump = (simple and marker.chromosome == "autosomal" and marker.silent_frequency == 0
                 and marker.mutation_female is None and marker.mutation_male is None)
+        freq = dict(zip(marker.alleles, (float(f) for f in marker.frequencies)))
+        groups: dict[object, tuple[int, tuple[str, ...], float]] = {}
         for k, (h, p) in enumerate(zip(dist.genotypes, prob)):
             if p <= 0:
                 continue
+            # lumped: genotypes whose unseen alleles have the same frequencies give the same
+            # values (the unseen alleles are exchangeable), so one of them stands for all
+            key: object = (tuple(sorted(a if a in seen else f"\x00{freq[a]!r}" for a in h)),
+                           len(set(h))) if lump else k
+            first = groups.get(key)
+            groups[key] = (k, h, float(p)) if first is None else (first[0], first[1],
+                                                                  first[2] + float(p))
+        for k, h, p in groups.values():
             name = f"{marker.name}#{k}"
             if lump:
                 copy = _reduced(marker, seen | set(h), name)
@@ -353,14 +393,15 @@ def _candidate_power(pedigree: Pedigree, markers: list[Marker], base: PowerTable
                 if marker.name in g:
                     target.setdefault(pid, {})[name] = g[marker.name]
             target.setdefault(person, {})[name] = h
-            jobs.append(_Job(i, float(p), name))
+            jobs.append(_Job(i, p, name))
     ep = [0.0] * len(markers)
     lr = [0.0] * len(markers)
     if lumped_markers:
         rel = genotype_distributions(pedigree, lumped_markers, lumped_data, missing)
         for job, copy, d in zip(lumped_jobs, lumped_markers, rel):
             p1 = d.probabilities()
-            p2 = np.array([_hwe(copy, g) for g in d.genotypes])
+            freq = dict(zip(copy.alleles, (float(f) for f in copy.frequencies)))
+            p2 = np.array([_hwe(freq, g) for g in d.genotypes])
             possible = p1 > 0
             ep[job.marker_index] += job.weight * float(p2[~possible].sum())
             with np.errstate(divide="ignore"):
