@@ -325,10 +325,12 @@ def advise(pedigree: Pedigree, markers: Sequence[Marker], genotypes: GenotypeTab
     simple = (theta == 0 and not founder_inbreeding and not dropout
               and not _inbred(pedigree, missing))
     results = []
+    reduced: dict[tuple[int, int], Marker] = {}
     for cand in candidates:
         ep_m, lr_m = _candidate_power(pedigree, markers, base, data, missing, cand.person,
                                       simple=simple, theta=theta,
-                                      founder_inbreeding=founder_inbreeding, dropout=dropout)
+                                      founder_inbreeding=founder_inbreeding, dropout=dropout,
+                                      reduced=reduced)
         keep = 1.0
         for v in ep_m.values():
             keep *= 1.0 - (v or 0.0)
@@ -344,9 +346,15 @@ def advise(pedigree: Pedigree, markers: Sequence[Marker], genotypes: GenotypeTab
 def _candidate_power(pedigree: Pedigree, markers: list[Marker], base: PowerTables,
                      data: GenotypeTable, missing: str, person: str, *, simple: bool,
                      theta: float, founder_inbreeding: Mapping[str, float] | None,
-                     dropout: Mapping[str, float] | None
+                     dropout: Mapping[str, float] | None,
+                     reduced: dict[tuple[int, int], Marker] | None = None
                      ) -> tuple[dict[str, float | None], dict[str, float | None]]:
-    """Per marker: E_h[EP] and E_h[E₁ log10 LR] over the candidate's genotype h."""
+    """Per marker: E_h[EP] and E_h[E₁ log10 LR] over the candidate's genotype h.
+
+    ``reduced`` keeps the lumped marker copies between candidates of one pedigree (the same
+    objects let the engine reuse its state tables)."""
+    if reduced is None:
+        reduced = {}
     if person not in pedigree or person == missing:
         raise HypothesisError(f"candidate {person!r} is not a person of the pedigree other than "
                               "the missing person", field="candidate", value=person)
@@ -382,7 +390,10 @@ def _candidate_power(pedigree: Pedigree, markers: list[Marker], base: PowerTable
         for k, h, p in groups.values():
             name = f"{marker.name}#{k}"
             if lump:
-                copy = _reduced(marker, seen | set(h), name)
+                cached = reduced.get((i, k))
+                if cached is None:
+                    cached = reduced[(i, k)] = _reduced(marker, seen | set(h), name)
+                copy = cached
                 lumped_markers.append(copy)
                 target, jobs = lumped_data, lumped_jobs
             else:
