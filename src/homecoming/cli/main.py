@@ -65,8 +65,7 @@ SUMMARIES: dict[str, str] = {
     "kinship": "Likelihood ratios of the hypotheses in a kinship case file (or a Familias "
                ".fam file).",
     "power": "Exclusion and identification power of a missing-person case file.",
-    "advise": "Which relative to ask next for a reference sample (a case file, a stored "
-              "family, or --all: the worklist).",
+    "advise": "Which relative to ask next for a reference sample.",
     "identify": "Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam "
                 "file), or, without DATASET, the whole case stored in the database.",
     "screen": "Blind screening: every PM profile against every reference profile.",
