@@ -207,11 +207,18 @@ def test_every_database_importer_survives_damaged_files(demo_db, seeds, tmp_path
 
 def test_file_only_importers_survive_damaged_files(tmp_path):
     """Familias files and frequency tables (read, nothing stored)."""
+    from homecoming.formats.familias import read_fam
     from homecoming.formats.frequency_tables import read_frequency_table
     from homecoming.services.imports import convert_familias
 
-    fam = {p.name: p.read_text(encoding="utf-8", errors="replace")
-           for p in sorted((DATA / "familias").glob("*.fam"))}
+    fam = {}
+    for p in sorted((DATA / "familias").glob("*.fam")):
+        text = p.read_text(encoding="utf-8", errors="replace")
+        persons = read_fam(p).persons
+        if persons:   # the first person's name becomes a name never to be echoed
+            text = text.replace(f'\n"{persons[0].name}"\n', f'\n"{PERSON}"\n', 1)
+            assert PERSON in text, p.name
+        fam[p.name] = text
     freq = (DATA / "familias" / "codis-frequencies.txt").read_text(encoding="utf-8")
     seeds = {**fam, "freq.csv": "locus,allele,frequency\nD3S1358,14,0.1\nD3S1358,15,0.25\n"
                                 "D3S1358,16,0.65\nTH01,6,0.3\nTH01,9.3,0.7\n",
@@ -230,8 +237,8 @@ def test_file_only_importers_survive_damaged_files(tmp_path):
                 convert_familias(path, output=tmp_path / "out.json")
             else:
                 read_frequency_table(path)
-        except Exception as exc:  # Familias parse errors show the line found (see module)
-            _check_message(exc, set())
+        except Exception as exc:
+            _check_message(exc, {PERSON})
 
     check()
     shutil.rmtree(tmp_path, ignore_errors=True)

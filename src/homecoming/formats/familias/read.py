@@ -122,6 +122,9 @@ class _Lines:
 
 
 def _show(s: str, limit: int = 60) -> str:
+    # a line with letters may be a person's name (names are lines of their own): not shown
+    if any(c.isalpha() for c in s):
+        return f"a line of {len(s)} characters with letters (not shown: it may be a name)"
     s = s if len(s) <= limit else s[:limit] + "..."
     return repr(s)
 
@@ -199,24 +202,24 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
     for k in range(n_persons):
         name = cur.text(f"the name of individual {k + 1}")
         if name in seen_names:
-            raise cur.error(f"individual {name!r} appears again (first on line "
+            raise cur.error(f"the name of individual {k + 1} appears again (first on line "
                             f"{seen_names[name]}); expected unique names", line=cur.lineno - 1,
                             value=name)
         seen_names[name] = cur.lineno - 1
-        f1 = cur.take(f"a flag line of individual {name!r}").strip()
-        dl = cur.take(f"the dropout line of individual {name!r}").strip()
+        f1 = cur.take(f"a flag line of individual {k + 1}").strip()
+        dl = cur.take(f"the dropout line of individual {k + 1}").strip()
         consider = "(Consider dropouts)" in dl
         dnum = dl.replace("(Consider dropouts)", "").strip()
-        f3 = cur.take(f"a flag line of individual {name!r}").strip()
-        male = cur.boolean(f"the sex of individual {name!r} (#TRUE# = male)")
-        n_geno = cur.count(f"the number of typed markers of individual {name!r}",
+        f3 = cur.take(f"a flag line of individual {k + 1}").strip()
+        male = cur.boolean(f"the sex of individual {k + 1} (#TRUE# = male)")
+        n_geno = cur.count(f"the number of typed markers of individual {k + 1}",
                            lines_each=3)
         triples = []
         for _ in range(n_geno):
             line = cur.lineno
-            a1 = cur.integer(f"an allele index of individual {name!r}", minimum=-1)
-            a2 = cur.integer(f"an allele index of individual {name!r}", minimum=-1)
-            mi = cur.integer(f"a marker index of individual {name!r}")
+            a1 = cur.integer(f"an allele index of individual {k + 1}", minimum=-1)
+            a2 = cur.integer(f"an allele index of individual {k + 1}", minimum=-1)
+            mi = cur.integer(f"a marker index of individual {k + 1}")
             triples.append((a1, a2, mi, line))
         person = FamiliasPerson(name=name, male=male, consider_dropout=consider,
                                 raw_flags=(f1, dnum, f3))
@@ -294,22 +297,22 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
     fam.loci = loci
 
     # genotypes of individuals (indices into the database)
-    for person, triples in pending:
+    for number, (person, triples) in enumerate(pending, 1):
         for a1, a2, mi, line in triples:
             if mi >= len(loci):
-                raise cur.error(f"individual {person.name!r}: marker index {mi}; expected "
+                raise cur.error(f"individual {number}: marker index {mi}; expected "
                                 f"0..{len(loci) - 1} (the database has {len(loci)} loci)",
                                 line=line + 2, value=mi)
             loc = loci[mi]
             alleles = []
             for a, off in ((a1, 0), (a2, 1)):
                 if not 0 <= a < len(loc.alleles):
-                    raise cur.error(f"individual {person.name!r}, locus {loc.name}: allele "
+                    raise cur.error(f"individual {number}, locus {loc.name}: allele "
                                     f"index {a}; expected 0..{len(loc.alleles) - 1}",
                                     line=line + off, value=a)
                 alleles.append(loc.alleles[a])
             if loc.name in person.genotypes:
-                raise cur.error(f"individual {person.name!r}: locus {loc.name} typed twice; "
+                raise cur.error(f"individual {number}: locus {loc.name} typed twice; "
                                 "expected once", line=line + 2, value=loc.name)
             person.genotypes[loc.name] = (alleles[0], alleles[1])
 
@@ -361,7 +364,7 @@ def _read_relation(cur: _Lines, everyone: Sequence[str], what: str) -> FamiliasR
         raise cur.error(f"parent index {idx}; expected 0..{len(everyone) - 1} ({what})",
                         line=line, value=idx)
     if idx == child:
-        raise cur.error(f"person {everyone[idx]!r} is related to themself ({what})",
+        raise cur.error(f"person {idx + 1} is related to themself ({what})",
                         line=line, value=idx)
     return FamiliasRelation(everyone[idx], everyone[child], kind, raw)
 
@@ -542,10 +545,10 @@ def _read_dvi_person(cur: _Lines, sec: IniSection, owner: str, fam: FamiliasFile
         raise cur.error(f"{owner}: empty Name; expected a name", line=sec.line)
     dna = [s for s in _subs(sec) if s.name == "DNA data"]
     if len(dna) > 1:
-        raise cur.error(f"{owner} ({name!r}) has {len(dna)} DNA data sections; expected one",
+        raise cur.error(f"{owner} has {len(dna)} DNA data sections; expected one",
                         line=dna[1].line)
     return DviPerson(name, gender, _read_dna(cur, dna[0] if dna else None,
-                                             f"{owner} ({name!r})", fam))
+                                             owner, fam))
 
 
 def _interpret_dvi(sec: IniSection, fam: FamiliasFile, cur: _Lines) -> FamiliasDvi:
@@ -581,7 +584,7 @@ def _interpret_dvi(sec: IniSection, fam: FamiliasFile, cur: _Lines) -> FamiliasD
 def _read_family(cur: _Lines, sec: IniSection, k: int, fam: FamiliasFile) -> DviFamily:
     name = _value(cur, sec, "Name")
     family = DviFamily(name)
-    owner = f"reference family {k} ({name!r})"
+    owner = f"reference family {k}"
     psec = sec.subsection("Persons")
     if psec is None:
         raise cur.error(f"{owner} has no [[[[Persons]]]] section; expected one", line=sec.line)
