@@ -153,7 +153,7 @@ def browser() -> Iterator[Any]:
                 "--disable-extensions", "--disable-background-networking"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(90)
     try:
         yield driver
     finally:

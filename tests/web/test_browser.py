@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
-from webpages import DEMO_BODIES, SMALL_SITE, By, log_in, screenshot, wait_for, wait_text
+from webpages import (
+    DEMO_BODIES,
+    SMALL_SITE,
+    By,
+    log_in,
+    log_out,
+    screenshot,
+    wait_for,
+    wait_text,
+)
 
 from homecoming.services.identifications import get_identification
 from homecoming.services.web_queries import (
@@ -32,8 +41,7 @@ def test_login_dashboard_and_logout(page, web_server):
     assert counts["remains_identified"] > 0
     for stage in PROGRESS_STAGES:
         assert shown[stage] == str(counts[stage]), stage
-    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    wait_for(page, "#name")
+    log_out(page)
     assert page.current_url == web_server.url + "/login"
     page.get(web_server.url + "/dashboard")
     assert page.current_url.startswith(web_server.url + "/login?next=")
@@ -87,7 +95,7 @@ def test_language_switch(page, web_server):
 
 def test_map_shows_sites_and_hazard_areas(page, web_server):
     log_in(page, web_server, "field", next_path="/map")
-    element = wait_for(page, "#map[data-loaded]", timeout=15)
+    element = wait_for(page, "#map[data-loaded]", timeout=30)
     screenshot(page, "map")
     # drawn by Leaflet with no tile server: 2 sites (demo + test), the demo's graves with a
     # location, the demo's mined area (not cleared)
@@ -137,7 +145,7 @@ def test_review_accept_then_confirm_with_four_eyes(page, web_server):
     page.find_element(By.ID, "accept").click()
     assert "analyst" in wait_for(page, "#review-error").text  # the service's reason
     assert page.find_element(By.ID, "status").get_attribute("data-status") == "proposed"
-    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    log_out(page)
     # a second analyst accepts it from the queue
     log_in(page, web_server, "analyst2", next_path="/review")
     wait_for(page, f'#identifications tr[data-id="{first}"]')
@@ -160,13 +168,13 @@ def test_review_accept_then_confirm_with_four_eyes(page, web_server):
     page.find_element(By.ID, "accept").click()
     wait_for(page, "#status[data-status=reviewed]")
     assert "SYNTHETIC: pedigree checked" in page.find_element(By.ID, "review-history").text
-    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    log_out(page)
     # the board confirms it; a field team member may not even open it
     log_in(page, web_server, "board", next_path=f"/identifications/{first}")
     page.find_element(By.ID, "confirm").click()
     wait_for(page, "#status[data-status=confirmed]")
     screenshot(page, "identification-confirmed")
-    page.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    log_out(page)
     log_in(page, web_server, "field", next_path=f"/identifications/{first}")
     wait_text(page, "h1", "Немає доступу")
     screenshot(page, "forbidden")
@@ -212,7 +220,7 @@ def test_records_search_filter_pages_and_detail(page, web_server):
     box = page.find_element(By.ID, "q")
     box.clear()
     box.send_keys(SMALL_SITE)
-    WebDriverWait(page, 10).until(lambda d: d.find_element(By.ID, "result-count").text
+    WebDriverWait(page, 30).until(lambda d: d.find_element(By.ID, "result-count").text
                                   .startswith("3 "))
     assert "q=" + SMALL_SITE in page.current_url
     page.find_element(By.LINK_TEXT, f"{SMALL_SITE}-G2").click()

@@ -10,8 +10,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-__all__ = ["screenshot", "log_in", "wait_for", "wait_text", "By", "DEMO_BODIES", "SMALL_SITE",
-           "CYRILLIC_SURNAMES"]
+__all__ = ["screenshot", "log_in", "log_out", "wait_for", "wait_text", "By", "DEMO_BODIES",
+           "SMALL_SITE", "CYRILLIC_SURNAMES"]
 
 #: remains in the demonstration loaded for the web tests (small: the identification of the
 #: stored case runs in the fixture, and stores the proposals the review pages show)
@@ -39,17 +39,17 @@ def log_in(driver: Any, server: Any, name: str, password: str | None = None,
         server.passwords[name] if password is None else password)
     button = driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]")
     button.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(button))  # the next page has loaded
+    WebDriverWait(driver, 30).until(EC.staleness_of(button))  # the next page has loaded
 
 
 
-def wait_for(driver: Any, css: str, timeout: float = 10) -> Any:
+def wait_for(driver: Any, css: str, timeout: float = 30) -> Any:
     """The element matching ``css`` once it is present."""
     return WebDriverWait(driver, timeout).until(
         EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
-def wait_text(driver: Any, css: str, text: str, timeout: float = 10) -> None:
+def wait_text(driver: Any, css: str, text: str, timeout: float = 30) -> None:
     """Wait until the element matching ``css`` shows ``text`` (after a page load)."""
     def shown(d: Any) -> bool:
         try:
@@ -58,3 +58,11 @@ def wait_text(driver: Any, css: str, text: str, timeout: float = 10) -> None:
             return False
 
     WebDriverWait(driver, timeout).until(shown)
+
+
+def log_out(driver: Any) -> None:
+    """Log out with the header's button and wait for the log-in page."""
+    button = driver.find_element(By.CSS_SELECTOR, "form.logout button")
+    button.click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(button))
+    wait_for(driver, "#name")
