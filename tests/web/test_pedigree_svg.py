@@ -31,4 +31,4 @@ def test_three_generations_and_unknown_parents_ignored():
     levels = {p["id"]: p["y"] for p in drawing.people}
     assert levels["GF"] == levels["GM"] < levels["F"] < levels["MP"]
     assert len(drawing.lines) == 3
-    assert drawing.width >= 2 * 40 + 110 and drawing.height > levels["MP"]
+    assert drawing.width >= 2 * 80 + 160 and drawing.height > levels["MP"]

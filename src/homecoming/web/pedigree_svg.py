@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["PedigreeDrawing", "layout"]
 
-_DX, _DY, _MARGIN = 110, 90, 40
+_DX, _DY, _MARGIN = 160, 90, 80
 
 
 @dataclass(frozen=True)
