@@ -47,7 +47,7 @@
         overlays[el.dataset.labelSites] = sites;
         overlays[el.dataset.labelGraves] = graves;
         overlays[el.dataset.labelHazards] = hazards;
-        L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+        L.control.layers(null, overlays, { collapsed: window.innerWidth < 640 }).addTo(map);
         L.control.scale().addTo(map);
         var all = L.featureGroup([sites, graves, hazards]);
         var bounds = all.getBounds();
