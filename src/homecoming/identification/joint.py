@@ -278,33 +278,35 @@ def _murty_ranked(gain: np.ndarray, budget: _Budget
     n, ncol = gain.shape
     finite = np.isfinite(gain)
     big = 1.0 + 2.0 * float(np.sum(np.abs(gain[finite]))) if finite.any() else 1.0
+    # forbidden cells cost `big`, more than any sum of allowed ones: an optimum using one
+    # means the subspace has no feasible assignment
+    cost_all = np.where(finite, -gain, big)
 
     def solve(forced: tuple[tuple[int, int], ...], banned: frozenset[tuple[int, int]]
               ) -> tuple[float, tuple[int, ...]] | None:
-        rows_fixed = {r for r, _ in forced}
-        cols_fixed = {c for _, c in forced}
+        row_free = np.ones(n, dtype=bool)
+        col_free = np.ones(ncol, dtype=bool)
         total = 0.0
         for r, c in forced:
             total += gain[r, c]
-        rows = [r for r in range(n) if r not in rows_fixed]
-        cols = [c for c in range(ncol) if c not in cols_fixed]
+            row_free[r] = False
+            col_free[c] = False
         assign = dict(forced)
-        if rows:
+        if row_free.any():
             budget.spend()
-            sub = gain[np.ix_(rows, cols)].copy()
-            row_pos = {r: i for i, r in enumerate(rows)}
-            col_pos = {c: i for i, c in enumerate(cols)}
+            rows = np.flatnonzero(row_free)
+            cols = np.flatnonzero(col_free)
+            cost = cost_all[np.ix_(rows, cols)]
             for (r, c) in banned:
-                if r in row_pos and c in col_pos:
-                    sub[row_pos[r], col_pos[c]] = -np.inf
-            cost = np.where(np.isfinite(sub), -sub, big)
+                if row_free[r] and col_free[c]:
+                    cost[np.searchsorted(rows, r), np.searchsorted(cols, c)] = big
             ri, ci = linear_sum_assignment(cost)
-            for a, b in zip(ri, ci):
-                if not np.isfinite(sub[a, b]):
-                    return None                   # no feasible assignment in this subspace
-                assign[rows[a]] = cols[b]
-                total += sub[a, b]
-        return total, tuple(assign[r] for r in range(n))
+            if (cost[ri, ci] >= big).any():
+                return None                       # no feasible assignment in this subspace
+            for a, b in zip(ri.tolist(), ci.tolist()):
+                assign[int(rows[a])] = int(cols[b])
+                total += gain[rows[a], cols[b]]
+        return float(total), tuple(assign[r] for r in range(n))
 
     first = solve((), frozenset())
     if first is None:
@@ -436,6 +438,8 @@ def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: 
             neg, _, idx, sol_r, it = heapq.heappop(pending)
             top.append((-neg, _choice(fams, forms, options, singles, multis, multi_opts,
                                       victims, idx, sol_r)))
+            if len(top) >= k:
+                break                             # (the next one would cost n more solves)
             sol = next(it, None)
             if sol is not None:
                 counter += 1
