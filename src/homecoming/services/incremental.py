@@ -1,0 +1,452 @@
+"""Incremental identification: a newly imported profile re-solves only the groups it touches.
+
+:func:`identify_incrementally` is the use case behind ``homecoming identify --only-new``
+(issue 11 item 6). The stored identifications are taken to be those of the case *without*
+the new profiles (the last run covered everything else); the function
+
+1. loads the stored case once and builds two views of it: without the new profiles ("old")
+   and with them ("new"); the markers are built from every stored profile exactly as
+   :func:`~homecoming.services.case_identification.identify_stored_case` builds them;
+2. screens only what the new profiles change, with the same
+   :class:`~homecoming.kinship.pairwise.PairwiseModel` per relationship and the same
+   candidate rule as the full run (``min_log10_lr``, ``top``): the row of a new post-mortem
+   profile (one remains against every reference) and the column of a family that gained a
+   reference (every remains against that family); a family whose column gets a positive new
+   entry has its column recomputed over all remains, because the new entry can push an
+   earlier candidate out of its ``top``;
+3. finds the families whose candidate set changed and walks the candidate graph (families and
+   candidate remains) from them, before and after, computing rows and columns lazily; the
+   groups of the new graph it reaches whose membership (missing persons and remains) is not
+   already a group of the old graph are solved exactly by
+   :func:`homecoming.identification.solve`, with the prior 1/N of the whole case;
+4. stores the results through
+   :func:`~homecoming.services.identifications.store_case_identification`, so new versions
+   appear only where something changed and reviewed or confirmed ones become ``stale`` under
+   its rules. Everything else is untouched.
+
+Scores are summed in the same order as in the full run (relationships in their order of first
+appearance over the whole case, references in case order), so the candidate sets, and hence
+the groups and their solutions, equal those of a full run. When the new profiles bring an
+allele outside the frequency table, or a locus, that no stored profile had, the markers of
+the whole case change (rare alleles renormalise their locus) and every score moves a little:
+then the whole case is identified again (``IncrementalResult.full_run`` says why).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from homecoming.errors import InputError
+from homecoming.identification.groups import groups_sharing
+
+__all__ = ["IncrementalResult", "identify_incrementally"]
+
+PERMISSION_IDENTIFY = "identify.run"
+MIN_LOG10_LR = 2.0
+TOP = 2
+
+
+@dataclass
+class IncrementalResult:
+    """What :func:`identify_incrementally` did.
+
+    ``groups``: the groups solved again, each ``{"missing_persons": [...], "remains": [...]}``;
+    ``changed_families``: missing persons whose candidate remains changed;
+    ``identifications``: missing person -> the new detail (victim, lr, conclusion, ...) of
+    every missing person solved again (or set back to no candidate); ``stored``: the
+    :class:`~homecoming.services.identifications.StoreReport` (None with ``store=False``);
+    ``full_run``: None, or why the whole case was identified again (then ``case`` holds the
+    :class:`~homecoming.services.case_identification.StoredCaseResult`).
+    """
+
+    profiles: list[str]
+    new_remains: list[str] = field(default_factory=list)
+    changed_families: list[str] = field(default_factory=list)
+    groups: list[dict[str, list[str]]] = field(default_factory=list)
+    identifications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stored: Any = None
+    full_run: str | None = None
+    case: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def groups_solved(self) -> int:
+        return len(self.groups)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "format": "homecoming/incremental-identification@1", "profiles": self.profiles,
+            "new_remains": self.new_remains, "changed_families": self.changed_families,
+            "groups_solved": self.groups_solved, "groups": self.groups,
+            "identifications": [{"missing": m, **d} for m, d in
+                                sorted(self.identifications.items())],
+            "full_run": self.full_run, "warnings": self.warnings}
+        if self.stored is not None:
+            out["stored"] = self.stored.to_dict()
+        return out
+
+
+# --- loading: the case with and without the new profiles -------------------------------------
+
+def _load_views(session: Any, profile_ids: Sequence[str]) -> tuple[Any, Any, list[str]]:
+    """(victims, families) with every usable stored profile, the same without ``profile_ids``,
+    and the warnings about profiles left out."""
+    from homecoming.services.case_identification import case_from_records
+    from homecoming.services.consent import split_usable, withdrawn_barcodes
+    from homecoming.storage.repositories import Repositories
+
+    repos = Repositories(session)
+    missing = [p for p in profile_ids if repos.profiles.find(p) is None]
+    if missing:
+        raise InputError(f"profile {missing[0]!r} is not stored; expected the sample barcode "
+                         "of an imported profile (homecoming import profiles)",
+                         field="profile_ids", value=missing[0])
+    rows = {str(r.sample_barcode): r for r in repos.profiles.list()}
+    kept, skipped = split_usable([(b, r.genotypes) for b, r in rows.items()],
+                                 withdrawn=withdrawn_barcodes(session))
+    profiles = [rows[b] for b, _ in kept]
+    warnings = [f"profile {s['record']} left out: {s['reason']}"
+                for s in sorted(skipped, key=lambda x: x["record"])]
+    exams, samples = list(repos.examinations.list()), list(repos.samples.list())
+    persons, donors = list(repos.missing_persons.list()), list(repos.donors.list())
+    excluded = set(profile_ids)
+
+    def view(chosen: Sequence[Any]) -> Any:
+        return case_from_records(examinations=exams, samples=samples, profiles=chosen,
+                                 missing_persons=persons, donors=donors)
+
+    new = view(profiles)
+    old = view([p for p in profiles if str(p.sample_barcode) not in excluded])
+    return new, old, warnings
+
+
+def _same_markers(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    if [m.name for m in a] != [m.name for m in b]:
+        return False
+    return all(list(x.alleles) == list(y.alleles)
+               and np.array_equal(np.asarray(x.frequencies), np.asarray(y.frequencies))
+               for x, y in zip(a, b, strict=True))
+
+
+# --- screening, lazily: rows (one remains) and columns (one family) --------------------------
+
+class _Screen:
+    """Pairwise screening scores of one view of the case, computed on demand and cached.
+
+    Sums follow the full run's order: relationships by first appearance over all families,
+    then references in case order, so every score is bit-identical to the full run's."""
+
+    def __init__(self, markers: Sequence[Any], victims: Sequence[Any], families: Sequence[Any],
+                 models: Mapping[str, Any], rel_order: Sequence[str],
+                 min_log10_lr: float, top: int) -> None:
+        from homecoming.services.case_identification import family_pedigree
+
+        self.victims = list(victims)
+        self.families = list(families)
+        self.index = {v.id: i for i, v in enumerate(self.victims)}
+        self.models = models
+        self.min_log10_lr, self.top = min_log10_lr, top
+        refs: dict[str, list[tuple[Mapping[str, Any], int]]] = {r: [] for r in rel_order}
+        self.family_refs: list[list[tuple[str, Mapping[str, Any]]]] = []
+        for k, fam in enumerate(self.families):
+            _, placed = family_pedigree(fam.missing, fam.donors)
+            mine = []
+            for donor in fam.donors:
+                if donor.id in fam.profiles and donor.id in placed:
+                    rel = donor.relationship.pairwise
+                    if rel is not None:
+                        refs[rel].append((fam.profiles[donor.id], k))
+                        mine.append((rel, fam.profiles[donor.id]))
+            self.family_refs.append(mine)
+        self.rel_order = [r for r in rel_order if refs[r]]
+        self._refs = refs
+        self._ref_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._vic_codes: np.ndarray | None = None
+        self._cols: dict[int, np.ndarray] = {}
+        self._cands: dict[int, frozenset[int]] = {}
+        self._rows: dict[int, np.ndarray] = {}
+        self._inverse: dict[int, frozenset[int]] = {}
+
+    def _codes(self, rel: str) -> tuple[np.ndarray, np.ndarray]:
+        if rel not in self._ref_codes:
+            items = self._refs[rel]
+            self._ref_codes[rel] = (
+                self.models[rel].encode([p for p, _ in items], unknown="untyped"),
+                np.asarray([k for _, k in items], dtype=np.intp))
+        return self._ref_codes[rel]
+
+    def victim_codes(self) -> np.ndarray:
+        if self._vic_codes is None:
+            model = self.models[self.rel_order[0]]
+            self._vic_codes = model.encode([v.genotypes for v in self.victims],
+                                           unknown="untyped")
+        return self._vic_codes
+
+    def column(self, k: int) -> np.ndarray:
+        """Scores of every remains against family ``k`` (the full run's column)."""
+        if k not in self._cols:
+            col = np.zeros(len(self.victims))
+            if self.victims:
+                codes = self.victim_codes()
+                for rel in self.rel_order:
+                    for r, prof in self.family_refs[k]:
+                        if r != rel:
+                            continue
+                        model = self.models[rel]
+                        ref = model.encode([prof], unknown="untyped")
+                        col += model.log_lr(codes, ref)[:, 0] / np.log(10.0)
+            self._cols[k] = col
+        return self._cols[k]
+
+    def row(self, v: int) -> np.ndarray:
+        """Scores of remains ``v`` against every family (the full run's row)."""
+        if v not in self._rows:
+            out = np.zeros((1, len(self.families)))
+            part = self.victim_codes()[v:v + 1]
+            for rel in self.rel_order:
+                codes, owners = self._codes(rel)
+                pair = self.models[rel].log_lr(part, codes) / np.log(10.0)
+                np.add.at(out.T, owners, pair.T)
+            self._rows[v] = out[0]
+        return self._rows[v]
+
+    def candidates(self, k: int) -> frozenset[int]:
+        """The candidate remains of family ``k``: the full run's rule on its column."""
+        if k not in self._cands:
+            col = self.column(k)
+            chosen = set(np.flatnonzero(col >= self.min_log10_lr).tolist())
+            finite = np.flatnonzero(np.isfinite(col) & (col > 0))
+            best = finite[np.argsort(-col[finite])][:self.top]
+            chosen |= set(best.tolist())
+            self._cands[k] = frozenset(chosen)
+        return self._cands[k]
+
+    def families_of(self, v: int) -> frozenset[int]:
+        """The families that have remains ``v`` among their candidates."""
+        if v not in self._inverse:
+            row = self.row(v)
+            maybe = np.flatnonzero(np.isfinite(row) & (row > 0))
+            self._inverse[v] = frozenset(int(k) for k in maybe if v in self.candidates(int(k)))
+        return self._inverse[v]
+
+    def reach(self, seeds: Iterable[int]) -> set[int]:
+        """Families connected to ``seeds`` through shared candidate remains."""
+        todo = list(dict.fromkeys(seeds))
+        seen_f, seen_v = set(todo), set()
+        while todo:
+            k = todo.pop()
+            for v in self.candidates(k):
+                if v in seen_v:
+                    continue
+                seen_v.add(v)
+                for k2 in self.families_of(v):
+                    if k2 not in seen_f:
+                        seen_f.add(k2)
+                        todo.append(k2)
+        return seen_f
+
+    def groups(self, families: Iterable[int]) -> list[tuple[list[int], list[int]]]:
+        """The groups (families, remains, both in case order) among ``families`` (closed under
+        the candidate graph), as the full run forms them; families without candidates none."""
+        ks = sorted(k for k in families if self.candidates(k))
+        out = []
+        for group in groups_sharing(self.candidates(k) for k in ks):
+            members = [ks[i] for i in group]
+            vids = sorted({v for k in members for v in self.candidates(k)})
+            out.append((members, vids))
+        return out
+
+    def key(self, group: tuple[list[int], list[int]]) -> tuple[frozenset[str], frozenset[str]]:
+        members, vids = group
+        return (frozenset(self.families[k].missing.id for k in members),
+                frozenset(self.victims[v].id for v in vids))
+
+
+# --- the use case ----------------------------------------------------------------------------
+
+def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any = None,
+                           frequencies: str | None = None, actor: str | None = None,
+                           progress: Callable[[int, int], None] | None = None,
+                           store: bool = True, theta: float = 0.0,
+                           mutation: Any = "default", min_log10_lr: float = MIN_LOG10_LR,
+                           top: int = TOP) -> IncrementalResult:
+    """Identify what the newly imported profiles ``profile_ids`` (sample barcodes) change.
+
+    The stored identifications must be those of the case without these profiles (the module
+    docstring says what is screened and solved again). Parameters as
+    :func:`~homecoming.services.case_identification.identify_stored_case`; ``progress`` is
+    called with (groups solved, groups to solve).
+
+    :raises InputError: a profile id that is not stored, or a case without missing persons.
+    """
+    from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
+    from homecoming.identification.screening import default_mutation
+    from homecoming.kinship.pairwise import PairwiseModel
+    from homecoming.provenance import record
+    from homecoming.services.case_identification import (
+        CaseIdentification,
+        _case_digest,
+        _flagged_remains,
+        _withhold_flagged,
+        family_pedigree,
+        identify_stored_case,
+    )
+    from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
+
+    ids = list(dict.fromkeys(str(p) for p in profile_ids))
+    if not ids:
+        raise InputError("no profile ids; expected the sample barcodes of newly imported "
+                         "profiles", field="profile_ids")
+    out = IncrementalResult(profiles=ids)
+    with db.session() as session:
+        if store:
+            from homecoming.services._common import _authorize
+
+            _authorize(session, PERMISSION_IDENTIFY, actor)
+        (victims, families), (old_victims, old_families), left = _load_views(session, ids)
+        flagged = _flagged_remains(session)
+    out.warnings.extend(left)
+    if not families:
+        raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
+                         "missing persons with reference donors", field="missing_persons")
+    name = frequencies or DEFAULT_FREQUENCIES
+
+    def case_markers(vs: Sequence[Any], fs: Sequence[Any]) -> tuple[list[Any], Any, list[str]]:
+        profiles = [v.genotypes for v in vs] + [g for f in fs for g in f.profiles.values()]
+        markers, fdb = markers_from_frequencies(name, profiles)
+        left_out = sorted({locus for p in profiles for locus in p if locus not in fdb})
+        return markers, fdb, left_out
+
+    markers, fdb, loci_left_out = case_markers(victims, families)
+    old_markers, _, _ = case_markers(old_victims, old_families)
+    if not _same_markers(markers, old_markers):
+        out.full_run = ("the new profiles bring an allele or a locus that no stored profile "
+                        "had, which changes the markers of the whole case")
+        out.case = identify_stored_case(db, config=config, frequencies=frequencies,
+                                        store=store, progress=progress, actor=actor,
+                                        theta=theta, mutation=mutation)
+        out.stored = out.case.stored
+        out.identifications = dict(out.case.result.details)
+        return out
+    spec = default_mutation() if isinstance(mutation, str) and mutation == "default" else mutation
+    markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
+               for m in markers]
+
+    # the two views, scored with the same models in the full run's order
+    def rel_order(fs: Sequence[Any]) -> list[str]:
+        return list(dict.fromkeys(
+            d.relationship.pairwise for f in fs for d in f.donors
+            if d.id in f.profiles and d.relationship.pairwise is not None
+            and d.id in family_pedigree(f.missing, f.donors)[1]))
+
+    models = {rel: PairwiseModel(markers, rel) for rel in rel_order(families)}
+    new = _Screen(markers, victims, families, models, rel_order(families), min_log10_lr, top)
+    old = _Screen(markers, old_victims, old_families, models, rel_order(old_families),
+                  min_log10_lr, top)
+    old_vic = {v.id: v for v in old_victims}
+    changed_v = [i for i, v in enumerate(victims)
+                 if v.id not in old_vic or dict(old_vic[v.id].genotypes) != dict(v.genotypes)]
+    out.new_remains = [victims[i].id for i in changed_v if victims[i].id not in old_vic]
+    changed_f = {k for k, (a, b) in enumerate(zip(families, old_families, strict=True))
+                 if {d: dict(g) for d, g in a.profiles.items()}
+                 != {d: dict(g) for d, g in b.profiles.items()}}
+    # families whose column can differ: a changed reference, or a positive (new or old) entry
+    # of a changed remains (a non-positive entry is never chosen and displaces nobody)
+    maybe = set(changed_f)
+    if new.rel_order:
+        for i in changed_v:
+            row = new.row(i)
+            maybe |= {int(k) for k in np.flatnonzero(np.isfinite(row) & (row > 0))}
+            j = old.index.get(victims[i].id)
+            if j is not None and old.rel_order:
+                row = old.row(j)
+                maybe |= {int(k) for k in np.flatnonzero(np.isfinite(row) & (row > 0))}
+
+    def ids_of(screen: _Screen, k: int) -> set[str]:
+        return {screen.victims[v].id for v in screen.candidates(k)}
+
+    changed = sorted(k for k in maybe if ids_of(new, k) != ids_of(old, k))
+    out.changed_families = [families[k].missing.id for k in changed]
+    if changed:
+        before = old.reach(changed)
+        old_keys = {old.key(g) for g in old.groups(before)}
+        reached = new.reach(set(changed) | before)
+        todo = [g for g in new.groups(reached) if new.key(g) not in old_keys]
+        # families of the old groups that now have no candidate: back to "no match"
+        bare = sorted(k for k in reached if not new.candidates(k))
+    else:
+        todo, bare = [], []
+
+    config = config if config is not None else IdentificationConfig()
+    if config.prior_missing is None:
+        config = dataclasses.replace(config, prior_missing=max(len(families), 1))
+    by_marker = {m.name for m in markers}
+    result = CaseIdentification(victims=len(victims), families=len(families),
+                                candidate_pairs=0, components=len(todo))
+    result.thresholds = {**config.thresholds(config.prior_missing),
+                         "screening_min_log10_lr": min_log10_lr, "screening_top": top}
+    for done, (ks, vids) in enumerate(todo, start=1):
+        ds_victims = [Victim(victims[v].id, victims[v].sex,
+                             {m: g for m, g in victims[v].genotypes.items() if m in by_marker},
+                             age_range=victims[v].age_range) for v in vids]
+        ds_families = []
+        for k in ks:
+            ped, placed = family_pedigree(families[k].missing, families[k].donors)
+            genotypes = {placed[d]: {m: g for m, g in prof.items() if m in by_marker}
+                         for d, prof in families[k].profiles.items() if d in placed}
+            mp = families[k].missing.id
+            ds_families.append(Family(f"FAM:{mp}", ped, (mp,), genotypes))
+        solved = solve(DviDataset(markers, ds_victims, ds_families, theta=theta),
+                       config=config)
+        members = {"missing_persons": [families[k].missing.id for k in ks],
+                   "remains": [victims[v].id for v in vids]}
+        out.groups.append(members)
+        result.components_provenance.append({"component": done, **members,
+                                             "provenance": solved.provenance})
+        result.candidate_pairs += sum(len(new.candidates(k)) for k in ks)
+        for c in solved.missing_conclusions:
+            result.conclusions[c.missing] = str(c.conclusion)
+            result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
+                                         "posterior": c.posterior,
+                                         "conclusion": str(c.conclusion),
+                                         "comment": c.comment, "component": done}
+            if c.conclusion.identified and c.victim is not None:
+                result.identified[c.missing] = c.victim
+        if progress is not None:
+            progress(done, len(todo))
+    for k in bare:
+        mp = families[k].missing.id
+        typed = any(d in family_pedigree(families[k].missing, families[k].donors)[1]
+                    for d in families[k].profiles)
+        conclusion = "no match" if typed else "non-identifiable"
+        result.conclusions[mp] = conclusion
+        result.details[mp] = {"victim": None, "lr": None, "glr": None, "posterior": None,
+                              "conclusion": conclusion,
+                              "comment": "no remains passed the pairwise screening for this "
+                              "family" if typed else "no typed relative"}
+    _withhold_flagged(result, flagged)
+    if loci_left_out:
+        result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
+                               f"{', '.join(loci_left_out)}")
+    out.warnings.extend(result.warnings)
+    out.identifications = dict(result.details)
+    if store and result.details:
+        from homecoming.services.identifications import store_case_identification
+
+        mutation_model = None if spec is None else {k: getattr(spec, k) for k in
+                                                    ("model", "rate", "rate2", "range")}
+        prov = record(frequency_database=fdb, mutation_model=mutation_model, theta=theta,
+                      dropout=None, thresholds=result.thresholds, seed=None,
+                      loci_left_out=loci_left_out,
+                      input_sha256=_case_digest(markers, victims, families))
+        prov["incremental"] = {"profiles": ids, "groups_solved": len(todo)}
+        with db.session() as session:
+            out.stored = store_case_identification(
+                session, result, markers=markers, victims=victims, families=families,
+                fdb=fdb, mutation=spec, theta=theta, provenance=prov, actor=actor)
+    return out
