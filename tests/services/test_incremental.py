@@ -96,3 +96,40 @@ def test_unknown_profile_is_refused(scratch):
     db, _ = scratch
     with pytest.raises(InputError, match="profile 'NOPE' is not stored"):
         identify_incrementally(db, profile_ids=["NOPE"])
+
+
+def test_only_new_on_the_command_line(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from homecoming.cli.main import cli
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    db = Database(url)
+    load_demo(db, seed=SEED, bodies=12, identify=False)
+    first = identify_stored_case(db, store=False).result
+    remains = sorted(first.identified.values())[0]
+    barcode = _pm_barcode(db, remains)
+    with db.session() as session:
+        profile = Repositories(session).profiles.delete(barcode)
+    identify_stored_case(db)
+    with db.session() as session:
+        Repositories(session).profiles.add(profile)
+    res = CliRunner().invoke(cli, ["--database", url, "identify", "--only-new", barcode,
+                                   "--json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["format"] == "homecoming/incremental-identification@1"
+    assert doc["profiles"] == [barcode] and doc["new_remains"] == [remains]
+    assert doc["full_run"] is None
+    assert doc["groups_solved"] == len(doc["groups"])
+    # the remains is identified again, in a group that was solved again
+    assert any(remains in g["remains"] for g in doc["groups"])
+    assert remains in {d["victim"] for d in doc["identifications"]}
+    assert {d["missing"] for d in doc["identifications"]} == {
+        mp for g in doc["groups"] for mp in g["missing_persons"]} | set(
+        doc["changed_families"])
+    refused = CliRunner().invoke(cli, ["--database", url, "identify", "--only-new", "NOPE"])
+    assert refused.exit_code == 1 and isinstance(refused.exception, InputError)
+    assert "profile 'NOPE' is not stored" in str(refused.exception)

@@ -202,6 +202,9 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
 @click.option("--mutation-rate", type=click.FloatRange(min=0, max=1), default=None,
               help="Stored case: stepwise mutation rate per meiosis [default: 0.002].")
 @click.option("--no-mutation", is_flag=True, help="Stored case: no mutation model.")
+@click.option("--only-new", "only_new", multiple=True, metavar="PROFILE_ID",
+              help="Stored case: screen only these newly imported profiles (sample barcodes; "
+                   "repeatable) and solve again only the groups they touch.")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,
@@ -210,7 +213,8 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                      ignore_sex: bool, no_evidence: bool, frequency_name: str | None,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      no_store: bool = False, theta: float = 0.0,
-                     mutation_rate: float | None = None, no_mutation: bool = False) -> None:
+                     mutation_rate: float | None = None, no_mutation: bool = False,
+                     only_new: tuple[str, ...] = ()) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -227,7 +231,8 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         for name, value in (("--frequencies", frequency_name), ("--output", output),
                             ("--export-dataset", export_dataset),
                             ("--theta", theta or None), ("--mutation-rate", mutation_rate),
-                            ("--no-mutation", no_mutation or None)):
+                            ("--no-mutation", no_mutation or None),
+                            ("--only-new", only_new or None)):
             if value is not None:
                 raise click.BadParameter("applies to the stored case only (no DATASET); a "
                                          "dataset carries its own markers and --json writes its "
@@ -247,6 +252,13 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
             from homecoming.identification.screening import DEFAULT_MUTATION
 
             mutation = MutationSpec(**{**DEFAULT_MUTATION, "rate": mutation_rate})
+        if only_new:
+            from homecoming.cli.incremental import identify_only_new
+
+            identify_only_new(ctx, only_new, cfg, frequency_name=frequency_name,
+                              as_json=as_json, output=output, quiet=quiet, store=not no_store,
+                              theta=theta, mutation=mutation)
+            return
         _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
                          store=not no_store, theta=theta, mutation=mutation)
         return
