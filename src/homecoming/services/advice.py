@@ -61,7 +61,7 @@ def _check_threshold(threshold: float) -> float:
 def _num(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
-    return round(float(value), 12)
+    return round(float(value), 12) + 0.0        # + 0.0: never -0.0
 
 
 def advice_entry(advice: Any, *, threshold: float,
