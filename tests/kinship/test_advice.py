@@ -143,3 +143,18 @@ def test_typed_missing_person_refused():
         advise(TRIO, [L1], {"MP": {"L1": ("a", "a")}}, "MP")
     with pytest.raises(HypothesisError, match="not in the pedigree"):
         candidate_donors(TRIO, "NOBODY", set())
+
+
+def test_lineages_of_candidates():
+    """Paternal uncle and father share the male missing person's Y, the mother and the
+    maternal grandmother his mtDNA; the paternal grandmother neither."""
+    ped = Pedigree([Person("GF", sex=M), Person("GM", sex=F), Person("FA", "GF", "GM", M),
+                    Person("UN", "GF", "GM", M), Person("MGM", sex=F), Person("MGF", sex=M),
+                    Person("MO", "MGF", "MGM", F), Person("MP", "FA", "MO", M)])
+    _, cands = candidate_donors(ped, "MP", {"FA"})
+    got = {c.person: c.lineages for c in cands}
+    assert got["UN"] == ("Y",) and got["GF"] == ("Y",)
+    assert got["MO"] == ("mtDNA",) and got["MGM"] == ("mtDNA",)
+    assert got["GM"] == () and got["MGF"] == ()
+    assert got["MP:new full sibling"] == ("mtDNA",)
+    assert advice_module.shared_lineages(ped, "MP", "FA") == ("Y",)

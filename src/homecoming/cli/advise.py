@@ -30,7 +30,8 @@ def _who(c: dict[str, Any]) -> str:
     label = f"{c['relation']} ({'new person' if c['added'] else c['person']}"
     if c.get("donor"):
         label += f", donor {c['donor']}"
-    return label + ")"
+    lines = "/".join(c.get("lineages") or [])
+    return label + ")" + (f" [{lines}]" if lines else "")
 
 
 def _family_lines(f: dict[str, Any], threshold: float) -> list[str]:
@@ -68,7 +69,8 @@ def _text(doc: dict[str, Any]) -> str:
     for f in doc["families"]:
         lines += _family_lines(f, threshold)
     lines.append("Ranked by the gain in expected log10 LR (H1, exact), then in exclusion "
-                 "power, if that person gave a sample.")
+                 "power, if that person gave a sample; [Y], [mtDNA]: shares that lineage "
+                 "marker with the missing person.")
     return "\n".join(lines)
 
 

@@ -20,6 +20,12 @@ without mutation is computed without it). The gain of a candidate is the differe
 current references. Candidates are ranked by the gain in expected log10 LR, then by the gain in
 exclusion power.
 
+Each candidate also says which lineage markers they share with the missing person under the
+pedigree (:func:`shared_lineages`): ``Y`` for a man on a male missing person's paternal line
+(father, brother, paternal uncle, son, …), ``mtDNA`` for anyone on the maternal line — where
+only such relatives are left, their Y-STR or mtDNA haplotype can be compared with
+:mod:`homecoming.kinship.lineage`. (A new sibling's or child's sex is unknown: a brother, or a male missing person's son, shares Y too.)
+
 Speed: with ``n`` alleles at a marker the exact average needs ``|h| × |g|`` ≈ ``n⁴/4``
 likelihood rows. Where it is exact to do so — autosomal marker, no mutation model in use,
 θ = 0, no silent allele, no dropout or founder inbreeding, and the missing person not inbred
@@ -47,7 +53,7 @@ from homecoming.kinship.power import MarkerPower, PowerTables, power_tables
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
 __all__ = ["Advice", "Candidate", "DonorAdvice", "advise", "candidate_donors",
-           "expected_log10_lr", "family_of"]
+           "expected_log10_lr", "family_of", "shared_lineages"]
 
 _REST = "(other alleles)"
 
@@ -60,6 +66,9 @@ class Candidate:
     person: str
     relation: str
     added: bool
+    #: the lineage markers this person shares with the missing person under the pedigree:
+    #: ``"Y"`` (both male, same paternal line) and/or ``"mtDNA"`` (same maternal line)
+    lineages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,34 @@ def candidate_donors(pedigree: Pedigree, missing: str, typed: set[str] | frozens
         persons[child] = (Person(child, partner, missing, Sex.UNKNOWN) if mp_is_mother
                           else Person(child, missing, partner, Sex.UNKNOWN))
         candidates.append(Candidate(child, "child", True))
-    return Pedigree(persons.values()), candidates
+    extended = Pedigree(persons.values())
+    return extended, [replace(c, lineages=shared_lineages(extended, missing, c.person))
+                      for c in candidates]
+
+
+def _line_top(pedigree: Pedigree, pid: str, role: str) -> str:
+    """The founder at the top of ``pid``'s paternal (``role="father"``) or maternal line."""
+    seen = {pid}
+    while True:
+        parent = getattr(pedigree[pid], role)
+        if parent is None or parent in seen:
+            return pid
+        seen.add(parent)
+        pid = parent
+
+
+def shared_lineages(pedigree: Pedigree, missing: str, person: str) -> tuple[str, ...]:
+    """``("Y",)``, ``("mtDNA",)``, both or neither: whether ``person`` carries the missing
+    person's Y chromosome (both male, the same top paternal-line ancestor) or mtDNA (the same
+    top maternal-line ancestor) under the pedigree, mutation aside."""
+    out: list[str] = []
+    mp, other = pedigree[missing], pedigree[person]
+    if (mp.sex is Sex.MALE and other.sex is Sex.MALE
+            and _line_top(pedigree, missing, "father") == _line_top(pedigree, person, "father")):
+        out.append("Y")
+    if _line_top(pedigree, missing, "mother") == _line_top(pedigree, person, "mother"):
+        out.append("mtDNA")
+    return tuple(out)
 
 
 def _ancestors(pedigree: Pedigree, pid: str | None) -> set[str]:
