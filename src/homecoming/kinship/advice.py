@@ -24,7 +24,8 @@ Each candidate also says which lineage markers they share with the missing perso
 pedigree (:func:`shared_lineages`): ``Y`` for a man on a male missing person's paternal line
 (father, brother, paternal uncle, son, …), ``mtDNA`` for anyone on the maternal line — where
 only such relatives are left, their Y-STR or mtDNA haplotype can be compared with
-:mod:`homecoming.kinship.lineage`. (A new sibling's or child's sex is unknown: a brother, or a male missing person's son, shares Y too.)
+:mod:`homecoming.kinship.lineage`. (A new sibling's or child's sex is unknown: a brother, or
+a male missing person's son, shares Y too.)
 
 Speed: with ``n`` alleles at a marker the exact average needs ``|h| × |g|`` ≈ ``n⁴/4``
 likelihood rows. Where it is exact to do so — autosomal marker, no mutation model in use,
