@@ -93,11 +93,26 @@ class IncrementalResult:
 
 # --- loading: the case with and without the new profiles -------------------------------------
 
+@dataclass(frozen=True)
+class _Row:
+    """The few fields of a stored sample / profile the case is built from (read without
+    re-validating every record: they were validated when stored)."""
+
+    barcode: str = ""
+    remains_code: str | None = None
+    donor_id: str | None = None
+    sample_barcode: str = ""
+    genotypes: Mapping[str, Any] = field(default_factory=dict)
+
+
 def _load_views(session: Any, profile_ids: Sequence[str]) -> tuple[Any, Any, list[str]]:
     """(victims, families) with every usable stored profile, the same without ``profile_ids``,
     and the warnings about profiles left out."""
+    from sqlalchemy import select
+
     from homecoming.services.case_identification import case_from_records
     from homecoming.services.consent import split_usable, withdrawn_barcodes
+    from homecoming.storage import tables
     from homecoming.storage.repositories import Repositories
 
     repos = Repositories(session)
@@ -106,13 +121,18 @@ def _load_views(session: Any, profile_ids: Sequence[str]) -> tuple[Any, Any, lis
         raise InputError(f"profile {missing[0]!r} is not stored; expected the sample barcode "
                          "of an imported profile (homecoming import profiles)",
                          field="profile_ids", value=missing[0])
-    rows = {str(r.sample_barcode): r for r in repos.profiles.list()}
-    kept, skipped = split_usable([(b, r.genotypes) for b, r in rows.items()],
-                                 withdrawn=withdrawn_barcodes(session))
-    profiles = [rows[b] for b, _ in kept]
-    warnings = [f"profile {s['record']} left out: {s['reason']}"
-                for s in sorted(skipped, key=lambda x: x["record"])]
-    exams, samples = list(repos.examinations.list()), list(repos.samples.list())
+    p, sm = tables.profiles, tables.samples
+    raw = [(str(b), g) for b, g in session.execute(
+        select(p.c.sample_barcode, p.c.genotypes).order_by(p.c.sample_barcode))]
+    kept, skipped = split_usable(raw, withdrawn=withdrawn_barcodes(session))
+    profiles = [_Row(sample_barcode=b, genotypes={locus: tuple(a) for locus, a in g.items()})
+                for b, g in kept]
+    warnings = [f"profile {x['record']} left out: {x['reason']}"
+                for x in sorted(skipped, key=lambda x: x["record"])]
+    query = select(sm.c.barcode, sm.c.remains_code, sm.c.donor_id).order_by(sm.c.barcode)
+    samples: list[Any] = [_Row(barcode=b, remains_code=r, donor_id=d)
+                          for b, r, d in session.execute(query)]
+    exams = list(repos.examinations.list())
     persons, donors = list(repos.missing_persons.list()), list(repos.donors.list())
     excluded = set(profile_ids)
 
@@ -121,7 +141,7 @@ def _load_views(session: Any, profile_ids: Sequence[str]) -> tuple[Any, Any, lis
                                  missing_persons=persons, donors=donors)
 
     new = view(profiles)
-    old = view([p for p in profiles if str(p.sample_barcode) not in excluded])
+    old = view([x for x in profiles if x.sample_barcode not in excluded])
     return new, old, warnings
 
 
