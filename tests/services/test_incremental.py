@@ -45,6 +45,44 @@ def _pm_barcode(db, remains):
                     if Repositories(session).profiles.find(s.barcode) is not None)
 
 
+def _reference_barcode(db, missing):
+    with db.session() as session:
+        repos = Repositories(session)
+        donors = [d for d in repos.donors.list() if d.missing_person_id == missing]
+        return next(s.barcode for d in donors for s in repos.samples.list(donor_id=d.id)
+                    if repos.profiles.find(s.barcode) is not None)
+
+
+def test_adding_a_reference_profile_back_equals_a_full_run(scratch, tmp_path):
+    full_db, full = scratch
+    big = max(full.result.components_provenance, key=lambda c: len(c["missing_persons"]))
+    db = Database(f"sqlite:///{tmp_path / 'ref.db'}")
+    load_demo(db, seed=SEED, bodies=BODIES, identify=False)
+    barcode = _reference_barcode(db, big["missing_persons"][0])
+    with db.session() as session:
+        profile = Repositories(session).profiles.delete(barcode)
+    before = identify_stored_case(db)
+    with db.session() as session:
+        Repositories(session).profiles.add(profile)
+
+    inc = identify_incrementally(db, profile_ids=[barcode])
+
+    assert inc.full_run is None and inc.new_remains == []
+    assert inc.changed_families == [big["missing_persons"][0]]
+    expected = _groups(full) - _groups(before)
+    assert len(expected) >= 1
+    assert {(frozenset(g["missing_persons"]), frozenset(g["remains"]))
+            for g in inc.groups} == expected
+    got, want = _latest(db), _latest(full_db)
+    for mp, row in want.items():
+        assert (got[mp]["remains"], got[mp]["conclusion"]) == (row["remains"],
+                                                               row["conclusion"]), mp
+        if row["lr"] is None:
+            assert got[mp]["lr"] is None, mp
+        else:
+            assert math.isclose(got[mp]["lr"], row["lr"], rel_tol=1e-9), mp
+
+
 def test_adding_a_pm_profile_back_equals_a_full_run(scratch, tmp_path):
     full_db, full = scratch
     # the remains of the largest group: its profile's absence changes that group

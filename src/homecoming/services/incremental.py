@@ -153,6 +153,12 @@ def _same_markers(a: Sequence[Any], b: Sequence[Any]) -> bool:
                for x, y in zip(a, b, strict=True))
 
 
+def _may_choose(row: np.ndarray, min_log10_lr: float) -> np.ndarray:
+    """Families for which a score of this row can be chosen (or displace a chosen one): at
+    least ``min_log10_lr``, or positive (a ``top`` candidate)."""
+    return np.flatnonzero((row >= min_log10_lr) | (np.isfinite(row) & (row > 0)))
+
+
 # --- screening, lazily: rows (one remains) and columns (one family) --------------------------
 
 class _Screen:
@@ -249,8 +255,7 @@ class _Screen:
     def families_of(self, v: int) -> frozenset[int]:
         """The families that have remains ``v`` among their candidates."""
         if v not in self._inverse:
-            row = self.row(v)
-            maybe = np.flatnonzero(np.isfinite(row) & (row > 0))
+            maybe = _may_choose(self.row(v), self.min_log10_lr)
             self._inverse[v] = frozenset(int(k) for k in maybe if v in self.candidates(int(k)))
         return self._inverse[v]
 
@@ -375,17 +380,16 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     changed_f = {k for k, (a, b) in enumerate(zip(families, old_families, strict=True))
                  if {d: dict(g) for d, g in a.profiles.items()}
                  != {d: dict(g) for d, g in b.profiles.items()}}
-    # families whose column can differ: a changed reference, or a positive (new or old) entry
-    # of a changed remains (a non-positive entry is never chosen and displaces nobody)
+    # families whose candidates can differ: a changed reference, or an entry of a changed
+    # remains (new or old) that is positive or reaches min_log10_lr (any other entry is never
+    # chosen and displaces nobody)
     maybe = set(changed_f)
     if new.rel_order:
         for i in changed_v:
-            row = new.row(i)
-            maybe |= {int(k) for k in np.flatnonzero(np.isfinite(row) & (row > 0))}
+            maybe |= {int(k) for k in _may_choose(new.row(i), min_log10_lr)}
             j = old.index.get(victims[i].id)
             if j is not None and old.rel_order:
-                row = old.row(j)
-                maybe |= {int(k) for k in np.flatnonzero(np.isfinite(row) & (row > 0))}
+                maybe |= {int(k) for k in _may_choose(old.row(j), min_log10_lr)}
 
     def ids_of(screen: _Screen, k: int) -> set[str]:
         return {screen.victims[v].id for v in screen.candidates(k)}
