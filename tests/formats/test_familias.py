@@ -155,7 +155,9 @@ def test_single_pedigree_file_gets_an_unrelated_reference():
     h1 = {p["id"]: p for p in case["hypotheses"][0]["pedigree"]}
     # V3 has only a mother (MO2) in the file: the father is added as an untyped founder
     assert h1["V3"]["mother"] == "MO2" and h1["V3"]["father"] == "added father of V3"
-    assert any("V3" in e.message for e in f.report.fixes)
+    # named by position (individual 3), never by the free-text name
+    assert [e.message for e in f.report.fixes] == [
+        "pedigree 'H1': individual 3 has one parent; added the other (father), untyped"]
 
 
 # --- DVI files -------------------------------------------------------------------------------

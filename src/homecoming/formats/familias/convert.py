@@ -1,7 +1,17 @@
 """Conversions between Familias files and our formats: :func:`to_kinship_case` and
 :func:`to_dvi_dataset` (also methods of :class:`~.model.FamiliasFile`), and
 :func:`familias_from_kinship_case` / :func:`familias_from_dvi_dataset`. The documented
-choices are in :mod:`homecoming.formats.familias`."""
+choices are in :mod:`homecoming.formats.familias`.
+
+Messages (errors and import-report notes/warnings) never quote a person's name: Familias
+names are free text and in casework may be real names. A person is named by position,
+as :mod:`.read` does: ``individual 3`` (main part, 1-based), ``extra female 2`` (the
+unnamed extras), ``unidentified person 4``, ``reference family 2, person 3`` and, for a
+person known only from a pedigree's relations, ``reference family 2, pedigree 'P1',
+relation 5``. Pedigree names (``"H1"``, ``"paternity"``, ``"unrelated"``) are kept: they
+are labels of hypotheses chosen by the lab, and :mod:`.read` quotes them too. Reference
+families are named by their number, not their name: labs often name a family after the
+missing person (a surname), so the name may be a personal datum."""
 
 from __future__ import annotations
 
@@ -159,16 +169,16 @@ def to_dvi_dataset(ff: FamiliasFile, *, missing_prefix: str = "Missing",
                         "genotypes": {m: list(g) for m, g in v.genotypes.items()}})
     victim_ids = [v["id"] for v in victims]
     if len(set(victim_ids)) != len(victim_ids):
-        dup = sorted({n for n in victim_ids if victim_ids.count(n) > 1})
-        raise FormatError(f"unidentified persons {dup} are named more than once; expected "
-                          "unique names", path=ff.path, value=dup)
+        at = _positions(victim_ids, {n for n in victim_ids if victim_ids.count(n) > 1})
+        raise FormatError(f"unidentified persons {at} have the same name as another; "
+                          "expected unique names", path=ff.path, value=at)
     if undecided_sex == "auto":
         n_male = sum(1 for v in victims if v["sex"] == "male")
         n_female = sum(1 for v in victims if v["sex"] == "female")
         undecided_sex = "male" if n_male > n_female else "female"
     built = []
-    for fam in dvi.families:
-        built.append(_dvi_family(ff, fam, missing_prefix, undecided_sex, report))
+    for k, fam in enumerate(dvi.families):
+        built.append(_dvi_family(ff, fam, k + 1, missing_prefix, undecided_sex, report))
     # qualify ids that are not unique across the dataset
     seen: dict[str, int] = {}
     for vid in victim_ids:
@@ -180,9 +190,9 @@ def to_dvi_dataset(ff: FamiliasFile, *, missing_prefix: str = "Missing",
     families = []
     family_names = [b[0] for b in built]
     if len(set(family_names)) != len(family_names):
-        dup = sorted({n for n in family_names if family_names.count(n) > 1})
-        raise FormatError(f"reference families {dup} are named more than once; expected "
-                          "unique names", path=ff.path, value=dup)
+        at = _positions(family_names, {n for n in family_names if family_names.count(n) > 1})
+        raise FormatError(f"reference families {at} have the same name as another; "
+                          "expected unique names", path=ff.path, value=at)
     qualified_any = False
     for fam_name, ped, missing, gt in built:
         def q(pid: str | None, fam_name: str = fam_name) -> str | None:
@@ -218,12 +228,36 @@ def to_dvi_dataset(ff: FamiliasFile, *, missing_prefix: str = "Missing",
     }
 
 # --- helpers --------------------------------------------------------------------------
+def _main_who(ff: FamiliasFile, ped: FamiliasPedigree | None = None) -> dict[str, str]:
+    """Person name -> its position in the main part, for messages (see module doc)."""
+    who: dict[str, str] = {}
+    for k, p in enumerate(ff.persons):
+        who.setdefault(p.name, f"individual {k + 1}")
+    for k, n in enumerate(ff.known_extra_females):
+        who.setdefault(n, f"extra female {k + 1} (known relations)")
+    for k, n in enumerate(ff.known_extra_males):
+        who.setdefault(n, f"extra male {k + 1} (known relations)")
+    if ped is not None:
+        for k, n in enumerate(ped.extra_females):
+            who.setdefault(n, f"extra female {k + 1} of pedigree {ped.name!r}")
+        for k, n in enumerate(ped.extra_males):
+            who.setdefault(n, f"extra male {k + 1} of pedigree {ped.name!r}")
+    return who
+
+
+def _positions(names: Sequence[str], dup: Iterable[str]) -> list[int]:
+    """1-based positions of the names in ``dup`` (for 'listed twice' messages)."""
+    bad = set(dup)
+    return [k + 1 for k, n in enumerate(names) if n in bad]
+
+
 def _check_person_names(ff: FamiliasFile) -> None:
     names = [p.name for p in ff.persons] + ff.known_extra_females + ff.known_extra_males
     if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise FormatError(f"individual names {dup} are used more than once; expected "
-                          "unique names", path=ff.path, value=dup)
+        at = _positions(names, {n for n in names if names.count(n) > 1})
+        raise FormatError(f"individuals {at} (counting extras after the individuals) have "
+                          "the same name as another; expected unique names", path=ff.path,
+                          value=at)
 
 
 def _pedigree_json(ff: FamiliasFile, ped: FamiliasPedigree) -> list[dict]:
@@ -232,52 +266,60 @@ def _pedigree_json(ff: FamiliasFile, ped: FamiliasPedigree) -> list[dict]:
         sex[n] = "female"
     for n in ff.known_extra_males + ped.extra_males:
         sex[n] = "male"
+    who = _main_who(ff, ped)
     father: dict[str, str] = {}
     mother: dict[str, str] = {}
     for rel in list(ff.known_relations) + list(ped.relations):
         if rel.kind != "parent":
             raise FormatError(f"pedigree {ped.name!r}: identical twins ('Direct' relation "
-                              f"between {rel.parent!r} and {rel.child!r}) are not "
+                              f"between {who.get(rel.parent, 'an unknown person')} and "
+                              f"{who.get(rel.child, 'an unknown person')}) are not "
                               "supported; expected parent-child relations only",
-                              path=ff.path, value=rel.parent)
+                              path=ff.path)
         for n in (rel.parent, rel.child):
             if n not in sex:
-                raise FormatError(f"pedigree {ped.name!r}: relation names unknown person "
-                                  f"{n!r}", path=ff.path, value=n)
+                raise FormatError(f"pedigree {ped.name!r}: a relation names a person who is "
+                                  "not an individual or extra of the file; expected known "
+                                  "persons", path=ff.path)
         role = father if sex[rel.parent] == "male" else mother
         if rel.child in role and role[rel.child] != rel.parent:
-            raise FormatError(f"pedigree {ped.name!r}: {rel.child!r} has two "
+            raise FormatError(f"pedigree {ped.name!r}: {who[rel.child]} has two "
                               f"{'fathers' if role is father else 'mothers'} "
-                              f"({role[rel.child]!r}, {rel.parent!r}); expected one",
-                              path=ff.path, value=rel.child)
+                              f"({who[role[rel.child]]}, {who[rel.parent]}); expected one",
+                              path=ff.path, value=who[rel.child])
         role[rel.child] = rel.parent
     return _complete_pedigree(list(sex), sex, father, mother, ff.report,
-                              f"pedigree {ped.name!r}")
+                              f"pedigree {ped.name!r}", who)
 
 
-def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided_sex: str,
-                report: ImportReport):
+def _dvi_family(ff: FamiliasFile, fam: DviFamily, number: int, missing_prefix: str,
+                undecided_sex: str, report: ImportReport):
+    family = f"reference family {number}"
     if not fam.pedigrees:
-        raise FormatError(f"reference family {fam.name!r} has no pedigree; expected at "
-                          "least one", path=ff.path, value=fam.name)
+        raise FormatError(f"{family} has no pedigree; expected at least one", path=ff.path,
+                          value=number)
     ped = fam.pedigrees[-1]
     if len(fam.pedigrees) > 2:
-        report.note(f"family {fam.name!r}: {len(fam.pedigrees)} pedigrees; the last one, "
+        report.note(f"{family}: {len(fam.pedigrees)} pedigrees; the last one, "
                     f"{ped.name!r}, is used")
     sex: dict[str, str] = {}
-    for p in fam.persons:
+    who: dict[str, str] = {}
+    for j, p in enumerate(fam.persons):
         if p.name in sex:
-            raise FormatError(f"family {fam.name!r}: person {p.name!r} listed twice; "
-                              "expected unique names", path=ff.path, value=p.name)
+            raise FormatError(f"{family}, person {j + 1} has the same name as "
+                              f"{who[p.name]}; expected unique names", path=ff.path,
+                              value=j + 1)
         sex[p.name] = p.sex
+        who[p.name] = f"{family}, person {j + 1}"
     genotypes = {p.name: {m: list(g) for m, g in p.genotypes.items()}
                  for p in fam.persons if p.genotypes}
     extras = []
-    for parent, child in ped.relations:
+    for r, (parent, child) in enumerate(ped.relations):
         for n in (parent, child):
             if n not in sex:
                 sex[n] = "unknown"
                 extras.append(n)
+                who[n] = f"{family}, pedigree {ped.name!r}, relation {r + 1}"
     # decide the sex of parents whose sex is not recorded (e.g. "Missing person")
     parents_of: dict[str, list[str]] = {}
     for parent, child in ped.relations:
@@ -286,9 +328,9 @@ def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided
             parents_of[child].append(parent)
     for child, pars in parents_of.items():
         if len(pars) > 2:
-            raise FormatError(f"family {fam.name!r}, pedigree {ped.name!r}: {child!r} has "
+            raise FormatError(f"{family}, pedigree {ped.name!r}: {who[child]} has "
                               f"{len(pars)} parents; expected at most two",
-                              path=ff.path, value=child)
+                              path=ff.path, value=len(pars))
     for _ in range(3):
         for _child, pars in parents_of.items():
             if len(pars) == 2:
@@ -298,12 +340,12 @@ def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided
                 elif sex[b] == "unknown" and sex[a] in ("male", "female"):
                     sex[b] = "female" if sex[a] == "male" else "male"
     for n in extras:
-        report.note(f"family {fam.name!r}: {n!r} is not in the person list; added")
+        report.note(f"{who[n]}: a person who is not in the person list; added")
     for n in list(sex):
         if sex[n] == "unknown" and undecided_sex != "unknown":
             sex[n] = undecided_sex
-            report.warn(f"family {fam.name!r}: the file does not record the sex of {n!r} "
-                        f"and no co-parent decides it; taken as {undecided_sex!r}")
+            report.warn(f"{who[n]}: the file does not record the sex and no co-parent "
+                        f"decides it; taken as {undecided_sex!r}")
 
     father: dict[str, str] = {}
     mother: dict[str, str] = {}
@@ -313,9 +355,9 @@ def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided
             if sex[a] == "female" or sex[b] == "male":
                 a, b = b, a
             if sex[a] == "female" or sex[b] == "male":
-                raise FormatError(f"family {fam.name!r}, pedigree {ped.name!r}: parents of "
-                                  f"{child!r} ({a!r}, {b!r}) have the same sex; expected a "
-                                  "father and a mother", path=ff.path, value=child)
+                raise FormatError(f"{family}, pedigree {ped.name!r}: the parents of "
+                                  f"{who[child]} ({who[a]}; {who[b]}) have the same sex; "
+                                  "expected a father and a mother", path=ff.path)
             father[child], mother[child] = a, b
         else:
             (a,) = pars
@@ -329,13 +371,12 @@ def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided
         for child, a in parent_of.items():
             if sex[a] == "unknown":
                 sex[a] = role_sex
-                report.warn(f"family {fam.name!r}: the file does not record the sex of "
-                            f"{a!r}; taken as {role_sex!r} as the {role} of {child!r}")
+                report.warn(f"{who[a]}: the file does not record the sex; taken as "
+                            f"{role_sex!r} as the {role} of {who[child]}")
     for n in [p.name for p in fam.persons] + extras:
         if sex.get(n) == "unknown":
-            report.warn(f"family {fam.name!r}: the file does not record the sex of {n!r} "
-                        "and no co-parent decides it; kept as 'unknown' (pairs with "
-                        "victims of either sex)")
+            report.warn(f"{who[n]}: the file does not record the sex and no co-parent "
+                        "decides it; kept as 'unknown' (pairs with victims of either sex)")
     # keep people connected by at least one relation (all, if there are no relations)
     connected = {n for rel in ped.relations for n in rel}
     order = [p.name for p in fam.persons] + extras
@@ -343,28 +384,29 @@ def _dvi_family(ff: FamiliasFile, fam: DviFamily, missing_prefix: str, undecided
         dropped = [n for n in order if n not in connected]
         for n in dropped:
             what = "typed" if n in genotypes else "untyped"
-            report.note(f"family {fam.name!r}: {what} person {n!r} is not connected in "
-                        f"pedigree {ped.name!r}; left out")
+            report.note(f"{who[n]}: {what} person not connected in pedigree "
+                        f"{ped.name!r}; left out")
         order = [n for n in order if n in connected]
-    persons = _complete_pedigree(order, sex, father, mother, report, f"family {fam.name!r}")
+    persons = _complete_pedigree(order, sex, father, mother, report, family, who)
     ids = {p["id"] for p in persons}
     missing = [n for n in order
                if n == MISSING_PERSON or n.startswith(missing_prefix)]
     missing = [m for m in missing if m in ids]
     if not missing:
-        report.warn(f"family {fam.name!r}: no missing person (nobody named "
+        report.warn(f"{family}: no missing person (nobody named "
                     f"{MISSING_PERSON!r} or starting with {missing_prefix!r})")
     typed_missing = [m for m in missing if m in genotypes]
     if typed_missing:
-        raise FormatError(f"family {fam.name!r}: missing persons {typed_missing} have DNA "
-                          "data; expected untyped missing persons", path=ff.path,
-                          value=typed_missing)
+        at = [who[m] for m in typed_missing]
+        raise FormatError(f"{family}: missing persons ({'; '.join(at)}) have DNA data; "
+                          "expected untyped missing persons", path=ff.path)
     genotypes = {k: v for k, v in genotypes.items() if k in ids}
     return fam.name, persons, missing, genotypes
 
 
 def _complete_pedigree(order: Sequence[str], sex: Mapping[str, str], father: dict[str, str],
-                       mother: dict[str, str], report: ImportReport, what: str) -> list[dict]:
+                       mother: dict[str, str], report: ImportReport, what: str,
+                       who: Mapping[str, str]) -> list[dict]:
     """Pedigree JSON items; a child with one parent gets the other as an added founder."""
     out = []
     added = []
@@ -383,7 +425,9 @@ def _complete_pedigree(order: Sequence[str], sex: Mapping[str, str], father: dic
                 f = new
             else:
                 m = new
-            report.fix(f"{what}: {n!r} has one parent; added the other, untyped, as {new!r}")
+            person = who.get(n, "a person")
+            prefix = "" if person.startswith(what) else f"{what}: "
+            report.fix(f"{prefix}{person} has one parent; added the other ({role}), untyped")
         out.append({"id": n, "father": f, "mother": m, "sex": sex[n]})
     return added + out
 
