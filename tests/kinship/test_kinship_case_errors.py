@@ -105,8 +105,10 @@ def test_allele_not_in_marker_list():
     obj = bad(lambda o: o["genotypes"]["CH"].__setitem__("TH01", ["9.3", "8"]))
     with pytest.raises(GenotypeError) as exc:
         load_kinship_case(obj)
-    assert one_line(exc) == ("genotypes.CH.TH01[1]: allele '8' is not in the allele list of "
+    # the position (person, marker, allele index), never the allele itself
+    assert one_line(exc) == ("genotypes.CH.TH01[1]: the allele is not in the allele list of "
                              "marker 'TH01'; expected one of [\"6\", \"7\", \"9.3\"]")
+    assert exc.value.value is None
 
 
 def test_genotype_for_unknown_marker():
@@ -130,15 +132,32 @@ def test_male_with_two_x_alleles():
     obj = bad(lambda o: o["genotypes"]["AF"].__setitem__("DXS10135", ["19", "20"]))
     with pytest.raises(GenotypeError) as exc:
         load_kinship_case(obj)
-    assert one_line(exc) == ("genotypes.AF.DXS10135: [\"19\", \"20\"] for a male on X marker "
+    # the count of alleles, never the allele pair
+    assert one_line(exc) == ("genotypes.AF.DXS10135: 2 alleles for a male on X marker "
                              "'DXS10135'; expected one allele (males carry one X)")
+    assert exc.value.value == 2
 
 
 def test_female_with_one_x_allele():
     obj = bad(lambda o: o["genotypes"]["CH"].__setitem__("DXS10135", ["19"]))
-    with pytest.raises(GenotypeError, match=r"^genotypes\.CH\.DXS10135: \[\"19\"\] has 1 "
+    with pytest.raises(GenotypeError, match=r"^genotypes\.CH\.DXS10135: 1 "
                                             r"alleles; expected 2 \(a female on X has two\)$"):
         load_kinship_case(obj)
+
+
+def test_genotype_of_wrong_type_is_described_not_shown():
+    obj = bad(lambda o: o["genotypes"]["CH"].__setitem__("TH01", "9.3/8"))
+    with pytest.raises(GenotypeError) as exc:
+        load_kinship_case(obj)
+    assert one_line(exc) == ("genotypes.CH.TH01: a string is not a list; expected a list of "
+                             "one or two alleles")
+    assert exc.value.value is None
+    obj = bad(lambda o: o["genotypes"]["CH"].__setitem__("TH01", ["9.3", 8.5]))
+    with pytest.raises(GenotypeError) as exc:
+        load_kinship_case(obj)
+    assert one_line(exc) == ("genotypes.CH.TH01[1]: a number is not a string; expected an "
+                             "allele label or null")
+    assert "8.5" not in one_line(exc)
 
 
 def test_mutation_matrix_row_not_summing_to_one():
@@ -276,7 +295,7 @@ def test_building_blocks():
     g = genotypes_from_json({"V1": {"TH01": [None, None], "D3S1358": ["15", "15"]}}, markers,
                             where="victims")
     assert g == {"V1": {"D3S1358": ("15", "15")}}
-    with pytest.raises(GenotypeError, match=r"^victims\.V1\.TH01: \[\"6\"\] has 1 alleles; "
+    with pytest.raises(GenotypeError, match=r"^victims\.V1\.TH01: 1 alleles; "
                                             r"expected 2$"):
         genotypes_from_json({"V1": {"TH01": ["6"]}}, markers, where="victims")
 

@@ -98,6 +98,24 @@ def _show(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _kind(value: object) -> str:
+    """What ``value`` is, without the value: for messages about genotypes, whose values
+    are genetic data and never go into an error."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)}"
+    return f"a {type(value).__name__}"
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -115,24 +133,31 @@ def _number(value: object, where: str, *, lo: float = 0.0, hi: float = 1.0, hi_o
     return v
 
 
-def _mapping(value: object, where: str, what: str, error: type[InputError] = InputError) -> Mapping:
+def _mapping(value: object, where: str, what: str, error: type[InputError] = InputError, *,
+             private: bool = False) -> Mapping:
+    """``private``: the value is genetic data; the message says what it is, not its value."""
     if not isinstance(value, Mapping):
-        raise error(f"{where}: {_show(value)} is not an object; expected {what}", field=where,
-                    value=value)
+        shown = _kind(value) if private else _show(value)
+        raise error(f"{where}: {shown} is not an object; expected {what}", field=where,
+                    value=None if private else value)
     return value
 
 
-def _list(value: object, where: str, what: str, error: type[InputError] = InputError) -> list:
+def _list(value: object, where: str, what: str, error: type[InputError] = InputError, *,
+          private: bool = False) -> list:
     if not isinstance(value, list):
-        raise error(f"{where}: {_show(value)} is not a list; expected {what}", field=where,
-                    value=value)
+        shown = _kind(value) if private else _show(value)
+        raise error(f"{where}: {shown} is not a list; expected {what}", field=where,
+                    value=None if private else value)
     return value
 
 
-def _label(value: object, where: str, what: str, error: type[InputError] = InputError) -> str:
+def _label(value: object, where: str, what: str, error: type[InputError] = InputError, *,
+           private: bool = False) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise error(f"{where}: {_show(value)} is not a string; expected {what}", field=where,
-                    value=value)
+        shown = _kind(value) if private else _show(value)
+        raise error(f"{where}: {shown} is not a string; expected {what}", field=where,
+                    value=None if private else value)
     text = str(value)
     if not text.strip():
         raise error(f"{where}: empty string; expected {what}", field=where, value=value)
@@ -347,7 +372,7 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
             out[str(pid)] = {}
             continue
         per_marker = _mapping(per_marker, wp, "an object {marker: [allele, allele]}",
-                              GenotypeError)
+                              GenotypeError, private=True)
         table: dict[str, Genotype] = {}
         sex = None if sexes is None else sexes.get(str(pid))
         for mname, gt in per_marker.items():
@@ -358,28 +383,30 @@ def genotypes_from_json(obj: object, markers: Sequence[Marker], *, where: str = 
                                     f"{_show(sorted(by_name))}", field=w, value=mname)
             if gt is None:
                 continue
-            gt = _list(gt, w, "a list of one or two alleles", GenotypeError)
+            gt = _list(gt, w, "a list of one or two alleles", GenotypeError, private=True)
             if marker.chromosome == "X" and sex is Sex.MALE and len(gt) != 1:
-                raise GenotypeError(f"{w}: {_show(gt)} for a male on X marker {mname!r}; expected "
-                                    "one allele (males carry one X)", field=w, value=gt)
+                raise GenotypeError(f"{w}: {len(gt)} alleles for a male on X marker {mname!r}; "
+                                    "expected one allele (males carry one X)", field=w,
+                                    value=len(gt))
             allowed = (1, 2) if marker.chromosome == "X" and sex is None else \
                       (1,) if marker.chromosome == "X" and sex is Sex.MALE else (2,)
             if len(gt) not in allowed:
                 exp = " or ".join(str(n) for n in allowed)
                 why = " (a female on X has two)" if marker.chromosome == "X" else ""
-                raise GenotypeError(f"{w}: {_show(gt)} has {len(gt)} alleles; expected {exp}{why}",
-                                    field=w, value=gt)
+                raise GenotypeError(f"{w}: {len(gt)} alleles; expected {exp}{why}",
+                                    field=w, value=len(gt))
             alleles: list[str | None] = []
             for i, a in enumerate(gt):
                 if a is None:
                     alleles.append(None)
                     continue
-                label = _label(a, f"{w}[{i}]", "an allele label or null", GenotypeError)
+                label = _label(a, f"{w}[{i}]", "an allele label or null", GenotypeError,
+                               private=True)
                 if label not in marker.alleles:
                     raise GenotypeError(
-                        f"{w}[{i}]: allele {label!r} is not in the allele list of marker "
+                        f"{w}[{i}]: the allele is not in the allele list of marker "
                         f"{mname!r}; expected one of {_show(list(marker.alleles))}",
-                        field=f"{w}[{i}]", value=label)
+                        field=f"{w}[{i}]")
                 alleles.append(label)
             if all(a is None for a in alleles):
                 continue
