@@ -54,7 +54,8 @@ class _Progress:
                    "against the synthetic ground truth.")
 @click.option("--workflow", is_flag=True,
               help="Also take it through review and release with SYNTHETIC accounts (one per "
-                   "role; afterwards commands need HOMECOMING_USER set to an account).")
+                   "role), give each a new random password and print them once (afterwards "
+                   "writing commands need HOMECOMING_USER=syn-admin or another account).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.pass_context
 def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, identify: bool,
@@ -79,9 +80,13 @@ def demo_command(ctx: click.Context, seed: int, bodies: int, replace: bool, iden
     finally:
         progress.close()
     if workflow:  # issue 11: services.review.demo_workflow (accounts, review, release)
-        from homecoming.services.review import demo_workflow
+        from homecoming.services.review import DEMO_ADMIN, demo_workflow, set_demo_passwords
 
-        summary["workflow"] = demo_workflow(open_database(ctx))
+        db = open_database(ctx)
+        summary["workflow"] = demo_workflow(db)
+        # issue 12 item 2: the demo's (only) credentials, random, shown once, never stored
+        summary["workflow"]["passwords"] = set_demo_passwords(db)
+        summary["workflow"]["cli_user"] = DEMO_ADMIN
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -125,5 +130,24 @@ def _print_summary(s: dict[str, Any]) -> None:
         echo(f"Workflow (SYNTHETIC accounts {', '.join(w['accounts'])}): {w['confirmed']} "
              f"identifications confirmed by two reviewers, {w['reviewed']} reviewed, "
              f"{w['pending']} pending; {w['notified']} families told, {w['released']} remains "
-             "released. Set HOMECOMING_USER to one of these accounts to continue.")
+             "released.")
+        _print_accounts(w)
     echo("Next: `homecoming stats` for the counts.")
+
+
+def _print_accounts(w: dict[str, Any]) -> None:
+    """The SYNTHETIC accounts and their new random passwords (printed this once only)."""
+    rows = w.get("passwords") or []
+    if not rows:
+        return
+    echo = click.echo
+    echo("SYNTHETIC demonstration accounts (log in at the web application; new random "
+         "passwords, shown only now):")
+    width = max(len(r["name"]) for r in rows)
+    role_width = max(len(", ".join(r["roles"])) for r in rows)
+    for r in rows:
+        state = "" if r["active"] else "  (disabled)"
+        echo(f"  {r['name']:<{width}}  {', '.join(r['roles']):<{role_width}}  "
+             f"{r['password']}{state}")
+    echo(f"Command-line writes on this database: export HOMECOMING_USER={w['cli_user']} "
+         "(or another account above with the role needed).")

@@ -22,7 +22,7 @@ from homecoming.storage.repositories.accounts import AccountRepository
 from homecoming.storage.repositories.identifications import IdentificationRepository
 
 __all__ = ["accept", "confirm", "reject", "review_queue", "review_history", "demo_workflow",
-           "DEMO_ACCOUNTS"]
+           "DEMO_ACCOUNTS", "DEMO_ADMIN", "set_demo_passwords"]
 
 S = IdentificationStatus
 _PERMISSION = {ReviewAction.ACCEPT: "review.accept", ReviewAction.CONFIRM: "review.confirm",
@@ -137,6 +137,34 @@ DEMO_ACCOUNTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("syn-liaison", ("liaison",)), ("syn-investigator", ("investigator",)),
     ("syn-monitor", ("monitor",)),
 )
+#: the demonstration's admin: the HOMECOMING_USER for command-line writes on a demo database
+DEMO_ADMIN = "syn-admin"
+
+
+def set_demo_passwords(db: Any, *, actor: str | None = None) -> list[dict[str, Any]]:
+    """Give every stored SYNTHETIC demonstration account (:data:`DEMO_ACCOUNTS`) a new random
+    password (argon2 hash, :mod:`homecoming.services.web_auth`); each change is audited.
+
+    The passwords are returned once (name, roles, password, active) and stored nowhere in
+    clear: calling it again replaces them. ``actor`` (default :data:`DEMO_ADMIN`) needs
+    ``users.manage``. Accounts are never deleted (the audit trail names them), so a replaced
+    demonstration keeps its accounts and gets new passwords.
+    """
+    from homecoming.services.web_auth import new_password, set_password
+
+    who = actor or DEMO_ADMIN
+    out: list[dict[str, Any]] = []
+    with db.session() as session:
+        repo = AccountRepository(session)
+        for name, _roles in DEMO_ACCOUNTS:
+            account = repo.find(name)
+            if account is None:
+                continue
+            password = new_password()
+            set_password(session, name, password, actor=who)
+            out.append({"name": name, "roles": list(account.roles), "password": password,
+                        "active": bool(account.active)})
+    return out
 
 
 def demo_workflow(db: Any, *, confirm_count: int | None = None, review_only: int = 3,
