@@ -11,6 +11,7 @@ import pytest
 
 from homecoming.casework.accounts import PERMISSIONS, allowed
 from homecoming.services.identifications import list_identifications
+from homecoming.services.records import list_records
 from homecoming.web.security import (
     PUBLIC,
     ROUTE_PERMISSIONS,
@@ -23,6 +24,9 @@ ROLES = ("field", "pathologist", "lab", "analyst", "board", "liaison", "investig
          "monitor", "admin")
 #: example values for the path parameters of the routes ("ident_id": set from the database)
 PATH_VALUES = {"kind": "graves", "key": "WEBTEST-S2-G1"}
+#: the key of a stored record, for routes of one kind ("/records/donors/{key}": from the
+#: database)
+ROUTE_KEYS = {"/records/missing-persons/{key}": "WEBTEST-MP-1"}
 
 
 def _csrf(client: httpx.Client, path: str = "/login") -> str:
@@ -42,13 +46,17 @@ def _signed_in(server, name: str) -> httpx.Client:
 
 
 def _url(path: str, **values: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: {**PATH_VALUES, **values}[m.group(1)], path)
+    known = {**PATH_VALUES, **({"key": ROUTE_KEYS[path]} if path in ROUTE_KEYS else {}),
+             **values}
+    return re.sub(r"\{(\w+)\}", lambda m: known[m.group(1)], path)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _an_identification(web_server):
     with web_server.db.session() as session:
         PATH_VALUES["ident_id"] = list_identifications(session, actor="admin")[0]["id"]
+        ROUTE_KEYS["/records/donors/{key}"] = list_records(session, "donors",
+                                                           actor="admin")[0]["id"]
 
 
 def _get_routes():
@@ -102,6 +110,37 @@ def test_route_role_matrix(web_server, role):
                                           "csrf_token": token}).status_code == 303
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/dashboard").status_code == 303  # the session has ended
+    client.close()
+
+
+@pytest.mark.parametrize("role", ["field", "pathologist", "lab", "monitor"])
+def test_accounts_that_work_with_codes_never_see_names(web_server, role):
+    """Issue 12 item 3: a lab (field, pathologist) account sees bar-codes and codes, never a
+    person's name; the pages of missing persons and donors are refused (403, the permission
+    named), the record-kind menu does not offer them, and no other page lists them."""
+    client = _signed_in(web_server, role)
+    for path in ("/records/missing-persons", "/records/missing-persons/WEBTEST-MP-1",
+                 "/records/donors", f"/records/donors/{ROUTE_KEYS['/records/donors/{key}']}",
+                 "/records/missing-persons?q=Олена"):
+        response = client.get(path)
+        assert response.status_code == 403, (role, path)
+        assert "persons.view" in response.text or role == "monitor", (role, path)
+        assert "Іваненко" not in response.text, (role, path)
+    if role != "monitor":
+        page = client.get("/records/graves")
+        assert page.status_code == 200
+        assert 'href="/records/missing-persons"' not in page.text
+        assert 'href="/records/donors"' not in page.text
+        assert 'href="/records/samples"' in page.text
+    client.close()
+
+
+def test_liaison_sees_people_and_their_names(web_server):
+    client = _signed_in(web_server, "liaison")
+    page = client.get("/records/missing-persons/WEBTEST-MP-1")
+    assert page.status_code == 200 and "Олена" in page.text
+    page = client.get("/records/graves")
+    assert 'href="/records/missing-persons"' in page.text
     client.close()
 
 

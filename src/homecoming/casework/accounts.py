@@ -74,6 +74,9 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "stats.view": ALL_ROLES,                     # aggregated counts only
     # casework records (reads)
     "records.view": _CASEWORK,
+    # names of people (missing persons, donors and their consent): a lab, field, pathologist
+    # or monitor account works with codes and bar-codes only (issue 12 item 3)
+    "persons.view": frozenset({A, B, LI, IN, AD}),
     "profiles.view_genotypes": frozenset({L, A}),  # audited on every read
     # casework records (writes)
     "sites.write": frozenset({F, AD}),

@@ -3,7 +3,8 @@
 Kinds (:data:`KINDS`): sites, hazard-areas, graves, exhumations, incidents, remains,
 examinations, samples (shown with their chain of custody), custody-events, missing-persons,
 donors, profiles, staff-profiles, candidates, identifications. Reading needs
-``records.view`` (``identifications.view`` for identifications); a profile's genotypes are
+``records.view`` (``identifications.view`` for identifications; missing persons and donors,
+whose records name people, ``persons.view`` as well); a profile's genotypes are
 shown only when asked for, need ``profiles.view_genotypes``, and each such read is written to
 the access log (who, when, which profile; never the alleles).
 """
@@ -46,6 +47,8 @@ KINDS: dict[str, _Kind] = {
     "identifications": _Kind(None, "status"),
 }
 _GENOTYPED = {"profiles", "staff-profiles"}
+#: kinds whose records name people: reading them needs ``persons.view`` too (issue 12 item 3)
+_PERSONS = {"missing-persons", "donors"}
 
 
 def _kind(kind: str) -> _Kind:
@@ -88,6 +91,8 @@ def list_records(session: Any, kind: str, *, status: str | None = None,
         rows = list_identifications(session, status=status, search=search, actor=actor)
         return rows[:limit] if limit is not None else rows
     who = authorize(session, "records.view", actor=actor)
+    if kind in _PERSONS:
+        authorize(session, "persons.view", actor=who)
     if genotypes:
         if kind not in _GENOTYPED:
             raise InputError(f"--genotypes applies to profiles and staff-profiles, not {kind}",
@@ -135,6 +140,8 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
         return get_identification(session, key, actor=actor)
     spec = _kind(kind)
     who = authorize(session, "records.view", actor=actor)
+    if kind in _PERSONS:
+        authorize(session, "persons.view", actor=who)
     if genotypes:
         if kind not in _GENOTYPED:
             raise InputError(f"--genotypes applies to profiles and staff-profiles, not {kind}",
