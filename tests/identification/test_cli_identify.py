@@ -69,7 +69,11 @@ def test_defaults_recorded(dataset_file):
     out = json.loads(run(dataset_file, "--json").output)
     assert out["thresholds"] == {"lr": 10000.0, "probable": 1000.0, "posterior": 0.9995,
                                  "prior": "1/2", "max_incompatible": 2}
-    assert {c["conclusion"] for c in out["conclusions"]["missing"]} == {"no match"}
+    # best LRs 5 (V1=M1, V3=M2): >= 1 but below the probable threshold 1000: inconclusive, as
+    # in dvir (.simpleFamDVI)
+    assert {(c["missing"], c["victim"], c["conclusion"]) for c in
+            out["conclusions"]["missing"]} == {("M1", "V1", "inconclusive"),
+                                               ("M2", "V3", "inconclusive")}
 
 
 def test_bad_file_one_line_error(tmp_path, capsys):

@@ -26,9 +26,10 @@ threshold/10, at most 2 Mendelian-inconsistent markers (maxIncomp), flat prior; 
 carry dvir's own mutation matrices. Homecoming's extra posterior threshold (0.9995 with prior
 1/N) does not change any conclusion here.
 
-Where Homecoming's conclusion differs from the published one, the test is marked xfail
-(strict) with the reason; see the docstring of each. The model (likelihoods, LRs, GLRs) agrees
-everywhere; the differences are in how a weak or impossible best match is labelled.
+The model (likelihoods, LRs, GLRs) and the conclusions agree everywhere. (Until issue 10 the
+conclusion rules differed in three places, once marked xfail here: a best LR >= 1 below the
+probable threshold is 'inconclusive', a missing person with no victim of compatible sex is
+'excluded', and one with no typed blood relative is 'non-identifiable', as in dvir.)
 """
 
 from __future__ import annotations
@@ -144,14 +145,9 @@ def test_fire_with_m3_male_and_ignore_sex_is_the_same_solution(tmp_path):
     assert c["M2"]["glr"] == pytest.approx(2947149.10, rel=1e-4)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "conclusion rules differ from dvir: a missing person with no victim of compatible sex is "
-    "'Excluded' in dvir and 'no match' in Homecoming; a best LR >= 1 below the probable "
-    "threshold is 'Inconclusive' in dvir and 'no match' in Homecoming (solver.py, issue 10)"))
 def test_fire_with_m3_male(tmp_path):
     """[S] VIII-3 c): "With M3 male, he is Excluded (since there are no male victims!), while M1
-    and M2 are inconclusive." Homecoming gives M1, M2, M3 'no match' (best LRs 121 and 399;
-    M3: no victim of compatible sex)."""
+    and M2 are inconclusive." (Best LRs 121 and 399; M3: no victim of compatible sex.)"""
     got = {m: c for m, (_, c) in conclusions(identify(tmp_path, _fire_m3_male())).items()}
     assert got == {"M1": "inconclusive", "M2": "inconclusive", "M3": "excluded"}
 
@@ -177,14 +173,9 @@ def test_planecrash_undisputed_identifications(planecrash):
         m: v for m, (v, _) in UNDISPUTED.items()}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "conclusion rules differ from dvir: a best LR >= 1 below the probable threshold "
-    "(threshold/10) is 'Inconclusive' in dvir (amDrivenDVI.R .simpleFamDVI) and 'no match' in "
-    "Homecoming (solver.py, issue 10)"))
 def test_planecrash_weak_matches_are_inconclusive(planecrash):
     """[S] VIII-1 b): "M1 and M4 have inconclusive (but suggestive) matches to V1 and V3".
-    Homecoming finds the same best victims (LR 925 and 249, below the probable threshold 1000)
-    but labels them 'no match'."""
+    Best LRs 925 and 249, below the probable threshold 1000 but at least 1."""
     got = conclusions(planecrash)
     assert (got["M1"][1], got["M4"][1]) == ("inconclusive", "inconclusive")
     assert (got["M1"][0], got["M4"][0]) == ("V1", "V3")
@@ -238,14 +229,9 @@ def test_planecrash_family_without_typed_member_is_nonidentifiable(tmp_path):
     assert {m: got[m] for m in UNDISPUTED} == UNDISPUTED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Homecoming calls a missing person non-identifiable only when the family has no typed "
-    "member; dvir (findNonidentifiable) also when no typed member is a blood relative, so that "
-    "every LR is 1 (issue 10)"))
 def test_planecrash_missing_mother_is_nonidentifiable(tmp_path):
     """[S] VIII-2 a): F1 with the mother missing instead of the daughter: "Individual 1 is
-    Nonidentifiable (since she is unrelated to the reference R1)". Homecoming: 'no match'
-    (every LR for her is 1)."""
+    Nonidentifiable (since she is unrelated to the reference R1)" (every LR for her is 1)."""
     data = load("planecrash")
     f1 = next(f for f in data["families"] if f["name"] == "F1")
     f1["missing"] = ["A1"]

@@ -76,10 +76,12 @@ def test_pairwise_and_joint_by_hand():
     assert v["V2"].conclusion is Conclusion.EXCLUDED
 
 
-def test_default_thresholds_give_no_match_and_probable():
+def test_default_thresholds_give_inconclusive_and_probable():
     ds = dataset_from_json(dataset_a())
-    r = solve(ds)  # LR 5 < probable 1000
-    assert {c.conclusion for c in r.missing_conclusions} == {Conclusion.NO_MATCH}
+    r = solve(ds)  # 1 <= LR 5 < probable 1000: inconclusive (dvir .simpleFamDVI)
+    assert {c.missing: (c.victim, c.conclusion) for c in r.missing_conclusions} == {
+        "M1": ("V1", Conclusion.INCONCLUSIVE), "M2": ("V3", Conclusion.INCONCLUSIVE)}
+    assert [c.lr for c in r.missing_conclusions] == pytest.approx([5.0, 5.0])
     r = solve(ds, config=IdentificationConfig(lr_threshold=40, posterior_threshold=None))
     # probable threshold 4 = 40/10, one candidate above it: probable
     assert {c.missing: c.conclusion for c in r.missing_conclusions} == {

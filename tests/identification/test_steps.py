@@ -56,7 +56,7 @@ def _input(ds: DviDataset, lrs: dict[tuple[str, str], float], *,
     candidates = {m: [v.id for v in ds.victims if not pairings[(v.id, m)].excluded
                       and pairings[(v.id, m)].log_lr > -math.inf]
                   for f in ds.families for m in f.missing}
-    identifiable = {m: f.identifiable(m) for f in ds.families for m in f.missing}
+    identifiable = steps.identifiable_missing(ds)
     return steps.StepInput(ds, cfg, pairings, candidates, {v.id: True for v in ds.victims},
                            identifiable, {}, cfg.prior_missing or len(ds.missing))
 
@@ -72,6 +72,55 @@ def test_non_identifiable_and_excluded():
     assert dataclasses.is_dataclass(ex[0])
     with pytest.raises(dataclasses.FrozenInstanceError):
         ex[0].missing = "M9"  # type: ignore[misc]
+
+
+def test_missing_person_without_victim_of_compatible_sex_is_excluded():
+    """dvir findExcluded: no compatible pairing at all -> "Excluded"; compatible victims that
+    all lack a usable marker -> inconclusive (LR 1 each)."""
+    ds = _dataset({"F1": ("M1",), "F2": ("M2",)}, ["V1"])
+    inp = _input(ds, {})
+    pairings = {k: p for k, p in inp.pairings.items() if k[1] != "M1"}   # M1: no pairing
+    no_sex = dataclasses.replace(inp, pairings=pairings,
+                                 candidates={"M1": [], "M2": ["V1"]})
+    assert [(c.missing, c.conclusion, c.comment) for c in steps.excluded(no_sex)] == [
+        ("M1", Conclusion.EXCLUDED, "no victim of compatible sex")]
+    no_dna = dataclasses.replace(inp, usable={"V1": False}, candidates={"M1": [], "M2": []})
+    assert [(c.missing, c.conclusion) for c in steps.excluded(no_dna)] == [
+        ("M1", Conclusion.INCONCLUSIVE), ("M2", Conclusion.INCONCLUSIVE)]
+
+
+def _persons(*rows: tuple[str, str | None, str | None, Sex]) -> Pedigree:
+    return Pedigree([Person(i, fa, mo, sx) for i, fa, mo, sx in rows])
+
+
+def test_identifiable_needs_a_typed_blood_relative():
+    """dvir findNonidentifiable: the typed father R's wife W (missing) is unrelated to him;
+    their missing child C is his blood relative, and W is C's, so with C missing too W is
+    linked through C. A missing in-law (husband H of C) is linked through their child K only
+    when K is missing too."""
+    ped = _persons(("R", None, None, Sex.MALE), ("W", None, None, Sex.FEMALE),
+                   ("C", "R", "W", Sex.FEMALE), ("H", None, None, Sex.MALE),
+                   ("K", "H", "C", Sex.MALE))
+    gts = {"R": {"L1": ("a", "b")}}
+
+    def ident(missing: tuple[str, ...]) -> dict[str, bool]:
+        return steps.identifiable_missing(DviDataset([MK], [], [Family("F", ped, missing,
+                                                                       gts)]))
+
+    assert ident(("W",)) == {"W": False}
+    assert ident(("C",)) == {"C": True}
+    assert ident(("W", "C")) == {"W": True, "C": True}
+    assert ident(("H",)) == {"H": False}
+    assert ident(("H", "K")) == {"H": True, "K": True}
+    assert ident(("H", "W")) == {"H": False, "W": False}
+    # and the step's comment names why
+    ds = DviDataset([MK], [Victim("V1", Sex.MALE, {"L1": ("a", "a")})],
+                    [Family("F", ped, ("W", "C"), gts), Family("G", ped, ("H",), gts),
+                     Family("U", _persons(("A", None, None, Sex.MALE)), ("A",), {})])
+    inp = _input(ds, {})
+    assert [(c.missing, c.comment) for c in steps.non_identifiable(inp)] == [
+        ("H", "unrelated to every typed member of the family"),
+        ("A", "no typed relative in the family")]
 
 
 def test_undisputed_is_iterated():
@@ -109,9 +158,22 @@ def test_am_driven_probable_disputed_no_match():
                           "M1", ["V1", "V2"])
     assert (two.conclusion, two.victim) == (Conclusion.DISPUTED, "V1")
     assert two.comment == "also: V2 (LR=2e+03)"
-    none = steps.am_driven(_input(ds, {("V1", "M1"): 50.0}), ds.families[0], "M1",
+    # below the probable threshold (1000) but >= 1: inconclusive, naming the best victim
+    # (dvir .simpleFamDVI)
+    weak = steps.am_driven(_input(ds, {("V1", "M1"): 50.0}), ds.families[0], "M1",
                            ["V1", "V2"])
-    assert none.conclusion is Conclusion.NO_MATCH and none.comment == "best: V1 (LR=50)"
+    assert (weak.conclusion, weak.victim) == (Conclusion.INCONCLUSIVE, "V1")
+    assert weak.lr == pytest.approx(50.0)
+    assert weak.comment == "best: V1 (LR=50), below the probable threshold"
+    # every LR below 1: no match
+    none = steps.am_driven(_input(ds, {("V1", "M1"): 0.5, ("V2", "M1"): 0.25}),
+                           ds.families[0], "M1", ["V1", "V2"])
+    assert (none.conclusion, none.victim) == (Conclusion.NO_MATCH, None)
+    assert none.comment == "best: V1 (LR=0.5)"
+    # exactly 1 (dvir: maxLR >= 1) is inconclusive
+    one_lr = steps.am_driven(_input(ds, {("V1", "M1"): 1.0, ("V2", "M1"): 0.25}),
+                             ds.families[0], "M1", ["V1", "V2"])
+    assert one_lr.conclusion is Conclusion.INCONCLUSIVE
 
 
 def _two_sibling_options(g_sym: float, g_other: float) -> list[list[Option]]:
@@ -141,9 +203,13 @@ def test_glr_and_symmetric_siblings():
     assert [c.conclusion for c in s.conclusions] == [Conclusion.SYMMETRIC_MATCH] * 2
     assert s.conclusions[0].comment == ("V1/V2 are M1/M2 in some order; the data cannot tell "
                                         "which")
-    # the rest: a probable GLR would need > 1000; pairwise LRs 100 are below it: no match
+    # the rest: a probable GLR would need > 1000; pairwise LRs 100 are below it but >= 1:
+    # inconclusive
     u = steps.unresolved(inp, ds.families[0], "M1", g, ["V1", "V2"])
-    assert u.conclusion is Conclusion.NO_MATCH
+    assert (u.conclusion, u.victim) == (Conclusion.INCONCLUSIVE, "V1")
+    inp_low = _input(ds, {(v, m): 0.5 for v in ("V1", "V2") for m in ("M1", "M2")})
+    u_low = steps.unresolved(inp_low, ds.families[0], "M1", g, ["V1", "V2"])
+    assert (u_low.conclusion, u_low.victim) == (Conclusion.NO_MATCH, None)
 
 
 def test_glr_match_without_symmetry():

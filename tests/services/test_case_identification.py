@@ -84,7 +84,11 @@ def test_demo_identification_is_correct_against_the_ground_truth():
     # 23 STRs and 1-4 first-degree relatives; profiles from homecoming.simulation with the
     # markers' stepwise mutation model (recomputed when the demo moved to that simulator):
     # 47 of the 48 identifiable bodies are identified; the 48th (SYN-MP-0025) is the best
-    # candidate of its family with LR 937, below the 10^4 threshold, so "no match"
+    # candidate of its family with LR 937, below the 10^4 threshold and the probable threshold
+    # 1000 but >= 1, so "inconclusive" (dvir's rule since issue 10; it was "no match")
     assert result.correct == 47
-    assert result.summary()["conclusions"] == {"no match": 10, "undisputed": 47}
+    assert result.summary()["conclusions"] == {"inconclusive": 1, "no match": 9,
+                                               "undisputed": 47}
+    assert result.details["SYN-MP-0025"]["victim"] == "SYN-IZ-0043"
+    assert result.details["SYN-MP-0025"]["lr"] == pytest.approx(936.58, rel=1e-4)
     assert set(result.identified.values()) <= {v.id for v in victims}

@@ -26,14 +26,16 @@ class Conclusion(enum.Enum):
     PROBABLE = "probable"
     #: Several candidates exceed the "probable" threshold.
     DISPUTED = "disputed"
-    #: Some support, but nothing reaching a threshold, or no usable DNA.
+    #: Some support, but nothing reaching a threshold: a best LR of at least 1 below the
+    #: probable threshold (dvir R/amDrivenDVI.R ``.simpleFamDVI``), or no usable DNA.
     INCONCLUSIVE = "inconclusive"
     #: Every candidate pairing is excluded (too many Mendelian inconsistencies, or non-DNA
-    #: evidence).
+    #: evidence), or no victim has a compatible sex (dvir R/findExcluded.R).
     EXCLUDED = "excluded"
-    #: The missing person has no typed relative: DNA cannot identify them.
+    #: The missing person is no blood relative of a typed family member, directly or through
+    #: other missing persons (dvir R/findNonidentifiable.R): DNA cannot identify them.
     NON_IDENTIFIABLE = "non-identifiable"
-    #: No candidate reaches the probable threshold.
+    #: Every candidate's LR is below 1 (or, for a victim, none reaches the probable threshold).
     NO_MATCH = "no match"
 
     def __str__(self) -> str:

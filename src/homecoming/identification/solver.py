@@ -290,7 +290,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
 
     # --- pairwise -----------------------------------------------------------------------------
     usable = {v.id: bool(ds.usable_markers(v.id)) for v in ds.victims}
-    identifiable = {m: f.identifiable(m) for f in ds.families for m in f.missing}
+    identifiable = steps.identifiable_missing(ds)   # dvir findNonidentifiable (blood relatives)
     pairwise: list[Pairing] = []
     by_pair: dict[tuple[str, str], Pairing] = {}
     tables: PairwiseScores | None = None

@@ -3,13 +3,14 @@
 dvir-style (Vigeland & Egeland, Sci Rep 11:13661, 2021; Egeland & Vigeland, FSI:G 2025 for the
 GLR), in this order:
 
-1. :func:`non_identifiable` — missing persons with no typed relative;
-2. :func:`excluded` — missing persons with no victim of compatible sex with DNA, or whose every
+1. :func:`non_identifiable` — missing persons with no typed blood relative (directly or through
+   other missing persons; :func:`identifiable_missing`);
+2. :func:`excluded` — missing persons with no victim of compatible sex, or whose every
    compatible victim is excluded;
 3. :func:`undisputed` — pairings whose LR reaches the threshold and beats every competitor in
    its row and column by that factor (iterated: a match removes its row and column);
 4. per family with one identifiable missing person, :func:`am_driven` (probable / disputed /
-   no match by pairwise LR);
+   inconclusive / no match by pairwise LR);
 5. per family with several, :func:`glr` (the generalised LR of each pairing of the family's
    best joint assignment), then :func:`symmetric` (ties between missing persons the data
    cannot tell apart, e.g. full siblings) and :func:`unresolved` for the rest;
@@ -37,8 +38,8 @@ from homecoming.identification.results import (
 )
 
 __all__ = ["StepInput", "JointOracle", "Undisputed", "GlrStep", "SymmetricStep",
-           "non_identifiable", "excluded", "undisputed", "am_driven", "glr", "symmetric",
-           "unresolved", "victim_conclusions", "posterior", "runner_up"]
+           "identifiable_missing", "non_identifiable", "excluded", "undisputed", "am_driven",
+           "glr", "symmetric", "unresolved", "victim_conclusions", "posterior", "runner_up"]
 
 #: keep(family index, option) -> bool, as in :mod:`homecoming.identification.joint`.
 OptionFilter = Callable[[int, Option], bool]
@@ -166,19 +167,67 @@ def runner_up(v: str, m: str, vs: Sequence[str], ms: Sequence[str],
 
 # --- 1, 2 ---------------------------------------------------------------------------------
 
+def _ancestors(family: Family, pid: str) -> set[str]:
+    """``pid`` and all its ancestors in the family's pedigree."""
+    out = {pid}
+    stack = [pid]
+    while stack:
+        p = family.pedigree[stack.pop()]
+        for parent in (p.father, p.mother):
+            if parent is not None and parent not in out:
+                out.add(parent)
+                stack.append(parent)
+    return out
+
+
+def identifiable_missing(dataset: DviDataset) -> dict[str, bool]:
+    """missing -> whether DNA can identify them: the missing person is a blood relative of a
+    typed member of the family, directly or through other missing persons who are.
+
+    dvir R/findNonidentifiable.R (``findNonidentifiable``, ``.nonidentif``): starting from the
+    typed members, repeatedly link the missing persons whose kinship coefficient with a linked
+    person is positive; those never linked are nonidentifiable. Here two persons have a
+    positive kinship coefficient when they share an ancestor (one may be the other's
+    ancestor): founders are taken as unrelated and not inbred, as the pedigree format has no
+    founder inbreeding. A relative by marriage only (a spouse, a parent-in-law) is unrelated.
+    """
+    out: dict[str, bool] = {}
+    for f in dataset.families:
+        anc = {pid: _ancestors(f, pid) for pid in (*f.typed_members(), *f.missing)}
+        cand = list(f.missing)
+        linked = list(f.typed_members())
+        while cand and linked:
+            linked = [m for m in cand if any(anc[m] & anc[x] for x in linked)]
+            cand = [m for m in cand if m not in linked]
+        out.update({m: m not in cand for m in f.missing})
+    return out
+
+
 def non_identifiable(inp: StepInput) -> tuple[MissingConclusion, ...]:
-    """Missing persons without a typed relative (DNA cannot identify them)."""
+    """Missing persons without a typed blood relative (DNA cannot identify them; every LR
+    would be 1). dvir R/findNonidentifiable.R; its comments: "No references in family" or
+    "Unrelated to all references"."""
     return tuple(MissingConclusion(m, f.name, None, Conclusion.NON_IDENTIFIABLE,
-                                   comment="no typed relative in the family")
+                                   comment="no typed relative in the family"
+                                   if not f.typed_members() else
+                                   "unrelated to every typed member of the family")
                  for f in inp.dataset.families for m in f.missing if not inp.identifiable[m])
 
 
 def excluded(inp: StepInput) -> tuple[MissingConclusion, ...]:
-    """Identifiable missing persons with no compared victim (no match) or whose compared
-    victims are all excluded."""
+    """Identifiable missing persons with no victim of compatible sex, or whose compared
+    victims are all excluded: excluded (dvir R/findExcluded.R, ``findExcluded``: a missing
+    person whose every pairing has more than ``maxIncomp`` inconsistencies, or who has no
+    compatible pairing at all, "No compatible pairings", is "Excluded").
+
+    A missing person whose compatible victims all lack a usable marker is inconclusive: in
+    dvir such a pairing has LR 1 and no inconsistency, and a best LR ≥ 1 below the probable
+    threshold is "Inconclusive" (R/amDrivenDVI.R, ``.simpleFamDVI``)."""
     out = []
     compared_with: dict[str, list[str]] = {}
+    sex_ok: set[str] = set()
     for (v, mm) in inp.pairings:
+        sex_ok.add(mm)
         if inp.usable[v]:
             compared_with.setdefault(mm, []).append(v)
     for f in inp.dataset.families:
@@ -186,9 +235,13 @@ def excluded(inp: StepInput) -> tuple[MissingConclusion, ...]:
             if not inp.identifiable[m]:
                 continue
             compared = compared_with.get(m, [])
-            if not compared:
-                out.append(MissingConclusion(m, f.name, None, Conclusion.NO_MATCH,
-                                             comment="no victim of compatible sex with DNA"))
+            if m not in sex_ok:
+                out.append(MissingConclusion(m, f.name, None, Conclusion.EXCLUDED,
+                                             comment="no victim of compatible sex"))
+            elif not compared:
+                out.append(MissingConclusion(m, f.name, None, Conclusion.INCONCLUSIVE,
+                                             comment="no victim of compatible sex has a "
+                                                     "usable marker"))
             elif not inp.candidates[m]:
                 out.append(MissingConclusion(m, f.name, None, Conclusion.EXCLUDED,
                                              comment=f"all {len(compared)} compatible victims "
@@ -247,7 +300,8 @@ def undisputed(inp: StepInput, active_missing: Sequence[str],
 def _by_pairwise_lr(inp: StepInput, family: Family, m: str, victims: Sequence[str],
                     one_missing: bool) -> MissingConclusion:
     t2 = inp.config.probable
-    lrs = sorted(((inp.lr(v, m), v) for v in victims), reverse=True)
+    # best first; ties in the given victim order (dvir: which.max, the first of several)
+    lrs = sorted(((inp.lr(v, m), v) for v in victims), key=lambda t: -t[0])
     top = [(x, v) for x, v in lrs if x > t2]
     if len(top) > 1:
         return MissingConclusion(
@@ -266,14 +320,23 @@ def _by_pairwise_lr(inp: StepInput, family: Family, m: str, victims: Sequence[st
                                  joint_posterior=inp.marginals.get((v, m)),
                                  comment="pairwise LR reaches the probable threshold but the "
                                          "GLR does not reach the LR threshold")
+    # dvir R/amDrivenDVI.R (.simpleFamDVI): no LR above the probable threshold but the best
+    # LR >= 1: "Inconclusive" (comment "Best: V"); best LR < 1: "No match".
+    if lrs and lrs[0][0] >= 1.0:
+        x, v = lrs[0]
+        return MissingConclusion(m, family.name, v, Conclusion.INCONCLUSIVE, lr=x,
+                                 joint_posterior=inp.marginals.get((v, m)),
+                                 comment=f"best: {v} (LR={x:.3g}), below the probable "
+                                         "threshold")
     best = f"best: {lrs[0][1]} (LR={lrs[0][0]:.3g})" if lrs else "no candidate"
     return MissingConclusion(m, family.name, None, Conclusion.NO_MATCH, comment=best)
 
 
 def am_driven(inp: StepInput, family: Family, missing: str,
               active_victims: Sequence[str]) -> MissingConclusion:
-    """A family with one identifiable missing person: probable (one victim above the probable
-    threshold), disputed (several) or no match, by pairwise LR."""
+    """A family with one identifiable missing person, by pairwise LR (dvir R/amDrivenDVI.R,
+    ``.simpleFamDVI``): probable (one victim above the probable threshold), disputed (several),
+    inconclusive (none, but the best LR is at least 1) or no match (every LR below 1)."""
     return _by_pairwise_lr(inp, family, missing, active_victims, True)
 
 
