@@ -86,3 +86,50 @@ def test_bad_file_one_line_error(tmp_path, capsys):
     assert info.value.code == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("Error: ") and "NOPE" in err and "\n" not in err
+
+
+def test_services_pass_stage_progress_on(tmp_path):
+    """identify_dataset and identify_case hand their stage_progress to solve(): every stage of
+    the solve is reported, in order, ending at its total."""
+    from homecoming.formats.dvi_dataset import dataset_from_json
+    from homecoming.identification.solver import STAGES
+    from homecoming.services.case_identification import identify_dataset
+
+    seen: list[tuple[str, int, int]] = []
+    identify_dataset(dataset_from_json(dataset_a()),
+                     stage_progress=lambda s, d, t: seen.append((s, d, t)))
+    order = [s for k, (s, _, _) in enumerate(seen) if k == 0 or seen[k - 1][0] != s]
+    assert order == list(STAGES)
+    for stage in STAGES:
+        _, done, total = [x for x in seen if x[0] == stage][-1]
+        assert done == total
+
+
+def test_stored_case_bars_restart_for_each_solve(monkeypatch):
+    """The stored case solves one group after another: the CLI's callback opens fresh
+    tqdm_stages bars when a stage comes back after another one, and closes them at the end."""
+    import contextlib
+
+    import homecoming.identification.progress as progress
+    from homecoming.cli.identify import _StagesPerSolve
+
+    opened: list[list[tuple[str, int, int]]] = []
+    closed: list[int] = []
+
+    @contextlib.contextmanager
+    def fake(*, disable: bool = False, **_):
+        assert disable is True
+        calls: list[tuple[str, int, int]] = []
+        opened.append(calls)
+        yield lambda s, d, t: calls.append((s, d, t))
+        closed.append(len(opened))
+
+    monkeypatch.setattr(progress, "tqdm_stages", fake)
+    with _StagesPerSolve(disable=True) as cb:
+        for _ in range(2):                      # two solves
+            for stage in ("pairwise", "joint", "conclusions"):
+                cb(stage, 0, 2)
+                cb(stage, 2, 2)
+    assert len(opened) == 2 and closed == [1, 2]
+    assert [s for s, _, _ in opened[1]] == ["pairwise", "pairwise", "joint", "joint",
+                                            "conclusions", "conclusions"]

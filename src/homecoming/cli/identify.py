@@ -87,6 +87,45 @@ def render_text(result: Any, *, source: str | None = None) -> str:
     return "\n".join(parts)
 
 
+class _StagesPerSolve:
+    """A ``stage_progress`` callback for a run of several solves (one per group of the stored
+    case): fresh :func:`~homecoming.identification.progress.tqdm_stages` bars for each solve,
+    recognised by a stage that comes back after another one."""
+
+    def __init__(self, *, disable: bool) -> None:
+        self.disable = disable
+        self._ctx: Any = None
+        self._cb: Any = None
+        self._seen: set[str] = set()
+        self._last: str | None = None
+
+    def _open(self) -> None:
+        from homecoming.identification.progress import tqdm_stages
+
+        self._ctx = tqdm_stages(disable=self.disable)
+        self._cb = self._ctx.__enter__()
+        self._seen = set()
+
+    def _close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.__exit__(None, None, None)
+            self._ctx = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._ctx is None or (stage in self._seen and stage != self._last):
+            self._close()
+            self._open()
+        self._seen.add(stage)
+        self._last = stage
+        self._cb(stage, done, total)
+
+    def __enter__(self) -> _StagesPerSolve:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
 def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, as_json: bool,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      store: bool = True, theta: float = 0.0, mutation: Any = "default") -> None:
@@ -96,12 +135,14 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
     from homecoming.services.case_identification import identify_stored_case
 
     db = open_database(ctx)
-    with tqdm(desc="Identifying", unit="group", disable=quiet or as_json, leave=False) as bar:
+    with tqdm(desc="Identifying", unit="group", disable=quiet or as_json, leave=False) as bar, \
+            _StagesPerSolve(disable=quiet) as on_stage:
         def tick(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
         run = identify_stored_case(db, config=cfg, frequencies=frequency_name, store=store,
-                                   progress=tick, theta=theta, mutation=mutation)
+                                   progress=tick, theta=theta, mutation=mutation,
+                                   stage_progress=on_stage)
     doc, result, stored = run.document, run.result, run.stored
     if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
@@ -262,23 +303,14 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
                          store=not no_store, theta=theta, mutation=mutation)
         return
-    from tqdm import tqdm
-
     from homecoming.formats.dvi_dataset import dvi_result_json
-    from homecoming.services.case_identification import (
-        identify_dataset,
-        load_dataset,
-        n_pairings,
-    )
+    from homecoming.identification.progress import tqdm_stages
+    from homecoming.services.case_identification import identify_dataset, load_dataset
 
     ds = load_dataset(dataset)
-    # a bar (on stderr) only where the pairwise stage takes a while
-    total = n_pairings(ds)
-    with tqdm(total=total, desc="Pairwise LRs", unit="pairing", leave=False,
-              disable=quiet or total < 2000) as bar:
-        def tick(done: int, _total: int) -> None:
-            bar.update(done - bar.n)
-        _, result = identify_dataset(ds, config=cfg, progress=tick)
+    # one bar per stage (on stderr), only for a stage longer than a second
+    with tqdm_stages(disable=quiet) as on_stage:
+        _, result = identify_dataset(ds, config=cfg, stage_progress=on_stage)
     if as_json:
         click.echo(json.dumps(dvi_result_json(result), indent=1, allow_nan=False))
     else:

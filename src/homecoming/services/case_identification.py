@@ -245,7 +245,9 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   families: Sequence[FamilyData], *, truth: Mapping[str, str | None] | None = None,
                   min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
                   progress: Callable[[int, int], None] | None = None,
-                  config: Any = None, theta: float = 0.0) -> CaseIdentification:
+                  config: Any = None, theta: float = 0.0,
+                  stage_progress: Callable[[str, int, int], None] | None = None
+                  ) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     Genotypes at loci without a marker (absent from the frequency table) are left out.
@@ -255,6 +257,9 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         result counts correct and wrong identifications.
     :param block: victims screened at once (bounds memory).
     :param progress: called with (components solved so far, number of components).
+    :param stage_progress: passed to every component's
+        :func:`~homecoming.identification.solve` (``(stage, done, total)``; each component
+        starts its stages again).
     :param config: an :class:`~homecoming.identification.IdentificationConfig` (thresholds);
         its ``prior_missing`` defaults to the number of missing persons of the whole case.
     """
@@ -333,7 +338,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         ds_families = [Family(f"FAM:{fams[k][0]}", fams[k][1], (fams[k][0],), fams[k][2])
                        for k in ks]
         dataset = DviDataset(markers, ds_victims, ds_families, theta=theta)
-        solved = solve(dataset, config=config)
+        solved = solve(dataset, config=config, stage_progress=stage_progress)
         result.components_provenance.append({
             "component": done, "missing_persons": [fams[k][0] for k in ks],
             "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
@@ -501,7 +506,9 @@ class StoredCaseResult:
 def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None = None,
                          store: bool = True, progress: Callable[[int, int], None] | None = None,
                          actor: str | None = None, theta: float = 0.0,
-                         mutation: Any = "default") -> StoredCaseResult:
+                         mutation: Any = "default",
+                         stage_progress: Callable[[str, int, int], None] | None = None
+                         ) -> StoredCaseResult:
     """Identify the whole case stored in ``db``: load it, screen every remains against each
     family's typed relatives, solve each group of families and candidate remains exactly,
     and (unless ``store`` is false) keep the results as identification versions.
@@ -509,6 +516,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     :param config: an :class:`~homecoming.identification.IdentificationConfig`.
     :param frequencies: allele-frequency database (default ``nist1036_all``).
     :param progress: called with (groups solved, number of groups).
+    :param stage_progress: the stages of each group's solve (see :func:`identify_case`).
     :param theta: Balding–Nichols θ of the exact solve and of the stored LRs.
     :param mutation: a :class:`~homecoming.genetics.markers.MutationSpec` for both sexes,
         ``None`` for no mutation, or ``"default"`` (stepwise, rate 0.002).
@@ -548,7 +556,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                for m in markers]
     left_out = sorted({locus for prof in profiles for locus in prof if locus not in fdb})
     result = identify_case(markers, victims, families, progress=progress, config=config,
-                           theta=theta)
+                           theta=theta, stage_progress=stage_progress)
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")
@@ -663,18 +671,22 @@ def load_dataset(path: str | Path) -> Any:
 
 
 def identify_dataset(dataset: str | Path | Any, *, config: Any = None,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[Any, Any]:
+                     progress: Callable[[int, int], None] | None = None,
+                     stage_progress: Callable[[str, int, int], None] | None = None
+                     ) -> tuple[Any, Any]:
     """Solve a DVI dataset (a loaded one, or the file :func:`load_dataset` reads); returns
     (the dataset, the :class:`~homecoming.identification.DviResult`).
 
     :param progress: called with (pairings done, pairings) over the pairwise stage.
+    :param stage_progress: called with (stage, done, total) for every stage of the solve
+        (:func:`homecoming.identification.progress.tqdm_stages` draws it).
     """
     from homecoming.identification import solve
     from homecoming.services.screening import markers_reference
 
     ds = load_dataset(dataset) if isinstance(dataset, (str, Path)) else dataset
     result = solve(ds, config=config, input_sha256=getattr(ds, "input_sha256", None),
-                   progress=progress)
+                   progress=progress, stage_progress=stage_progress)
     if result.provenance.get("frequency_database") is None:
         result.provenance["frequency_database"] = markers_reference(ds.markers)
     if result.provenance.get("mutation_model") is None:
