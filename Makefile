@@ -21,12 +21,19 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The main job on the embedded default (SQLite): create the database, load the synthetic
-# demonstration scenario (replacing an earlier demo load, so it can be run again), identify,
-# print its summary and the record counts.
+# demonstration scenario (replacing an earlier demo load, so it can be run again), identify it,
+# take it through review and release with SYNTHETIC accounts (one per role; new random
+# passwords, printed once), print the record counts, then serve the web application on
+# http://127.0.0.1:8000 (Ctrl-C stops it). The commands act as the demo's admin account
+# (DEMO_USER; before the first load no account exists and none is checked).
+DEMO_USER ?= syn-admin
 demo: setup
-	$(BIN)/homecoming init
-	$(BIN)/homecoming demo --replace
-	$(BIN)/homecoming stats
+	HOMECOMING_USER=$(DEMO_USER) $(BIN)/homecoming init
+	HOMECOMING_USER=$(DEMO_USER) $(BIN)/homecoming demo --replace --workflow
+	HOMECOMING_USER=$(DEMO_USER) $(BIN)/homecoming stats
+	@echo "Log in at http://127.0.0.1:8000 with a SYNTHETIC account printed above;" \
+	  "command line: export HOMECOMING_USER=$(DEMO_USER). Ctrl-C stops the server."
+	$(BIN)/homecoming serve --host 127.0.0.1 --port 8000
 
 # The web application on http://127.0.0.1:8000 over the same database (Ctrl-C stops it);
 # accounts and passwords: docs/howto/web.md.
