@@ -135,6 +135,30 @@ def test_accounts_that_work_with_codes_never_see_names(web_server, role):
     client.close()
 
 
+def test_an_incident_page_names_its_missing_persons_only_to_persons_view(web_server):
+    import datetime as dt
+
+    from homecoming.casework import Incident, MissingPerson
+    from homecoming.storage.repositories import Repositories
+
+    with web_server.db.session() as session:
+        repos = Repositories(session, user="web-tests")
+        repos.incidents.add(Incident(id="WEBTEST-INC-1", occurred_on=dt.date(2022, 4, 1),
+                                     place="SYNTHETIC village", description="SYNTHETIC"))
+        repos.missing_persons.add(MissingPerson(
+            id="WEBTEST-MP-INC", surname="Кузьмичук", given_name="Тарас",
+            incident_id="WEBTEST-INC-1", reported_by="SYNTHETIC",
+            reported_on=dt.date(2023, 5, 4), notes="SYNTHETIC: web tests"))
+    for role, shown in (("lab", False), ("field", False), ("investigator", True),
+                        ("liaison", True)):
+        client = _signed_in(web_server, role)
+        page = client.get("/records/incidents/WEBTEST-INC-1")
+        assert page.status_code == 200, role
+        assert ("Кузьмичук" in page.text) is shown, role
+        assert ("WEBTEST-MP-INC" in page.text) is shown, role
+        client.close()
+
+
 def test_liaison_sees_people_and_their_names(web_server):
     client = _signed_in(web_server, "liaison")
     page = client.get("/records/missing-persons/WEBTEST-MP-1")
