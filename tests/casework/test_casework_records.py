@@ -154,7 +154,7 @@ def test_missing_person_full_name_and_consistency():
     assert mp.full_name == "Шевченко Тарас Григорович"
     with pytest.raises(cw.CaseworkError, match="expected status 'military' when a military_unit"):
         mp.evolve(status="civilian")
-    with pytest.raises(cw.CaseworkError, match="expected reported_on .* on or after last_seen_on"):
+    with pytest.raises(cw.CaseworkError, match="expected reported_on on or after last_seen_on$"):
         mp.evolve(reported_on="2022-03-01")
 
 

@@ -97,7 +97,7 @@ def test_unknown_sex_pairs_with_both():
     (lambda d: d["families"][0].update(missing=["NOPE"]), r"families\[0\].*'NOPE' is not in the family's pedigree"),
     (lambda d: d["families"][0]["genotypes"].update(M1={"L1": ["a", "a"]}), r"missing person 'M1' has reference genotypes"),
     (lambda d: d["victims"][0].update(age_range=[40, 20]), r"victims\[0\]\.age_range: .*low > high"),
-    (lambda d: d["victims"][0].update(found_date="yesterday"), r"found_date: 'yesterday' is not a date"),
+    (lambda d: d["victims"][0].update(found_date="yesterday"), r"victims\[0\]\.found_date: not a date; expected"),
     (lambda d: d.update(theta=1.5), r"theta: 1.5; expected"),
     (lambda d: d["families"][1].update(name="F1"), r"duplicated family name 'F1'"),
     (lambda d: d["victims"][0].update(colour="red"), r"victims\[0\]: unknown field 'colour'"),

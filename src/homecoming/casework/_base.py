@@ -7,6 +7,11 @@ was expected, e.g.::
 
     Grave.minimum_individuals: -1 is not valid; expected a whole number >= 0
 
+The value is left out (of the message and of ``CaseworkError.value``) for genetic data
+(a record's ``hidden_fields``) and for personal data (:data:`PERSONAL_FIELDS`: names,
+birth date and place, contact, free-text descriptions of a person), e.g.
+``Donor.birth_date: not valid; expected a date not in the future (...)``.
+
 Records are immutable; :meth:`Record.evolve` returns a validated copy with some fields changed.
 """
 
@@ -120,7 +125,10 @@ def _convert(model: type[BaseModel], exc: ValidationError) -> CaseworkError:
     field = f"{model.__name__}.{loc}" if loc else model.__name__
     value = err.get("input")
     expected = _expectation(err)
-    if loc.split(".")[0] in getattr(model, "hidden_fields", ()):   # genetic data: never shown
+    top = loc.split(".")[0]
+    if err.get("type") != "missing" and (
+            top in getattr(model, "hidden_fields", ()) or
+            top in PERSONAL_FIELDS.get(model.__name__, ())):   # genetic/personal: never shown
         return CaseworkError(f"{field}: not valid; expected {expected}", field=field,
                              expected=expected)
     if err.get("type") == "missing":
@@ -156,6 +164,16 @@ NAME_FIELDS: dict[str, frozenset[str]] = {
     "MissingPerson": frozenset({"surname", "given_name", "patronymic"}),
     "Donor": frozenset({"full_name"}),
     "Account": frozenset({"name", "display_name"}),
+}
+
+#: record class -> fields holding personal data of a person (a missing person, a donor):
+#: a validation error names the field and what was expected, never the value
+PERSONAL_FIELDS: dict[str, frozenset[str]] = {
+    "MissingPerson": frozenset({"surname", "given_name", "patronymic", "birth_date",
+                                "birth_place", "last_seen_place", "last_seen_on",
+                                "circumstances", "distinguishing_marks", "dental_notes",
+                                "clothing", "notes"}),
+    "Donor": frozenset({"full_name", "birth_date", "contact", "notes"}),
 }
 
 #: characters refused everywhere: C0/C1 controls (but tab, line feed and carriage return in

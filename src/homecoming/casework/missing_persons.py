@@ -54,11 +54,10 @@ class MissingPerson(Record):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.last_seen_on and self.birth_date and self.last_seen_on < self.birth_date:
-            raise ValueError(f"expected last_seen_on ({self.last_seen_on}) on or after "
-                             f"birth_date ({self.birth_date})")
+            # personal dates: the rule, never the dates themselves
+            raise ValueError("expected last_seen_on on or after birth_date")
         if self.last_seen_on and self.reported_on < self.last_seen_on:
-            raise ValueError(f"expected reported_on ({self.reported_on}) on or after "
-                             f"last_seen_on ({self.last_seen_on})")
+            raise ValueError("expected reported_on on or after last_seen_on")
         if self.military_unit and self.status is not CombatantStatus.MILITARY:
             raise ValueError("expected status 'military' when a military_unit is given")
         return self

@@ -311,8 +311,9 @@ def format_cmf(profiles: Mapping[str, Mapping[str, Sequence[str | None]]], *,
 def _clean(text: str, tag: str) -> str:
     text = str(text)
     if not text.strip() or any(ord(c) < 32 and c not in "\t" for c in text):
-        raise InputError(f"<{tag}> value {text!r} is empty or has control characters",
-                         field=tag, value=text)
+        # the value may be an allele (genetic data): name the element, not the value
+        raise InputError(f"<{tag}>: a value that is empty or has control characters; "
+                         "expected printable text", field=tag)
     return text
 
 

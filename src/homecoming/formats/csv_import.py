@@ -61,6 +61,7 @@ from homecoming.casework import (
     Remains,
     Sample,
 )
+from homecoming.casework._base import PERSONAL_FIELDS
 from homecoming.errors import FormatError
 from homecoming.formats.checks import check_size, check_text, known_loci, show
 from homecoming.formats.csv_records import restore_cell
@@ -137,7 +138,8 @@ def _rows(path: PathLikeStr, *, required: Sequence[str], allowed: Collection[str
     for h in header:
         if h not in allowed:
             raise FormatError(f"unknown column {show(h)}; expected columns from "
-                              f"{', '.join(allowed)}", path=where, line=1, column=h or "(empty)",
+                              f"{', '.join(allowed)}", path=where, line=1,
+                              column=(h if h.isprintable() else show(h)) or "(empty)",
                               value=h)
         if h in seen:
             raise FormatError(f"column {h!r} appears twice; expected each column once",
@@ -205,8 +207,10 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
     locus_line: dict[tuple[str, str], int] = {}
 
     def fail(row: _Row, column: str, message: str) -> FormatError:
-        return FormatError(message, path=where, line=row.line, column=column,
-                           value=row.cells.get(column))
+        # an allele is genetic data: the error names its place (file, line, column,
+        # locus), never the allele itself, not even in ``value``
+        value = None if column in ("allele1", "allele2") else row.cells.get(column)
+        return FormatError(message, path=where, line=row.line, column=column, value=value)
 
     for row in rows:
         barcode = row.cells["barcode"]
@@ -223,8 +227,8 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
         if is_amelogenin(locus_text):
             for column in ("allele1", "allele2"):
                 if not is_valid_amelogenin(row.cells[column]):
-                    raise fail(row, column, f"{_short(row.cells[column])} is not valid at "
-                                            f"{locus_text}; expected X or Y")
+                    raise fail(row, column, f"the allele at {locus_text} is not an amelogenin "
+                                            "allele; expected X or Y")
             first_line.setdefault(barcode, row.line)
             continue
         if key not in accepted:
@@ -240,7 +244,8 @@ def read_profiles_csv(path: PathLikeStr, *, loci: Mapping[str, str] | None = Non
             try:
                 alleles.append(parse_allele(value, locus))
             except ValueError as exc:
-                raise fail(row, column, f"{_short(value)} is not valid at {locus}; {exc}") from None
+                raise fail(row, column, f"the allele at {locus} is not a repeat number of the "
+                                        f"STR grammar; {exc}") from None
         if (barcode, locus) in locus_line:
             raise fail(row, "locus", f"{locus} of {barcode!r} appears twice (first on line "
                                      f"{locus_line[barcode, locus]}); expected one row per "
@@ -311,14 +316,18 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _check_date(value: str, fail: Any, row: _Row, column: str) -> dt.date:
+def _check_date(value: str, fail: Any, row: _Row, column: str, *,
+                personal: bool = False) -> dt.date:
+    """``personal``: a person's date (a birth date): the message names the place, never
+    the date."""
+    shown = "the value" if personal else _short(value)
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise fail(row, column, f"{_short(value)} is not a date; expected an ISO date "
+        raise fail(row, column, f"{shown} is not a date; expected an ISO date "
                                 "YYYY-MM-DD") from None
     if day > _today() + dt.timedelta(days=1):
-        raise fail(row, column, f"{_short(value)} is in the future; expected a date not after "
+        raise fail(row, column, f"{shown} is in the future; expected a date not after "
                                 f"today ({_today()})")
     return day
 
@@ -378,6 +387,10 @@ def _from_casework(exc: CaseworkError, where: str, line: int,
     if "missing;" in str(exc):
         return FormatError(f"missing; expected {expected}", path=where, line=line, column=column,
                            expected=expected)
+    if column in PERSONAL_FIELDS.get(field.split(".", 1)[0], ()):
+        # a name, birth date, ...: the place and the rule, never the value
+        return FormatError(f"not valid; expected {expected}", path=where, line=line,
+                           column=column, expected=expected)
     return FormatError(f"{_short(exc.value)} is not valid; expected {expected}", path=where,
                        line=line, column=column, value=exc.value, expected=expected)
 
@@ -432,8 +445,10 @@ def read_records_csv(path: PathLikeStr, model: type[Record], *,
                                       f"of {', '.join(allowed)}", path=where, line=row.line,
                                       column=column, value=row.cells[column])
             elif kind is dt.date:
-                _check_date(value, lambda r, c, m: FormatError(
-                    m, path=where, line=r.line, column=c, value=r.cells[c]), row, column)
+                personal = column in PERSONAL_FIELDS.get(model.__name__, ())
+                _check_date(value, lambda r, c, m, p=personal: FormatError(
+                    m, path=where, line=r.line, column=c,
+                    value=None if p else r.cells[c]), row, column, personal=personal)
             data[column] = value
         try:
             record = model.model_validate(data)

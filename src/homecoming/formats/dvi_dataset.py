@@ -104,8 +104,9 @@ def _date(value: object, where: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InputError(f"{where}: {_show(value)} is not a date; expected \"YYYY-MM-DD\"",
-                         field=where, value=value) from None
+        # a birth date is a personal datum: name the field, never the value
+        raise InputError(f"{where}: not a date; expected \"YYYY-MM-DD\"", field=where) \
+            from None
 
 
 def _unknown_keys(obj: Mapping, allowed: set[str], where: str) -> None:

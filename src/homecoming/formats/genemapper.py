@@ -406,7 +406,7 @@ def format_genemapper(profiles: Mapping[str, Mapping[str, Sequence[str | None]]]
             _check_cell(locus, "marker")
             a = [x for x in alleles if x is not None]
             for x in a:
-                _check_cell(str(x), "allele")
+                _check_cell(str(x), f"an allele of sample {show(barcode)} at {show(locus)}")
             if len(a) == 2 and a[0] == a[1]:
                 a = a[:1]
             w.writerow([barcode, locus] + [str(x) for x in a] + [""] * (2 - len(a)))
@@ -418,8 +418,9 @@ def format_genemapper(profiles: Mapping[str, Mapping[str, Sequence[str | None]]]
 
 def _check_cell(value: str, what: str) -> None:
     if not value or any(c in value for c in "\t\r\n"):
-        raise InputError(f"{what} {value!r} is empty or contains a tab or line break; a "
-                         "GeneMapper table cannot hold it", field=what, value=value)
+        # the value may be an allele (genetic data): name the field, not the value
+        raise InputError(f"{what}: a value that is empty or contains a tab or line break; a "
+                         "GeneMapper table cannot hold it", field=what)
 
 
 def write_genemapper(profiles: Mapping[str, Mapping[str, Sequence[str | None]]],
