@@ -146,3 +146,34 @@ def test_duplicate_individual_names_by_position():
     _no_names(str(e.value))
     assert str(e.value).endswith("individuals [2, 5] (counting extras after the individuals) "
                                  "have the same name as another; expected unique names")
+
+
+def _dvi_text() -> str:
+    return (FAMILIAS / "dvi-example.fam").read_text(encoding="latin-1")
+
+
+def test_reader_unknown_allele_names_the_place_not_the_allele(tmp_path):
+    lines = _dvi_text().splitlines()
+    assert lines[76] == "Allele1= 1"  # reference family 1, person 1 (file line 77)
+    lines[76] = "Allele1= 37.3"
+    path = tmp_path / "bad.fam"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    with pytest.raises(FormatError) as e:
+        read_fam(path)
+    assert str(e.value) == (f"{path}, line 77: reference family 1, person 1, marker L1: an "
+                            "allele that is not in the database; expected one of its alleles")
+    assert e.value.value is None
+
+
+def test_reader_self_parent_names_the_relation_number_not_the_name(tmp_path):
+    lines = _dvi_text().splitlines()
+    assert lines[101] == "Parent= R" and lines[102].startswith("Child= ")
+    lines[102] = "Child= R"
+    path = tmp_path / "bad.fam"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    with pytest.raises(FormatError) as e:
+        read_fam(path)
+    msg = str(e.value)
+    assert msg.startswith(f"{path}, line 102: reference family 1, pedigree ")
+    assert ", relation 1: an empty name or a person as their own parent" in msg
+    assert "'R'" not in msg

@@ -203,8 +203,7 @@ def parse_fam(text: str, *, path: str | None = None) -> FamiliasFile:
         name = cur.text(f"the name of individual {k + 1}")
         if name in seen_names:
             raise cur.error(f"the name of individual {k + 1} appears again (first on line "
-                            f"{seen_names[name]}); expected unique names", line=cur.lineno - 1,
-                            value=name)
+                            f"{seen_names[name]}); expected unique names", line=cur.lineno - 1)
         seen_names[name] = cur.lineno - 1
         f1 = cur.take(f"a flag line of individual {k + 1}").strip()
         dl = cur.take(f"the dropout line of individual {k + 1}").strip()
@@ -532,8 +531,9 @@ def _read_dna(cur: _Lines, sec: IniSection | None, owner: str,
                             value=system)
         for a, line in ((a1, l2), (a2, l3)):
             if a not in loci[system].alleles:
-                raise cur.error(f"{owner}, marker {system}: allele {a!r} is not in the "
-                                "database; expected one of its alleles", line=line, value=a)
+                # genetic data: the place (owner, marker, line), never the allele
+                raise cur.error(f"{owner}, marker {system}: an allele that is not in the "
+                                "database; expected one of its alleles", line=line)
         out[system] = (a1, a2)
     return out
 
@@ -620,8 +620,10 @@ def _read_family(cur: _Lines, sec: IniSection, k: int, fam: FamiliasFile) -> Dvi
             if kc != "Child":
                 raise cur.error(f"found '{kc}='; expected 'Child='", line=lc, value=kc)
             if not parent or not child or parent == child:
-                raise cur.error(f"{owner}, pedigree {pname!r}: relation {parent!r} -> "
-                                f"{child!r}; expected two different names", line=lp)
+                # names are free text (maybe real names): the relation's number, not them
+                raise cur.error(f"{owner}, pedigree {pname!r}, relation {j + 1}: an empty "
+                                "name or a person as their own parent; expected two different "
+                                "names", line=lp)
             rels.append((parent, child))
         family.pedigrees.append(DviPedigree(pname, rels))
     return family
