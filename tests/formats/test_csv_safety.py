@@ -137,3 +137,20 @@ def test_plan_changes_without_a_database(tmp_path):
                                           "stored missing person"):
         plan_changes("donors", upd, find=stored.get,
                      references={"missing_person_id": {"MP-1"}.__contains__})
+
+
+def test_update_errors_do_not_echo_what_is_not_an_id(casework_db, tmp_path):
+    """A stray quote merges the next cells (a name) into the id column; a header cell holds a
+    newline: the message is one line and names the place, never the merged text (SYNTHETIC
+    name)."""
+    upd = tmp_path / "u.csv"
+    upd.write_text('id,missing_person_id\n"D-9,Sydorenko Ivanna\n', encoding="utf-8")
+    with casework_db.session() as session, pytest.raises(FormatError) as info:
+        plan_update(session, "donors", upd)
+    message = str(info.value)
+    assert "Sydorenko" not in message and "\n" not in message
+    assert "line 2, column id: the value (" in message and "is not a stored donor" in message
+    upd.write_text('id,"surname\nx"\nD-1,Petrenko\n', encoding="utf-8")
+    with casework_db.session() as session, pytest.raises(FormatError) as info:
+        plan_update(session, "donors", upd)
+    assert "\n" not in str(info.value) and "unknown column" in str(info.value)

@@ -279,6 +279,16 @@ def _model(kind: str) -> Any:
     return getattr(casework, RECORD_KINDS[kind][0])
 
 
+
+#: what a record id looks like; anything else in an id column (a name that slid over from the
+#: next cell after a stray quote, free text) is not echoed in an error: it may be personal
+_ID_LIKE = re.compile(r"[\w.:/-]{1,64}")
+
+
+def _show_id(value: str) -> str:
+    """An id for an error message, or only its length when it does not look like an id."""
+    return show(value) if _ID_LIKE.fullmatch(value) else f"the value ({len(value)} characters)"
+
 def plan_changes(kind: str, source: str | os.PathLike[str] | io.StringIO, *,
                  find: Callable[[str], Any],
                  references: Mapping[str, Callable[[str], bool]] | None = None,
@@ -321,8 +331,10 @@ def plan_changes(kind: str, source: str | os.PathLike[str] | io.StringIO, *,
                           column=key_field)
     for c in header:
         if c not in allowed:
-            raise FormatError(f"unknown column {c!r}; expected field names of {kind}: "
-                              f"{', '.join(sorted(allowed))}", path=where, line=1, column=c,
+            name = _show_id(c)
+            raise FormatError(f"unknown column {name}; expected field names of {kind}: "
+                              f"{', '.join(sorted(allowed))}", path=where, line=1,
+                              column=c if _ID_LIKE.fullmatch(c) else f"{header.index(c) + 1}",
                               value=c)
     if len(set(header)) != len(header):
         dup = sorted({c for c in header if header.count(c) > 1})
@@ -344,12 +356,13 @@ def plan_changes(kind: str, source: str | os.PathLike[str] | io.StringIO, *,
             raise FormatError(f"empty {key_field!r}; expected the key of a stored record",
                               path=where, line=n, column=key_field)
         if key in seen:
-            raise FormatError(f"{key!r} appears twice (first on line {seen[key]}); expected one "
-                              "row per record", path=where, line=n, column=key_field, value=key)
+            raise FormatError(f"{_show_id(key)} appears twice (first on line {seen[key]}); "
+                              "expected one row per record", path=where, line=n,
+                              column=key_field, value=key)
         seen[key] = n
         current = find(key)
         if current is None:
-            raise FormatError(f"{show(key)} is not a stored "
+            raise FormatError(f"{_show_id(key)} is not a stored "
                               f"{kind[:-1] if kind.endswith('s') else kind}; expected the "
                               f"{key_field} of a stored record", path=where, line=n,
                               column=key_field, value=key)
@@ -359,8 +372,8 @@ def plan_changes(kind: str, source: str | os.PathLike[str] | io.StringIO, *,
                 continue
             if column in references and value != CLEAR and not references[column](value):
                 noun = REFERENCES[kind][column][1]
-                raise FormatError(f"{show(value)} is not a stored {noun}; expected the id of an "
-                                  f"existing {noun}", path=where, line=n, column=column,
+                raise FormatError(f"{_show_id(value)} is not a stored {noun}; expected the id "
+                                  f"of an existing {noun}", path=where, line=n, column=column,
                                   value=value)
             if value == CLEAR:
                 changes[column] = None
