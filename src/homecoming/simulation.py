@@ -145,12 +145,8 @@ def _default_transmission(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
     if marker.mutation_female is None and marker.mutation_male is None:
         eye = np.eye(marker.n_alleles)
         return eye, eye
-    try:
-        from homecoming.genetics.mutation import transmission_matrices
-    except ImportError as exc:  # pragma: no cover - depends on another module landing
-        raise InputError(f"marker {marker.name!r} has a mutation model but "
-                         "homecoming.genetics.mutation is not available; pass transmission=",
-                         field="mutation") from exc
+    from homecoming.genetics.mutation import transmission_matrices
+
     return transmission_matrices(marker)
 
 

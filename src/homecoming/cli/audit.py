@@ -86,10 +86,8 @@ def grant_command(ctx: click.Context, role: str) -> None:
 
 
 def _register_log() -> None:
-    try:
-        from homecoming.cli.records import audit_log_command
-    except ImportError:  # pragma: no cover - the records commands are optional
-        return
+    from homecoming.cli.records import audit_log_command
+
     audit_group.add_command(audit_log_command, "log")
 
 

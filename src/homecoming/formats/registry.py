@@ -14,6 +14,7 @@ takes the data and a path, writes the whole file or nothing, and returns the pat
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -95,11 +96,7 @@ class FormatRegistry:
         if self._loaded:
             return
         self._loaded = True
-        import importlib.util
-
         for module in self._modules:
-            if importlib.util.find_spec(module) is None:  # a built-in not installed
-                continue
             self._register_module(importlib.import_module(module))
         if self._entry_points:
             from importlib.metadata import entry_points

@@ -202,11 +202,8 @@ def _pairwise_per_pair(ds: DviDataset, lik: _Likelihoods, fam_null: Mapping[str,
 
 
 def _default_loglik() -> LogLikelihood:
-    try:
-        from homecoming.kinship.likelihood import log_likelihood
-    except ImportError as exc:  # pragma: no cover - only before the engine exists
-        raise InputError("the kinship engine homecoming.kinship.likelihood is not available; "
-                         f"expected it to be installed ({exc})") from exc
+    from homecoming.kinship.likelihood import log_likelihood
+
     return log_likelihood
 
 
