@@ -8,9 +8,9 @@ import io
 import pytest
 
 from homecoming.errors import FormatError
-from homecoming.formats.csv_records import (
+from homecoming.formats.csv_records import columns
+from homecoming.services.format_store import (
     apply_update,
-    columns,
     export_csv,
     plan_update,
     update_from_csv,

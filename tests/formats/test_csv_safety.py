@@ -11,12 +11,11 @@ import pytest
 from homecoming.errors import FormatError
 from homecoming.formats.csv_import import read_missing_persons_csv
 from homecoming.formats.csv_records import (
-    export_csv,
     format_csv,
     neutralise_cell,
-    plan_update,
     restore_cell,
 )
+from homecoming.services.format_store import export_csv, plan_update
 
 FORMULAS = ['=HYPERLINK("http://example.invalid/x","click")', "+cmd|' /C calc'!A0",
             "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1"]

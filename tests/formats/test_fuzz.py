@@ -196,7 +196,8 @@ def test_mutated_geojson(data):
 def test_failed_imports_write_nothing(casework_db, data):
     """GeneMapper tables for the stored samples, mutated: either the import succeeds (and is
     rolled back here) or it fails and the database has no profile."""
-    from homecoming.formats.genemapper import import_profiles, parse_genemapper
+    from homecoming.formats.genemapper import parse_genemapper
+    from homecoming.services.format_store import import_profiles
     from homecoming.storage.repositories import ProfileRepository
 
     table_text = GENEMAPPER.replace("AM-1", "PM-000001").replace("AM-2", "AM-000001")

@@ -7,11 +7,11 @@ import pytest
 from homecoming.errors import FormatError, InputError
 from homecoming.formats.genemapper import (
     format_genemapper,
-    import_profiles,
     parse_genemapper,
     read_genemapper,
     write_genemapper,
 )
+from homecoming.services.format_store import import_profiles
 
 # synthetic GeneMapper ID-X export (extra columns as GeneMapper writes them)
 TABLE = (

@@ -9,13 +9,12 @@ from formats_fixtures import make_casework
 
 from homecoming.errors import FormatError, InputError
 from homecoming.formats.geojson import (
-    export_records,
     feature_collection,
-    import_records,
     parse_geojson,
     read_geojson,
     write_geojson,
 )
+from homecoming.services.format_store import export_records, import_records
 
 
 def test_export_shape():

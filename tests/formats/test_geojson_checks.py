@@ -8,7 +8,8 @@ import json
 import pytest
 
 from homecoming.errors import FormatError
-from homecoming.formats.geojson import import_records, parse_geojson
+from homecoming.formats.geojson import parse_geojson
+from homecoming.services.format_store import import_records
 
 
 def _collection(*features):

@@ -9,7 +9,7 @@ import pytest
 from homecoming.errors import FormatError, InputError
 from homecoming.formats.codis import parse_cmf
 from homecoming.formats.csv_import import read_profiles_csv
-from homecoming.formats.genemapper import import_profiles, parse_genemapper
+from homecoming.formats.genemapper import parse_genemapper
 from homecoming.genetics.alleles import (
     AlleleError,
     canonical_locus,
@@ -17,6 +17,7 @@ from homecoming.genetics.alleles import (
     parse_allele,
     parse_amelogenin,
 )
+from homecoming.services.format_store import import_profiles
 
 HEAD = "Sample Name\tMarker\tAllele 1\tAllele 2\n"
 GOOD = "PM-000001\tD3S1358\t15\t16\nPM-000001\tTH01\t9.3\t\n"

@@ -7,7 +7,7 @@ Record types: ``missing_persons`` (:class:`~homecoming.casework.MissingPerson`, 
 **Export** writes one row per record; the columns are the record's field names in model
 order. Dates are ISO, enums their values, and nested values (a location, personal effects,
 a list of names) compact JSON in one cell. UTF-8, comma-separated, a header row. A file
-written by :func:`export_csv` is also a valid update file.
+written by :func:`~homecoming.services.format_store.export_csv` is also a valid update file.
 
 **Update by id** (Uwazi's users' most-asked feature, issue #5157): a CSV whose first row names
 the key column and any of the record's fields; each row changes the record with that key.
@@ -16,11 +16,13 @@ the key column and any of the record's fields; each row changes the record with 
 * the cell ``NULL`` clears an optional field;
 * nested fields take JSON, as exported.
 
-:func:`plan_update` validates the whole file against the stored records first — unknown
+:func:`plan_changes` (with the stored records looked up by
+:func:`homecoming.services.format_store.plan_update`) validates the whole file first — unknown
 column, key not stored, key twice, a value the record does not accept (each named by line and
 column) stop it — and returns an :class:`UpdatePlan` with the per-field diff. A dry run prints
-the diff and writes nothing; :func:`apply_update` writes every change in the caller's
-transaction (each update is audited by the repository), so a failure writes nothing.
+the diff and writes nothing; :func:`~homecoming.services.format_store.apply_update` writes
+every change in the caller's transaction (each update is audited by the repository), so a
+failure writes nothing.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ RECORD_KINDS: dict[str, tuple[str, str]] = {
 _SKIP: set[str] = set()
 
 #: record type -> column -> (repository class name, what it is called): a non-empty value must
-#: be the key of a stored record (checked by :func:`plan_update`, named by line and column)
+#: be the key of a stored record (checked by :func:`plan_changes`, named by line and column;
+#: :mod:`homecoming.services.format_store` resolves the repository names)
 REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
     "missing_persons": {"incident_id": ("IncidentRepository", "incident")},
     "donors": {"missing_person_id": ("MissingPersonRepository", "missing person")},
@@ -97,20 +100,9 @@ def restore_cell(text: str) -> str:
     return text[1:] if _NEUTRALISED.match(text) else text
 
 
-def _kind(kind: str) -> tuple[Any, Any]:
-    if kind not in RECORD_KINDS:
-        raise InputError(f"record type {kind!r}; expected one of {sorted(RECORD_KINDS)}",
-                         field="kind", value=kind)
-    from homecoming import casework
-    from homecoming.storage import repositories
-
-    model_name, repo_name = RECORD_KINDS[kind]
-    return getattr(casework, model_name), getattr(repositories, repo_name)
-
-
 def columns(kind: str) -> list[str]:
     """The CSV columns of a record type (its field names, key first)."""
-    model, _ = _kind(kind)
+    model = _model(kind)
     names = [n for n in model.model_fields if n not in _SKIP]
     names.remove(model.key_field)
     return [model.key_field] + names
@@ -166,15 +158,6 @@ def write_csv(kind: str, records: Iterable[Any], path: str | os.PathLike[str], *
 
     return atomic_write_text(path, format_csv(kind, records, neutralise=neutralise,
                                               stats=stats))
-
-
-def export_csv(session: object, kind: str, path: str | os.PathLike[str], *,
-               neutralise: bool = True, stats: dict[str, int] | None = None) -> int:
-    """Write every stored record of ``kind`` to ``path``; returns the number of rows."""
-    _, repo_cls = _kind(kind)
-    records = repo_cls(session).list()
-    write_csv(kind, records, path, neutralise=neutralise, stats=stats)
-    return len(records)
 
 
 def format_profiles_csv(profiles: Iterable[Any], *, neutralise: bool = True,
@@ -253,21 +236,6 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise FormatError(f"not UTF-8 text (byte {exc.start}); expected a UTF-8 CSV file") \
             from None
-
-
-def plan_update(session: object, kind: str, source: str | os.PathLike[str] | io.StringIO, *,
-                path: str | None = None) -> UpdatePlan:
-    """Validate an update CSV against the stored records and return the diff (see module doc).
-
-    Looks the records up in ``session``; :func:`plan_changes` is the same check with the
-    look-ups passed in (no database access in this package)."""
-    from homecoming.storage import repositories
-
-    _, repo_cls = _kind(kind)
-    exists = {column: getattr(repositories, repo_name)(session).exists
-              for column, (repo_name, _) in REFERENCES.get(kind, {}).items()}
-    return plan_changes(kind, source, find=repo_cls(session).find, references=exists,
-                        path=path)
 
 
 def _model(kind: str) -> Any:
@@ -423,24 +391,6 @@ def _is_nested(model: Any, name: str) -> bool:
     return isinstance(base, type) and hasattr(base, "model_fields")
 
 
-def apply_update(session: object, plan: UpdatePlan) -> int:
-    """Write the plan's changes (in the caller's transaction); returns records updated."""
-    _, repo_cls = _kind(plan.kind)
-    repo = repo_cls(session)
-    for key, changes in plan._updates.items():
-        repo.update(key, **changes)
-    return len(plan._updates)
-
-
-def update_from_csv(session: object, kind: str, path: str | os.PathLike[str], *,
-                    dry_run: bool = False) -> UpdatePlan:
-    """:func:`plan_update`, then :func:`apply_update` unless ``dry_run``."""
-    plan = plan_update(session, kind, path)
-    if not dry_run:
-        apply_update(session, plan)
-    return plan
-
-
 def _formats() -> list:
     from homecoming.formats.registry import FileFormat
 
@@ -457,6 +407,5 @@ def _formats() -> list:
 FORMATS = _formats()
 
 __all__ = ["CLEAR", "FORMULA_NOTE", "RECORD_KINDS", "REFERENCES", "FieldChange", "UpdatePlan",
-           "apply_update", "columns", "export_csv", "format_csv", "format_profiles_csv",
-           "neutralise_cell", "plan_changes", "plan_update", "restore_cell", "update_from_csv",
-           "write_csv", "FORMATS"]
+           "columns", "format_csv", "format_profiles_csv", "neutralise_cell", "plan_changes",
+           "restore_cell", "write_csv", "FORMATS"]

@@ -430,49 +430,6 @@ def write_genemapper(profiles: Mapping[str, Mapping[str, Sequence[str | None]]],
     return atomic_write_text(path, format_genemapper(profiles, **options))  # type: ignore[arg-type]
 
 
-def import_profiles(session: object, table: GeneMapperTable, *, kit: str | None = None,
-                    laboratory: str | None = None, replace: bool = False,
-                    include_mixtures: bool = False, dry_run: bool = False) -> ImportReport:
-    """Store the table's profiles on their samples (by bar-code), in the caller's session.
-
-    Every bar-code must be a stored sample; if one is not, or a sample already has a profile
-    and ``replace`` is false, nothing is written and :class:`InputError` names them.
-    Returns the table's report with counts ``added`` / ``replaced`` / ``skipped``.
-    """
-    from homecoming.casework import DnaProfile
-    from homecoming.storage.repositories import ProfileRepository, SampleRepository
-
-    report = table.report
-    samples = SampleRepository(session)  # type: ignore[arg-type]
-    profiles = ProfileRepository(session)  # type: ignore[arg-type]
-    usable = table.usable(include_mixtures=include_mixtures)
-    table.require_stored(samples.exists, usable)
-    existing = [s.barcode for s in usable if profiles.exists(s.barcode)]
-    if existing and not replace:
-        first = next(s for s in usable if s.barcode == existing[0])
-        raise FormatError(f"sample {show(existing[0])} already has a profile"
-                          f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}; "
-                          "nothing imported (Tip: --replace to overwrite)", path=report.source,
-                          line=first.first_line, column=table.id_column, value=existing)
-    added = replaced = 0
-    for s in usable:
-        record = DnaProfile(sample_barcode=s.barcode, genotypes=dict(s.genotypes), kit=kit,
-                            laboratory=laboratory, quality=s.quality)
-        if s.barcode in existing:
-            if not dry_run:
-                profiles.update(s.barcode, genotypes=record.genotypes, kit=kit,
-                                laboratory=laboratory, quality=record.quality)
-            replaced += 1
-        else:
-            if not dry_run:
-                profiles.add(record)
-            added += 1
-    report.counts.update({"added": added, "replaced": replaced,
-                          "skipped": len(table.samples) - len(usable)})
-    table.count_rows(usable)
-    return report
-
-
 def _registry_reader(path: Path, **options: object):
     from homecoming.formats.registry import Imported
 
@@ -491,5 +448,4 @@ def _formats() -> list:
 FORMATS = _formats()
 
 __all__ = ["GeneMapperSample", "GeneMapperTable", "flag_missing_loci", "format_genemapper",
-           "import_profiles",
            "parse_genemapper", "read_genemapper", "write_genemapper", "FORMATS"]

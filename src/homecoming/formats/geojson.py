@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,69 +211,6 @@ def read_geojson(path: str | os.PathLike[str], *, kind: str | None = None) -> Ge
     return parse_geojson(text, path=str(path), kind=kind)
 
 
-_ORDER = ("site", "hazard_area", "grave")  # parents before children
-
-
-def import_records(session: object, imported: GeoJsonImport, *, replace: bool = False,
-                   dry_run: bool = False) -> ImportReport:
-    """Store the records in the caller's session (one transaction: all or nothing).
-
-    A record whose key already exists stops the import unless ``replace`` (then it is
-    updated, each change audited by the repository).
-    """
-    from homecoming.storage.repositories import (
-        GraveRepository,
-        HazardAreaRepository,
-        SiteRepository,
-    )
-
-    repos = {"site": SiteRepository(session), "grave": GraveRepository(session),  # type: ignore[arg-type]
-             "hazard_area": HazardAreaRepository(session)}  # type: ignore[arg-type]
-    report = imported.report
-    imported.require_sites(repos["site"].exists)
-    existing = [(rt, r.key) for rt in _ORDER for r in imported.of_type(rt)
-                if repos[rt].exists(r.key)]
-    if existing and not replace:
-        listed = ", ".join(f"{rt} {k}" for rt, k in existing[:10])
-        raise InputError(f"{report.source or 'GeoJSON'}: {listed} already stored; nothing "
-                         "imported (Tip: --replace to update them)", field="id",
-                         value=[k for _, k in existing])
-    added = updated = 0
-    for rt in _ORDER:
-        repo = repos[rt]
-        for r in imported.of_type(rt):
-            if (rt, r.key) in existing:
-                if not dry_run:
-                    changes = {k: v for k, v in r.model_dump(mode="python").items()
-                               if k != r.key_field}
-                    repo.update(r.key, **changes)
-                updated += 1
-            else:
-                if not dry_run:
-                    repo.add(r)
-                added += 1
-    report.counts.update({"added": added, "updated": updated})
-    return report
-
-
-def export_records(session: object, record_types: Sequence[str] = tuple(RECORD_TYPES)
-                   ) -> list[Any]:
-    """Every stored record of the given types (sites, then hazard areas, then graves)."""
-    from homecoming.storage.repositories import (
-        GraveRepository,
-        HazardAreaRepository,
-        SiteRepository,
-    )
-
-    classes = {"site": SiteRepository, "hazard_area": HazardAreaRepository,
-               "grave": GraveRepository}
-    out: list[Any] = []
-    for rt in _ORDER:
-        if rt in record_types:
-            out.extend(classes[rt](session).list())  # type: ignore[arg-type]
-    return out
-
-
 def _registry_reader(path: Path, **options: Any):
     from homecoming.formats.registry import Imported
 
@@ -291,6 +228,6 @@ def _formats() -> list:
 
 FORMATS = _formats()
 
-__all__ = ["RECORD_TYPES", "GeoJsonImport", "export_records", "feature", "feature_collection",
-           "format_geojson", "import_records", "parse_geojson", "read_geojson", "write_geojson",
+__all__ = ["RECORD_TYPES", "GeoJsonImport", "feature", "feature_collection",
+           "format_geojson", "parse_geojson", "read_geojson", "write_geojson",
            "FORMATS"]

@@ -327,7 +327,7 @@ def update_records(db: Any, record_type: str, path: str | Path, *, dry_run: bool
     it). The whole file is checked first; returns the
     :class:`~homecoming.formats.csv_records.UpdatePlan` (its diff), written unless
     ``dry_run``."""
-    from homecoming.formats.csv_records import plan_update
+    from homecoming.services.format_store import plan_update
     from homecoming.storage.repositories import Repositories
 
     if record_type not in UPDATE_KINDS:
