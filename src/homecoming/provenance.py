@@ -34,9 +34,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from homecoming._version import __version__
 
@@ -160,37 +158,6 @@ def record(*, parameters: Mapping[str, Any] | None = None, input_sha256: str | N
     return rec
 
 
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-
-
-class FrequencyDatabaseRef(BaseModel):
-    """The allele-frequency table a result used."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    sha256: Sha256 | None
-
-
-class Provenance(BaseModel):
-    """A provenance record (schema version 1); more keys are allowed."""
-
-    model_config = ConfigDict(extra="allow")
-    schema_version: Literal[1]
-    software: str = Field(pattern=r"^homecoming \S+$")
-    software_version: str
-    python: str
-    numpy: str
-    scipy: str
-    created: _dt.datetime
-    frequency_database: FrequencyDatabaseRef | Literal["dataset markers"] | None
-    mutation_model: dict[str, Any] | str | None
-    theta: Annotated[float, Field(ge=0, lt=1)] | None
-    dropout: float | dict[str, Any] | None
-    thresholds: dict[str, Any] | None
-    seed: int | None
-    input_sha256: Sha256 | None
-
-
 def validate(data: Mapping[str, Any]) -> Provenance:
     """Check ``data`` against the schema (every key of :data:`PROVENANCE_KEYS` present, each
     of its type); pydantic's ValidationError if not."""
@@ -200,4 +167,20 @@ def validate(data: Mapping[str, Any]) -> Provenance:
 
         raise InputError(f"provenance lacks {', '.join(missing)}; expected every key of "
                          "provenance schema version 1", field=missing[0])
+    from homecoming._provenance_schema import Provenance
+
     return Provenance.model_validate(dict(data))
+
+
+if TYPE_CHECKING:
+    from homecoming._provenance_schema import FrequencyDatabaseRef, Provenance
+
+
+def __getattr__(name: str) -> Any:
+    # the pydantic models load on first use, so commands that only record provenance (kinship,
+    # identify) do not pay for importing pydantic
+    if name in ("Provenance", "FrequencyDatabaseRef"):
+        from homecoming import _provenance_schema
+
+        return getattr(_provenance_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
