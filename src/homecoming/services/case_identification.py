@@ -342,25 +342,12 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         result.components_provenance.append({
             "component": done, "missing_persons": [fams[k][0] for k in ks],
             "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
-        for c in solved.missing_conclusions:
-            result.conclusions[c.missing] = str(c.conclusion)
-            result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
-                                         "posterior": c.posterior,
-                                         "conclusion": str(c.conclusion),
-                                         "comment": c.comment, "component": done}
-            if c.conclusion.identified and c.victim is not None:
-                result.identified[c.missing] = c.victim
+        record_group(result, solved, done)
         if progress is not None:
             progress(done, len(groups))
     for k in range(n_fam):
-        typed = bool(fams[k][2])
-        conclusion = "no match" if typed else "non-identifiable"
-        result.conclusions.setdefault(fams[k][0], conclusion)
-        result.details.setdefault(fams[k][0], {
-            "victim": None, "lr": None, "glr": None, "posterior": None,
-            "conclusion": result.conclusions[fams[k][0]],
-            "comment": "no remains passed the pairwise screening for this family"
-            if typed else "no typed relative"})
+        if fams[k][0] not in result.details:
+            record_unscreened(result, fams[k][0], typed=bool(fams[k][2]))
 
     if truth is not None:
         result.correct = sum(1 for mp, v in result.identified.items() if truth.get(v) == mp)
@@ -370,6 +357,28 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         result.identifiable = sum(1 for v, mp in truth.items()
                                   if mp is not None and v in typed_victims and mp in typed_families)
     return result
+
+
+def record_group(result: CaseIdentification, solved: Any, component: int) -> None:
+    """Record the conclusions of one solved group (component ``component``) in ``result``."""
+    for c in solved.missing_conclusions:
+        result.conclusions[c.missing] = str(c.conclusion)
+        result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
+                                     "posterior": c.posterior, "conclusion": str(c.conclusion),
+                                     "comment": c.comment, "component": component}
+        if c.conclusion.identified and c.victim is not None:
+            result.identified[c.missing] = c.victim
+
+
+def record_unscreened(result: CaseIdentification, missing: str, *, typed: bool) -> None:
+    """Record a missing person for whom no remains passed the screening (``typed``: the
+    family has a typed relative)."""
+    conclusion = "no match" if typed else "non-identifiable"
+    result.conclusions[missing] = conclusion
+    result.details[missing] = {
+        "victim": None, "lr": None, "glr": None, "posterior": None, "conclusion": conclusion,
+        "comment": "no remains passed the pairwise screening for this family"
+        if typed else "no typed relative"}
 
 
 def case_from_records(*, examinations: Sequence[Examination], samples: Sequence[Sample],

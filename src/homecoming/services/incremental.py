@@ -320,6 +320,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _withhold_flagged,
         family_pedigree,
         identify_stored_case,
+        record_group,
+        record_unscreened,
     )
     from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
 
@@ -433,26 +435,13 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         result.components_provenance.append({"component": done, **members,
                                              "provenance": solved.provenance})
         result.candidate_pairs += sum(len(new.candidates(k)) for k in ks)
-        for c in solved.missing_conclusions:
-            result.conclusions[c.missing] = str(c.conclusion)
-            result.details[c.missing] = {"victim": c.victim, "lr": c.lr, "glr": c.glr,
-                                         "posterior": c.posterior,
-                                         "conclusion": str(c.conclusion),
-                                         "comment": c.comment, "component": done}
-            if c.conclusion.identified and c.victim is not None:
-                result.identified[c.missing] = c.victim
+        record_group(result, solved, done)
         if progress is not None:
             progress(done, len(todo))
     for k in bare:
-        mp = families[k].missing.id
         typed = any(d in family_pedigree(families[k].missing, families[k].donors)[1]
                     for d in families[k].profiles)
-        conclusion = "no match" if typed else "non-identifiable"
-        result.conclusions[mp] = conclusion
-        result.details[mp] = {"victim": None, "lr": None, "glr": None, "posterior": None,
-                              "conclusion": conclusion,
-                              "comment": "no remains passed the pairwise screening for this "
-                              "family" if typed else "no typed relative"}
+        record_unscreened(result, families[k].missing.id, typed=typed)
     _withhold_flagged(result, flagged)
     if loci_left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
