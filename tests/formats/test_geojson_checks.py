@@ -64,3 +64,18 @@ def test_require_sites_for_the_services_layer():
     imp.require_sites(lambda key: True)                    # both sites "stored": no error
     with pytest.raises(FormatError, match=r"column features\[1\]\.properties\.site_id: "):
         imp.require_sites(lambda key: key != "S-404")
+
+
+def test_the_import_service_checks_site_ids_too(casework_db, tmp_path):
+    """``homecoming import geojson`` goes through services.imports.import_geojson, which
+    must apply the same check (it used to store the grave with a dangling site_id)."""
+    from homecoming.services.imports import import_geojson
+    from homecoming.storage.repositories import GraveRepository
+
+    path = tmp_path / "g.geojson"
+    path.write_text(_collection(_grave("G-8", "S-404")), encoding="utf-8")
+    with pytest.raises(FormatError, match=r"column features\[0\]\.properties\.site_id: .*"
+                                          "'S-404' is not a stored site"):
+        import_geojson(casework_db, path)
+    with casework_db.session() as session:
+        assert GraveRepository(session).count() == 1          # only the fixture's grave

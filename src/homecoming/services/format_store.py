@@ -42,22 +42,24 @@ __all__ = ["apply_update", "export_csv", "export_records", "import_profiles", "i
 
 def import_profiles(session: object, table: GeneMapperTable, *, kit: str | None = None,
                     laboratory: str | None = None, replace: bool = False,
-                    include_mixtures: bool = False, dry_run: bool = False) -> ImportReport:
-    """Store the table's profiles on their samples (by bar-code), in the caller's session.
+                    include_mixtures: bool = False, dry_run: bool = False,
+                    user: str | None = None) -> ImportReport:
+    """Store the table's profiles on their samples (by bar-code), in the caller's session
+    (audited as ``user``).
 
     Every bar-code must be a stored sample; if one is not, or a sample already has a profile
     and ``replace`` is false, nothing is written and :class:`InputError` names them.
     Returns the table's report with counts ``added`` / ``replaced`` / ``skipped``.
     """
     from homecoming.casework import DnaProfile
-    from homecoming.storage.repositories import ProfileRepository, SampleRepository
+    from homecoming.storage.repositories import Repositories
 
     report = table.report
-    samples = SampleRepository(session)  # type: ignore[arg-type]
-    profiles = ProfileRepository(session)  # type: ignore[arg-type]
+    repos = Repositories(session, user=user)  # type: ignore[arg-type]
     usable = table.usable(include_mixtures=include_mixtures)
-    table.require_stored(samples.exists, usable)
-    existing = [s.barcode for s in usable if profiles.exists(s.barcode)]
+    table.require_stored(repos.samples.keys().__contains__, usable)
+    with_profile = repos.profiles.keys()
+    existing = [s.barcode for s in usable if s.barcode in with_profile]
     if existing and not replace:
         first = next(s for s in usable if s.barcode == existing[0])
         raise FormatError(f"sample {show(existing[0])} already has a profile"
@@ -70,12 +72,12 @@ def import_profiles(session: object, table: GeneMapperTable, *, kit: str | None 
                             laboratory=laboratory, quality=s.quality)
         if s.barcode in existing:
             if not dry_run:
-                profiles.update(s.barcode, genotypes=record.genotypes, kit=kit,
-                                laboratory=laboratory, quality=record.quality)
+                repos.profiles.update(s.barcode, genotypes=record.genotypes, kit=kit,
+                                      laboratory=laboratory, quality=record.quality)
             replaced += 1
         else:
             if not dry_run:
-                profiles.add(record)
+                repos.profiles.add(record)
             added += 1
     report.counts.update({"added": added, "replaced": replaced,
                           "skipped": len(table.samples) - len(usable)})
@@ -89,20 +91,19 @@ _ORDER = ("site", "hazard_area", "grave")  # parents before children
 
 
 def import_records(session: object, imported: GeoJsonImport, *, replace: bool = False,
-                   dry_run: bool = False) -> ImportReport:
-    """Store the records in the caller's session (one transaction: all or nothing).
+                   dry_run: bool = False, user: str | None = None) -> ImportReport:
+    """Store the records in the caller's session (one transaction: all or nothing), audited
+    as ``user``.
 
-    A record whose key already exists stops the import unless ``replace`` (then it is
-    updated, each change audited by the repository).
+    A grave or hazard area whose ``site_id`` is neither stored nor in the file stops the
+    import (feature and field named); a record whose key already exists stops it unless
+    ``replace`` (then it is updated, each change audited by the repository).
     """
-    from homecoming.storage.repositories import (
-        GraveRepository,
-        HazardAreaRepository,
-        SiteRepository,
-    )
+    from homecoming.storage.repositories import Repositories
 
-    repos = {"site": SiteRepository(session), "grave": GraveRepository(session),  # type: ignore[arg-type]
-             "hazard_area": HazardAreaRepository(session)}  # type: ignore[arg-type]
+    all_repos = Repositories(session, user=user)  # type: ignore[arg-type]
+    repos = {"site": all_repos.sites, "grave": all_repos.graves,
+             "hazard_area": all_repos.hazard_areas}
     report = imported.report
     imported.require_sites(repos["site"].exists)
     existing = [(rt, r.key) for rt in _ORDER for r in imported.of_type(rt)

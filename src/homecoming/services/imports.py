@@ -208,9 +208,8 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
     """
     import importlib
 
-    from homecoming.casework import DnaProfile
     from homecoming.formats.genemapper import flag_missing_loci
-    from homecoming.storage.repositories import Repositories
+    from homecoming.services.format_store import import_profiles
 
     if fmt not in LAB_FORMATS:
         raise InputError(f"format {fmt!r}; expected one of {', '.join(LAB_FORMATS)}",
@@ -224,47 +223,17 @@ def import_lab_profiles(db: Any, path: str | Path, *, fmt: str, kit: str | None 
                              "shipped frequency tables (e.g. D3S1358,vWA,FGA)", field="loci",
                              value=unknown[0])
         flag_missing_loci(table, list(loci))
-    report = table.report
     with db.session() as session:
         if not dry_run:
             _authorize(session, PERMISSION_IMPORT, actor, "profiles.write")
-        repos = Repositories(session, user=actor)
-        usable = table.usable(include_mixtures=include_mixtures)
-        table.require_stored(repos.samples.keys().__contains__, usable)
-        with_profile = repos.profiles.keys()
-        existing = [s.barcode for s in usable if s.barcode in with_profile]
-        if existing and not replace:
-            from homecoming.formats.checks import show
-
-            first = next(s for s in usable if s.barcode == existing[0])
-            raise FormatError(f"sample {show(existing[0])} already has a profile"
-                              f"{f' (and {len(existing) - 1} more)' if len(existing) > 1 else ''}"
-                              "; nothing imported (Tip: --replace to overwrite)",
-                              path=report.source, line=first.first_line,
-                              column=table.id_column, value=existing)
-        added = replaced = 0
-        for s in usable:
-            record = DnaProfile(sample_barcode=s.barcode, genotypes=dict(s.genotypes), kit=kit,
-                                laboratory=laboratory, quality=s.quality)
-            if s.barcode in existing:
-                if not dry_run:
-                    repos.profiles.update(s.barcode, genotypes=record.genotypes, kit=kit,
-                                          laboratory=laboratory, quality=record.quality)
-                replaced += 1
-            else:
-                if not dry_run:
-                    repos.profiles.add(record)
-                added += 1
-    report.counts.update({"added": added, "replaced": replaced,
-                          "skipped": len(table.samples) - len(usable)})
-    table.count_rows(usable)
-    return report
+        return import_profiles(session, table, kit=kit, laboratory=laboratory,
+                               replace=replace, include_mixtures=include_mixtures,
+                               dry_run=dry_run, user=actor)
 
 
 # --- GeoJSON ------------------------------------------------------------------------------
 
 _GEO_ORDER = ("site", "hazard_area", "grave")  # parents before children
-_GEO_REPOSITORY = {"site": "sites", "hazard_area": "hazard_areas", "grave": "graves"}
 _GEO_PERMISSION = {"site": "sites.write", "hazard_area": "sites.write", "grave": "graves.write"}
 
 
@@ -279,39 +248,16 @@ def import_geojson(db: Any, path: str | Path, *, kind: str | None = None,
     :param kind: record type of features without a ``record_type`` property.
     """
     from homecoming.formats.geojson import read_geojson
-    from homecoming.storage.repositories import Repositories
+    from homecoming.services.format_store import import_records
 
     imported = read_geojson(Path(path), kind=kind)
-    report = imported.report
     with db.session() as session:
         if not dry_run:
             _authorize(session, PERMISSION_IMPORT, actor,
                        *sorted({_GEO_PERMISSION[rt] for rt in _GEO_ORDER
                                 if imported.of_type(rt)}))
-        repos = Repositories(session, user=actor)
-        stores = {rt: getattr(repos, _GEO_REPOSITORY[rt]) for rt in _GEO_ORDER}
-        existing = [(rt, r.key) for rt in _GEO_ORDER for r in imported.of_type(rt)
-                    if stores[rt].exists(r.key)]
-        if existing and not replace:
-            listed = ", ".join(f"{rt} {k}" for rt, k in existing[:10])
-            raise InputError(f"{report.source or 'GeoJSON'}: {listed} already stored; nothing "
-                             "imported (Tip: --replace to update them)", field="id",
-                             value=[k for _, k in existing])
-        added = updated = 0
-        for rt in _GEO_ORDER:
-            for r in imported.of_type(rt):
-                if (rt, r.key) in existing:
-                    if not dry_run:
-                        changes = {k: v for k, v in r.model_dump(mode="python").items()
-                                   if k != r.key_field}
-                        stores[rt].update(r.key, **changes)
-                    updated += 1
-                else:
-                    if not dry_run:
-                        stores[rt].add(r)
-                    added += 1
-    report.counts.update({"added": added, "updated": updated})
-    return report
+        return import_records(session, imported, replace=replace, dry_run=dry_run,
+                              user=actor)
 
 
 # --- csv-update ---------------------------------------------------------------------------
