@@ -30,3 +30,12 @@ def test_parents_come_first():
 def test_invalid_pedigrees_are_refused(persons, message):
     with pytest.raises(PedigreeError, match=message):
         Pedigree(persons)
+
+
+def test_connected_is_the_component_through_parents_and_children():
+    ped = Pedigree([Person("F", Sex.MALE), Person("M", Sex.FEMALE),
+                    Person("C", Sex.MALE, father="F", mother="M"),
+                    Person("W", Sex.FEMALE), Person("G", Sex.FEMALE, father="C", mother="W"),
+                    Person("U", Sex.MALE)])
+    assert ped.connected("G") == {"F", "M", "C", "W", "G"}
+    assert ped.connected("U") == {"U"}

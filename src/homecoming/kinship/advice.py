@@ -102,15 +102,7 @@ class Advice:
 
 def family_of(pedigree: Pedigree, person: str) -> set[str]:
     """The connected component of ``person`` (through parents and children)."""
-    seen = {person}
-    todo = [person]
-    while todo:
-        member = pedigree[todo.pop()]
-        for other in (member.father, member.mother, *pedigree.children(member.id)):
-            if other is not None and other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
+    return set(pedigree.connected(person))
 
 
 def _fresh(pedigree_ids: set[str], base: str) -> str:

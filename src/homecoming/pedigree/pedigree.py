@@ -157,3 +157,15 @@ class Pedigree:
     def children(self, pid: str) -> tuple[str, ...]:
         return tuple(i for i in self._order
                      if pid in (self._persons[i].father, self._persons[i].mother))
+
+    def connected(self, pid: str) -> frozenset[str]:
+        """The persons linked to ``pid`` through parents and children (its component)."""
+        seen = {pid}
+        todo = [pid]
+        while todo:
+            member = self[todo.pop()]
+            for other in (member.father, member.mother, *self.children(member.id)):
+                if other is not None and other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return frozenset(seen)

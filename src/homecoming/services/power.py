@@ -19,7 +19,6 @@ from typing import Any
 
 from homecoming.errors import HypothesisError, InputError
 from homecoming.formats.kinship_case import KinshipCase, load_kinship_case
-from homecoming.pedigree.pedigree import Pedigree
 
 __all__ = ["DEFAULT_SIMULATIONS", "DEFAULT_THRESHOLD", "POWER_FORMAT", "case_power"]
 
@@ -48,20 +47,6 @@ def _lr_distribution(dist: Any) -> dict[str, Any]:
         "per_marker_expected_log10_lr": {k: _number(v) for k, v in
                                          dist.per_marker_expected_log10_lr.items()},
     }
-
-
-def _family_of(pedigree: Pedigree, person: str) -> set[str]:
-    """The connected component of ``person`` (through parents and children)."""
-    seen = {person}
-    todo = [person]
-    while todo:
-        pid = todo.pop()
-        member = pedigree[pid]
-        for other in (member.father, member.mother, *pedigree.children(pid)):
-            if other is not None and other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
 
 
 def case_power(source: str | Path | Mapping[str, Any] | KinshipCase, *, missing: str,
@@ -99,7 +84,7 @@ def case_power(source: str | Path | Mapping[str, Any] | KinshipCase, *, missing:
         raise HypothesisError(f"missing person {missing!r} is not in hypothesis "
                               f"{chosen.name!r}; expected the id of its untyped missing person",
                               field="missing", value=missing)
-    family = _family_of(pedigree, missing)
+    family = pedigree.connected(missing)
     references = {pid: g for pid, g in case.genotypes.items()
                   if pid in family and pid != missing and g}
     ignored = sorted(pid for pid, g in case.genotypes.items()
