@@ -33,9 +33,8 @@ def test_invalid_pedigrees_are_refused(persons, message):
 
 
 def test_connected_is_the_component_through_parents_and_children():
-    ped = Pedigree([Person("F", Sex.MALE), Person("M", Sex.FEMALE),
-                    Person("C", Sex.MALE, father="F", mother="M"),
-                    Person("W", Sex.FEMALE), Person("G", Sex.FEMALE, father="C", mother="W"),
-                    Person("U", Sex.MALE)])
+    ped = Pedigree([Person("F", sex=Sex.MALE), Person("M", sex=Sex.FEMALE),
+                    Person("C", "F", "M", Sex.MALE), Person("W", sex=Sex.FEMALE),
+                    Person("G", "C", "W", Sex.FEMALE), Person("U", sex=Sex.MALE)])
     assert ped.connected("G") == {"F", "M", "C", "W", "G"}
     assert ped.connected("U") == {"U"}
