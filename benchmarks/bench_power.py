@@ -33,26 +33,16 @@ from homecoming.kinship.power import (  # noqa: E402
     power_tables,
 )
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex  # noqa: E402
+from homecoming.simulation import drop_alleles, to_profiles  # noqa: E402
 
 M, F = Sex.MALE, Sex.FEMALE
 TARGET_S = 1.0
 
 
 def simulate(markers, ped: Pedigree, typed, rng) -> dict:
-    """Gene dropping without mutation (synthetic genotypes)."""
-    gts: dict[str, dict] = {p: {} for p in typed}
-    for mk in markers:
-        alle: dict[str, tuple[int, int]] = {}
-        for p in ped:
-            if p.is_founder:
-                a = rng.choice(mk.n_alleles, size=2, p=mk.frequencies / mk.frequencies.sum())
-                alle[p.id] = (int(a[0]), int(a[1]))
-            else:
-                alle[p.id] = (alle[p.father][rng.integers(2)], alle[p.mother][rng.integers(2)])
-        for p in typed:
-            a, b = alle[p]
-            gts[p][mk.name] = (mk.alleles[a], mk.alleles[b])
-    return gts
+    """Gene dropping without mutation (homecoming.simulation; synthetic genotypes)."""
+    alleles = drop_alleles(ped, markers, 1, int(rng.integers(2**31)), mutation=False)
+    return {p: to_profiles(markers, alleles[p])[0] for p in typed}
 
 
 FAMILIES = {
