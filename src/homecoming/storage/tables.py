@@ -336,3 +336,4 @@ RECORD_TABLES: tuple[Table, ...] = (sites, hazard_areas, graves, exhumations, in
 from homecoming.storage import tables_identifications  # noqa: E402,F401
 from homecoming.storage import tables_web  # noqa: E402,F401
 from homecoming.storage import tables_consent  # noqa: E402,F401
+from homecoming.storage import tables_lineage  # noqa: E402,F401
