@@ -23,8 +23,8 @@ from typing import Any
 
 from homecoming.errors import InputError
 
-__all__ = ["Problem", "VerifyResult", "verify", "anchor", "record_reads", "record_export",
-           "grant_application_role", "APPLICATION_GRANTS"]
+__all__ = ["Problem", "VerifyResult", "verify", "anchor", "record_reads", "record_read",
+           "record_export", "grant_application_role", "APPLICATION_GRANTS"]
 
 
 @dataclass(frozen=True)
@@ -243,6 +243,27 @@ def record_reads(session: Any, table: str, keys: Iterable[str], *, purpose: str,
              "after": None, "reason": purpose} for k in keys]
     write_audit(session, rows, user=who)
     return len(rows)
+
+
+def record_read(session: Any, table: str, keys: Iterable[Any], *, purpose: str,
+                actor: str | None = None) -> int:
+    """Audit one read request of genetic or personal data: ONE ``read`` entry (who, when,
+    ``purpose`` as the reason) naming every record read in ``after["records"]`` (never the
+    data), so that listing ten thousand people is one entry, not ten thousand. The entry's
+    ``record_key`` is the key when one record was read, else ``"<n> records"``. Nothing is
+    written when no record was read. Returns how many records it names."""
+    from homecoming.services.accounts import current_actor
+    from homecoming.storage.repositories import write_audit
+
+    names = sorted({str(k) for k in keys if k is not None})
+    if not names:
+        return 0
+    who = current_actor(session, actor)
+    key = names[0] if len(names) == 1 else f"{len(names)} records"
+    write_audit(session, [{"table_name": table, "record_key": key[:98], "action": "read",
+                           "before": None, "after": {"records": names},
+                           "reason": purpose}], user=who)
+    return len(names)
 
 
 def record_export(session: Any, kind: str, keys: Iterable[str], *, destination: str,

@@ -30,7 +30,7 @@ from homecoming.errors import InputError
 
 __all__ = ["AUDIENCES", "WithdrawalResult", "withdraw_consent", "list_withdrawals",
            "withdrawn_donors", "withdrawn_barcodes", "export_audience", "court_withheld",
-           "unusable_reason", "split_usable"]
+           "unusable_reason", "split_usable", "viewer_withheld"]
 
 #: who an export is for: the identification work itself, or investigators and prosecutors
 AUDIENCES = ("identification", "court")
@@ -228,6 +228,16 @@ def court_withheld(session: Any) -> tuple[set[str], set[str]]:
     barcodes = {str(r.barcode) for r in session.execute(
         select(s.c.barcode).where(s.c.donor_id.in_(sorted(donors))))} if donors else set()
     return donors, barcodes
+
+
+def viewer_withheld(session: Any, actor: str | None = None) -> tuple[set[str], set[str]]:
+    """What the acting person may not see (list, show, web pages): for an investigator or
+    prosecutor (the ``court`` audience of :func:`export_audience`) the donors without court
+    consent or whose consent was withdrawn, and their sample bar-codes (as
+    :func:`court_withheld`); for everyone else nothing."""
+    if export_audience(session, None, actor) != "court":
+        return set(), set()
+    return court_withheld(session)
 
 
 def unusable_reason(genotypes: Any) -> str | None:

@@ -7,6 +7,15 @@ donors, profiles, staff-profiles, candidates, identifications. Reading needs
 whose records name people, ``persons.view`` as well); a profile's genotypes are
 shown only when asked for, need ``profiles.view_genotypes``, and each such read is written to
 the access log (who, when, which profile; never the alleles).
+
+Every read of personal data (missing persons, donors) and of genotypes is ONE ``read`` entry
+of the hash-chained audit trail per request (:func:`homecoming.services.audit.record_read`:
+who, when, why, and the keys of the records read).
+
+Consent (:mod:`homecoming.services.consent`): an investigator or prosecutor (the ``court``
+audience) never sees a donor who consented to identification only or withdrew consent, nor
+their samples, profiles, custody events or candidate pairs
+(:func:`~homecoming.services.consent.viewer_withheld`); ``show`` of one refuses.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homecoming.errors import InputError, NotFoundError
+from homecoming.errors import InputError, NotFoundError, PermissionDenied
 from homecoming.services.accounts import authorize
 
 __all__ = ["KINDS", "list_records", "show_record", "audit_log"]
@@ -102,8 +111,10 @@ def list_records(session: Any, kind: str, *, status: str | None = None,
         raise InputError(f"{kind} have no status; expected no --status (kinds with one: "
                          f"{', '.join(k for k, s in KINDS.items() if s.status_field)})",
                          field="--status", value=status)
+    donors, barcodes = _withheld(session, who)
     if kind == "candidates":
-        rows = [r for r in _candidates(session) if _matches(r, search)]
+        rows = [r for r in _candidates(session) if _matches(r, search)
+                and not _withheld_key(kind, r, donors, barcodes)]
         return rows[:limit] if limit is not None else rows
     from homecoming.storage.repositories import Repositories
 
@@ -112,22 +123,71 @@ def list_records(session: Any, kind: str, *, status: str | None = None,
     out = []
     for record in repo.list(**filters):
         data = _plain(record, kind, genotypes=genotypes)
+        if _withheld_key(kind, data, donors, barcodes):
+            continue
         if _matches(data, search):
             out.append(data)
             if limit is not None and len(out) >= limit:
                 break
+    _log_person_reads(session, who, kind, [r.get("id") for r in out], "list")
     if genotypes:
         _log_genotype_reads(session, who, kind, [r.get("sample_barcode") or r.get("staff_code")
                                                  for r in out])
     return out
 
 
-def _log_genotype_reads(session: Any, who: str, kind: str, keys: list[Any]) -> None:
-    from homecoming.storage.repositories.identifications import log_access
+_GENOTYPE_PURPOSE = "genotypes shown (homecoming list/show --genotypes)"
 
-    for key in keys:
-        log_access(session, user=who, table_name=kind.replace("-", "_"), record_key=str(key),
-                   purpose="genotypes shown (homecoming list/show --genotypes)")
+
+def _log_genotype_reads(session: Any, who: str, kind: str, keys: list[Any]) -> None:
+    """One chained ``read`` entry for the request, and a row per profile in the access log."""
+    import datetime as _dt
+
+    from sqlalchemy import insert
+
+    from homecoming.services.audit import record_read
+    from homecoming.storage.tables_identifications import access_log
+
+    table = kind.replace("-", "_")
+    names = sorted({str(k) for k in keys if k is not None})
+    if not names:
+        return
+    record_read(session, table, names, purpose=_GENOTYPE_PURPOSE, actor=who)
+    now = _dt.datetime.now(_dt.UTC)
+    session.execute(insert(access_log), [{"at": now, "user_name": who, "table_name": table,
+                                          "record_key": k, "purpose": _GENOTYPE_PURPOSE}
+                                         for k in names])
+
+
+def _log_person_reads(session: Any, who: str, kind: str, keys: list[Any],
+                      command: str) -> None:
+    if kind in _PERSONS:
+        from homecoming.services.audit import record_read
+
+        record_read(session, kind.replace("-", "_"), keys,
+                    purpose=f"personal data shown (homecoming {command} {kind})", actor=who)
+
+
+def _withheld_key(kind: str, data: dict[str, Any], donors: set[str],
+                  barcodes: set[str]) -> bool:
+    """Whether a court-audience viewer may not see this record (see the module doc)."""
+    if kind == "donors":
+        return str(data.get("id")) in donors
+    if kind == "samples":
+        return str(data.get("barcode")) in barcodes
+    if kind == "profiles":
+        return str(data.get("sample_barcode")) in barcodes
+    if kind == "custody-events":
+        return str(data.get("item_id")) in barcodes
+    if kind == "candidates":
+        return str(data.get("ref_barcode")) in barcodes
+    return False
+
+
+def _withheld(session: Any, who: str) -> tuple[set[str], set[str]]:
+    from homecoming.services.consent import viewer_withheld
+
+    return viewer_withheld(session, who)
 
 
 def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
@@ -147,9 +207,12 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
             raise InputError(f"--genotypes applies to profiles and staff-profiles, not {kind}",
                              field="--genotypes", value=kind)
         authorize(session, "profiles.view_genotypes", actor=who)
+    donors, barcodes = _withheld(session, who)
     if kind == "candidates":
         for row in _candidates(session):
             if row["id"] == key:
+                if _withheld_key(kind, row, donors, barcodes):
+                    raise _refused(kind, key)
                 return row
         raise NotFoundError(f"candidate {key!r} not found")
     from homecoming.storage.repositories import Repositories
@@ -157,6 +220,8 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
     repos = Repositories(session)
     repo = getattr(repos, spec.repo or "")
     data = _plain(repo.get(key), kind, genotypes=genotypes)
+    if _withheld_key(kind, data, donors, barcodes):
+        raise _refused(kind, key)
     extra: dict[str, Callable[[], Any]] = {
         "samples": lambda: {"custody": [e.model_dump(mode="json")
                                         for e in repos.custody_events.chain(key)]},
@@ -172,9 +237,19 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
     }
     if kind in extra:
         data.update(extra[kind]())
+    if kind == "missing-persons" and donors:
+        data["donors"] = [d for d in data["donors"] if d not in donors]
+    if kind == "samples" and barcodes and data.get("donor_id") in donors:
+        raise _refused(kind, key)
+    _log_person_reads(session, who, kind, [key], "show")
     if genotypes:
         _log_genotype_reads(session, who, kind, [key])
     return data
+
+
+def _refused(kind: str, key: str) -> PermissionDenied:
+    return PermissionDenied(f"{kind} {key!r} is not shown to investigators and prosecutors: "
+                            "the donor consented to identification only or withdrew consent")
 
 
 def audit_log(session: Any, *, record: str | None = None, table: str | None = None,
@@ -185,11 +260,21 @@ def audit_log(session: Any, *, record: str | None = None, table: str | None = No
     from homecoming.storage.repositories import audit_records
 
     authorize(session, "audit.view", actor=actor)
+    found = audit_records(session, table=table, key=record)
+    if record is not None:
+        # a read request naming several records (record_key "<n> records") names this one
+        # in after["records"]
+        many = [a for a in audit_records(session, table=table, action="read")
+                if a.record_key != record and record in ((a.after or {}).get("records") or [])]
+        found = sorted(found + many, key=lambda a: a.id)
     out = []
-    for a in audit_records(session, table=table, key=record):
+    for a in found:
         after = a.after
         if a.action == "read":
+            records = (a.after or {}).get("records") or []
             after = {"purpose": a.get("reason")}
+            if len(records) > 1:
+                after["records"] = records
         out.append({"id": a.id, "at": a.at.isoformat(), "user": a.user_name,
                     "table": a.table_name, "record": a.record_key, "action": a.action,
                     "before": a.before, "after": after})
