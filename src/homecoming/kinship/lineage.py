@@ -18,8 +18,20 @@ Loci are compared one by one: a multi-copy locus (DYS385a/b) is given as separat
 locus missing in either haplotype is skipped; a non-numeric allele label, or a difference
 that is not a whole number of repeats (an intermediate allele), can only match exactly.
 
-``LR_Y = Π_loci P(d_l | m, μ_l) / f`` where ``f`` is the haplotype frequency of the
-reference's haplotype (H2: the tested person is an unrelated man).
+``LR_Y = Π_loci P(d_l | m, μ_l) / f`` where ``f`` is the frequency of the tested person's
+haplotype (H2: the tested person is an unrelated man; for a full match it is the reference's
+haplotype too).
+
+Shipped per-locus rates: :func:`y_mutation_rates` reads ``lineage_data/ystr_mutation_rates.csv``
+(YHRD release 61 rates as tabulated in Genes 2020, 11(5):566, doi:10.3390/genes11050566,
+Table 1; DYS385, DYS549 and DYF387S1 from Sci. Rep. 2019, 9:9032,
+doi:10.1038/s41598-019-45398-3, Table 1; see ``lineage_data/SOURCES.md``). The rate of a
+multi-copy locus applies to each copy (``DYS385a``, ``DYS385b``: :func:`rate_for`).
+
+Who is on the paternal line: :func:`paternal_line_meioses` walks the fathers of both persons
+in a pedigree up to their nearest common paternal-line ancestor (father 1, brother 2,
+paternal uncle 3, father's brother's son 4, …); :func:`maternal_line_meioses` does the same
+through the mothers (mtDNA).
 
 Mitochondrial DNA
 -----------------
@@ -31,6 +43,8 @@ Testing Laboratories* (2019) and the ISFG recommendations (Parson et al. 2014, F
 
 * length variants in the homopolymeric C-stretches of HV1 (16184–16193) and HV2 (303–315),
   insertions there included (``"309.1C"``, ``"315.1C"``), are ignored;
+* a deletion is written ``249d``, ``249del`` or ``249DEL`` (lower-case ``d``: a deletion;
+  upper-case ``D`` is the IUPAC code A/G/T);
 * a position where either haplotype shows point heteroplasmy (an IUPAC ambiguity code such as
   ``Y`` = C/T) is not a difference when the other haplotype shows one of its bases (or the
   rCRS base, when absent from the other list, is one of them);
@@ -70,10 +84,12 @@ from typing import Literal
 from scipy.stats import beta as _beta  # type: ignore[import-untyped]
 
 from homecoming.errors import InputError
+from homecoming.pedigree.pedigree import Pedigree, Sex
 
 __all__ = ["HaplotypeFrequency", "MtComparison", "YLocusResult", "YResult",
            "combine_lrs", "compare_mtdna", "haplotype_frequency", "mtdna_lr",
-           "step_change_probability", "y_lr"]
+           "step_change_probability", "y_lr", "y_mutation_rates", "rate_for",
+           "paternal_line_meioses", "maternal_line_meioses", "Y_RATES_SOURCE"]
 
 #: HV1 and HV2 homopolymeric C-stretches whose length variants are ignored.
 C_STRETCHES = ((16184, 16193), (303, 315))
@@ -223,12 +239,17 @@ def y_lr(tested: Mapping[str, str | None], reference: Mapping[str, str | None], 
 _VARIANT = re.compile(r"^(\d+)(?:\.(\d+))?([A-Za-z-]+)$")
 
 
+_DELETION = {"d", "del", "Del", "DEL", "-"}
+
+
 def _parse(variant: str) -> tuple[int, int, str]:
     match = _VARIANT.match(variant.strip())
     if match is None:
         raise InputError(f"mtDNA variant {variant!r}; expected rCRS notation such as 16519C, "
-                         "315.1C or 16189Y", field="mtdna", value=variant)
-    return int(match.group(1)), int(match.group(2) or 0), match.group(3).upper()
+                         "315.1C, 249d or 16189Y", field="mtdna", value=variant)
+    base = match.group(3)
+    base = "DEL" if base in _DELETION else base.upper()
+    return int(match.group(1)), int(match.group(2) or 0), base
 
 
 def _in_c_stretch(position: int) -> bool:
@@ -318,3 +339,74 @@ def combine_lrs(autosomal: float, *lineage: float | None) -> float:
         if value is not None:
             total *= float(value)
     return total
+
+
+# --- shipped Y-STR mutation rates ------------------------------------------------------------
+
+#: where the shipped rates come from (one line, for provenance and reports)
+Y_RATES_SOURCE = ("YHRD release 61 per-locus rates as tabulated in Genes 2020 11(5):566 "
+                  "(doi:10.3390/genes11050566) Table 1; DYS385, DYS549, DYF387S1 from "
+                  "Sci Rep 2019 9:9032 (doi:10.1038/s41598-019-45398-3) Table 1")
+
+
+def y_mutation_rates() -> dict[str, float]:
+    """The shipped per-locus Y-STR mutation probabilities per meiosis (locus -> rate), read
+    from ``lineage_data/ystr_mutation_rates.csv`` (sources: ``lineage_data/SOURCES.md``)."""
+    import csv
+    from importlib import resources
+
+    text = (resources.files("homecoming.kinship") / "lineage_data" /
+            "ystr_mutation_rates.csv").read_text(encoding="utf-8")
+    return {row["locus"]: float(row["rate"]) for row in csv.DictReader(text.splitlines())}
+
+
+_COPY = re.compile(r"^(.+?)[a-f]$")
+
+
+def rate_for(locus: str, rates: Mapping[str, float]) -> float | None:
+    """The rate of ``locus``; a copy of a multi-copy locus (``DYS385a``) takes the rate of
+    its locus (``DYS385``); ``None`` when there is none."""
+    if locus in rates:
+        return float(rates[locus])
+    match = _COPY.match(locus)
+    if match is not None and match.group(1) in rates:
+        return float(rates[match.group(1)])
+    return None
+
+
+# --- who is on the same line ---------------------------------------------------------------
+
+def _line(pedigree: Pedigree, pid: str, parent: Literal["father", "mother"]) -> dict[str, int]:
+    """Person -> generations up the ``parent`` line from ``pid`` (``pid`` itself: 0)."""
+    out: dict[str, int] = {}
+    current: str | None = pid
+    depth = 0
+    while current is not None and current not in out:
+        out[current] = depth
+        person = pedigree[current]
+        current = person.father if parent == "father" else person.mother
+        depth += 1
+    return out
+
+
+def _common(pedigree: Pedigree, a: str, b: str,
+            parent: Literal["father", "mother"]) -> int | None:
+    up_a, up_b = _line(pedigree, a, parent), _line(pedigree, b, parent)
+    shared = [up_a[x] + up_b[x] for x in up_a if x in up_b]
+    return min(shared) if shared else None
+
+
+def paternal_line_meioses(pedigree: Pedigree, a: str, b: str) -> int | None:
+    """Father-to-son transmissions between ``a`` and ``b`` through their nearest common
+    paternal-line ancestor, or ``None`` when they are not on one paternal line or either is
+    not male (a person of unknown sex counts as male: the caller checks what it knows)."""
+    for pid in (a, b):
+        if pedigree[pid].sex is Sex.FEMALE:
+            return None
+    return _common(pedigree, a, b, "father")
+
+
+def maternal_line_meioses(pedigree: Pedigree, a: str, b: str) -> int | None:
+    """Mother-to-child transmissions between ``a`` and ``b`` through their nearest common
+    maternal-line ancestor (mtDNA), or ``None`` when they are not on one maternal line."""
+    return _common(pedigree, a, b, "mother")
