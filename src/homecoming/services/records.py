@@ -28,7 +28,8 @@ from typing import Any
 from homecoming.errors import InputError, NotFoundError, PermissionDenied
 from homecoming.services.accounts import authorize
 
-__all__ = ["KINDS", "list_records", "show_record", "audit_log"]
+__all__ = ["KINDS", "list_records", "show_record", "audit_log", "withheld_conditions",
+           "is_withheld", "audit_shown"]
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,13 @@ def _withheld_key(kind: str, data: dict[str, Any], donors: set[str],
 
 
 def _withheld(session: Any, who: str) -> tuple[set[str], set[str]]:
+    """:func:`~homecoming.services.consent.viewer_withheld`, once per session and actor."""
     from homecoming.services.consent import viewer_withheld
 
-    return viewer_withheld(session, who)
+    cache = session.info.setdefault("homecoming.withheld", {})
+    if who not in cache:
+        cache[who] = viewer_withheld(session, who)
+    return cache[who]
 
 
 def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
@@ -245,6 +250,46 @@ def show_record(session: Any, kind: str, key: str, *, genotypes: bool = False,
     if genotypes:
         _log_genotype_reads(session, who, kind, [key])
     return data
+
+
+# --- the same rules for other views (the web pages, services.web_queries) ------------------
+
+#: kind -> the column that names the donor (``donors``) or the sample bar-code of a record
+_WITHHELD_COLUMN = {"donors": ("id", 0), "samples": ("barcode", 1),
+                    "profiles": ("sample_barcode", 1), "custody-events": ("item_id", 1)}
+
+
+def withheld_conditions(session: Any, kind: str, table: Any, actor: str | None) -> list[Any]:
+    """SQL conditions that leave out of a query of ``kind`` on ``table`` what ``actor`` may
+    not see (court audience: donors without court consent or withdrawn, their samples,
+    profiles and custody events; see the module doc). Empty for everyone else."""
+    column = _WITHHELD_COLUMN.get(kind)
+    if actor is None or column is None:
+        return []
+    withheld = _withheld(session, actor)[column[1]]
+    return [table.c[column[0]].not_in(sorted(withheld))] if withheld else []
+
+
+def is_withheld(session: Any, kind: str, row: Any, actor: str | None) -> bool:
+    """Whether ``actor`` may not see this record of ``kind`` (a dict of its fields)."""
+    if actor is None:
+        return False
+    donors, barcodes = _withheld(session, actor)
+    return _withheld_key(kind, dict(row), donors, barcodes) or (
+        kind == "samples" and str(dict(row).get("donor_id")) in donors)
+
+
+def audit_shown(session: Any, shown: dict[str, list[Any]], *, actor: str | None,
+                where: str) -> None:
+    """Audit what a page showed of personal data: ``shown`` maps a kind to the keys of its
+    records on the page; one chained ``read`` entry per kind of people (missing persons,
+    donors) shown, naming the records (``where``: e.g. ``web /records/donors``)."""
+    from homecoming.services.audit import record_read
+
+    for kind in shown:              # the page's own kind first, then its related records
+        if kind in _PERSONS:
+            record_read(session, kind.replace("-", "_"), shown[kind],
+                        purpose=f"personal data shown ({where})", actor=actor)
 
 
 def _refused(kind: str, key: str) -> PermissionDenied:

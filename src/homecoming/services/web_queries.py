@@ -136,7 +136,7 @@ def _variants(text: str) -> set[str]:
 
 def list_records(session: Any, kind: str, *, search: str = "",
                  filters: Mapping[str, str] | None = None, page: int = 1,
-                 page_size: int = 50) -> RecordPage:
+                 page_size: int = 50, actor: str | None = None) -> RecordPage:
     """A page of records of ``kind`` (see :data:`KINDS`), searched in its text columns
     (substring, case-insensitive for the usual spellings) and filtered by equality on its
     enumeration columns. Unknown filters are an InputError."""
@@ -148,6 +148,10 @@ def list_records(session: Any, kind: str, *, search: str = "",
             raise InputError(f"filter {name!r} is not offered for {kind}; expected one of "
                              f"{', '.join(spec.filters) or 'none'}", field=name)
     conditions = [table.c[name] == value for name, value in chosen.items()]
+    if actor is not None:  # consent and the read audit (issue 13): services.records
+        from homecoming.services.records import audit_shown, withheld_conditions
+
+        conditions.extend(withheld_conditions(session, kind, table, actor))
     search = (search or "").strip()[:100]
     if search:
         patterns = [f"%{v}%" for v in sorted(_variants(search))]
@@ -164,6 +168,9 @@ def list_records(session: Any, kind: str, *, search: str = "",
         rows = _alphabetical_page(session, spec, conditions, page, page_size)
     else:
         rows = [dict(r._mapping) for r in session.execute(query)]
+    if actor is not None:
+        audit_shown(session, {kind: [r[spec.key] for r in rows]}, actor=actor,
+                    where=f"web, list of {kind}")
     options = {name: sorted(str(v) for v in session.execute(
         select(table.c[name]).distinct().where(table.c[name].is_not(None))).scalars())
         for name in spec.filters}
@@ -230,7 +237,8 @@ def _shown(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in INTERNAL_COLUMNS}
 
 
-def record_detail(session: Any, kind: str, key: str) -> RecordDetail:
+def record_detail(session: Any, kind: str, key: str, *,
+                  actor: str | None = None) -> RecordDetail:
     """One record of ``kind`` by its key, with its related records (a sample: its custody
     timeline, oldest first, and whether it has a DNA profile — never the genotypes)."""
     spec = _spec(kind)
@@ -256,6 +264,16 @@ def record_detail(session: Any, kind: str, key: str) -> RecordDetail:
                                    & (t.custody_events.c.item_id == key),
                                    t.custody_events.c.occurred_at)
     related = {label: [_shown(item) for item in items] for label, items in related.items()}
+    if actor is not None:  # consent and the read audit (issue 13): services.records
+        from homecoming.services.records import audit_shown, is_withheld
+
+        if is_withheld(session, kind, fields, actor):
+            raise NotFoundError(f"{kind}: {key!r} not found")
+        related = {label: [r for r in items if not is_withheld(session, label, r, actor)]
+                   for label, items in related.items()}
+        audit_shown(session, {kind: [key], **{label: [r.get("id") for r in items]
+                                              for label, items in related.items()}},
+                    actor=actor, where=f"web, {kind} {key}")
     return RecordDetail(kind, key, fields, related)
 
 

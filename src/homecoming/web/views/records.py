@@ -69,7 +69,8 @@ def _list(ctx: Context, kind: str, q: str, page: int) -> Response:
     filters = {name: ctx.request.query_params.get(name, "") for name in spec.filters}
     with ctx.db.session() as session:
         result = list_records(session, kind, search=q, filters=filters, page=page,
-                              page_size=ctx.request.app.state.config.page_size)
+                              page_size=ctx.request.app.state.config.page_size,
+                              actor=ctx.user)
     template = "records_table.html" if ctx.request.headers.get("hx-request") \
         else "records_list.html"
     kinds = {k: v for k, v in KINDS.items() if ctx.may(kind_permission(k))}
@@ -84,7 +85,7 @@ def record_page(ctx: Context, kind: str, key: str) -> Response:
 def _detail(ctx: Context, kind: str, key: str) -> Response:
     spec = KINDS[_kind(kind, ctx)]
     with ctx.db.session() as session:
-        detail = record_detail(session, kind, key)
+        detail = record_detail(session, kind, key, actor=ctx.user)
     for related in list(detail.related):  # e.g. an incident's missing persons (names)
         if related in KINDS and not ctx.may(kind_permission(related)):
             del detail.related[related]
