@@ -36,6 +36,7 @@ missing persons of one family are solved as two families that share their donors
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,7 +247,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
                   progress: Callable[[int, int], None] | None = None,
                   config: Any = None, theta: float = 0.0,
-                  stage_progress: Callable[[str, int, int], None] | None = None
+                  stage_progress: Callable[[str, int, int], None] | None = None,
+                  lineage: Mapping[tuple[str, str], float | None] | None = None
                   ) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
@@ -262,10 +264,14 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         starts its stages again).
     :param config: an :class:`~homecoming.identification.IdentificationConfig` (thresholds);
         its ``prior_missing`` defaults to the number of missing persons of the whole case.
+    :param lineage: (victim id, missing person id) -> the lineage-marker LR (Y-STR x mtDNA,
+        :func:`homecoming.services.lineage.lineage_matches`); it adds to the screening score
+        and multiplies into the pairing's LR in the solve (``MissingInfo.lineage_lr``).
     """
     import dataclasses
 
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
+    from homecoming.identification.dataset import MissingInfo
 
     fams = []
     ref_profiles: list[Mapping[str, Genotype]] = []
@@ -306,6 +312,16 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
             for model, ref_codes, fam_cols in screens:
                 pair = model.log_lr(part, ref_codes) / np.log(10.0)
                 np.add.at(scores[start:start + len(part)].T, fam_cols, pair.T)
+    lineage_of: dict[str, dict[str, float]] = {}   # missing id -> victim id -> lineage LR
+    if lineage:
+        victim_index = {v.id: i for i, v in enumerate(victims)}
+        family_index = {fam.missing.id: k for k, fam in enumerate(families)}
+        for (vid, mid), value in lineage.items():
+            if value is None or vid not in victim_index or mid not in family_index:
+                continue
+            lineage_of.setdefault(mid, {})[vid] = float(value)
+            scores[victim_index[vid], family_index[mid]] += (
+                math.log10(value) if value > 0 else -math.inf)
     candidates: dict[int, set[int]] = {}
     for k in range(n_fam):
         col = scores[:, k]
@@ -335,7 +351,11 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         ds_victims = [Victim(victims[v].id, victims[v].sex,
                              {m: g for m, g in victims[v].genotypes.items() if m in by_marker},
                              age_range=victims[v].age_range) for v in vids]
-        ds_families = [Family(f"FAM:{fams[k][0]}", fams[k][1], (fams[k][0],), fams[k][2])
+        ds_families = [Family(f"FAM:{fams[k][0]}", fams[k][1], (fams[k][0],), fams[k][2],
+                              missing_info={fams[k][0]: MissingInfo(lineage_lr={
+                                  v: x for v, x in lineage_of[fams[k][0]].items()
+                                  if v in {victims[i].id for i in vids}})}
+                              if fams[k][0] in lineage_of else {})
                        for k in ks]
         dataset = DviDataset(markers, ds_victims, ds_families, theta=theta)
         solved = solve(dataset, config=config, stage_progress=stage_progress)
@@ -448,15 +468,24 @@ def dvi_dataset_json(markers: Sequence[Marker], victims: Sequence[VictimData],
 # --- the use cases: the stored case, and a dataset file ------------------------------------
 
 def load_stored_case(session: Any, *, key_prefix: str | None = None,
-                     left_out: list[dict[str, str]] | None = None,
+                     left_out: list[dict[str, str]] | None = None, validate: bool = True,
                      ) -> tuple[list[VictimData], list[FamilyData]]:
     """Victims and families of the case stored in the database (records whose key starts
     with ``key_prefix``, or all).
 
     Profiles the engines cannot use (of a donor whose consent withdrawal is in effect, or
     malformed: :func:`homecoming.services.consent.split_usable`) are left out and, when
-    ``left_out`` is given, appended to it as ``{"record": barcode, "reason": ...}``."""
+    ``left_out`` is given, appended to it as ``{"record": barcode, "reason": ...}``.
+    ``validate=False`` reads plain rows (:func:`read_stored_case`: the same victims and
+    families, missing persons and donors with only the fields the engines read), many times
+    faster on a large case."""
     from sqlalchemy import select
+
+    if not validate:
+        rows = read_stored_case(session, key_prefix=key_prefix)
+        if left_out is not None:
+            left_out.extend(rows.left_out)
+        return rows.assemble()
 
     from homecoming.services.consent import split_usable, withdrawn_barcodes
     from homecoming.storage.repositories import Repositories
@@ -491,6 +520,117 @@ def load_stored_case(session: Any, *, key_prefix: str | None = None,
         examinations=records(repos.examinations), samples=records(repos.samples),
         profiles=profiles, missing_persons=records(repos.missing_persons),
         donors=records(repos.donors))
+
+
+# --- the plain-row reader: the stored case without re-validating every record ---------------
+
+@dataclass
+class StoredCaseRows:
+    """The stored case as plain rows (SQLAlchemy Core selects; no record validation: every
+    row was validated when it was stored), from which :meth:`assemble` builds the victims and
+    families exactly as :func:`case_from_records` builds them from validated records.
+
+    ``samples``: (barcode, remains code, donor id) in bar-code order; ``genotypes``: bar-code
+    -> {locus: alleles} of every usable profile; ``exams``: remains code -> (sex, age range);
+    ``missing``: missing persons in id order; ``donors``: missing person id -> donors in id
+    order (missing persons and donors carry only the fields the engines read: ids, sex,
+    relationship and pedigree ids, no names); ``left_out``: profiles left out (consent
+    withdrawn, malformed) as ``{"record", "reason"}``.
+    """
+
+    samples: list[tuple[str, str | None, str | None]]
+    genotypes: dict[str, dict[str, Genotype]]
+    exams: dict[str, tuple[Sex, tuple[float, float] | None]]
+    missing: list[MissingPerson]
+    donors: dict[str, list[Donor]]
+    left_out: list[dict[str, str]] = field(default_factory=list)
+
+    def assemble(self, *, exclude: frozenset[str] | set[str] = frozenset(),
+                 ) -> tuple[list[VictimData], list[FamilyData]]:
+        """(victims, families) without the profiles of the bar-codes in ``exclude``; the same
+        rules and order as :func:`case_from_records`."""
+        genotypes = self.genotypes
+        victims: list[VictimData] = []
+        seen: set[str] = set()
+        donor_profiles: dict[str, dict[str, Genotype]] = {}
+        for barcode, remains, donor in self.samples:
+            if barcode not in genotypes or barcode in exclude:
+                continue
+            if remains is not None and remains not in seen:
+                seen.add(remains)
+                sex, age = self.exams.get(remains, (Sex.UNKNOWN, None))
+                victims.append(VictimData(remains, sex, genotypes[barcode], age))
+            elif donor is not None:
+                donor_profiles.setdefault(donor, genotypes[barcode])
+        families = []
+        for mp in self.missing:
+            ds = self.donors.get(mp.id, [])
+            families.append(FamilyData(mp, tuple(ds), {d.id: donor_profiles[d.id] for d in ds
+                                                       if d.id in donor_profiles}))
+        return victims, families
+
+
+def read_stored_case(session: Any, *, key_prefix: str | None = None) -> StoredCaseRows:
+    """The stored case as :class:`StoredCaseRows` (records whose key starts with
+    ``key_prefix``, or all): plain rows, no record validation, profiles checked for use by
+    the engines (:func:`homecoming.services.consent.unusable_reason`, each distinct
+    locus/alleles pair once) and left out when a donor's consent withdrawal is in effect."""
+    from sqlalchemy import select
+
+    from homecoming.casework.donors import Relationship as Rel
+    from homecoming.services.consent import unusable_reason, withdrawn_barcodes
+    from homecoming.storage import tables as t
+
+    def keyed(query: Any, key: Any) -> Any:
+        if key_prefix is not None:
+            query = query.where(key.like(f"{key_prefix}%"))
+        return query.order_by(key)
+
+    withdrawn = withdrawn_barcodes(session)
+    good: set[tuple[str, tuple[Any, ...]]] = set()
+    genotypes: dict[str, dict[str, Genotype]] = {}
+    left_out: list[dict[str, str]] = []
+    p = t.profiles
+    for barcode, raw in session.execute(keyed(select(p.c.sample_barcode, p.c.genotypes),
+                                              p.c.sample_barcode)):
+        barcode = str(barcode)
+        why = withdrawn.get(barcode)
+        items: list[tuple[str, tuple[Any, ...]]] = []
+        if why is None:
+            if isinstance(raw, dict) and raw and all(type(a) is list for a in raw.values()):
+                items = [(locus, tuple(a)) for locus, a in raw.items()]
+            if not items or not good.issuperset(items):
+                why = unusable_reason(raw)
+                if why is None:
+                    good.update(items or [(locus, tuple(a)) for locus, a in raw.items()])
+                    items = items or [(locus, tuple(a)) for locus, a in raw.items()]
+        if why is not None:
+            left_out.append({"record": barcode, "reason": why})
+            continue
+        genotypes[barcode] = dict(items)
+    s = t.samples
+    samples = [(str(b), r, d) for b, r, d in session.execute(
+        keyed(select(s.c.barcode, s.c.remains_code, s.c.donor_id), s.c.barcode))]
+    e = t.examinations
+    exams: dict[str, tuple[Sex, tuple[float, float] | None]] = {}
+    for code, sex, age in session.execute(keyed(select(e.c.remains_code, e.c.sex, e.c.age),
+                                                e.c.id)):
+        # case_from_records keeps the last examination of a remains (a dict by remains code)
+        exams[code] = (Sex(sex), (float(age["minimum"]), float(age["maximum"]))
+                       if age else None)
+    m = t.missing_persons
+    missing = [MissingPerson.model_construct(id=i, sex=Sex(sx)) for i, sx in session.execute(
+        keyed(select(m.c.id, m.c.sex), m.c.id))]
+    dn = t.donors
+    donors: dict[str, list[Donor]] = {}
+    cols = (dn.c.id, dn.c.missing_person_id, dn.c.sex, dn.c.relationship, dn.c.family_id,
+            dn.c.pedigree_id, dn.c.pedigree_father, dn.c.pedigree_mother)
+    for i, mp, sx, rel, fam, pid, fa, mo in session.execute(keyed(select(*cols), dn.c.id)):
+        donors.setdefault(mp, []).append(Donor.model_construct(
+            id=i, missing_person_id=mp, sex=Sex(sx), relationship=Rel(rel), family_id=fam,
+            pedigree_id=pid, pedigree_father=fa, pedigree_mother=mo))
+    return StoredCaseRows(samples, genotypes, exams, missing, donors,
+                          sorted(left_out, key=lambda x: x["record"]))
 
 
 @dataclass
@@ -547,8 +687,12 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
         profiles_left: list[dict[str, str]] = []
-        victims, families = load_stored_case(session, left_out=profiles_left)
+        victims, families = load_stored_case(session, left_out=profiles_left,
+                                             validate=False)
         flagged = _flagged_remains(session)
+        from homecoming.services.lineage import lineage_matches, load_lineage
+
+        lineage = lineage_matches(victims, families, load_lineage(session))
     typed_victims = [v for v in victims if v.genotypes]
     if not families:
         raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
@@ -565,7 +709,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                for m in markers]
     left_out = sorted({locus for prof in profiles for locus in prof if locus not in fdb})
     result = identify_case(markers, victims, families, progress=progress, config=config,
-                           theta=theta, stage_progress=stage_progress)
+                           theta=theta, stage_progress=stage_progress,
+                           lineage={k: m.lr for k, m in lineage.items()})
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")
@@ -585,7 +730,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         with db.session() as session:
             stored = store_case_identification(
                 session, result, markers=markers, victims=victims, families=families, fdb=fdb,
-                mutation=spec, theta=theta, provenance=prov, actor=actor)
+                mutation=spec, theta=theta, provenance=prov, actor=actor, lineage=lineage)
     rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
     doc: dict[str, Any] = {
         "format": CASE_FORMAT, "database": db.masked_url,
@@ -596,6 +741,11 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         "thresholds": result.thresholds, "profiles_left_out": profiles_left,
         "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
         "provenance": prov, "components": result.components_provenance}
+    if lineage:
+        from homecoming.services.lineage import COMBINATION_NOTE, FREQUENCY_NOTE
+
+        doc["lineage"] = {"combination": COMBINATION_NOTE, "frequency": FREQUENCY_NOTE,
+                          "pairs": len(lineage)}
     if stored is not None:
         doc["stored"] = stored.to_dict()
     return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
