@@ -50,7 +50,8 @@ from homecoming.services.accounts import authorize
 
 __all__ = ["FORM_KINDS", "FormKind", "FormField", "FormErrors", "form_fields", "parse_value",
            "form_text", "blank_values", "record_for_edit", "create_record", "update_record",
-           "record_transfer", "custody_item", "FORM_LEVEL"]
+           "record_transfer", "custody_item", "FORM_LEVEL", "reference_choices",
+           "REFERENCE_FIELDS", "TRANSFER_FIELDS", "CustodyItem"]
 
 #: the key of an error that belongs to no single field (a rule between fields)
 FORM_LEVEL = "__all__"
@@ -237,6 +238,8 @@ def parse_value(item: FormField, text: Any) -> Any:
         return None
     if item.widget == "number":
         return text.replace(",", ".")
+    if item.widget == "datetime":
+        return re.sub(r"^(\d{4}-\d{2}-\d{2})\s+", r"\1T", text)
     if item.widget == "geometry":
         if text.startswith("{"):
             try:
@@ -401,7 +404,7 @@ def _values(kind: str, texts: Mapping[str, Any], *, key: str | None,
         if item.is_key and key is not None:
             out[item.name] = key
             continue
-        if item.name not in texts and item.widget != "checkbox":
+        if item.name not in texts:  # not given: the default (new) or unchanged (edit)
             continue
         try:
             value = parse_value(item, texts.get(item.name, ""))
@@ -432,6 +435,34 @@ def _write_error(spec: FormKind, exc: InputError) -> FormErrors:
     if spec.model.__name__ in ("MissingPerson", "Donor") and exc.expected:
         message = f"expected {exc.expected}"  # never echo a personal value
     return FormErrors({name: message}, {name: code}, what=spec.model.__name__)
+
+
+#: fields naming another record -> (its table name, its key column)
+REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
+    "site_id": ("sites", "id"), "grave_id": ("graves", "id"),
+    "remains_code": ("remains", "code"), "donor_id": ("donors", "id"),
+    "missing_person_id": ("missing_persons", "id"), "incident_id": ("incidents", "id"),
+}
+
+
+def reference_choices(session: Any, kind: str, *, limit: int = 300) -> dict[str, list[str]]:
+    """For the fields of ``kind``'s form that name another record: the stored keys to offer
+    (sorted), when there are at most ``limit`` of them (else none: the field is typed)."""
+    from sqlalchemy import select
+
+    from homecoming.storage import tables
+
+    out: dict[str, list[str]] = {}
+    for item in form_fields(kind):
+        if item.name not in REFERENCE_FIELDS:
+            continue
+        table_name, column = REFERENCE_FIELDS[item.name]
+        table = tables.metadata.tables[table_name]
+        keys = list(session.execute(select(table.c[column]).order_by(table.c[column])
+                                    .limit(limit + 1)).scalars())
+        if len(keys) <= limit:
+            out[item.name] = [str(k) for k in keys]
+    return out
 
 
 # --- the use cases -------------------------------------------------------------------------
@@ -590,6 +621,7 @@ def record_transfer(session: Any, item_id: str, values: Mapping[str, Any], *,
     texts = {name: (str(values.get(name) or "").strip()) for name in TRANSFER_FIELDS}
     errors: dict[str, str] = {}
     codes: dict[str, str] = {}
+    texts["occurred_at"] = re.sub(r"^(\d{4}-\d{2}-\d{2})\s+", r"\1T", texts["occurred_at"])
     final = texts.pop("final") or None
     if final is not None and final not in FINAL_REASONS:
         errors["final"] = f"one of {', '.join(FINAL_REASONS)}, or nothing"

@@ -184,6 +184,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
     from homecoming.web.views import (
         auth,
         dashboard,
+        forms,
         identifications,
         maps,
         records,
@@ -191,7 +192,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
         users,
     )
 
-    for module in (auth, dashboard, maps, records, statistics, identifications, users):
+    for module in (auth, dashboard, maps, forms, records, statistics, identifications, users):
         app.include_router(module.router)
     return app
 
