@@ -23,7 +23,8 @@ from homecoming.web.security import (
 ROLES = ("field", "pathologist", "lab", "analyst", "board", "liaison", "investigator",
          "monitor", "admin")
 #: example values for the path parameters of the routes ("ident_id": set from the database)
-PATH_VALUES = {"kind": "graves", "key": "WEBTEST-S2-G1"}
+PATH_VALUES = {"kind": "graves", "key": "WEBTEST-S2-G1", "person_id": "WEBTEST-MP-1",
+               "donor_id": "DONOR-NOT-STORED"}
 #: the key of a stored record, for routes of one kind ("/records/donors/{key}": from the
 #: database)
 ROUTE_KEYS = {"/records/missing-persons/{key}": "WEBTEST-MP-1"}

@@ -186,13 +186,16 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
         dashboard,
         forms,
         identifications,
+        liaison,
         maps,
         records,
+        register,
         statistics,
         users,
     )
 
-    for module in (auth, dashboard, maps, forms, records, statistics, identifications, users):
+    for module in (auth, dashboard, maps, forms, records, statistics, identifications, users,
+                   register, liaison):
         app.include_router(module.router)
     return app
 

@@ -5,6 +5,8 @@ forms, and the review queue of the signed-in person. The four-eyes rules are enf
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
@@ -13,6 +15,7 @@ from homecoming.services import identifications, review
 from homecoming.web import i18n, pedigree_svg
 from homecoming.web.app import render
 from homecoming.web.security import Context, route
+from homecoming.web.views import liaison
 
 router = APIRouter()
 
@@ -38,12 +41,13 @@ def review_queue(ctx: Context) -> Response:
 
 
 def _detail(ctx: Context, ident_id: str, *, error: str | None = None,
-            status: int = 200) -> Response:
+            status: int = 200, family_form: dict[str, Any] | None = None) -> Response:
     with ctx.db.session() as session:
         item = identifications.get_identification(session, ident_id, actor=ctx.user)
     markers = sorted(item["per_marker"].items())
     return render(ctx, "identification_detail.html", item=item, markers=markers, error=error,
-                  status=status, drawing=pedigree_svg.layout(item["pedigree"]))
+                  status=status, drawing=pedigree_svg.layout(item["pedigree"]),
+                  family=liaison.family_section(ctx, item, family_form))
 
 
 @route(router, "GET", "/identifications/{ident_id}", "identifications.view")
