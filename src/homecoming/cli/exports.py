@@ -108,3 +108,8 @@ def export_familias(case: Path, file: Path) -> None:
 
     export(case, file)
     click.echo(f"Wrote {file} (Familias).")
+
+
+from homecoming.cli.lineage import register_exports  # noqa: E402
+
+register_exports(export_group)

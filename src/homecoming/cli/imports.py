@@ -157,3 +157,7 @@ def import_examinations(ctx: click.Context, file: Path, dry_run: bool) -> None:
 
 
 register(import_group)
+
+from homecoming.cli.lineage import register_imports  # noqa: E402
+
+register_imports(import_group)

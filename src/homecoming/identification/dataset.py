@@ -54,6 +54,10 @@ class MissingInfo:
     :param date_last_seen: date the person was last seen alive.
     :param height: reported stature in cm.
     :param category: e.g. ``"civilian"`` or ``"military"``.
+    :param lineage_lr: victim id -> the LR of the lineage markers (Y-STR, mtDNA;
+        :mod:`homecoming.services.lineage`) for "this victim is this missing person"; it
+        multiplies into the pairing's LR (independent inheritance) whether or not non-DNA
+        evidence is enabled.
     """
 
     age_missing: float | None = None
@@ -61,6 +65,7 @@ class MissingInfo:
     date_last_seen: _dt.date | None = None
     height: float | None = None
     category: str | None = None
+    lineage_lr: Mapping[str, float] = field(default_factory=dict)
 
     def age_when_missing(self) -> float | None:
         if self.age_missing is not None:

@@ -105,6 +105,10 @@ def pairing_evidence(victim: Victim, info: MissingInfo | None,
         reference population for the random-match fraction ``f``).
     """
     res = EvidenceResult()
+    lineage = info.lineage_lr.get(victim.id) if info is not None else None
+    if lineage is not None:   # DNA evidence: applies even with non-DNA evidence disabled
+        res.add("lineage markers", float(lineage), "Y-STR / mtDNA LR along the paternal or "
+                "maternal line (independent of the autosomal markers: multiplied in)")
     if not config.enabled or info is None:
         return res
 

@@ -242,7 +242,9 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
                               dropout: float | None = None,
                               provenance: Mapping[str, Any] | None = None,
                               actor: str | None = None,
-                              now: _dt.datetime | None = None) -> StoreReport:
+                              now: _dt.datetime | None = None,
+                              lineage: Mapping[tuple[str, str], Any] | None = None
+                              ) -> StoreReport:
     """Store one identification run of the stored case (permission ``identify.run``).
 
     :param result: the pipeline's ``CaseIdentification`` (``details`` per missing person:
@@ -251,6 +253,10 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
     :param victims, families: the ``VictimData`` / ``FamilyData`` the run used.
     :param fdb: the :class:`~homecoming.genetics.frequencies.FrequencyDatabase` used.
     :param mutation: the mutation model (``MutationSpec``) the run used, None for none.
+    :param lineage: (remains code, missing id) -> a
+        :class:`~homecoming.services.lineage.LineageMatch`: its LRs multiply into the stored
+        LR, its rows ("Y haplotype", "mtDNA") join the per-marker table and ``model.lineage``
+        states the rule and the counts.
     :returns: a :class:`StoreReport`; new versions are ``proposed`` when the conclusion names
         an identification, else ``unresolved``.
     """
@@ -283,6 +289,16 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
                  "mutation": mutation_text, "theta": theta, "dropout": dropout,
                  "thresholds": thresholds, "loci": sorted(pair["per_marker"]),
                  "loci_left_out": pair["loci_left_out"], "rare_allele_rule": RARE_ALLELE_RULE}
+        match = (lineage or {}).get((victim.id, mp)) if victim is not None else None
+        if match is not None and match.lr is not None and pair["lr"] is not None:
+            from homecoming.kinship.lineage import combine_lrs
+
+            model["lineage"] = match.to_dict()
+            model["lineage"]["autosomal_lr"] = pair["lr"]
+            pair["per_marker"].update(match.per_marker())
+            pair["lr"] = combine_lrs(pair["lr"], match.y_lr, match.mtdna_lr)
+            pair["log10_lr"] = (math.log10(pair["lr"]) if 0 < pair["lr"] < math.inf
+                                else pair["log10_lr"] if pair["lr"] > 0 else None)
         row = {
             "missing_person_id": mp, "remains_code": d.get("victim"), "run_id": run_id,
             "conclusion": conclusion,
