@@ -156,6 +156,41 @@ def import_examinations(ctx: click.Context, file: Path, dry_run: bool) -> None:
     _store(ctx, "examinations", file, dry_run)
 
 
+@import_group.command("exhumations", short_help="Exhumations of stored graves (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_exhumations(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Exhumations from a CSV, one per row: id,grave_id,started_on (required) and ended_on,
+    method (manual, mechanical, mixed), family_consultation, notes, team and
+    supervising_authorities (JSON lists of {"name", "role", "organisation"}). The grave must
+    be stored."""
+    _store(ctx, "exhumations", file, dry_run)
+
+
+@import_group.command("custody-events", short_help="Chain-of-custody transfers (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_custody_events(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Chain-of-custody transfers from a CSV, one per row: id,item_kind (sample, remains,
+    effect, digital),item_id,from_party,to_party,occurred_at (ISO date-time),reason
+    (required) and location, sha256 (required for digital items). A sample or remains must
+    be stored. `homecoming custody show ITEM` shows the timeline and its breaks."""
+    _store(ctx, "custody-events", file, dry_run)
+
+
+@import_group.command("hazard-clearance", short_help="Clearance of stored hazard areas (CSV, one per row).")
+@click.argument("file", type=_FILE)
+@_DRY_RUN
+@click.pass_context
+def import_hazard_clearance(ctx: click.Context, file: Path, dry_run: bool) -> None:
+    """Mark stored hazard areas (mines, UXO) cleared, from a CSV, one per row:
+    id,cleared_on,cleared_by (required) and notes (added to the area's notes). An area
+    already cleared, or a date before its survey, is refused."""
+    _store(ctx, "hazard-clearance", file, dry_run)
+
+
 register(import_group)
 
 from homecoming.cli.lineage import register_imports  # noqa: E402

@@ -32,7 +32,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -391,6 +391,132 @@ def _is_nested(model: Any, name: str) -> bool:
     return isinstance(base, type) and hasattr(base, "model_fields")
 
 
+# --- importers: exhumations, custody transfers, hazard-area clearance ---------------------
+
+#: required and optional columns of a hazard-area clearance CSV (``homecoming import
+#: hazard-clearance``): each row marks a stored hazard area cleared
+CLEARANCE_COLUMNS: tuple[str, ...] = ("id", "cleared_on", "cleared_by")
+CLEARANCE_OPTIONAL_COLUMNS: tuple[str, ...] = ("notes",)
+
+
+def read_exhumations_csv(path: str | os.PathLike[str], *,
+                         existing_ids: Container[str] = frozenset(),
+                         grave_ids: Container[str] = frozenset()) -> list[Any]:
+    """Exhumations, one per row, in the layout of the record's fields
+    (:class:`~homecoming.casework.Exhumation`): ``id,grave_id,started_on`` required, and
+    ``ended_on``, ``method`` (manual / mechanical / mixed), ``family_consultation``,
+    ``notes``, ``team`` and ``supervising_authorities`` (JSON lists of
+    ``{"name", "role", "organisation"}``). ``grave_id`` must name a stored grave; a stored or
+    repeated ``id`` is refused (file, line, column)."""
+    from homecoming.casework import Exhumation
+    from homecoming.formats.csv_import import read_records_csv
+
+    return read_records_csv(path, Exhumation, existing_keys=existing_ids,
+                            references={"grave_id": (grave_ids, "grave")})
+
+
+def read_custody_csv(path: str | os.PathLike[str], *,
+                     existing_ids: Container[str] = frozenset(),
+                     sample_barcodes: Container[str] = frozenset(),
+                     remains_codes: Container[str] = frozenset()) -> list[Any]:
+    """Chain-of-custody transfers, one per row (:class:`~homecoming.casework.CustodyEvent`):
+    ``id,item_kind,item_id,from_party,to_party,occurred_at,reason`` required (``occurred_at``
+    an ISO date-time, not in the future), ``location`` and ``sha256`` (required for a
+    ``digital`` item) optional. The ``item_id`` of a ``sample`` must be a stored sample's
+    bar-code, of ``remains`` a stored remains code (``effect`` and ``digital`` items are not
+    stored records); a stored or repeated ``id`` is refused (file, line, column)."""
+    from homecoming.casework import CustodyEvent
+    from homecoming.formats.csv_import import _rows, nested_fields, read_records_csv
+    from homecoming.formats.csv_import import record_columns as _record_columns
+
+    events = read_records_csv(path, CustodyEvent, existing_keys=existing_ids)
+    required, optional = _record_columns(CustodyEvent)
+    _, rows = _rows(path, required=required,
+                    allowed=required + optional + nested_fields(CustodyEvent))
+    stored = {"sample": (sample_barcodes, "sample bar-code"),
+              "remains": (remains_codes, "remains code")}
+    for row, event in zip(rows, events, strict=True):
+        ids, noun = stored.get(event.item_kind.value, (None, ""))
+        if ids is not None and event.item_id not in ids:
+            raise FormatError(f"{_show_id(event.item_id)} is not a stored {noun}; expected "
+                              f"the {noun} of a stored {event.item_kind.value}",
+                              path=str(path), line=row.line, column="item_id",
+                              value=event.item_id)
+    return events
+
+
+def read_hazard_clearance_csv(path: str | os.PathLike[str], *,
+                              areas: Mapping[str, Any]) -> list[Any]:
+    """Clearance of stored hazard areas, one per row: ``id,cleared_on,cleared_by`` (and
+    ``notes``, appended to the area's notes). ``areas`` maps the stored hazard-area ids to
+    their records; returns the records as they become (``cleared`` true). Refused with file,
+    line and column: an id not stored or given twice, an area already cleared, a date that
+    is not ISO, lies in the future or before the area was surveyed, an empty ``cleared_by``.
+    """
+    import datetime as _dt
+
+    from homecoming.casework._base import NAME_LENGTH
+    from homecoming.formats.csv_import import _rows
+
+    where = str(path)
+    _, rows = _rows(path, required=CLEARANCE_COLUMNS,
+                    allowed=CLEARANCE_COLUMNS + CLEARANCE_OPTIONAL_COLUMNS)
+    seen: dict[str, int] = {}
+    out: list[Any] = []
+    today = _dt.datetime.now(_dt.UTC).date()
+    for row in rows:
+        cells = row.cells
+        key = cells["id"]
+        if not key:
+            raise FormatError("empty 'id'; expected the id of a stored hazard area",
+                              path=where, line=row.line, column="id")
+        if key in seen:
+            raise FormatError(f"{_show_id(key)} appears twice (first on line {seen[key]}); "
+                              "expected one row per hazard area", path=where, line=row.line,
+                              column="id", value=key)
+        seen[key] = row.line
+        area = areas.get(key)
+        if area is None:
+            raise FormatError(f"{_show_id(key)} is not a stored hazard area; expected the id "
+                              "of a stored hazard area", path=where, line=row.line,
+                              column="id", value=key)
+        if area.cleared:
+            raise FormatError(f"hazard area {_show_id(key)} is already recorded as cleared"
+                              f"{' on ' + area.cleared_on.isoformat() if area.cleared_on else ''}"
+                              "; expected an area not yet cleared", path=where, line=row.line,
+                              column="id", value=key)
+        try:
+            day = _dt.date.fromisoformat(cells["cleared_on"])
+        except ValueError:
+            raise FormatError(f"{show(cells['cleared_on'], 30)} is not a date; expected "
+                              "YYYY-MM-DD", path=where, line=row.line, column="cleared_on",
+                              value=cells["cleared_on"]) from None
+        if day > today:
+            raise FormatError(f"{day.isoformat()} is in the future; expected a date on or "
+                              "before today", path=where, line=row.line, column="cleared_on",
+                              value=day.isoformat())
+        if area.surveyed_on is not None and day < area.surveyed_on:
+            raise FormatError(f"{day.isoformat()} is before the area was surveyed "
+                              f"({area.surveyed_on.isoformat()}); expected a later date",
+                              path=where, line=row.line, column="cleared_on",
+                              value=day.isoformat())
+        by = cells["cleared_by"]
+        if not by or len(by) > NAME_LENGTH:
+            raise FormatError(f"cleared_by has {len(by)} characters; expected who cleared the "
+                              f"area (1 to {NAME_LENGTH} characters)", path=where,
+                              line=row.line, column="cleared_by")
+        notes = cells.get("notes", "")
+        changes: dict[str, Any] = {"cleared": True, "cleared_on": day, "cleared_by": by}
+        if notes:
+            changes["notes"] = f"{area.notes}\n{notes}" if area.notes else notes
+        try:
+            out.append(area.evolve(**changes))
+        except (InputError, ValueError, TypeError) as exc:
+            raise FormatError(f"{str(exc).splitlines()[0]}", path=where, line=row.line) \
+                from None
+    return out
+
+
 def _formats() -> list:
     from homecoming.formats.registry import FileFormat
 
@@ -408,4 +534,6 @@ FORMATS = _formats()
 
 __all__ = ["CLEAR", "FORMULA_NOTE", "RECORD_KINDS", "REFERENCES", "FieldChange", "UpdatePlan",
            "columns", "format_csv", "format_profiles_csv", "neutralise_cell", "plan_changes",
-           "restore_cell", "write_csv", "FORMATS"]
+           "restore_cell", "write_csv", "FORMATS", "CLEARANCE_COLUMNS",
+           "CLEARANCE_OPTIONAL_COLUMNS", "read_exhumations_csv", "read_custody_csv",
+           "read_hazard_clearance_csv"]

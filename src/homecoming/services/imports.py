@@ -6,7 +6,8 @@ bad value and what was expected, and nothing from that file is written. Every in
 update is audited under the acting person (``actor``).
 
 * :func:`import_csv` — the long-format CSV importers (profiles, staff profiles, missing
-  persons, donors, samples, incidents, remains, examinations);
+  persons, donors, samples, incidents, remains, examinations, exhumations, custody
+  transfers, hazard-area clearance);
 * :func:`import_lab_profiles` — GeneMapper ID/ID-X tables and CODIS CMF 3.2 XML;
 * :func:`import_geojson` — sites, graves and hazard areas;
 * :func:`update_records` — ``csv-update`` (a CSV keyed by id; dry run shows the diff);
@@ -54,7 +55,14 @@ CSV_KINDS: dict[str, str] = {
     "incidents": "incidents",
     "remains": "remains",
     "examinations": "examinations",
+    "exhumations": "exhumations",
+    "custody-events": "custody transfers",
+    "hazard-clearance": "hazard-area clearances",
 }
+
+
+#: repository attribute -> the permission to write it, where not "<attribute>.write"
+_WRITE_PERMISSION = {"custody_events": "custody.write", "hazard_areas": "sites.write"}
 
 
 def check_csv_file(path: Path, command: str) -> None:
@@ -111,6 +119,7 @@ def _reader(kind: str, path: Path, frequencies: str | None,
             ) -> tuple[str, Callable[[Any], list[Any]]]:
     """(repository attribute, read(repos) -> validated records) of a CSV kind."""
     from homecoming.formats import csv_import as ci
+    from homecoming.formats import csv_records as cr
 
     if kind in ("profiles", "staff-profiles"):
         loci, label = _frequency_loci(frequencies)
@@ -144,6 +153,13 @@ def _reader(kind: str, path: Path, frequencies: str | None,
             incident_ids=r.incidents.keys())),
         "examinations": ("examinations", lambda r: ci.read_examinations_csv(
             path, existing_ids=r.examinations.keys(), remains_codes=r.remains.keys())),
+        "exhumations": ("exhumations", lambda r: cr.read_exhumations_csv(
+            path, existing_ids=r.exhumations.keys(), grave_ids=r.graves.keys())),
+        "custody-events": ("custody_events", lambda r: cr.read_custody_csv(
+            path, existing_ids=r.custody_events.keys(), sample_barcodes=r.samples.keys(),
+            remains_codes=r.remains.keys())),
+        "hazard-clearance": ("hazard_areas", lambda r: cr.read_hazard_clearance_csv(
+            path, areas={a.id: a for a in r.hazard_areas.list()})),
     }
     return readers[kind]
 
@@ -166,10 +182,15 @@ def import_csv(db: Any, kind: str, path: str | Path, *, frequencies: str | None 
     attribute, read = _reader(kind, path, frequencies)
     with db.session() as session:
         if not dry_run:
-            _authorize(session, PERMISSION_IMPORT, actor, f"{attribute}.write")
+            _authorize(session, PERMISSION_IMPORT, actor,
+                       _WRITE_PERMISSION.get(attribute, f"{attribute}.write"))
         repos = Repositories(session, user=actor)
         records = read(repos)
-        if not dry_run:
+        if not dry_run and kind == "hazard-clearance":   # updates of stored areas
+            for area in records:
+                repos.hazard_areas.update(area.id, cleared=True, cleared_on=area.cleared_on,
+                                          cleared_by=area.cleared_by, notes=area.notes)
+        elif not dry_run:
             getattr(repos, attribute).add_all(records)
     return ImportResult(kind, CSV_KINDS[kind], len(records), str(path), db.masked_url, dry_run)
 
