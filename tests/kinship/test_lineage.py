@@ -111,3 +111,68 @@ def test_combination_is_the_product():
     assert combine_lrs(1e3, 250.0, 40.0) == pytest.approx(1e7, rel=1e-12)
     assert combine_lrs(1e3, None, 40.0) == pytest.approx(4e4, rel=1e-12)
     assert combine_lrs(1e3, 0.0) == 0.0
+
+
+def test_clopper_pearson_against_scipy_beta_ppf():
+    """The upper bound is B⁻¹(0.95; x + 1, N − x) (scipy.stats.beta.ppf), for several x, N."""
+    from scipy.stats import beta
+
+    for x, n in ((1, 20), (1, 40), (2, 100), (7, 350), (19, 20)):
+        got = haplotype_frequency(x, n).upper_bound
+        assert got == pytest.approx(float(beta.ppf(0.95, x + 1, n - x)), rel=1e-12)
+    # and by the definition: P(X <= 1 | N = 40, p_U) = 0.05; p_U = 0.113188 (rounded)
+    assert binom.cdf(1, 40, haplotype_frequency(1, 40).upper_bound) == pytest.approx(
+        0.05, abs=1e-9)
+    assert haplotype_frequency(1, 40).upper_bound == pytest.approx(0.113188, abs=1e-6)
+
+
+def test_y_one_step_mismatch_with_the_shipped_rate():
+    """Paternal uncle (3 meioses), DYS458 differs by one repeat: P(d = 1 | 3, μ) =
+    3·(μ/2)·(1 − μ)² + 3·(μ/2)²·(μ/2)… exactly: the ways to net +1 in 3 steps are one up and two
+    stays (3·(μ/2)(1 − μ)²) or two up and one down (3·(μ/2)³); μ(DYS458) = 6.17e-3 (YHRD
+    release 61, shipped). DYS19 matches: (1 − μ)³ + 6·(1 − μ)(μ/2)² with μ = 2.20e-3."""
+    from homecoming.kinship.lineage import y_mutation_rates
+
+    rates = y_mutation_rates()
+    assert rates["DYS458"] == 6.17e-3 and rates["DYS19"] == 2.20e-3
+    m, u = rates["DYS458"], rates["DYS19"]
+    p_step = 3 * (m / 2) * (1 - m) ** 2 + 3 * (m / 2) ** 3
+    p_same = (1 - u) ** 3 + 6 * (1 - u) * (u / 2) ** 2
+    assert step_change_probability(1, 3, m) == pytest.approx(p_step, rel=1e-12)
+    assert step_change_probability(0, 3, u) == pytest.approx(p_same, rel=1e-12)
+    f = haplotype_frequency(0, 40).upper_bound
+    got = y_lr({"DYS458": "18", "DYS19": "14"}, {"DYS458": "17", "DYS19": "14"}, meioses=3,
+               rates=rates, frequency=f)
+    assert got.lr == pytest.approx(p_step * p_same / f, rel=1e-12)
+    assert got.lr < 1    # a mutation between uncle and nephew is weaker than a match
+
+
+def test_mtdna_exclusion_vs_length_variant_and_deletions():
+    """Two real differences exclude; a length variant in the HV2 C-stretch does not count;
+    249d, 249del and 249DEL are the same deletion; upper-case D is IUPAC (A/G/T)."""
+    base = ["16069T", "16126C", "263G"]
+    assert compare_mtdna(base + ["309.1C", "310.1C"], base).conclusion == "cannot exclude"
+    assert compare_mtdna(base + ["16311C", "195C"], base).conclusion == "excluded"
+    assert compare_mtdna(base + ["249d"], base + ["249DEL"]).conclusion == "cannot exclude"
+    assert compare_mtdna(base + ["249del"], base + ["249DEL"]).differences == []
+    assert compare_mtdna(base + ["249D"], base + ["249A"]).conclusion == "cannot exclude"
+    assert compare_mtdna(base + ["249d"], base + ["249A"]).differences == ["249DEL/A"]
+
+
+def test_paternal_and_maternal_line_meioses():
+    """father 1, brother 2, paternal uncle 3, father's brother's son 4; the maternal uncle is
+    not on the paternal line; a sister is on the maternal line (2), a daughter is not male."""
+    from homecoming.kinship.lineage import maternal_line_meioses, paternal_line_meioses
+    from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+    ped = Pedigree([Person("GF", sex=Sex.MALE), Person("GM", sex=Sex.FEMALE),
+                    Person("MGF", sex=Sex.MALE), Person("MGM", sex=Sex.FEMALE),
+                    Person("F", "GF", "GM", Sex.MALE), Person("M", "MGF", "MGM", Sex.FEMALE),
+                    Person("PU", "GF", "GM", Sex.MALE), Person("AU", sex=Sex.FEMALE),
+                    Person("MU", "MGF", "MGM", Sex.MALE), Person("C", "PU", "AU", Sex.MALE),
+                    Person("MP", "F", "M", Sex.MALE), Person("B", "F", "M", Sex.MALE),
+                    Person("S", "F", "M", Sex.FEMALE)])
+    assert [paternal_line_meioses(ped, "MP", x) for x in ("F", "B", "PU", "C", "MU", "S")] \
+        == [1, 2, 3, 4, None, None]
+    assert [maternal_line_meioses(ped, "MP", x) for x in ("M", "S", "MU", "F", "PU")] \
+        == [1, 2, 3, None, None]

@@ -12,6 +12,8 @@ sees a name), ``donors.write`` for the withdrawal. No genotype is read here.
 from __future__ import annotations
 
 import datetime as _dt
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Form
@@ -41,6 +43,24 @@ def register_list(ctx: Context, q: str = "", page: int = 1) -> Response:
     template = "register_table.html" if ctx.request.headers.get("hx-request") \
         else "register_list.html"
     return render(ctx, template, spec=spec, result=result)
+
+
+@route(router, "GET", "/register/donors.csv", "records.export")
+def donors_export(ctx: Context) -> Response:
+    """The reference donors as CSV (``homecoming export records donors``). For an account
+    with the investigator role and not the analyst role the export is for court: donors who
+    consented to identification only (or withdrew consent) are left out, and the
+    ``X-Withheld`` header says how many."""
+    from homecoming.services.exports import export_records
+
+    stats: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="homecoming-export-") as folder:
+        path = Path(folder) / "donors.csv"
+        export_records(ctx.db, "donors", path, actor=ctx.user, stats=stats)
+        body = path.read_bytes()
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="donors.csv"',
+        "Cache-Control": "no-store", "X-Withheld": str(stats.get("withheld", 0))})
 
 
 def person_page_response(ctx: Context, person_id: str, *, status: int = 200,

@@ -1,0 +1,166 @@
+"""Lineage markers through the application (homecoming.services.lineage): import refuses a
+bad row with file and line and writes nothing; Y-STR and mtDNA haplotypes round-trip through
+storage (SQLite and PostgreSQL) and export; the stored-case identify multiplies the Y-STR LR
+of a paternal uncle into the autosomal LR, and only with it the missing person is
+identified. All data SYNTHETIC (tests/services/lineage_case.py)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from scipy.stats import beta
+
+from homecoming.casework import Sample
+from homecoming.errors import FormatError
+from homecoming.storage import Database
+from homecoming.storage.repositories import Repositories
+
+sys.path.insert(0, str(Path(__file__).parent))
+from lineage_case import build  # noqa: E402
+
+Y_CSV = """barcode,locus,alleles,kit
+S-1,DYS19,14,Y23
+S-1,DYS385a,11,Y23
+S-1,DYS385b,14,Y23
+S-1,Y-GATA-H4,12,Y23
+S-2,DYS19,15,
+"""
+MT_CSV = """barcode,variants,range
+S-1,16069T 16126C 263G 315.1C 249d 16093Y,16024-16569 1-576
+S-2,,
+"""
+
+
+@pytest.fixture
+def stored(database_url, tmp_path):
+    """A database with two remains samples S-1, S-2."""
+    from homecoming.casework.remains import Remains
+
+    db = Database(database_url)
+    db.upgrade()
+    with db.session() as s:
+        repos = Repositories(s, user="t")
+        repos.remains.add_all([Remains(code="R-1"), Remains(code="R-2")])
+        repos.samples.add_all([Sample(barcode=f"S-{i}", source="remains",
+                                      remains_code=f"R-{i}", element="bone",
+                                      collected_on="2023-01-01") for i in (1, 2)])
+    yield db
+    db.dispose()
+
+
+def test_round_trip_and_export(stored, tmp_path):
+    from homecoming.services.lineage import (
+        MtdnaHaplotypeRepository,
+        YHaplotypeRepository,
+        export_lineage,
+        import_lineage,
+    )
+
+    (tmp_path / "y.csv").write_text(Y_CSV)
+    (tmp_path / "m.csv").write_text(MT_CSV)
+    assert import_lineage(stored, "ystr", tmp_path / "y.csv").count == 2
+    assert import_lineage(stored, "mtdna", tmp_path / "m.csv").count == 2
+    with stored.session() as s:
+        y = YHaplotypeRepository(s).get("S-1")
+        m = MtdnaHaplotypeRepository(s).get("S-1")
+        empty = MtdnaHaplotypeRepository(s).get("S-2")
+    assert y.haplotype == {"DYS19": ("14",), "DYS385": ("11", "14"), "YGATAH4": ("12",)}
+    assert y.kit == "Y23"
+    assert m.variants == ("249DEL", "263G", "315.1C", "16069T", "16093Y", "16126C")
+    assert m.typed_range == ((16024, 16569), (1, 576))
+    assert empty.variants == ()
+    n = export_lineage(stored, "ystr", tmp_path / "out.csv")
+    assert n == 2
+    assert (tmp_path / "out.csv").read_text().splitlines()[:3] == [
+        "barcode,locus,alleles,kit,laboratory,typed_on", "S-1,DYS19,14,Y23,,",
+        "S-1,DYS385,11-14,Y23,,"]
+    # the audit trail holds a digest, never an allele
+    from homecoming.storage.repositories import audit_records
+
+    with stored.session() as s:
+        entry = audit_records(s, table="y_haplotypes", key="S-1")[0]
+    assert entry.after["loci"] == ["DYS19", "DYS385", "YGATAH4"]
+    assert "haplotype" not in entry.after and len(entry.after["haplotype_sha256"]) == 64
+
+
+def test_import_refuses_a_bad_row_and_writes_nothing(stored, tmp_path):
+    from homecoming.services.lineage import YHaplotypeRepository, import_lineage
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("barcode,locus,alleles\nS-1,DYS19,14\nS-2,DYS390,2x\n")
+    with pytest.raises(FormatError) as err:
+        import_lineage(stored, "ystr", bad)
+    assert str(err.value).startswith(f"{bad}, line 3, column alleles:")
+    assert "2x" not in str(err.value)
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("barcode,variants\nS-1,263G\nS-9,263G\n")
+    with pytest.raises(FormatError, match=r"line 3, column barcode: 'S-9' is not a stored"):
+        import_lineage(stored, "mtdna", unknown)
+    mt_bad = tmp_path / "mt.csv"
+    mt_bad.write_text("barcode,variants\nS-1,263G 16519Q\n")
+    with pytest.raises(FormatError, match="line 2, column variants: .*rCRS notation"):
+        import_lineage(stored, "mtdna", mt_bad)
+    with stored.session() as s:
+        assert YHaplotypeRepository(s).count() == 0
+
+
+def test_cli_import_and_export(stored, tmp_path):
+    from homecoming.cli.main import cli
+
+    url = str(stored.engine.url.render_as_string(hide_password=False))
+    (tmp_path / "y.csv").write_text(Y_CSV)
+    r = CliRunner().invoke(cli, ["--database", url, "import", "ystr", str(tmp_path / "y.csv")])
+    assert r.exit_code == 0, r.output
+    assert "Imported 2 Y-STR haplotypes" in r.output
+    r = CliRunner().invoke(cli, ["--database", url, "export", "ystr", str(tmp_path / "o.csv")])
+    assert r.exit_code == 0 and "Wrote 2 Y-STR haplotypes" in r.output
+
+
+@pytest.mark.parametrize("with_y", [False, True])
+def test_identify_paternal_uncle_y_reaches_the_threshold(tmp_path, with_y):
+    """Seed 1 of the SYNTHETIC case: the uncle's autosomal LR alone leaves MP-1 'probable';
+    with his Y haplotype (the remains match it at 15 loci, 16 copies; 3 meioses) the LR
+    multiplies by P(no change)/f with f the Clopper–Pearson bound of 1 in 40 references, and
+    MP-1 is identified."""
+    from homecoming.genetics.frequencies import load_database
+    from homecoming.kinship.lineage import rate_for, step_change_probability, y_mutation_rates
+    from homecoming.services.case_identification import identify_stored_case
+    from homecoming.services.identifications import get_identification, list_identifications
+
+    fdb = load_database("nist1036_all")
+    markers = fdb.markers(list(fdb.loci)[:30])
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    db.upgrade()
+    with db.session() as s:
+        build(Repositories(s, user="t"), markers, 1, with_y=with_y)
+    run = identify_stored_case(db, store=True)
+    detail = run.result.details["MP-1"]
+    assert detail["victim"] == "R-1"
+    with db.session() as s:
+        ident = next(r for r in list_identifications(s) if r["missing_person"] == "MP-1")
+        full = get_identification(s, ident["id"])
+    if not with_y:
+        assert detail["conclusion"] == "probable"
+        assert "Y haplotype" not in full["per_marker"]
+        assert "lineage" not in run.document
+        db.dispose()
+        return
+    assert detail["conclusion"] in ("identified", "undisputed")
+    rates = y_mutation_rates()
+    from lineage_case import UNCLE_Y
+
+    copies = [k for k in UNCLE_Y if k != "DYS385"] + ["DYS385a", "DYS385b"]
+    p_h1 = math.prod(step_change_probability(0, 3, rate_for(k, rates)) for k in copies)
+    f = float(beta.ppf(0.95, 2, 39))
+    assert full["per_marker"]["Y haplotype"] == pytest.approx(p_h1 / f, rel=1e-9)
+    lineage = full["model"]["lineage"]
+    assert lineage["y"]["count"] == 1 and lineage["y"]["database_size"] == 40
+    assert lineage["y"]["meioses"] == 3 and lineage["y"]["reference"] == "D-U"
+    assert full["lr"] == pytest.approx(lineage["autosomal_lr"] * p_h1 / f, rel=1e-9)
+    assert "independently" in lineage["combination"]
+    assert run.document["lineage"]["pairs"] >= 1
+    db.dispose()
