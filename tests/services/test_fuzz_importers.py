@@ -132,6 +132,25 @@ def seeds(tmp_path_factory) -> dict[str, str]:
         result = run(cli, ["--database", url, "export", args[0], str(where / name), *args[1:]])
         assert result.exit_code == 0, result.output
         out[name] = (where / name).read_text(encoding="utf-8")
+    # exhumations, custody transfers, hazard-area clearance: new records on the demo's own
+    db = Database(url)
+    with db.session() as s:
+        grave = s.execute(select(tables.graves.c.id).order_by(tables.graves.c.id)).scalar()
+        sample = s.execute(select(tables.samples.c.barcode)
+                           .order_by(tables.samples.c.barcode)).scalar()
+        area = s.execute(select(tables.hazard_areas.c.id)
+                         .where(tables.hazard_areas.c.cleared.is_(False))).scalar()
+    db.dispose()
+    out["exhumations.csv"] = (
+        "id,grave_id,started_on,ended_on,method,team\n"
+        f'FZ-EX-1,{grave},2022-09-16,2022-09-17,manual,"[{{""name"":""{PERSON}"",'
+        '""role"":""forensic archaeologist""}]"\n')
+    out["custody-events.csv"] = (
+        "id,item_kind,item_id,from_party,to_party,occurred_at,reason,location\n"
+        f"FZ-CE-1,sample,{sample},morgue,lab A,2022-09-21T09:30:00+00:00,DNA analysis,Kyiv\n"
+        f"FZ-CE-2,sample,{sample},lab A,archive,2022-09-25T10:00:00+00:00,storage,Kyiv\n")
+    out["hazard-clearance.csv"] = (f"id,cleared_on,cleared_by,notes\n{area},2022-10-01,"
+                                   "SYNTHETIC demining unit,checked\n")
     # csv-update: the same record files, keyed by id, change stored records
     for kind in ("missing-persons", "donors", "remains", "samples"):
         out[f"update-{kind}.csv"] = out[f"{kind}.csv"]

@@ -156,3 +156,17 @@ def test_cli_imports(db, tmp_path):
     assert bad.exit_code != 0
     assert "bad.csv, line 3, column item_id: 'PM-7' is not a stored sample bar-code" in \
         str(bad.exception)
+
+
+@pytest.mark.parametrize("team", [
+    '"[{""name"":""SYNTHETIC Hrytsenko"",""role"":""digger""},'
+    '{""name"":""SYNTHETIC Hrytsenko"",""role"":""digger""}]"',
+    '"[{""name"":""SYNTHETIC Hrytsenko"",""role"":""digger""]"',
+    '"[{""name"":""SYNTHETIC Hrytsenko"",""role"":""""}]"',
+])
+def test_a_refused_team_never_names_its_people(db, tmp_path, team):
+    path = _write(tmp_path, "ex.csv", f"id,grave_id,started_on,team\nEX-1,G-1,2022-09-16,{team}\n")
+    with pytest.raises(FormatError) as info:
+        import_csv(db, "exhumations", path)
+    assert (info.value.line, info.value.column) == (2, "team")
+    assert "Hrytsenko" not in str(info.value)

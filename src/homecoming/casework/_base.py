@@ -174,6 +174,9 @@ PERSONAL_FIELDS: dict[str, frozenset[str]] = {
                                 "circumstances", "distinguishing_marks", "dental_notes",
                                 "clothing", "notes"}),
     "Donor": frozenset({"full_name", "birth_date", "contact", "notes"}),
+    # names of the people who dug, supervised or were present
+    "Exhumation": frozenset({"team", "supervising_authorities"}),
+    "Examination": frozenset({"persons_present"}),
 }
 
 #: characters refused everywhere: C0/C1 controls (but tab, line feed and carriage return in

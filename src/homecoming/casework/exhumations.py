@@ -43,12 +43,12 @@ class Exhumation(Record):
     @field_validator("team")
     @classmethod
     def _unique_team(cls, team: tuple[TeamMember, ...]) -> tuple[TeamMember, ...]:
-        seen = set()
-        for m in team:
-            if (m.name, m.role) in seen:
-                raise ValueError(f"expected each team member once, {m.name!r} as {m.role!r} "
-                                 "appears twice")
-            seen.add((m.name, m.role))
+        seen: dict[tuple[str, str], int] = {}
+        for i, m in enumerate(team, start=1):
+            if (m.name, m.role) in seen:   # by position: a name is personal data
+                raise ValueError(f"expected each team member once, member {i} repeats member "
+                                 f"{seen[(m.name, m.role)]} (same name and role)")
+            seen[(m.name, m.role)] = i
         return team
 
     @model_validator(mode="after")

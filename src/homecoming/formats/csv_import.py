@@ -426,10 +426,11 @@ def read_records_csv(path: PathLikeStr, model: type[Record], *,
                 try:
                     value = json.loads(value)
                 except json.JSONDecodeError as exc:
-                    raise FormatError(f"{_short(value)} is not valid JSON ({exc.msg}); expected "
-                                      "a JSON value as `homecoming export` writes it",
-                                      path=where, line=row.line, column=column,
-                                      value=row.cells[column]) from None
+                    # never the cell: a JSON cell may hold names (a team, persons present)
+                    raise FormatError(f"not valid JSON ({exc.msg} at character {exc.pos + 1} "
+                                      f"of {len(value)}); expected a JSON value as "
+                                      "`homecoming export` writes it", path=where,
+                                      line=row.line, column=column) from None
             elif kind is Sex:
                 try:
                     value = Sex.parse(value).value
