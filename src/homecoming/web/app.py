@@ -186,6 +186,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
         dashboard,
         forms,
         identifications,
+        lab,
         liaison,
         maps,
         records,
@@ -195,7 +196,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
     )
 
     for module in (auth, dashboard, maps, forms, records, statistics, identifications, users,
-                   register, liaison):
+                   lab, register, liaison):
         app.include_router(module.router)
     return app
 
