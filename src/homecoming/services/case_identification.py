@@ -59,7 +59,7 @@ from homecoming.identification.groups import groups_sharing
 from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
-__all__ = ["family_pedigree", "pairwise_log10_lr", "CaseIdentification",
+__all__ = ["family_pedigree", "placed_donors", "pairwise_log10_lr", "CaseIdentification",
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
            "CASE_FORMAT", "load_stored_case", "StoredCaseResult", "identify_stored_case",
            "load_dataset", "identify_dataset"]
@@ -153,6 +153,15 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
                     p["sex"] = sex
     ped = Pedigree(Person(pid, e["father"], e["mother"], e["sex"]) for pid, e in persons.items())
     return ped, placed
+
+
+def placed_donors(missing: MissingPerson, donors: Sequence[Donor]) -> set[str]:
+    """The donors :func:`family_pedigree` places in the pedigree (the keys of its second
+    value), without building the pedigree: a donor with a pedigree id, or a parent,
+    sibling, child or spouse of the missing person."""
+    return {d.id for d in donors if d.pedigree_id or d.relationship in _PARENT
+            or d.relationship in _SIBLING or d.relationship in _CHILD
+            or d.relationship is Relationship.SPOUSE}
 
 
 # --- pairwise screening ------------------------------------------------------------------

@@ -93,56 +93,43 @@ class IncrementalResult:
 
 # --- loading: the case with and without the new profiles -------------------------------------
 
-@dataclass(frozen=True)
-class _Row:
-    """The few fields of a stored sample / profile the case is built from (read without
-    re-validating every record: they were validated when stored)."""
-
-    barcode: str = ""
-    remains_code: str | None = None
-    donor_id: str | None = None
-    sample_barcode: str = ""
-    genotypes: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _load_views(session: Any, profile_ids: Sequence[str]) -> tuple[Any, Any, list[str]]:
-    """(victims, families) with every usable stored profile, the same without ``profile_ids``,
-    and the warnings about profiles left out."""
+def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
     from sqlalchemy import select
 
-    from homecoming.services.case_identification import case_from_records
-    from homecoming.services.consent import split_usable, withdrawn_barcodes
     from homecoming.storage import tables
-    from homecoming.storage.repositories import Repositories
 
-    repos = Repositories(session)
-    missing = [p for p in profile_ids if repos.profiles.find(p) is None]
+    p = tables.profiles
+    stored = {str(b) for (b,) in session.execute(
+        select(p.c.sample_barcode).where(p.c.sample_barcode.in_(list(profile_ids))))}
+    missing = [x for x in profile_ids if x not in stored]
     if missing:
         raise InputError(f"profile {missing[0]!r} is not stored; expected the sample barcode "
                          "of an imported profile (homecoming import profiles)",
                          field="profile_ids", value=missing[0])
-    p, sm = tables.profiles, tables.samples
-    raw = [(str(b), g) for b, g in session.execute(
-        select(p.c.sample_barcode, p.c.genotypes).order_by(p.c.sample_barcode))]
-    kept, skipped = split_usable(raw, withdrawn=withdrawn_barcodes(session))
-    profiles = [_Row(sample_barcode=b, genotypes={locus: tuple(a) for locus, a in g.items()})
-                for b, g in kept]
-    warnings = [f"profile {x['record']} left out: {x['reason']}"
-                for x in sorted(skipped, key=lambda x: x["record"])]
-    query = select(sm.c.barcode, sm.c.remains_code, sm.c.donor_id).order_by(sm.c.barcode)
-    samples: list[Any] = [_Row(barcode=b, remains_code=r, donor_id=d)
-                          for b, r, d in session.execute(query)]
-    exams = list(repos.examinations.list())
-    persons, donors = list(repos.missing_persons.list()), list(repos.donors.list())
-    excluded = set(profile_ids)
 
-    def view(chosen: Sequence[Any]) -> Any:
-        return case_from_records(examinations=exams, samples=samples, profiles=chosen,
-                                 missing_persons=persons, donors=donors)
 
-    new = view(profiles)
-    old = view([x for x in profiles if x.sample_barcode not in excluded])
-    return new, old, warnings
+def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:
+    return [v.genotypes for v in victims] + [g for f in families for g in f.profiles.values()]
+
+
+def _observed(profiles: Iterable[Mapping[str, Any]],
+              base: set[tuple[str, tuple[Any, ...]]] | None = None,
+              ) -> set[tuple[str, tuple[Any, ...]]]:
+    """The distinct (locus, genotype) pairs of ``profiles`` (added to a copy of ``base``):
+    all that :func:`~homecoming.services.screening.markers_from_frequencies` reads."""
+    out = set(base) if base is not None else set()
+    for prof in profiles:
+        out.update(prof.items())
+    return out
+
+
+def _summary(pairs: set[tuple[str, tuple[Any, ...]]]) -> dict[str, tuple[Any, ...]]:
+    """One pseudo-profile holding every allele seen per locus (same markers as the profiles
+    it summarises: the markers depend only on the loci and alleles seen)."""
+    alleles: dict[str, set[Any]] = {}
+    for locus, g in pairs:
+        alleles.setdefault(locus, set()).update(a for a in g if a is not None)
+    return {locus: tuple(sorted(a)) for locus, a in alleles.items()}
 
 
 def _same_markers(a: Sequence[Any], b: Sequence[Any]) -> bool:
@@ -159,6 +146,57 @@ def _may_choose(row: np.ndarray, min_log10_lr: float) -> np.ndarray:
     return np.flatnonzero((row >= min_log10_lr) | (np.isfinite(row) & (row > 0)))
 
 
+class _Encoded:
+    """Genotype codes of profiles, each distinct profile object encoded once (the old and
+    the new view of the case share all but the changed profiles)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self._row: dict[int, int] = {}
+        self._keep: list[Mapping[str, Any]] = []
+        self._parts: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+
+    def rows(self, profiles: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Row indices of ``profiles`` in :meth:`matrix` (encoding the new ones)."""
+        fresh = [p for p in dict.fromkeys(id(p) for p in profiles) if p not in self._row]
+        if fresh:
+            by_id = {id(p): p for p in profiles}
+            base = len(self._keep)
+            todo = [by_id[i] for i in fresh]
+            self._parts.append(self.model.encode(todo, unknown="untyped"))
+            for n, p in enumerate(todo):
+                self._row[id(p)] = base + n
+                self._keep.append(p)        # keeps the object (and its id) alive
+            self._matrix = None
+        return np.asarray([self._row[id(p)] for p in profiles], dtype=np.intp)
+
+    def matrix(self) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = (np.concatenate(self._parts) if self._parts
+                            else np.zeros((0, len(self.model.markers)), dtype=np.int32))
+            self._parts = [self._matrix]
+        return self._matrix
+
+
+def _references(families: Sequence[Any]) -> list[tuple[str, int, Mapping[str, Any]]]:
+    """(relationship, family index, profile) of every typed, placed reference with a pairwise
+    relationship, in case order (the full run's order)."""
+    from homecoming.services.case_identification import placed_donors
+
+    out = []
+    for k, fam in enumerate(families):
+        if not fam.profiles:
+            continue
+        placed = placed_donors(fam.missing, fam.donors)
+        for donor in fam.donors:
+            if donor.id in fam.profiles and donor.id in placed:
+                rel = donor.relationship.pairwise
+                if rel is not None:
+                    out.append((rel, k, fam.profiles[donor.id]))
+    return out
+
+
 # --- screening, lazily: rows (one remains) and columns (one family) --------------------------
 
 class _Screen:
@@ -167,50 +205,37 @@ class _Screen:
     Sums follow the full run's order: relationships by first appearance over all families,
     then references in case order, so every score is bit-identical to the full run's."""
 
-    def __init__(self, markers: Sequence[Any], victims: Sequence[Any], families: Sequence[Any],
-                 models: Mapping[str, Any], rel_order: Sequence[str],
+    def __init__(self, victims: Sequence[Any], families: Sequence[Any],
+                 models: Mapping[str, Any], encoded: _Encoded,
                  min_log10_lr: float, top: int) -> None:
-        from homecoming.services.case_identification import family_pedigree
-
         self.victims = list(victims)
         self.families = list(families)
         self.index = {v.id: i for i, v in enumerate(self.victims)}
         self.models = models
+        self.encoded = encoded
         self.min_log10_lr, self.top = min_log10_lr, top
-        refs: dict[str, list[tuple[Mapping[str, Any], int]]] = {r: [] for r in rel_order}
-        self.family_refs: list[list[tuple[str, Mapping[str, Any]]]] = []
-        for k, fam in enumerate(self.families):
-            _, placed = family_pedigree(fam.missing, fam.donors)
-            mine = []
-            for donor in fam.donors:
-                if donor.id in fam.profiles and donor.id in placed:
-                    rel = donor.relationship.pairwise
-                    if rel is not None:
-                        refs[rel].append((fam.profiles[donor.id], k))
-                        mine.append((rel, fam.profiles[donor.id]))
-            self.family_refs.append(mine)
-        self.rel_order = [r for r in rel_order if refs[r]]
-        self._refs = refs
-        self._ref_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        refs = _references(self.families)
+        self.rel_order = list(dict.fromkeys(r for r, _, _ in refs))
+        rows = encoded.rows([p for _, _, p in refs])
+        rels = np.asarray([r for r, _, _ in refs], dtype=object)
+        owners = np.asarray([k for _, k, _ in refs], dtype=np.intp)
+        # per relationship: (rows of the reference codes, owning family), case order
+        self._by_rel = {rel: (rows[rels == rel], owners[rels == rel])
+                        for rel in self.rel_order}
+        # per family: (relationship, code row) of its references, case order
+        self.family_refs: dict[int, list[tuple[str, int]]] = {}
+        for (rel, k, _), row in zip(refs, rows.tolist(), strict=True):
+            self.family_refs.setdefault(k, []).append((rel, row))
+        self._vic_rows = encoded.rows([v.genotypes for v in self.victims])
         self._vic_codes: np.ndarray | None = None
         self._cols: dict[int, np.ndarray] = {}
         self._cands: dict[int, frozenset[int]] = {}
         self._rows: dict[int, np.ndarray] = {}
         self._inverse: dict[int, frozenset[int]] = {}
 
-    def _codes(self, rel: str) -> tuple[np.ndarray, np.ndarray]:
-        if rel not in self._ref_codes:
-            items = self._refs[rel]
-            self._ref_codes[rel] = (
-                self.models[rel].encode([p for p, _ in items], unknown="untyped"),
-                np.asarray([k for _, k in items], dtype=np.intp))
-        return self._ref_codes[rel]
-
     def victim_codes(self) -> np.ndarray:
         if self._vic_codes is None:
-            model = self.models[self.rel_order[0]]
-            self._vic_codes = model.encode([v.genotypes for v in self.victims],
-                                           unknown="untyped")
+            self._vic_codes = self.encoded.matrix()[self._vic_rows]
         return self._vic_codes
 
     def column(self, k: int) -> np.ndarray:
@@ -219,13 +244,13 @@ class _Screen:
             col = np.zeros(len(self.victims))
             if self.victims:
                 codes = self.victim_codes()
+                matrix = self.encoded.matrix()
                 for rel in self.rel_order:
-                    for r, prof in self.family_refs[k]:
+                    for r, row in self.family_refs.get(k, ()):
                         if r != rel:
                             continue
                         model = self.models[rel]
-                        ref = model.encode([prof], unknown="untyped")
-                        col += model.log_lr(codes, ref)[:, 0] / np.log(10.0)
+                        col += model.log_lr(codes, matrix[row:row + 1])[:, 0] / np.log(10.0)
             self._cols[k] = col
         return self._cols[k]
 
@@ -233,10 +258,11 @@ class _Screen:
         """Scores of remains ``v`` against every family (the full run's row)."""
         if v not in self._rows:
             out = np.zeros((1, len(self.families)))
-            part = self.victim_codes()[v:v + 1]
+            matrix = self.encoded.matrix()
+            part = matrix[self._vic_rows[v:v + 1]]
             for rel in self.rel_order:
-                codes, owners = self._codes(rel)
-                pair = self.models[rel].log_lr(part, codes) / np.log(10.0)
+                rows, owners = self._by_rel[rel]
+                pair = self.models[rel].log_lr(part, matrix[rows]) / np.log(10.0)
                 np.add.at(out.T, owners, pair.T)
             self._rows[v] = out[0]
         return self._rows[v]
@@ -320,6 +346,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _withhold_flagged,
         family_pedigree,
         identify_stored_case,
+        placed_donors,
+        read_stored_case,
         record_group,
         record_unscreened,
     )
@@ -335,22 +363,30 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
             from homecoming.services._common import _authorize
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
-        (victims, families), (old_victims, old_families), left = _load_views(session, ids)
+        _check_stored(session, ids)
+        rows = read_stored_case(session)
         flagged = _flagged_remains(session)
-    out.warnings.extend(left)
+    victims, families = rows.assemble()
+    old_victims, old_families = rows.assemble(exclude=set(ids))
+    out.warnings.extend(f"profile {x['record']} left out: {x['reason']}" for x in rows.left_out)
     if not families:
         raise InputError(f"database {db.masked_url}: no missing persons are stored; expected "
                          "missing persons with reference donors", field="missing_persons")
     name = frequencies or DEFAULT_FREQUENCIES
 
-    def case_markers(vs: Sequence[Any], fs: Sequence[Any]) -> tuple[list[Any], Any, list[str]]:
-        profiles = [v.genotypes for v in vs] + [g for f in fs for g in f.profiles.values()]
-        markers, fdb = markers_from_frequencies(name, profiles)
-        left_out = sorted({locus for p in profiles for locus in p if locus not in fdb})
-        return markers, fdb, left_out
-
-    markers, fdb, loci_left_out = case_markers(victims, families)
-    old_markers, _, _ = case_markers(old_victims, old_families)
+    # the markers of both views from the (locus, genotype) pairs seen: the profiles the two
+    # views share are read once
+    new_profiles = _profiles(victims, families)
+    old_profiles = _profiles(old_victims, old_families)
+    old_ids = {id(p) for p in old_profiles}
+    new_ids = {id(p) for p in new_profiles}
+    common = _observed(p for p in new_profiles if id(p) in old_ids)
+    new_pairs = _observed((p for p in new_profiles if id(p) not in old_ids), common)
+    old_pairs = _observed((p for p in old_profiles if id(p) not in new_ids), common)
+    markers, fdb = markers_from_frequencies(name, [_summary(new_pairs)])
+    loci_left_out = sorted({locus for locus, _ in new_pairs if locus not in fdb})
+    old_markers = (markers if old_pairs == new_pairs
+                   else markers_from_frequencies(name, [_summary(old_pairs)])[0])
     if not _same_markers(markers, old_markers):
         out.full_run = ("the new profiles bring an allele or a locus that no stored profile "
                         "had, which changes the markers of the whole case")
@@ -364,24 +400,18 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
                for m in markers]
 
-    # the two views, scored with the same models in the full run's order
-    def rel_order(fs: Sequence[Any]) -> list[str]:
-        return list(dict.fromkeys(
-            d.relationship.pairwise for f in fs for d in f.donors
-            if d.id in f.profiles and d.relationship.pairwise is not None
-            and d.id in family_pedigree(f.missing, f.donors)[1]))
-
-    models = {rel: PairwiseModel(markers, rel) for rel in rel_order(families)}
-    new = _Screen(markers, victims, families, models, rel_order(families), min_log10_lr, top)
-    old = _Screen(markers, old_victims, old_families, models, rel_order(old_families),
-                  min_log10_lr, top)
+    # the two views, scored with the same models and codes in the full run's order
+    refs = _references(families)
+    models = {rel: PairwiseModel(markers, rel) for rel in dict.fromkeys(r for r, _, _ in refs)}
+    encoded = _Encoded(next(iter(models.values()), None) or PairwiseModel(markers, "direct"))
+    new = _Screen(victims, families, models, encoded, min_log10_lr, top)
+    old = _Screen(old_victims, old_families, models, encoded, min_log10_lr, top)
     old_vic = {v.id: v for v in old_victims}
     changed_v = [i for i, v in enumerate(victims)
-                 if v.id not in old_vic or dict(old_vic[v.id].genotypes) != dict(v.genotypes)]
+                 if v.id not in old_vic or old_vic[v.id].genotypes is not v.genotypes]
     out.new_remains = [victims[i].id for i in changed_v if victims[i].id not in old_vic]
     changed_f = {k for k, (a, b) in enumerate(zip(families, old_families, strict=True))
-                 if {d: dict(g) for d, g in a.profiles.items()}
-                 != {d: dict(g) for d, g in b.profiles.items()}}
+                 if a.profiles != b.profiles}
     # families whose candidates can differ: a changed reference, or an entry of a changed
     # remains (new or old) that is positive or reaches min_log10_lr (any other entry is never
     # chosen and displaces nobody)
@@ -439,9 +469,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         if progress is not None:
             progress(done, len(todo))
     for k in bare:
-        typed = any(d in family_pedigree(families[k].missing, families[k].donors)[1]
-                    for d in families[k].profiles)
-        record_unscreened(result, families[k].missing.id, typed=typed)
+        fam = families[k]
+        typed = bool(set(fam.profiles) & placed_donors(fam.missing, fam.donors))
+        record_unscreened(result, fam.missing.id, typed=typed)
     _withhold_flagged(result, flagged)
     if loci_left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
