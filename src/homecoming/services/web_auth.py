@@ -12,9 +12,10 @@ count.
 
 A session (:func:`open_session`) is a random token (32 bytes, URL-safe) held by the browser in
 a cookie; the database keeps only its SHA-256, the account, an absolute expiry
-(``policy.session_lifetime``), an idle expiry (``policy.idle_timeout``, renewed on use), the
-session's CSRF token and its language. :func:`resume_session` returns ``None`` for an unknown,
-expired or disabled-account session.
+(``policy.session_lifetime``), an idle expiry (``policy.idle_timeout``, renewed on use and
+written at most once a minute, :data:`RENEW_AFTER`), the session's CSRF token and its
+language. :func:`resume_session` returns ``None`` for an unknown, expired or disabled-account
+session.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ from homecoming.storage.tables_web import web_login_failures, web_sessions
 
 __all__ = ["LoginPolicy", "LoginRefused", "AccountLocked", "WebSession", "MIN_PASSWORD_LENGTH",
            "hash_password", "set_password", "verify_password", "log_in", "open_session",
-           "resume_session", "close_session", "set_session_language", "new_password"]
+           "resume_session", "close_session", "set_session_language", "new_password",
+           "RENEW_AFTER"]
+
+#: a session's idle expiry is renewed (written) at most this often; pages in between only
+#: read it, so that pages that only read take no write lock
+RENEW_AFTER = _dt.timedelta(seconds=60)
 
 #: the shortest password accepted (NIST SP 800-63B §5.1.1.2 asks for at least 8; we ask 10)
 MIN_PASSWORD_LENGTH = 10
@@ -204,7 +210,7 @@ def resume_session(session: Any, token: str | None, *, policy: LoginPolicy = Log
         session.execute(delete(web_sessions).where(web_sessions.c.token_sha256 == key))
         return None
     renewed = min(now + policy.idle_timeout, created + policy.session_lifetime)
-    if renewed > expires + _dt.timedelta(seconds=30):  # write at most twice a minute
+    if renewed > expires + RENEW_AFTER:  # a page that only reads writes nothing else
         session.execute(update(web_sessions).where(web_sessions.c.token_sha256 == key)
                         .values(last_seen_at=now, expires_at=renewed))
         expires = renewed

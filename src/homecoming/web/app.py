@@ -9,6 +9,7 @@ npm at set-up (``src/homecoming/web/package.json``, installed by ``make setup`` 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -112,8 +113,12 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
     async def language_and_headers(request: Request, call_next: Any) -> Response:
         language = i18n.normalize(request.cookies.get(LANGUAGE_COOKIE)) \
             or i18n.DEFAULT_LANGUAGE
+        started = time.perf_counter()
         with i18n.use(language):
             response: Response = await call_next(request)
+        # the server's own time (benchmarks/bench_web.py reads it; browsers show it)
+        response.headers["Server-Timing"] = \
+            f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         token = getattr(request.state, "anonymous_csrf", None)
         if token is not None and request.cookies.get(CSRF_COOKIE) != token:
             response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",

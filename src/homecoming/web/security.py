@@ -9,10 +9,20 @@ role). A route that changes something is a POST and checks the CSRF token of its
 
 Refusals are exceptions turned into pages by the app: :class:`LoginRequired` (a redirect to
 ``/login``), :class:`Forbidden` (a 403 page) and :class:`CsrfRefused` (a 403 page).
+
+Pages that only read take no write lock: ``ctx.db`` is a
+:class:`~homecoming.services.web_transactions.RequestDatabase` whose sessions are
+*read-first* for GET and HEAD requests and the log-in (:data:`READ_FIRST_POSTS`): on SQLite
+they begin DEFERRED, and a write in them (the audit of personal data shown, a renewed
+session) becomes a write transaction only if nobody wrote since its first read; otherwise the
+route runs again with write sessions (see that module). Other POST routes use ordinary write
+sessions. Looking up the signed-in session is read-first too and writes only to renew it
+(at most once a minute, :func:`homecoming.services.web_auth.resume_session`).
 """
 
 from __future__ import annotations
 
+import functools
 import hmac
 import inspect
 import secrets
@@ -25,11 +35,12 @@ from fastapi.routing import APIRoute
 
 from homecoming.casework.accounts import allowed, roles_for
 from homecoming.services.web_auth import WebSession, resume_session
-from homecoming.storage import Database
+from homecoming.services.web_transactions import NeedsWriteLock, RequestDatabase, run_read_first
 
 __all__ = ["SESSION_COOKIE", "CSRF_COOKIE", "LANGUAGE_COOKIE", "PUBLIC", "SIGNED_IN",
            "ROUTE_PERMISSIONS", "Context", "LoginRequired", "Forbidden", "CsrfRefused",
-           "route", "check_csrf", "context", "csrf_token_for", "api_routes"]
+           "route", "check_csrf", "context", "csrf_token_for", "api_routes",
+           "READ_FIRST_POSTS", "is_read_first"]
 
 SESSION_COOKIE = "homecoming_session"
 CSRF_COOKIE = "homecoming_csrf"
@@ -42,6 +53,16 @@ SIGNED_IN = "signed-in"
 
 #: (method, path) -> the permission it needs (or PUBLIC / SIGNED_IN)
 ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {}
+
+#: POST routes whose sessions are read-first like a page's: one transaction, no uploaded
+#: file, nothing outside the database, so running them again is safe (the log-in reads and
+#: checks the password hash without holding the write lock)
+READ_FIRST_POSTS = frozenset({"/login"})
+
+
+def is_read_first(method: str, path: str) -> bool:
+    """Whether the sessions of a request to (method, route path) are read-first."""
+    return method in ("GET", "HEAD") or (method == "POST" and path in READ_FIRST_POSTS)
 
 
 class LoginRequired(Exception):
@@ -65,7 +86,7 @@ class Context:
     """What a route gets: the request, the database and the signed-in person (or None)."""
 
     request: Request
-    db: Database
+    db: RequestDatabase
     web_session: WebSession | None
 
     @property
@@ -84,13 +105,20 @@ def _resolve(request: Request) -> Context:
     cached = getattr(request.state, "context", None)
     if cached is not None:
         return cached
-    db: Database = request.app.state.db
+    db = request.app.state.db
     token = request.cookies.get(SESSION_COOKIE)
     web_session = None
     if token:
-        with db.session() as session:
-            web_session = resume_session(session, token, policy=request.app.state.config.policy)
-    ctx = Context(request, db, web_session)
+        policy = request.app.state.config.policy
+        lookup = RequestDatabase(db)  # writes only to renew the session (once a minute)
+
+        def resume() -> WebSession | None:
+            with lookup.session() as session:
+                return resume_session(session, token, policy=policy)
+
+        web_session = run_read_first(lookup, resume)
+    read_first = is_read_first(request.method, request.url.path)
+    ctx = Context(request, RequestDatabase(db, read_first=read_first), web_session)
     request.state.context = ctx
     return ctx
 
@@ -167,11 +195,43 @@ def route(router: APIRouter, method: str, path: str, permission: str,
         params = [p.replace(kind=keyword, default=Depends(guarded)) if p.name == "ctx"
                   else p.replace(kind=keyword) for p in sig.parameters.values()]
         fn.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
-        router.add_api_route(path, fn, methods=[method], dependencies=dependencies,
+        endpoint = _again_with_write_lock(fn) if is_read_first(method, full) else fn
+        router.add_api_route(path, endpoint, methods=[method], dependencies=dependencies,
                              include_in_schema=False, **kwargs)
         return fn
 
     return decorate
+
+
+def _again_with_write_lock(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run again with write sessions if a read-first session lost the race for the
+    write lock (:class:`~homecoming.services.web_transactions.NeedsWriteLock`)."""
+
+    def write_mode(kwargs: dict[str, Any]) -> None:
+        ctx = kwargs.get("ctx")
+        if isinstance(ctx, Context):
+            ctx.db.read_first = False
+
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def run_async(**kwargs: Any) -> Any:
+            try:
+                return await fn(**kwargs)
+            except NeedsWriteLock:
+                write_mode(kwargs)
+                return await fn(**kwargs)
+
+        return run_async
+
+    @functools.wraps(fn)
+    def run(**kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except NeedsWriteLock:
+            write_mode(kwargs)
+            return fn(**kwargs)
+
+    return run
 
 
 def api_routes(app: FastAPI | APIRouter) -> list[APIRoute]:
