@@ -164,3 +164,31 @@ def test_identify_paternal_uncle_y_reaches_the_threshold(tmp_path, with_y):
     assert "independently" in lineage["combination"]
     assert run.document["lineage"]["pairs"] >= 1
     db.dispose()
+
+
+def test_advice_asks_the_typed_paternal_uncle_for_his_y(tmp_path):
+    """MP-1 (male) cannot reach the threshold with his uncle's autosomal profile: the advice
+    asks the uncle (3 meioses on the paternal line) for Y-STRs; once his Y haplotype is stored
+    it no longer does. Candidates who share the missing man's Y (his father) are told so."""
+    from homecoming.genetics.frequencies import load_database
+    from homecoming.services.advice import family_advice
+
+    fdb = load_database("nist1036_all")
+    markers = fdb.markers(list(fdb.loci)[:30])
+    for with_y in (False, True):
+        db = Database(f"sqlite:///{tmp_path / f'a{with_y}.db'}")
+        db.upgrade()
+        with db.session() as s:
+            build(Repositories(s, user="t"), markers, 1, with_y=with_y)
+        family = family_advice(db, "MP-1")["families"][0]
+        db.dispose()
+        father = next(c for c in family["candidates"] if c["relation"] == "father")
+        assert father["lineages"] == ["Y"]
+        if with_y:
+            assert family["lineage_requests"] == []
+            assert "Y-STR" not in father["ask_for"]
+        else:
+            assert family["reaches_threshold"] is False
+            assert family["lineage_requests"] == [
+                {"donor": "D-U", "relationship": "uncle", "ask_for": "Y-STR", "meioses": 3}]
+            assert "Y-STR" in father["ask_for"]

@@ -50,6 +50,10 @@ def _family_lines(f: dict[str, Any], threshold: float) -> list[str]:
                      f"{_fmt(c['exclusion_power_gain'], 4):>7} "
                      f"{_fmt(c['expected_log10_lr']):>11} "
                      f"{_fmt(c['expected_log10_lr_gain']):>7}{mark}")
+    lines += [f"  {c['rank']:>2}: ask for {', '.join(c['ask_for'])}" for c in f["candidates"]
+              if c.get("ask_for") and c["ask_for"][0] != "autosomal STRs"]
+    lines += [f"  typed {r['relationship']} (donor {r['donor']}, {r['meioses']} meioses on the "
+              f"line): ask for {r['ask_for']}" for r in f.get("lineage_requests") or []]
     return lines
 
 
@@ -64,6 +68,7 @@ def _text(doc: dict[str, Any]) -> str:
             lines.append(f"{f['missing']}: E[log10 LR] {_fmt(f['expected_log10_lr'])}; ask "
                          + (f"{_who(best)}: E[log10 LR] {_fmt(best['expected_log10_lr'])}"
                             f"{' (reaches)' if best['reaches_threshold'] else ''}"
+                            f" for {', '.join(best.get('ask_for') or ['autosomal STRs'])}"
                             if best else "(no candidate)"))
         return "\n".join(lines)
     for f in doc["families"]:

@@ -135,8 +135,10 @@ def case_advice(source: str | Path | Mapping[str, Any] | KinshipCase, *, missing
     dropout = {pid: d for pid, d in (case.dropout or {}).items() if pid in references}
     advice = advise(pedigree, case.markers, references, missing, theta=case.theta,
                     founder_inbreeding=chosen.founder_inbreeding, dropout=dropout or None)
+    from homecoming.services.lineage import annotate_advice
+
     return _document(
-        [advice_entry(advice, threshold=threshold)], threshold=threshold,
+        [annotate_advice(advice_entry(advice, threshold=threshold))], threshold=threshold,
         source={"kind": "kinship-case", "hypothesis": chosen.name},
         provenance=record(parameters={"missing": missing, "hypothesis": chosen.name,
                                       "threshold": threshold},
@@ -171,9 +173,12 @@ def _markers(victims: Sequence[Any], families: Sequence[Any], frequencies: str |
 
 
 def _family_entry(family: Any, markers: Sequence[Any], threshold: float, *,
-                  only_below: bool = False) -> dict[str, Any]:
+                  only_below: bool = False,
+                  lineage_donors: tuple[set[str], set[str]] | None = None) -> dict[str, Any]:
     """The family's entry; with ``only_below`` the candidates are not scored when the current
-    references reach the threshold (their ``candidates`` list is then empty)."""
+    references reach the threshold (their ``candidates`` list is then empty).
+    ``lineage_donors``: donors with a stored (Y-STR, mtDNA) haplotype, for what to ask each
+    candidate for (:func:`homecoming.services.lineage.annotate_advice`)."""
     from homecoming.kinship.advice import advise
     from homecoming.services.case_identification import family_pedigree
 
@@ -191,6 +196,11 @@ def _family_entry(family: Any, markers: Sequence[Any], threshold: float, *,
     entry = advice_entry(advice, threshold=threshold,
                          donors={pid: did for did, pid in placed.items()})
     entry["donors_not_placed"] = sorted(d.id for d in family.donors if d.id not in placed)
+    from homecoming.services.lineage import annotate_advice, lineage_requests, lines_typed
+
+    y_typed, mt_typed = lines_typed(family, *(lineage_donors or (set(), set())))
+    annotate_advice(entry, y_typed=y_typed, mt_typed=mt_typed)
+    entry["lineage_requests"] = lineage_requests(family, *(lineage_donors or (set(), set())))
     return entry
 
 
@@ -219,7 +229,9 @@ def family_advice(db: Any, missing_id: str, *, threshold: float = DEFAULT_THRESH
                          "the id of a stored missing person (homecoming list missing-persons)",
                          field="missing", value=missing_id)
     markers, fdb, spec = _markers(victims, families, frequencies, mutation)
-    entry = _family_entry(family, markers, threshold)
+    from homecoming.services.lineage import typed_lineage_donors
+
+    entry = _family_entry(family, markers, threshold, lineage_donors=typed_lineage_donors(db))
     return _document([entry], threshold=threshold,
                      source={"kind": "stored case", "database": db.masked_url},
                      provenance=_provenance(fdb, spec, threshold, missing=missing_id),
@@ -244,8 +256,12 @@ def register_advice(db: Any, *, threshold: float = DEFAULT_THRESHOLD,
     markers, fdb, spec = _markers(victims, families, frequencies, mutation)
     below: list[dict[str, Any]] = []
     families = sorted(families, key=lambda f: f.missing.id)
+    from homecoming.services.lineage import typed_lineage_donors
+
+    lineage_donors = typed_lineage_donors(db)
     for done, family in enumerate(families, start=1):
-        entry = _family_entry(family, markers, threshold, only_below=True)
+        entry = _family_entry(family, markers, threshold, only_below=True,
+                              lineage_donors=lineage_donors)
         if not entry["reaches_threshold"]:
             below.append(entry)
         if progress is not None:

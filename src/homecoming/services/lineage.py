@@ -376,3 +376,100 @@ def lineage_matches(victims: Sequence[Any], families: Sequence[Any], case: Linea
             if match.y is not None or match.mtdna is not None:
                 out[(victim.id, mp.id)] = match
     return out
+
+
+# --- advice: when a lineage marker is the gain ------------------------------------------------
+
+def typed_lineage_donors(db: Any) -> tuple[set[str], set[str]]:
+    """(donor ids with a stored Y-STR haplotype, donor ids with a stored mtDNA haplotype)."""
+    with db.session() as session:
+        case = load_lineage(session)
+    return set(case.y_donors), set(case.mt_donors)
+
+
+def lines_typed(family: Any, y_donors: set[str] | frozenset[str],
+                mt_donors: set[str] | frozenset[str]) -> tuple[bool, bool]:
+    """Whether the family already has a Y-STR reference on the missing person's paternal line
+    and an mtDNA reference on the maternal line (the pedigree as ``identify`` rebuilds it)."""
+    from homecoming.kinship.lineage import maternal_line_meioses, paternal_line_meioses
+    from homecoming.services.case_identification import family_pedigree
+
+    if not (y_donors or mt_donors):
+        return False, False
+    ped, placed = family_pedigree(family.missing, family.donors)
+    mp = family.missing.id
+
+    def on(donors: set[str] | frozenset[str], line: Any) -> bool:
+        return any(d.id in donors and d.id in placed and line(ped, mp, placed[d.id])
+                   for d in family.donors)
+
+    return on(y_donors, paternal_line_meioses), on(mt_donors, maternal_line_meioses)
+
+
+def lineage_requests(family: Any, y_donors: set[str] | frozenset[str],
+                     mt_donors: set[str] | frozenset[str]) -> list[dict[str, Any]]:
+    """The family's donors on the missing person's paternal line (the missing person male,
+    the donor male) without a stored Y-STR haplotype, and on the maternal line without an
+    mtDNA haplotype, closest first: ``{"donor", "relationship", "ask_for", "meioses"}``.
+    Asking such a donor for his Y (her/his mtDNA) needs no new person, only a new test of
+    the sample or a new swab."""
+    from homecoming.kinship.lineage import maternal_line_meioses, paternal_line_meioses
+    from homecoming.pedigree.pedigree import Sex
+    from homecoming.services.case_identification import family_pedigree
+
+    ped, placed = family_pedigree(family.missing, family.donors)
+    mp = family.missing.id
+    out = []
+    y_done, mt_done = lines_typed(family, y_donors, mt_donors)
+    for d in family.donors:
+        if d.id not in placed or d.id not in family.profiles:   # typed references only
+            continue
+        if family.missing.sex is Sex.MALE and not y_done and d.id not in y_donors \
+                and d.sex is Sex.MALE:
+            m = paternal_line_meioses(ped, mp, placed[d.id])
+            if m:
+                out.append({"donor": d.id, "relationship": d.relationship.value,
+                            "ask_for": "Y-STR", "meioses": m})
+        if not mt_done and d.id not in mt_donors:
+            m = maternal_line_meioses(ped, mp, placed[d.id])
+            if m:
+                out.append({"donor": d.id, "relationship": d.relationship.value,
+                            "ask_for": "mtDNA", "meioses": m})
+    return sorted(out, key=lambda r: (r["meioses"], r["ask_for"], r["donor"]))
+
+
+def annotate_advice(entry: dict[str, Any], *, y_typed: bool = False,
+                    mt_typed: bool = False) -> dict[str, Any]:
+    """Add to each candidate of an advice-result@1 family entry what to ask them for
+    (``ask_for``: ``"Y-STR"``, ``"mtDNA"``, ``"autosomal STRs"``) and ``suggestion`` (one
+    line), and to the entry ``best_lineage_donor`` (the best-ranked candidate whose lineage
+    marker is new to the family, or None).
+
+    A candidate's Y-STR haplotype is the gain when they share the missing person's Y (a man
+    on a male missing person's paternal line: ``lineages`` has ``"Y"``, which the advice only
+    gives a male missing person) and no Y reference is typed on that line yet; likewise mtDNA.
+    When their autosomal profile would not reach the threshold, the suggestion puts the
+    lineage marker first: it is what can carry the family over the threshold.
+    """
+    best = None
+    for candidate in entry["candidates"]:
+        lineage = []
+        if "Y" in candidate["lineages"] and not y_typed:
+            lineage.append("Y-STR")
+        if "mtDNA" in candidate["lineages"] and not mt_typed:
+            lineage.append("mtDNA")
+        candidate["ask_for"] = ([*lineage, "autosomal STRs"]
+                                if not candidate["reaches_threshold"]
+                                else ["autosomal STRs", *lineage])
+        if lineage and not candidate["reaches_threshold"]:
+            candidate["suggestion"] = (f"ask for {' and '.join(lineage)} (shares the missing "
+                                       f"person's {' and '.join(candidate['lineages'])} line) "
+                                       "and autosomal STRs")
+        elif lineage:
+            candidate["suggestion"] = f"autosomal STRs, also {' and '.join(lineage)}"
+        else:
+            candidate["suggestion"] = "autosomal STRs"
+        if lineage and best is None:
+            best = candidate
+    entry["best_lineage_donor"] = best
+    return entry
