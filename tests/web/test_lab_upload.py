@@ -1,6 +1,8 @@
 """The lab's upload page (issue 12 item 4): a GeneMapper / CODIS / CSV file is dry-run first
 (the import report, nothing written), then the same bytes are imported on confirmation.
-HTTP tests against the real server, and one real-Chromium run. SYNTHETIC data."""
+HTTP tests against a real server on loopback (on a private copy of the web tests' database,
+tests/web/privateserver.py: the imports must not change what other modules count), and one
+real-Chromium run. SYNTHETIC data."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 
 import httpx
 import pytest
+from privateserver import private_server
 from webpages import CYRILLIC_SURNAMES, By, log_in, screenshot, wait_for
 
 from homecoming.casework import Sample
@@ -45,10 +48,17 @@ def _cmf(barcode: str, *, with_id: bool = True) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def samples(web_server):
+def server(web_server, tmp_path_factory):
+    """The web server on a private copy of the shared database."""
+    with private_server(web_server, tmp_path_factory.mktemp("lab")) as private:
+        yield private
+
+
+@pytest.fixture(scope="module")
+def samples(server):
     """SYNTHETIC samples without profiles, on the small site's remains."""
     barcodes = ["WEBLAB-S1", "WEBLAB-S2", "WEBLAB-S3", "WEBLAB-S4", "WEBLAB-S5"]
-    with web_server.db.session() as session:
+    with server.db.session() as session:
         repos = Repositories(session, user="web-tests")
         for i, barcode in enumerate(barcodes):
             repos.samples.add(Sample(barcode=barcode, source="remains",
@@ -98,17 +108,17 @@ def _confirm_form(html: str) -> tuple[str, str]:
     return action.group(1), sha.group(1)
 
 
-def test_genemapper_dry_run_writes_nothing_then_confirm_imports_exactly_it(web_server,
+def test_genemapper_dry_run_writes_nothing_then_confirm_imports_exactly_it(server,
                                                                           samples):
     import hashlib
 
-    lab = _client(web_server, "lab")
+    lab = _client(server, "lab")
     page = lab.get("/lab/upload")
     assert page.status_code == 200
     for element in ('id="upload-file"', 'id="dry-run"', 'id="upload-kind"',
                     '<label for="upload-file"'):
         assert element in page.text
-    before = _profiles(web_server)
+    before = _profiles(server)
     response = _upload(lab, "genemapper", "run-17.txt", GENEMAPPER.encode(), kit="GlobalFiler")
     assert response.status_code == 200
     html = response.text
@@ -119,7 +129,7 @@ def test_genemapper_dry_run_writes_nothing_then_confirm_imports_exactly_it(web_s
     assert _count(html, "report-rows-skipped") == 2     # the two rows of the mixture
     assert "more than two alleles" in html and "run-17.txt" in html
     assert hashlib.sha256(GENEMAPPER.encode()).hexdigest() in html
-    assert _profiles(web_server) == before              # the dry run wrote nothing
+    assert _profiles(server) == before              # the dry run wrote nothing
     assert 'id="confirm-import"' in html
 
     action, sha = _confirm_form(html)
@@ -127,21 +137,21 @@ def test_genemapper_dry_run_writes_nothing_then_confirm_imports_exactly_it(web_s
     done = lab.post(action, data={"csrf_token": token, "sha256": sha})
     assert done.status_code == 200
     assert 'id="import-done"' in done.text and _count(done.text, "report-added") == 1
-    assert _profiles(web_server) - before == {"WEBLAB-S1"}
-    with web_server.db.session() as session:
+    assert _profiles(server) - before == {"WEBLAB-S1"}
+    with server.db.session() as session:
         stored = Repositories(session).profiles.get("WEBLAB-S1")
     assert dict(stored.genotypes)["D3S1358"] in (("15", "16"), ["15", "16"])
     assert stored.kit == "GlobalFiler"
     # the kept upload is gone: a second confirmation finds nothing and imports nothing
     again = lab.post(action, data={"csrf_token": token, "sha256": sha})
     assert again.status_code == 404
-    assert _profiles(web_server) - before == {"WEBLAB-S1"}
+    assert _profiles(server) - before == {"WEBLAB-S1"}
     lab.close()
 
 
-def test_confirmation_must_name_the_checked_file_and_the_same_session(web_server, samples):
-    lab = _client(web_server, "lab")
-    before = _profiles(web_server)
+def test_confirmation_must_name_the_checked_file_and_the_same_session(server, samples):
+    lab = _client(server, "lab")
+    before = _profiles(server)
     html = _upload(lab, "codis", "cmf.xml", _cmf("WEBLAB-S3")).text
     assert _count(html, "report-added") == 1
     action, sha = _confirm_form(html)
@@ -149,13 +159,13 @@ def test_confirmation_must_name_the_checked_file_and_the_same_session(web_server
     wrong = lab.post(action, data={"csrf_token": token, "sha256": "0" * 64})
     assert wrong.status_code == 409
     # another session of the same account cannot confirm this session's upload
-    other = _client(web_server, "lab")
+    other = _client(server, "lab")
     stolen = other.post(action, data={"csrf_token": _token(other.get("/lab/upload").text),
                                       "sha256": sha})
     assert stolen.status_code == 404
-    assert _profiles(web_server) == before
+    assert _profiles(server) == before
     assert lab.post(action, data={"csrf_token": token, "sha256": sha}).status_code == 200
-    assert _profiles(web_server) - before == {"WEBLAB-S3"}
+    assert _profiles(server) - before == {"WEBLAB-S3"}
     lab.close()
     other.close()
 
@@ -168,10 +178,10 @@ def test_confirmation_must_name_the_checked_file_and_the_same_session(web_server
      "Sample Name", "is not a stored sample"),
     ("codis", "no-id.xml", _cmf("WEBLAB-S4", with_id=False), 4, None, "SPECIMENID"),
 ])
-def test_a_bad_record_is_refused_with_file_and_line(web_server, samples, kind, name, data,
+def test_a_bad_record_is_refused_with_file_and_line(server, samples, kind, name, data,
                                                     line, column, reason):
-    lab = _client(web_server, "lab")
-    before = _profiles(web_server)
+    lab = _client(server, "lab")
+    before = _profiles(server)
     response = _upload(lab, kind, name, data)
     assert response.status_code == 200
     html = response.text
@@ -184,18 +194,18 @@ def test_a_bad_record_is_refused_with_file_and_line(web_server, samples, kind, n
     assert "abc" not in html                  # a bad allele is named by place, never echoed
     assert 'id="confirm-import"' not in html
     assert "/tmp" not in html                 # the kept file's path is never shown
-    assert _profiles(web_server) == before
+    assert _profiles(server) == before
     lab.close()
 
 
-def test_casework_csv_samples_dry_run_then_import(web_server, samples):
-    lab = _client(web_server, "lab")
+def test_casework_csv_samples_dry_run_then_import(server, samples):
+    lab = _client(server, "lab")
     text = ("barcode,source,remains_code,element,collected_on\n"
             "WEBLAB-CSV1,remains,WEBTEST-S2-R1,tooth,2023-05-06\n"
             "WEBLAB-CSV2,remains,WEBTEST-S2-R2,bone,2023-05-06\n")
 
     def stored() -> set[str]:
-        with web_server.db.session() as session:
+        with server.db.session() as session:
             return {k for k in Repositories(session).samples.keys() if k.startswith("WEBLAB-CSV")}
 
     html = _upload(lab, "samples", "samples.csv", text.encode()).text
@@ -214,13 +224,13 @@ def test_casework_csv_samples_dry_run_then_import(web_server, samples):
     lab.close()
 
 
-def test_the_lab_page_shows_bar_codes_never_names(web_server, samples):
+def test_the_lab_page_shows_bar_codes_never_names(server, samples):
     from homecoming.storage.repositories import Repositories as R
 
-    with web_server.db.session() as session:
+    with server.db.session() as session:
         names = {p.surname for p in R(session).missing_persons.list()} | set(CYRILLIC_SURNAMES)
     assert len(names) > 8
-    lab = _client(web_server, "lab")
+    lab = _client(server, "lab")
     pages = [lab.get("/lab/upload").text,
              _upload(lab, "genemapper", "names.txt",
                      GENEMAPPER.replace("WEBLAB-S1", "WEBLAB-S5").encode()).text]
@@ -231,8 +241,8 @@ def test_the_lab_page_shows_bar_codes_never_names(web_server, samples):
 
 
 @pytest.mark.parametrize("role", ["analyst", "field", "liaison", "monitor"])
-def test_other_roles_may_not_upload(web_server, role):
-    client = _client(web_server, role)
+def test_other_roles_may_not_upload(server, role):
+    client = _client(server, role)
     assert client.get("/lab/upload").status_code == 403
     token = _token(client.get("/dashboard").text)
     response = client.post("/lab/upload", data={"csrf_token": token, "kind": "genemapper"},
@@ -241,39 +251,39 @@ def test_other_roles_may_not_upload(web_server, role):
     client.close()
 
 
-def test_upload_without_csrf_is_refused(web_server):
-    lab = _client(web_server, "lab")
+def test_upload_without_csrf_is_refused(server):
+    lab = _client(server, "lab")
     response = lab.post("/lab/upload", data={"kind": "genemapper"},
                         files={"file": ("x.txt", GENEMAPPER.encode(), "text/plain")})
     assert response.status_code == 403
     lab.close()
 
 
-def test_browser_upload_dry_run_then_confirm(page, web_server, samples, tmp_path):
+def test_browser_upload_dry_run_then_confirm(page, server, samples, tmp_path):
     """Real Chromium: choose a GeneMapper file, see the dry-run report, confirm, see it
     imported."""
-    before = _profiles(web_server)
+    before = _profiles(server)
     path = tmp_path / "browser-run.txt"
     path.write_text(GENEMAPPER.replace("WEBLAB-S1", "WEBLAB-S4").replace("WEBLAB-S2",
                                                                          "WEBLAB-S2X"),
                     encoding="utf-8")
     path.write_text("\n".join(line for line in path.read_text().splitlines()
                               if "WEBLAB-S2X" not in line) + "\n", encoding="utf-8")
-    log_in(page, web_server, "lab")
-    page.get(web_server.url + "/lab/upload")
+    log_in(page, server, "lab")
+    page.get(server.url + "/lab/upload")
     page.find_element(By.ID, "upload-file").send_keys(str(path))
     page.find_element(By.ID, "dry-run").click()
     report = wait_for(page, "#import-report")
     assert report.get_attribute("data-dry-run") == "yes"
     assert page.find_element(By.ID, "report-added").get_attribute("data-count") == "1"
-    assert _profiles(web_server) == before
+    assert _profiles(server) == before
     screenshot(page, "lab-upload-dry-run")
     page.find_element(By.ID, "confirm-import").click()
     wait_for(page, "#import-done")
     screenshot(page, "lab-upload-imported")
-    assert _profiles(web_server) - before == {"WEBLAB-S4"}
+    assert _profiles(server) - before == {"WEBLAB-S4"}
     page.set_window_size(390, 844)
-    page.get(web_server.url + "/lab/upload")
+    page.get(server.url + "/lab/upload")
     width = page.execute_script("return document.documentElement.scrollWidth")
     assert width <= 400  # nothing wider than a phone
     screenshot(page, "lab-upload-phone")

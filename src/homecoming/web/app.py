@@ -187,6 +187,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
                           permission=None)
 
     from homecoming.web.views import (
+        analysis,
         auth,
         dashboard,
         forms,
@@ -201,7 +202,7 @@ def create_app(config: WebConfig | None = None, *, database: Any = None) -> Fast
     )
 
     for module in (auth, dashboard, maps, forms, records, statistics, identifications, users,
-                   lab, register, liaison):
+                   lab, analysis, register, liaison):
         app.include_router(module.router)
     return app
 

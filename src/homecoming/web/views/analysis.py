@@ -1,0 +1,168 @@
+"""The DNA analyst's pages: the screening candidates (LR, relationship, the per-marker LR table,
+links to the samples, remains and identifications), and the identification run of the stored
+case, started in the background with its progress shown (htmx polls
+``/analysis/run/progress``) and then linked to the new proposals in the review queue.
+
+The run is :func:`homecoming.services.case_identification.identify_stored_case` (the whole
+stored case) or :func:`homecoming.services.incremental.identify_incrementally` (only what
+newly imported profiles change); both report their progress through the callbacks of
+:class:`homecoming.web.jobs.Job` (groups solved, and the engine's stages of
+:mod:`homecoming.identification.progress`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
+
+from homecoming.errors import NotFoundError
+from homecoming.identification.screening import RELATIONSHIPS
+from homecoming.services import analysis
+from homecoming.web import i18n
+from homecoming.web.app import render
+from homecoming.web.i18n import lazy
+from homecoming.web.jobs import Job, JobRunner
+from homecoming.web.security import Context, route
+
+__all__ = ["router", "runner", "STAGE_NAMES", "RELATIONSHIP_LABELS", "SCOPES"]
+
+router = APIRouter()
+
+#: the background jobs of this server process
+runner = JobRunner()
+
+#: the identification engine's stages (identification.progress.STAGE_LABELS) on the page
+STAGE_NAMES = {
+    "loading": lazy("Reading the stored case"),
+    "pairwise": lazy("Pairwise LRs"),
+    "options": lazy("Family sub-assignments"),
+    "joint": lazy("Joint search"),
+    "marginals": lazy("Marginal posteriors"),
+    "conclusions": lazy("Conclusions"),
+    "storing": lazy("Storing the results"),
+}
+
+RELATIONSHIP_LABELS = {
+    "direct": lazy("direct match"),
+    "parent_child": lazy("parent and child"),
+    "full_sibling": lazy("full siblings"),
+    "half_sibling": lazy("half siblings"),
+}
+
+#: what a run identifies
+SCOPES = {
+    "case": lazy("The whole stored case"),
+    "new": lazy("Only what newly imported profiles change"),
+}
+
+_BARCODES = re.compile(r"[\s,;]+")
+
+
+# --- screening candidates --------------------------------------------------------------------
+
+@route(router, "GET", "/analysis/candidates", "screen.run")
+def candidates(ctx: Context, relationship: str = "", min_lr: str = "", q: str = "",
+               page: int = 1) -> Response:
+    chosen = relationship if relationship in RELATIONSHIPS else ""
+    threshold = _log10(min_lr)
+    with ctx.db.session() as session:
+        rows = analysis.candidate_rows(session, relationship=chosen or None,
+                                       min_log10_lr=threshold, search=q[:100] or None,
+                                       actor=ctx.user)
+    size = ctx.request.app.state.config.page_size
+    pages = max(1, math.ceil(len(rows) / size))
+    page = min(max(1, page), pages)
+    return render(ctx, "analysis_candidates.html", rows=rows[(page - 1) * size:page * size],
+                  total=len(rows), page=page, pages=pages, chosen=chosen, min_lr=min_lr,
+                  q=q, relationships=RELATIONSHIP_LABELS)
+
+
+def _log10(text: str) -> float | None:
+    """The log10 of an LR typed in the filter ("10000", "1e4"); None if empty or not a
+    positive number."""
+    try:
+        value = float(text.replace(",", ".").strip())
+    except ValueError:
+        return None
+    return math.log10(value) if value > 0 and math.isfinite(value) else None
+
+
+@route(router, "GET", "/analysis/candidates/detail", "screen.run")
+def candidate(ctx: Context, pm: str = "", ref: str = "", relationship: str = "") -> Response:
+    if not (pm and ref and relationship in RELATIONSHIPS):
+        return RedirectResponse("/analysis/candidates", status_code=303)
+    item = analysis.candidate_detail(ctx.db, pm, ref, relationship, actor=ctx.user)
+    return render(ctx, "analysis_candidate.html", item=item,
+                  relationships=RELATIONSHIP_LABELS)
+
+
+# --- the identification run ------------------------------------------------------------------
+
+def _work(ctx: Context, scope: str, profile_ids: list[str]) -> Any:
+    db, actor = ctx.db, ctx.user
+
+    def work(job: Job) -> dict[str, Any]:
+        from homecoming.services.case_identification import identify_stored_case
+        from homecoming.services.incremental import identify_incrementally
+
+        job.on_stage("loading", 0, 1)
+        if scope == "new":
+            inc = identify_incrementally(db, profile_ids=profile_ids, actor=actor,
+                                         progress=job.on_groups)
+            job.on_stage("storing", 1, 1)
+            stored = inc.stored
+            summary = inc.case.result.summary() if inc.case is not None else {
+                "groups_solved": inc.groups_solved}
+            warnings = inc.warnings
+        else:
+            out = identify_stored_case(db, store=True, actor=actor, progress=job.on_groups,
+                                       stage_progress=job.on_stage)
+            job.on_stage("storing", 1, 1)
+            stored, summary, warnings = out.stored, out.result.summary(), out.result.warnings
+        return {"scope": scope, "run_id": stored.run_id if stored else None,
+                "stored": list(stored.stored) if stored else [],
+                "unchanged": len(stored.unchanged) if stored else 0,
+                "stale": list(stored.stale) if stored else [],
+                "summary": summary, "warnings": len(warnings)}
+    return work
+
+
+def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
+              status: int = 200, scope: str = "case", profiles: str = "") -> Response:
+    return render(ctx, "analysis_run.html", status=status, job=job, error=error,
+                  scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES)
+
+
+@route(router, "GET", "/analysis/run", "identify.run")
+def run_page(ctx: Context, job: str = "") -> Response:
+    current = runner.get(job) if job else runner.latest("identify")
+    return _run_page(ctx, current)
+
+
+@route(router, "POST", "/analysis/run", "identify.run")
+def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form("")) -> Response:
+    """Start the identification run in the background and go to its progress."""
+    if scope not in SCOPES:
+        return _run_page(ctx, None, status=400,
+                         error=i18n.gettext("Choose what to identify."))
+    ids = [p for p in _BARCODES.split(profiles.strip()) if p][:10000]
+    if scope == "new" and not ids:
+        return _run_page(ctx, None, status=400, scope=scope, error=i18n.gettext(
+            "Give the bar-codes of the newly imported profiles."))
+    job = runner.start("identify", ctx.user or "", _work(ctx, scope, ids))
+    return RedirectResponse(f"/analysis/run?job={job.id}", status_code=303)
+
+
+@route(router, "GET", "/analysis/run/progress", "identify.run")
+def run_progress(ctx: Context, job: str = "") -> Response:
+    """The progress block (htmx polls it while the run goes on), or the whole page."""
+    current = runner.get(job) if job else runner.latest("identify")
+    if not ctx.request.headers.get("hx-request"):
+        return _run_page(ctx, current)
+    if current is None:
+        raise NotFoundError("no identification run has been started")
+    return render(ctx, "analysis_progress.html", job=current, stage_names=STAGE_NAMES)

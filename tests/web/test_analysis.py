@@ -1,0 +1,186 @@
+"""The analyst's pages (issue 12 item 4): screening candidates with the per-marker LR table,
+and the identification run started in the background, its progress polled, then linked to the
+stored proposals. HTTP tests against a real server on loopback (a private copy of the web
+tests' database: the run stores identification versions), and one real-Chromium run.
+SYNTHETIC data."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+
+import httpx
+import pytest
+from privateserver import private_server
+from webpages import CYRILLIC_SURNAMES, By, log_in, screenshot, wait_for
+
+from homecoming.identification.progress import STAGE_LABELS
+from homecoming.services.analysis import candidate_rows
+from homecoming.services.identifications import list_identifications
+from homecoming.services.screening import screen
+from homecoming.storage.repositories import Repositories
+from homecoming.web.views.analysis import STAGE_NAMES
+
+
+@pytest.fixture(scope="module")
+def server(web_server, tmp_path_factory):
+    with private_server(web_server, tmp_path_factory.mktemp("analysis")) as private:
+        screen(private.db, relationships=["parent_child", "full_sibling"], actor="analyst")
+        yield private
+
+
+def _client(server, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)
+    token = _token(client.get("/login").text)
+    response = client.post("/login", data={"name": name, "password": server.passwords[name],
+                                           "csrf_token": token})
+    assert response.status_code == 303
+    return client
+
+
+def _token(html: str) -> str:
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def _rows(server, **kw):
+    with server.db.session() as session:
+        return candidate_rows(session, actor="analyst", **kw)
+
+
+def test_stage_names_cover_the_engine_stages():
+    assert set(STAGE_LABELS) <= set(STAGE_NAMES)
+    for stage, (label, _unit) in STAGE_LABELS.items():
+        assert STAGE_NAMES[stage] == label  # the same English text, translated on the page
+
+
+def test_candidates_list_filters_and_links(server):
+    rows = _rows(server)
+    assert len(rows) >= 3
+    analyst = _client(server, "analyst")
+    page = analyst.get("/analysis/candidates")
+    assert page.status_code == 200
+    assert f'id="candidate-count" data-count="{len(rows)}"' in page.text
+    top = rows[0]
+    assert f'href="/records/samples/{top["pm"]}"' in page.text
+    assert f'href="/records/remains/{top["remains_code"]}"' in page.text
+    assert "/analysis/candidates/detail?pm=" in page.text
+    sibs = [r for r in rows if r["relationship"] == "full_sibling"]
+    page = analyst.get("/analysis/candidates", params={"relationship": "full_sibling"})
+    assert f'data-count="{len(sibs)}"' in page.text
+    strong = [r for r in rows if r["log10_lr"] >= 6]
+    page = analyst.get("/analysis/candidates", params={"min_lr": "1000000"})
+    assert f'data-count="{len(strong)}"' in page.text
+    page = analyst.get("/analysis/candidates", params={"q": top["pm"]})
+    assert f'data-count="{len(_rows(server, search=top["pm"]))}"' in page.text
+    analyst.close()
+
+
+def test_candidate_detail_per_marker_lrs_multiply_to_the_lr(server):
+    top = _rows(server)[0]
+    analyst = _client(server, "analyst")
+    page = analyst.get("/analysis/candidates/detail", params={
+        "pm": top["pm"], "ref": top["reference"], "relationship": top["relationship"]})
+    assert page.status_code == 200
+    per_marker = [float(x) for x in re.findall(r'<tr data-locus="[^"]+" data-log10="([^"]+)"',
+                                               page.text)]
+    assert len(per_marker) >= 10
+    shown = float(re.search(r'id="candidate-lr" data-log10="([^"]+)"', page.text).group(1))
+    assert math.isclose(shown, top["log10_lr"], abs_tol=1e-9)
+    assert math.isclose(sum(per_marker), top["log10_lr"], abs_tol=1e-6)
+    # no pair chosen: back to the list; a pair that is not stored: 404
+    assert analyst.get("/analysis/candidates/detail").status_code == 303
+    assert analyst.get("/analysis/candidates/detail", params={
+        "pm": "NOPE", "ref": top["reference"], "relationship": top["relationship"]}
+    ).status_code == 404
+    analyst.close()
+
+
+def test_lab_sees_candidates_as_bar_codes_only(server):
+    with server.db.session() as session:
+        names = {p.surname for p in Repositories(session).missing_persons.list()}
+    names |= set(CYRILLIC_SURNAMES)
+    lab = _client(server, "lab")
+    page = lab.get("/analysis/candidates")
+    assert page.status_code == 200
+    assert not [n for n in names if n and n in page.text]
+    assert lab.get("/analysis/run").status_code == 403      # identify.run: analysts only
+    lab.close()
+    for role in ("board", "liaison", "monitor"):
+        client = _client(server, role)
+        assert client.get("/analysis/candidates").status_code == 403, role
+        client.close()
+
+
+def _latest(server):
+    with server.db.session() as session:
+        return {r["id"]: r for r in list_identifications(session, latest_only=True,
+                                                         actor="admin")}
+
+
+def test_identification_run_in_the_background_with_progress(server):
+    before = _latest(server)
+    analyst = _client(server, "analyst")
+    page = analyst.get("/analysis/run")
+    assert 'id="run-identification"' in page.text and '<label for="scope-case"' in page.text
+    token = _token(page.text)
+    assert analyst.post("/analysis/run", data={"csrf_token": token}).status_code == 400
+    assert analyst.post("/analysis/run", data={"csrf_token": token, "scope": "new"}
+                        ).status_code == 400                # no bar-codes given
+    started = analyst.post("/analysis/run", data={"csrf_token": token, "scope": "case"})
+    assert started.status_code == 303
+    location = started.headers["location"]
+    job = re.fullmatch(r"/analysis/run\?job=([\w-]+)", location).group(1)
+    states = []
+    deadline = time.monotonic() + 240
+    while True:
+        block = analyst.get("/analysis/run/progress", params={"job": job},
+                            headers={"HX-Request": "true"})
+        assert block.status_code == 200
+        state = re.search(r'id="run-progress" data-state="(\w+)"', block.text).group(1)
+        states.append(state)
+        if state != "running":
+            break
+        assert 'hx-trigger="every 1s"' in block.text       # htmx keeps polling
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    assert state == "done", block.text[-2000:]
+    assert "hx-trigger" not in block.text                  # polling stops
+    stages = re.findall(r'data-stage="(\w+)"', block.text)
+    assert stages[0] == "loading" and stages[-1] == "storing"
+    assert "pairwise" in stages and "conclusions" in stages
+    after = _latest(server)
+    stored = re.findall(r'<li><a href="/identifications/([^"]+)">', block.text)
+    count = int(re.search(r'id="run-stored" data-count="(\d+)"', block.text).group(1))
+    unchanged = int(re.search(r'id="run-unchanged" data-count="(\d+)"', block.text).group(1))
+    assert count == len(stored) == len(set(after) - set(before))
+    assert unchanged == len(set(after) & set(before))
+    assert all(after[i]["status"] == "proposed" for i in stored)
+    assert 'href="/review"' in block.text
+    # the whole page shows the finished run too
+    page = analyst.get(location)
+    assert 'id="run-done"' in page.text
+    analyst.close()
+
+
+def test_browser_run_identification(page, server):
+    """Real Chromium: the analyst starts a run, watches it finish, follows the link to the
+    review queue."""
+    log_in(page, server, "analyst")
+    page.get(server.url + "/analysis/run")
+    page.find_element(By.ID, "scope-case").click()
+    page.find_element(By.ID, "run-identification").click()
+    wait_for(page, "#run-progress")
+    screenshot(page, "analysis-run-progress")
+    wait_for(page, "#run-done", timeout=240)
+    screenshot(page, "analysis-run-done")
+    page.find_element(By.ID, "go-review").click()
+    wait_for(page, "main h1")
+    assert page.current_url.endswith("/review")
+    page.get(server.url + "/analysis/candidates")
+    screenshot(page, "analysis-candidates")
+    page.find_element(By.CSS_SELECTOR, "a.candidate-link").click()
+    wait_for(page, "#per-marker")
+    screenshot(page, "analysis-candidate")
