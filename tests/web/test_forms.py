@@ -300,7 +300,10 @@ def test_field_user_records_a_grave_and_remains_in_the_browser(chromium, form_se
     _save(page)
     error = wait_for(page, "#minimum_individuals-error")
     screenshot(page, "form-grave-error")
-    assert "minimum_individuals" in error.text or "не" in error.text.lower()
+    assert error.text == ("В одиночній могилі щонайбільше одна особа: для більшої кількості "
+                          "виберіть тип могили «масова».")
+    # the keyboard focus is on the field to correct
+    assert page.switch_to.active_element.get_attribute("id") == "minimum_individuals"
     field_box = page.find_element(By.ID, "field-minimum_individuals")
     assert "invalid" in field_box.get_attribute("class")
     assert page.find_element(By.ID, "minimum_individuals").get_attribute("aria-invalid") == \
@@ -355,3 +358,14 @@ def test_keyboard_only_edit_in_the_browser(chromium, form_server):
     with form_server.db.session() as session:
         assert Repositories(session).remains.get("FT-R1").storage_location == \
             "SYNTHETIC container 4"
+
+
+def test_the_buttons_template_knows_every_form():
+    """form_links.html (the New/Edit buttons) names each form kind with its permission."""
+    from homecoming.services.editing import FORM_KINDS
+    from homecoming.web.app import WEB_DIR
+
+    text = (WEB_DIR / "templates" / "form_links.html").read_text(encoding="utf-8")
+    block = text.split("{% set FORM_KINDS = ", 1)[1].split("%}", 1)[0]
+    shown = dict(re.findall(r'"([\w-]+)": "([\w.]+)"', block))
+    assert shown == {kind: spec.permission for kind, spec in FORM_KINDS.items()}

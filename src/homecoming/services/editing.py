@@ -37,6 +37,8 @@ from homecoming.casework import (
     Exhumation,
     Geometry,
     Grave,
+    HazardArea,
+    Incident,
     MissingPerson,
     Range,
     Record,
@@ -71,8 +73,10 @@ class FormKind:
 
 FORM_KINDS: dict[str, FormKind] = {k.kind: k for k in (
     FormKind("sites", Site, "sites", "sites.write"),
+    FormKind("hazard-areas", HazardArea, "hazard_areas", "sites.write"),
     FormKind("graves", Grave, "graves", "graves.write"),
     FormKind("exhumations", Exhumation, "exhumations", "exhumations.write"),
+    FormKind("incidents", Incident, "incidents", "incidents.write"),
     FormKind("remains", Remains, "remains", "remains.write"),
     FormKind("examinations", Examination, "examinations", "examinations.write"),
     FormKind("samples", Sample, "samples", "samples.write"),
@@ -477,6 +481,9 @@ def _row_version(session: Any, repo: Any, key: str) -> int | None:
     return None if version is None else int(version)
 
 
+_EDIT_PURPOSE = "edit form opened (web)"
+
+
 def record_for_edit(session: Any, kind: str, key: str, *,
                     actor: str | None = None) -> tuple[dict[str, str], int | None]:
     """The form texts of a stored record and its row version (to send back with the edit).
@@ -488,6 +495,10 @@ def record_for_edit(session: Any, kind: str, key: str, *,
     authorize(session, spec.view_permission, actor=who)
     repo = getattr(Repositories(session), spec.repo)
     record = repo.get(key)
+    if spec.view_permission == "persons.view":  # the form shows a person's data: audited
+        from homecoming.services.audit import record_read
+
+        record_read(session, repo.table.name, [key], purpose=_EDIT_PURPOSE, actor=who)
     texts = {item.name: form_text(item, getattr(record, item.name))
              for item in form_fields(kind)}
     return texts, _row_version(session, repo, key)
@@ -586,8 +597,13 @@ def custody_item(session: Any, item_id: str, *, actor: str | None = None) -> Cus
     from homecoming.services.custody import timeline
     from homecoming.storage.repositories import Repositories
 
-    authorize(session, "records.view", actor=actor)
+    who = authorize(session, "records.view", actor=actor)
     repos = Repositories(session)
+    from homecoming.services.consent import viewer_withheld
+
+    if item_id in viewer_withheld(session, who)[1]:  # a donor's sample kept from this viewer
+        raise NotFoundError(f"custody: {item_id!r} is neither a stored sample nor stored "
+                            "remains")
     if repos.samples.exists(item_id):
         kind = "sample"
     elif repos.remains.exists(item_id):

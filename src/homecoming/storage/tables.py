@@ -337,3 +337,4 @@ from homecoming.storage import tables_identifications  # noqa: E402,F401
 from homecoming.storage import tables_web  # noqa: E402,F401
 from homecoming.storage import tables_consent  # noqa: E402,F401
 from homecoming.storage import tables_lineage  # noqa: E402,F401
+from homecoming.storage import tables_speed  # noqa: E402,F401

@@ -50,6 +50,8 @@ _FIELD_PARTS_SEPARATOR = "; "
 
 _NEW_TITLES: dict[str, str] = {
     "sites": lazy("New burial site"),
+    "hazard-areas": lazy("New hazard area"),
+    "incidents": lazy("New incident"),
     "graves": lazy("New grave"),
     "exhumations": lazy("New exhumation"),
     "remains": lazy("New remains"),
@@ -60,6 +62,8 @@ _NEW_TITLES: dict[str, str] = {
 }
 _EDIT_TITLES: dict[str, str] = {
     "sites": lazy("Edit burial site %(key)s"),
+    "hazard-areas": lazy("Edit hazard area %(key)s"),
+    "incidents": lazy("Edit incident %(key)s"),
     "graves": lazy("Edit grave %(key)s"),
     "exhumations": lazy("Edit exhumation %(key)s"),
     "remains": lazy("Edit remains %(key)s"),
@@ -88,6 +92,36 @@ def error_text(code: str, expected: str) -> str:
         return i18n.gettext("This status change is not allowed from the current status "
                             "(%(detail)s).") % {"detail": text}
     known: dict[str, Callable[[], str]] = {
+        # rules between fields (casework models)
+        "minimum_individuals <= 1 for a single grave": lambda: i18n.gettext(
+            "A single grave holds at most one individual: choose the grave type 'mass' for "
+            "more."),
+        "remains_code (and no donor_id)": lambda: i18n.gettext(
+            "A sample from remains needs the remains code (and no donor)."),
+        "donor_id (and no remains_code)": lambda: i18n.gettext(
+            "A sample from a donor needs the donor (and no remains code)."),
+        "a verification_method for a verified site": lambda: i18n.gettext(
+            "A verified site needs a verification method."),
+        "no verified_on date unless": lambda: i18n.gettext(
+            "A verification date is given only for a verified site."),
+        "verified_on (": lambda: i18n.gettext(
+            "The verification date must be on or after the report date."),
+        "no reported_by for an anonymous report": lambda: i18n.gettext(
+            "An anonymous report names no reporter."),
+        "occurred_until (": lambda: i18n.gettext(
+            "The end date must be on or after the date it happened."),
+        "cleared=true when": lambda: i18n.gettext(
+            "Tick 'Cleared' when a clearance date or who cleared it is given."),
+        "ended_on (": lambda: i18n.gettext("The end date must be on or after the start date."),
+        "a sex matching relationship": lambda: i18n.gettext(
+            "The sex does not match the relationship."),
+        "last_seen_on on or after birth_date": lambda: i18n.gettext(
+            "The last-seen date must be on or after the date of birth."),
+        "reported_on on or after last_seen_on": lambda: i18n.gettext(
+            "The report date must be on or after the last-seen date."),
+        "status 'military' when a military_unit is given": lambda: i18n.gettext(
+            "A military unit is given only with the status 'military'."),
+        # values of one field
         "an ISO date (YYYY-MM-DD)": lambda: i18n.gettext("Enter a date as YYYY-MM-DD."),
         "an ISO date-time": lambda: i18n.gettext("Enter a date and time as "
                                                  "YYYY-MM-DD HH:MM (UTC)."),
@@ -153,8 +187,9 @@ def _form_page(ctx: Context, kind: str, *, values: Mapping[str, str], key: str |
         EDIT_PATHS[kind].replace("{key}", quote(key, safe=""))
     title = i18n.gettext(_NEW_TITLES[kind]) if key is None else \
         i18n.gettext(_EDIT_TITLES[kind]) % {"key": key}
+    first_error = next((f.name for f in fields if errors and f.name in errors), None)
     return render(ctx, "record_form.html", status=status, kind=kind, key=key, fields=fields,
-                  title=title,
+                  title=title, first_error=first_error,
                   values=values, errors=dict(errors or {}), row_version=row_version,
                   action=action, hints={f.name: _hint(f) for f in fields},
                   references=choices, form_level=editing.FORM_LEVEL)
