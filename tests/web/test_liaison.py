@@ -153,6 +153,8 @@ def test_notify_then_release_moves_the_remains_to_released(web_server, confirmed
         returned_before = progress_counts(session)["remains_returned"]
     counts_before = database_counts(web_server.db, actor="admin")
     client = _signed_in(web_server, "liaison")
+    waiting = client.get("/register").text.split('id="families-waiting"')[1]
+    assert f'data-identification="{ident}"' in waiting.split("</section>")[0]
     page = client.get(f"/identifications/{ident}")
     assert 'id="notify-form"' in page.text and 'id="release-form"' in page.text
     assert f'<option value="{donor}"' in page.text
@@ -202,6 +204,8 @@ def test_notify_then_release_moves_the_remains_to_released(web_server, confirmed
     changed = {k: (counts_before.get(k), v) for k, v in counts_after.items()
                if counts_before.get(k) != v}
     assert any("released" in k for k in changed), changed
+    waiting = client.get("/register").text.split('id="families-waiting"')[1]
+    assert f'data-identification="{ident}"' not in waiting.split("</section>")[0]
     remains_page = client.get(f"/records/remains/{remains}")
     assert "видано" in remains_page.text or "released" in remains_page.text
 

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from homecoming.services.accounts import authorize
 from homecoming.services.web_queries import RecordPage, list_records
 
-__all__ = ["PERMISSION_VIEW", "register_page", "person_file", "withdrawal_effects"]
+__all__ = ["PERMISSION_VIEW", "register_page", "person_file", "withdrawal_effects",
+           "families_waiting"]
 
 #: the permission of every function here (a lab, field, pathologist or monitor account never
 #: sees a name)
@@ -170,3 +171,33 @@ def person_file(session: Any, person_id: str, *, actor: str | None = None) -> di
         "notifications": sorted(notifications, key=lambda n: (n["notified_on"], n["id"])),
         "releases": sorted(releases, key=lambda n: (n["released_on"], n["id"])),
     }
+
+
+def families_waiting(session: Any, *, actor: str | None = None) -> list[dict[str, Any]]:
+    """The liaison officer's work: every confirmed identification (newest version) whose
+    family has not been told or whose remains have not been returned, in missing-person
+    order: id, missing_person, name (surname, given name, patronymic), remains,
+    ``notified`` (date of the first notification or None) and ``released`` (date or None).
+    """
+    from homecoming.storage.repositories import Repositories
+    from homecoming.storage.repositories.identifications import IdentificationRepository
+
+    authorize(session, PERMISSION_VIEW, actor=actor)
+    repo = IdentificationRepository(session)
+    people = Repositories(session).missing_persons
+    out = []
+    for mp, row in sorted(repo.latest_all().items()):
+        if row["status"] != "confirmed":
+            continue
+        told = repo.notifications(row["id"])
+        returned = repo.releases(row["id"])
+        if told and (returned or not row["remains_code"]):
+            continue
+        person = people.find(mp)
+        name = " ".join(x for x in (person.surname, person.given_name, person.patronymic or "")
+                        if x) if person is not None else mp
+        out.append({"id": row["id"], "missing_person": mp, "name": name,
+                    "remains": row["remains_code"],
+                    "notified": told[0]["notified_on"] if told else None,
+                    "released": returned[0]["released_on"] if returned else None})
+    return out

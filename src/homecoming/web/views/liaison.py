@@ -85,10 +85,16 @@ def family_section(ctx: Context, item: dict[str, Any],
                        "relationship": d.relationship.value}
                       for d in sorted(Repositories(session).donors.list(
                           missing_person_id=item["missing_person"]), key=lambda d: d.id)]
+    def dated(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**e, "on": _dt.date.fromisoformat(e["on"]) if isinstance(e.get("on"), str)
+                 else e.get("on")} for e in entries]
+
     return {"donors": donors, "methods": METHOD_LABELS,
+            "notifications": dated(item.get("notifications") or []),
+            "releases": dated(item.get("releases") or []),
             "released": bool(item.get("releases")),
             "form": form or {"name": None, "values": {}, "errors": {}},
-            "today": _dt.date.today().isoformat()}
+            "today": _dt.datetime.now(_dt.UTC).date().isoformat()}
 
 
 def _redisplay(ctx: Context, ident_id: str, name: str, values: dict[str, str],

@@ -32,6 +32,19 @@ router = APIRouter()
 __all__ = ["router", "person_page_response"]
 
 
+#: fields of a missing person shown as dates in the page's language
+_DATE_FIELDS = ("birth_date", "last_seen_on", "reported_on")
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str) and value:
+        try:
+            return _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
+
+
 @route(router, "GET", "/register", "persons.view")
 def register_list(ctx: Context, q: str = "", page: int = 1) -> Response:
     spec = KINDS["missing-persons"]
@@ -40,9 +53,11 @@ def register_list(ctx: Context, q: str = "", page: int = 1) -> Response:
         result = register.register_page(session, search=q, filters=filters, page=page,
                                         page_size=ctx.request.app.state.config.page_size,
                                         actor=ctx.user)
-    template = "register_table.html" if ctx.request.headers.get("hx-request") \
-        else "register_list.html"
-    return render(ctx, template, spec=spec, result=result)
+        partial = bool(ctx.request.headers.get("hx-request"))
+        waiting = register.families_waiting(session, actor=ctx.user) \
+            if not partial and ctx.may("notify.record") else []
+    template = "register_table.html" if partial else "register_list.html"
+    return render(ctx, template, spec=spec, result=result, waiting=waiting)
 
 
 @route(router, "GET", "/register/donors.csv", "records.export")
@@ -71,10 +86,13 @@ def person_page_response(ctx: Context, person_id: str, *, status: int = 200,
     its errors beside the fields; ``withdrawn``: what a withdrawal just did)."""
     with ctx.db.session() as session:
         file = register.person_file(session, person_id, actor=ctx.user)
+    person = {name: _as_date(value) if name in _DATE_FIELDS else value
+              for name, value in file["person"].items()}
     return render(ctx, "register_person.html", status=status, file=file,
-                  person=file["person"], drawing=pedigree_svg.layout(file["pedigree"]),
+                  person=person, drawing=pedigree_svg.layout(file["pedigree"]),
                   form=form or {}, errors=errors or {}, withdrawn=withdrawn,
-                  today=_dt.date.today().isoformat(), methods=METHOD_LABELS)
+                  today=_dt.datetime.now(_dt.UTC).date().isoformat(),
+                  methods=METHOD_LABELS)
 
 
 @route(router, "GET", "/register/{person_id}", "persons.view")
