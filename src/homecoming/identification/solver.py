@@ -105,6 +105,9 @@ class _Likelihoods:
         self._fam: dict[tuple[str, tuple[tuple[str, str], ...], bool], np.ndarray] = {}
         self._vic: dict[tuple[str, bool], np.ndarray] = {}
         self.calls = 0
+        # the default engine at theta = 0 takes many sub-assignments of a family in one call
+        # (log_likelihood_rows: independent rows, grouped by typed set inside the engine)
+        self.batched = theta == 0.0 and loglik is _default_loglik()
 
     def _call(self, pedigree: Pedigree, genotypes: Mapping[str, Mapping[str, Any]],
               mutation: bool) -> np.ndarray:
@@ -125,6 +128,49 @@ class _Likelihoods:
             hit = self._call(fam.pedigree, gts, mutation)
             self._fam[key] = hit
         return hit
+
+    def family_many(self, fam: Family, many: Sequence[tuple[tuple[str, str], ...]]) -> None:
+        """Compute (and cache) :meth:`family` with mutation for many sub-assignments at once.
+
+        The same numbers as one :meth:`family` call each (each row of the engine is an
+        independent problem; rows are batched by typed set and state count, so sums may
+        differ in the last bits); counted as one call each. Only with the default engine at
+        theta = 0 (:attr:`batched`); otherwise nothing is done here.
+        """
+        if not self.batched:
+            return
+        from homecoming.kinship._problem import check_inputs
+        from homecoming.kinship.likelihood import log_likelihood_rows
+
+        todo: dict[tuple[tuple[str, str], ...], None] = {}
+        for pairs in many:
+            key = tuple(sorted(pairs))
+            if (fam.name, key, True) not in self._fam:
+                todo[key] = None
+        if not todo:
+            return
+        base = self.family_gt[fam.name]
+        names = [m.name for m in self.markers]
+        rows: list[tuple[Marker, Mapping[str, object]]] = []
+        for key in todo:
+            gts = dict(base)
+            for m, v in key:
+                gts[m] = self.victim_gt[v]
+            check_inputs(fam.pedigree, self.markers, gts, self.theta, None, None)
+            for marker, name in zip(self.markers, names):
+                row: dict[str, object] = {}
+                for pid, person_genotypes in gts.items():
+                    if person_genotypes:
+                        genotype = person_genotypes.get(name)
+                        if genotype is not None:
+                            row[pid] = genotype
+                rows.append((marker, row))
+        out = log_likelihood_rows(fam.pedigree, rows, theta=self.theta, inbreeding={},
+                                  dropout={})
+        n = len(self.markers)
+        for k, key in enumerate(todo):
+            self._fam[(fam.name, key, True)] = out[k * n:(k + 1) * n]
+        self.calls += len(todo)
 
     def prime(self, fam: Family, pairs: tuple[tuple[str, str], ...], values: np.ndarray) -> None:
         """Store a likelihood (with mutation) computed elsewhere, e.g. a genotype-table column."""
@@ -199,6 +245,37 @@ def _pairwise_per_pair(ds: DviDataset, lik: _Likelihoods, fam_null: Mapping[str,
     if progress is not None:
         progress(n_pairings, n_pairings)
     return out
+
+
+#: Sub-assignments per batched engine call when priming a family's options.
+PRIME_CHUNK = 256
+
+
+def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
+                   candidates: Mapping[str, Sequence[str]], bit: Mapping[str, int],
+                   limit: int) -> None:
+    """Compute, level by level and in batches, the likelihoods of the sub-assignments that the
+    depth-first enumeration of a family's options will ask for: the same set (a sub-assignment
+    is extended only when it is possible), so that enumeration then only reads the cache.
+    Stops early (leaving the rest to the enumeration, which enforces ``limit``) when a level
+    would exceed ``limit``."""
+    if not lik.batched or not miss:
+        return
+    level: list[tuple[int, int, tuple[tuple[str, str], ...]]] = [(0, 0, ())]
+    seen = 1
+    while level:
+        children = [(j + 1, used | 1 << bit[v], pairs + ((miss[j], v),))
+                    for i, used, pairs in level
+                    for j in range(i, len(miss))
+                    for v in candidates[miss[j]] if not used >> bit[v] & 1]
+        if not children or seen + len(children) > 2 * limit:
+            return
+        for start in range(0, len(children), PRIME_CHUNK):
+            lik.family_many(fam, [c[2] for c in children[start:start + PRIME_CHUNK]])
+        level = [c for c in children if _total(lik.family(fam, c[2])) > -math.inf]
+        seen += len(level)
+        if seen > limit:
+            return
 
 
 def _default_loglik() -> LogLikelihood:
@@ -380,6 +457,7 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                             value=cfg.max_family_options)
                     extend(j + 1, used | 1 << bit[v], new_pairs)
 
+        _prime_options(lik, f, miss, candidates, bit, cfg.max_family_options)
         extend(0, 0, ())
         options.append(opts)
     if tick is not None:
