@@ -192,3 +192,48 @@ def test_advice_asks_the_typed_paternal_uncle_for_his_y(tmp_path):
             assert family["lineage_requests"] == [
                 {"donor": "D-U", "relationship": "uncle", "ask_for": "Y-STR", "meioses": 3}]
             assert "Y-STR" in father["ask_for"]
+
+
+def test_blind_screening_adds_the_y_lr_of_candidate_pairs(tmp_path):
+    """`screen` on the SYNTHETIC case: candidate pairs whose two samples carry Y haplotypes,
+    under a relationship that shares the Y (direct 0 meioses, parent_child 1, full_sibling
+    2), get the Y LR, and the combined log10 LR is the autosomal one plus log10 LR_Y. By
+    hand: the remains match the uncle's haplotype, so LR_Y = Π_loci P(0 | m, μ) / f with
+    f = B⁻¹(0.95; 2, 39) (1 of the 40 stored references carries it); a haplotype 2 repeats
+    away in one or two meioses only through two steps, 3 repeats away in two meioses never
+    (LR 0, combined LR 0, written null). Half siblings are not compared (which parent is
+    shared is unknown)."""
+    from homecoming.genetics.frequencies import load_database
+    from homecoming.kinship.lineage import rate_for, step_change_probability, y_mutation_rates
+    from homecoming.services.screening import screen
+
+    fdb = load_database("nist1036_all")
+    markers = fdb.markers(list(fdb.loci)[:30])
+    db = Database(f"sqlite:///{tmp_path / 's.db'}")
+    db.upgrade()
+    with db.session() as s:
+        build(Repositories(s, user="t"), markers, 1, with_y=True)
+    result = screen(db, min_lr=1e-6, store=False)
+    db.dispose()
+    autosomal = {(c["pm"], c["reference"], c["relationship"]): c["log10_lr"]
+                 for c in result.candidates.records()}
+    rows = {(r["pm"], r["reference"], r["relationship"]): r for r in result.lineage}
+    assert not [k for k in rows if k[2] == "half_sibling"]
+    from lineage_case import UNCLE_Y
+
+    rates = y_mutation_rates()
+    copies = [k for k in UNCLE_Y if k != "DYS385"] + ["DYS385a", "DYS385b"]
+    f = float(beta.ppf(0.95, 2, 39))
+    for rel, m in (("parent_child", 1), ("full_sibling", 2)):
+        row = rows[("S-R-1", "S-D-U", rel)]
+        same = math.prod(step_change_probability(0, m, rate_for(k, rates)) for k in copies)
+        assert row["y"]["meioses"] == m
+        assert row["y"]["lr"] == pytest.approx(same / f, rel=1e-9)
+    assert any(r["y"]["lr"] == 0.0 for r in rows.values())
+    for key, row in rows.items():
+        assert row["y"]["database_size"] == 40 and row["y"]["count"] == 1
+        if row["y"]["lr"] == 0.0:
+            assert row["combined_log10_lr"] is None
+        else:
+            assert row["combined_log10_lr"] == pytest.approx(
+                autosomal[key] + math.log10(row["y"]["lr"]), rel=1e-12)

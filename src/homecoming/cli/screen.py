@@ -205,6 +205,16 @@ def screen_command(ctx: click.Context, relationships: tuple[str, ...], min_lr: f
             lr = "-inf" if r["log10_lr"] is None else f"{r['log10_lr']:8.3f}"
             click.echo(f"  {r['pm']:<16} {r['family']}/{r['missing']:<20} exact log10 LR {lr}")
         _more(len(rows), show_all)
+    if result.lineage:
+        rows = result.lineage
+        click.echo(f"Lineage markers (Y-STR, mtDNA) on {len(rows)} candidate pairs; combined "
+                   "log10 LR = autosomal + lineage (independent inheritance):")
+        for r in rows if show_all else rows[:SHOWN]:
+            lr = "-inf" if r["combined_log10_lr"] is None else f"{r['combined_log10_lr']:8.3f}"
+            kinds = "+".join(k for k in ("y", "mtdna") if k in r).replace("y", "Y")
+            click.echo(f"  {r['pm']:<16} {r['reference']:<24} {r['relationship']:<13} "
+                       f"{kinds:<8} combined log10 LR {lr}")
+        _more(len(rows), show_all)
     if result.pm_pm is not None:
         groups = result.pm_pm_groups
         click.echo(f"PM-PM direct matches: {len(result.pm_pm['links'])} links, "

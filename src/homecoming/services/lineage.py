@@ -473,3 +473,87 @@ def annotate_advice(entry: dict[str, Any], *, y_typed: bool = False,
             best = candidate
     entry["best_lineage_donor"] = best
     return entry
+
+
+# --- blind screening: lineage markers of the candidate pairs ----------------------------------
+
+#: pairwise screening relationship -> (Y meioses when both are men, whether mtDNA is shared)
+SCREENING_LINES: dict[str, tuple[int | None, bool]] = {
+    "direct": (0, True), "parent_child": (1, False), "full_sibling": (2, True),
+    "half_sibling": (None, False)}
+
+
+def screening_lineage(session: Any, rows: Sequence[Mapping[str, Any]], *,
+                      rates: Mapping[str, float] | None = None,
+                      confidence: float = CONFIDENCE) -> list[dict[str, Any]]:
+    """For the candidate pairs of a blind screening (``rows``: ``pm``, ``reference`` bar-codes,
+    ``relationship``, ``log10_lr``), the lineage LRs where both samples have a haplotype of a
+    kind the relationship shares: Y-STRs for ``direct`` (0 meioses), ``parent_child``
+    (father–son, 1) and ``full_sibling`` (brothers, 2); mtDNA for ``direct`` and
+    ``full_sibling`` (the same mother). A parent–child pair is not compared for mtDNA (the
+    screening does not know which is the mother) nor a half-sibling pair at all (which parent
+    is shared is unknown). Frequencies and combination as in :func:`lineage_matches`; each row
+    gives ``combined_log10_lr`` (the autosomal log10 LR plus the lineage ones)."""
+    from homecoming.kinship.lineage import (
+        haplotype_frequency,
+        mtdna_lr,
+        rate_for,
+        y_lr,
+        y_mutation_rates,
+    )
+
+    ys = {r.sample_barcode: r for r in YHaplotypeRepository(session).list()}
+    mts = {r.sample_barcode: r for r in MtdnaHaplotypeRepository(session).list()}
+    if not ys and not mts:
+        return []
+    from sqlalchemy import select
+
+    from homecoming.storage import tables
+
+    s = tables.samples
+    donor_samples = {b for (b,) in session.execute(
+        select(s.c.barcode).where(s.c.source == "donor"))}
+    y_db = [ys[b].alleles() for b in sorted(ys) if b in donor_samples]
+    mt_db = [mts[b] for b in sorted(mts) if b in donor_samples]
+    rates = dict(y_mutation_rates() if rates is None else rates)
+    out = []
+    for row in rows:
+        pm, ref, rel = str(row["pm"]), str(row["reference"]), str(row["relationship"])
+        meioses, shares_mt = SCREENING_LINES.get(rel, (None, False))
+        item: dict[str, Any] = {"pm": pm, "reference": ref, "relationship": rel}
+        if meioses is not None and pm in ys and ref in ys and y_db:
+            tested, reference = ys[pm].alleles(), ys[ref].alleles()
+            compared = [x for x in sorted(set(tested) & set(reference))
+                        if rate_for(x, rates) is not None]
+            if compared:
+                n = sum(1 for h in y_db if all(x in h for x in compared))
+                x_count = sum(1 for h in y_db if all(h.get(x) == tested[x] for x in compared))
+                if n:
+                    freq = haplotype_frequency(x_count, n, confidence=confidence)
+                    result = y_lr({x: tested[x] for x in compared},
+                                  {x: reference[x] for x in compared}, meioses=meioses,
+                                  rates={x: rate_for(x, rates) or 0.0 for x in compared},
+                                  frequency=freq.upper_bound)
+                    item["y"] = {"meioses": meioses, "loci": len(compared), "count": x_count,
+                                 "database_size": n,
+                                 "frequency_upper_bound": freq.upper_bound, "lr": result.lr}
+        if shares_mt and pm in mts and ref in mts and mt_db:
+            comparison, _ = _mt_compare(mts[pm], mts[ref])
+            x_count = sum(1 for h in mt_db
+                          if _mt_compare(mts[pm], h)[0].conclusion == "cannot exclude")
+            freq = haplotype_frequency(x_count, len(mt_db), confidence=confidence)
+            item["mtdna"] = {"conclusion": comparison.conclusion, "count": x_count,
+                             "database_size": len(mt_db),
+                             "frequency_upper_bound": freq.upper_bound,
+                             "lr": mtdna_lr(comparison, freq.upper_bound)}
+        if "y" not in item and "mtdna" not in item:
+            continue
+        total = float(row["log10_lr"])
+        for key in ("y", "mtdna"):
+            value = item.get(key, {}).get("lr")
+            if value is not None:
+                total = total + math.log10(value) if value > 0 else -math.inf
+        item["combined_log10_lr"] = total if math.isfinite(total) else None
+        item["combination"] = COMBINATION_NOTE
+        out.append(item)
+    return out

@@ -146,6 +146,9 @@ class ScreeningResult:
     stored: int | None = None
     #: stored profiles left out, as ``{"record": barcode, "reason": ...}``
     left_out: list[dict[str, str]] = field(default_factory=list)
+    #: lineage-marker LRs of candidate pairs where both have Y-STR / mtDNA haplotypes
+    #: (:func:`homecoming.services.lineage.screening_lineage`); None for a dataset
+    lineage: list[dict[str, Any]] | None = None
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -297,6 +300,11 @@ def screen(db: Any | None = None, *, dataset: str | Path | None = None,
         doc = res.to_json()
         result.pm_pm = {"links": doc["links"], "groups": doc["groups"]}
         result.pm_pm_groups = [list(g) for g in res.group_ids]
+    if ds is None:
+        from homecoming.services.lineage import screening_lineage
+
+        with db.session() as session:
+            result.lineage = screening_lineage(session, cands.records())
     if ds is None and store:
         result.stored = _store_candidates(db, cands, rels, actor)
     return result
@@ -342,6 +350,8 @@ def write_candidates(path: str | Path, result: ScreeningResult) -> None:
         doc["follow_up"] = result.follow_up
     if result.pm_pm is not None:
         doc["pm_pm"] = result.pm_pm
+    if result.lineage:
+        doc["lineage"] = result.lineage
     path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
 
 
