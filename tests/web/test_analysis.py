@@ -67,6 +67,8 @@ def test_candidates_list_filters_and_links(server):
     assert f'href="/records/samples/{top["pm"]}"' in page.text
     assert f'href="/records/remains/{top["remains_code"]}"' in page.text
     assert "/analysis/candidates/detail?pm=" in page.text
+    assert f'href="/records/donors/{top["donor_id"]}"' in page.text  # analysts: persons.view
+    assert 'id="nav-analysis"' in page.text and 'id="nav-lab-upload"' not in page.text
     sibs = [r for r in rows if r["relationship"] == "full_sibling"]
     page = analyst.get("/analysis/candidates", params={"relationship": "full_sibling"})
     assert f'data-count="{len(sibs)}"' in page.text
@@ -106,6 +108,8 @@ def test_lab_sees_candidates_as_bar_codes_only(server):
     page = lab.get("/analysis/candidates")
     assert page.status_code == 200
     assert not [n for n in names if n and n in page.text]
+    assert 'href="/records/donors/' not in page.text         # no persons.view: codes only
+    assert 'id="nav-lab-upload"' in page.text and 'id="nav-analysis"' in page.text
     assert lab.get("/analysis/run").status_code == 403      # identify.run: analysts only
     lab.close()
     for role in ("board", "liaison", "monitor"):
