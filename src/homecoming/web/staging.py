@@ -75,6 +75,7 @@ class UploadStore:
         if self._root is None:
             self._root = Path(tempfile.mkdtemp(prefix="homecoming-uploads-"))
             atexit.register(shutil.rmtree, self._root, True)
+        self._root.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self._root, 0o700)
         return self._root
 

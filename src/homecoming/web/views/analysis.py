@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Form
@@ -28,12 +29,22 @@ from homecoming.web.i18n import lazy
 from homecoming.web.jobs import Job, JobRunner
 from homecoming.web.security import Context, route
 
-__all__ = ["router", "runner", "STAGE_NAMES", "RELATIONSHIP_LABELS", "SCOPES"]
+__all__ = ["router", "job_runner", "STAGE_NAMES", "RELATIONSHIP_LABELS", "SCOPES"]
 
 router = APIRouter()
 
-#: the background jobs of this server process
-runner = JobRunner()
+_lock = threading.Lock()
+
+
+def job_runner(ctx: Context) -> JobRunner:
+    """The background jobs of this application (one runner per application, so that a run
+    on one database never stands in for a run on another in the same process)."""
+    state = ctx.request.app.state
+    with _lock:
+        found: JobRunner | None = getattr(state, "jobs", None)
+        if found is None:
+            found = state.jobs = JobRunner()
+    return found
 
 #: the identification engine's stages (identification.progress.STAGE_LABELS) on the page
 STAGE_NAMES = {
@@ -139,7 +150,7 @@ def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
 
 @route(router, "GET", "/analysis/run", "identify.run")
 def run_page(ctx: Context, job: str = "") -> Response:
-    current = runner.get(job) if job else runner.latest("identify")
+    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("identify")
     return _run_page(ctx, current)
 
 
@@ -153,14 +164,14 @@ def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form("")) -> 
     if scope == "new" and not ids:
         return _run_page(ctx, None, status=400, scope=scope, error=i18n.gettext(
             "Give the bar-codes of the newly imported profiles."))
-    job = runner.start("identify", ctx.user or "", _work(ctx, scope, ids))
+    job = job_runner(ctx).start("identify", ctx.user or "", _work(ctx, scope, ids))
     return RedirectResponse(f"/analysis/run?job={job.id}", status_code=303)
 
 
 @route(router, "GET", "/analysis/run/progress", "identify.run")
 def run_progress(ctx: Context, job: str = "") -> Response:
     """The progress block (htmx polls it while the run goes on), or the whole page."""
-    current = runner.get(job) if job else runner.latest("identify")
+    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("identify")
     if not ctx.request.headers.get("hx-request"):
         return _run_page(ctx, current)
     if current is None:

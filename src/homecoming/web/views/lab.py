@@ -11,6 +11,8 @@ The page and its reports show sample bar-codes only, never a person's name. Perm
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +24,7 @@ from homecoming.web.i18n import lazy
 from homecoming.web.security import Context, Forbidden, route
 from homecoming.web.staging import MAX_BYTES, UploadStore, owner_key
 
-__all__ = ["router", "KIND_LABELS", "store"]
+__all__ = ["router", "KIND_LABELS", "upload_store"]
 
 router = APIRouter()
 
@@ -36,8 +38,18 @@ KIND_LABELS = {
 }
 assert set(KIND_LABELS) == set(UPLOAD_KINDS)
 
-#: the uploads kept between a dry run and its confirmation (one store per server process)
-store = UploadStore()
+_lock = threading.Lock()
+
+
+def upload_store(ctx: Context) -> UploadStore:
+    """The uploads kept between a dry run and its confirmation (one store per application:
+    two applications in one process, e.g. on two databases, never share a token)."""
+    state = ctx.request.app.state
+    with _lock:
+        found: UploadStore | None = getattr(state, "lab_uploads", None)
+        if found is None:
+            found = state.lab_uploads = UploadStore()
+    return found
 
 
 def _owner(ctx: Context) -> str:
@@ -92,6 +104,7 @@ async def upload(ctx: Context, kind: str = Form(""), file: UploadFile | None = F
         return _page(ctx, status=400, chosen=kind, error=i18n.gettext("The file is empty."))
     options = {"replace": "yes" if replace else "", "kit": kit.strip()[:100],
                "laboratory": laboratory.strip()[:200]}
+    store = upload_store(ctx)
     staged = store.put(data, owner=_owner(ctx), kind=kind, filename=file.filename,
                        options=options)
     report = await run_in_threadpool(
@@ -108,6 +121,7 @@ async def upload(ctx: Context, kind: str = Form(""), file: UploadFile | None = F
 @route(router, "POST", "/lab/upload/{token}/confirm", "profiles.write")
 def confirm(ctx: Context, token: str, sha256: str = Form("")) -> Response:
     """Import the kept upload ``token``, if it is still the file that was dry-run."""
+    store = upload_store(ctx)
     staged = store.get(token, owner=_owner(ctx))
     _may_upload(ctx, staged.kind)
     if sha256 != staged.sha256:
@@ -128,6 +142,7 @@ def confirm(ctx: Context, token: str, sha256: str = Form("")) -> Response:
 @route(router, "POST", "/lab/upload/{token}/discard", "profiles.write")
 def discard(ctx: Context, token: str) -> Response:
     """Forget the kept upload (nothing was written)."""
+    store = upload_store(ctx)
     store.get(token, owner=_owner(ctx))
     store.discard(token)
     if ctx.request.headers.get("hx-request"):
