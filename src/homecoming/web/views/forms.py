@@ -153,9 +153,24 @@ def error_text(code: str, expected: str) -> str:
     return i18n.gettext("Not valid: expected %(detail)s.") % {"detail": text.rstrip(".")}
 
 
-def _hint(item: editing.FormField) -> str:
+#: the parts of a line of a nested field that have no field label of their own
+_PART_LABELS: dict[str, str] = {
+    "body_region": lazy("body region"),
+    "perimortem": lazy("perimortem (true or false)"),
+    "foreign_object_id": lazy("foreign object id"),
+    "role": lazy("role"),
+    "organisation": lazy("organisation"),
+    "category": lazy("category"),
+}
+
+
+def _part_label(name: str) -> str:
     from homecoming.web.labels import field_label
 
+    return i18n.gettext(_PART_LABELS[name]) if name in _PART_LABELS else field_label(name)
+
+
+def _hint(item: editing.FormField, *, creating: bool = True) -> str:
     hints = {
         "date": lambda: i18n.gettext("YYYY-MM-DD"),
         "datetime": lambda: i18n.gettext("YYYY-MM-DD HH:MM, in UTC"),
@@ -164,9 +179,11 @@ def _hint(item: editing.FormField) -> str:
         "range": lambda: i18n.gettext("A number or a range such as 30-45"),
         "lines": lambda: i18n.gettext("One per line"),
         "nested": lambda: i18n.gettext("One per line: %(parts)s") % {
-            "parts": _FIELD_PARTS_SEPARATOR.join(field_label(p) for p in item.parts)},
+            "parts": _FIELD_PARTS_SEPARATOR.join(_part_label(p) for p in item.parts)},
     }
     if item.is_key:
+        if not creating:
+            return ""
         return i18n.gettext("Letters, digits and . _ : / - (no spaces); cannot be changed "
                             "later")
     return hints[item.widget]() if item.widget in hints else ""
@@ -191,7 +208,7 @@ def _form_page(ctx: Context, kind: str, *, values: Mapping[str, str], key: str |
     return render(ctx, "record_form.html", status=status, kind=kind, key=key, fields=fields,
                   title=title, first_error=first_error,
                   values=values, errors=dict(errors or {}), row_version=row_version,
-                  action=action, hints={f.name: _hint(f) for f in fields},
+                  action=action, hints={f.name: _hint(f, creating=key is None) for f in fields},
                   references=choices, form_level=editing.FORM_LEVEL)
 
 
