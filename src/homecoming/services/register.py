@@ -35,7 +35,7 @@ def register_page(session: Any, *, search: str = "", filters: Mapping[str, str] 
     ``donors`` (how many reference donors), ``withdrawn`` (how many of them withdrew
     consent) and ``identification`` (the newest identification's status, or None)."""
     from homecoming.storage import tables as t
-    from homecoming.storage.repositories.identifications import IdentificationRepository
+    from homecoming.storage import tables_identifications as ti
     from homecoming.storage.tables_consent import consent_withdrawals as cw
 
     authorize(session, PERMISSION_VIEW, actor=actor)
@@ -56,11 +56,15 @@ def register_page(session: Any, *, search: str = "", filters: Mapping[str, str] 
                 .select_from(t.donors.join(cw, cw.c.donor_id == d.id))
                 .where(d.missing_person_id.in_(ids)).group_by(d.missing_person_id)):
             withdrawn[str(mp)] = int(n)
-        repo = IdentificationRepository(session)
-        for mp in ids:
-            row = repo.latest(mp)
-            if row is not None:
-                newest[mp] = str(row["status"])
+        i = ti.identifications.c
+        latest = (select(i.missing_person_id, func.max(i.version).label("v"))
+                  .where(i.missing_person_id.in_(ids)).group_by(i.missing_person_id)
+                  .subquery())
+        for mp, status in session.execute(
+                select(i.missing_person_id, i.status).join(
+                    latest, (i.missing_person_id == latest.c.missing_person_id)
+                    & (i.version == latest.c.v))):
+            newest[str(mp)] = str(status)
     for row in result.rows:
         key = str(row["id"])
         row["donors"] = donors[key]
@@ -179,25 +183,39 @@ def families_waiting(session: Any, *, actor: str | None = None) -> list[dict[str
     order: id, missing_person, name (surname, given name, patronymic), remains,
     ``notified`` (date of the first notification or None) and ``released`` (date or None).
     """
-    from homecoming.storage.repositories import Repositories
-    from homecoming.storage.repositories.identifications import IdentificationRepository
+    from homecoming.storage import tables as t
+    from homecoming.storage import tables_identifications as ti
 
     authorize(session, PERMISSION_VIEW, actor=actor)
-    repo = IdentificationRepository(session)
-    people = Repositories(session).missing_persons
+    i, n, r, m = (ti.identifications.c, ti.notifications.c, ti.releases.c,
+                  t.missing_persons.c)
+    latest = (select(i.missing_person_id, func.max(i.version).label("v"))
+              .group_by(i.missing_person_id).subquery())
+    confirmed = session.execute(
+        select(i.id, i.missing_person_id, i.remains_code, m.surname, m.given_name,
+               m.patronymic)
+        .join(latest, (i.missing_person_id == latest.c.missing_person_id)
+              & (i.version == latest.c.v))
+        .outerjoin(t.missing_persons, m.id == i.missing_person_id)
+        .where(i.status == "confirmed").order_by(i.missing_person_id)).all()
+    ids = [row.id for row in confirmed]
+    told: dict[str, Any] = {}
+    returned: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        told.update(session.execute(select(n.identification_id, func.min(n.notified_on))
+                                    .where(n.identification_id.in_(chunk))
+                                    .group_by(n.identification_id)).all())
+        returned.update(session.execute(select(r.identification_id, func.min(r.released_on))
+                                        .where(r.identification_id.in_(chunk))
+                                        .group_by(r.identification_id)).all())
     out = []
-    for mp, row in sorted(repo.latest_all().items()):
-        if row["status"] != "confirmed":
+    for row in confirmed:
+        if row.id in told and (row.id in returned or not row.remains_code):
             continue
-        told = repo.notifications(row["id"])
-        returned = repo.releases(row["id"])
-        if told and (returned or not row["remains_code"]):
-            continue
-        person = people.find(mp)
-        name = " ".join(x for x in (person.surname, person.given_name, person.patronymic or "")
-                        if x) if person is not None else mp
-        out.append({"id": row["id"], "missing_person": mp, "name": name,
-                    "remains": row["remains_code"],
-                    "notified": told[0]["notified_on"] if told else None,
-                    "released": returned[0]["released_on"] if returned else None})
+        name = " ".join(x for x in (row.surname, row.given_name, row.patronymic) if x) \
+            or str(row.missing_person_id)
+        out.append({"id": row.id, "missing_person": row.missing_person_id, "name": name,
+                    "remains": row.remains_code, "notified": told.get(row.id),
+                    "released": returned.get(row.id)})
     return out
