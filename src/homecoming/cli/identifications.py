@@ -64,14 +64,24 @@ def list_command(ctx: click.Context, status: str | None, search: str | None, lat
 @identifications_group.command("show")
 @click.argument("ident_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--ancestry", is_flag=True,
+              help="Also recompute the LR with several shipped frequency databases: the "
+                   "range and the conservative (minimum) value.")
+@click.option("--databases", metavar="NAME,...", default=None,
+              help="With --ancestry: these shipped frequency databases (default: the "
+                   "continental and pooled populations).")
 @click.pass_context
-def show_command(ctx: click.Context, ident_id: str, as_json: bool) -> None:
+def show_command(ctx: click.Context, ident_id: str, as_json: bool, ancestry: bool,
+                 databases: str | None) -> None:
     """Show one stored identification: LR per marker, model, runner-ups, review history."""
-    from homecoming.services.identifications import get_identification
+    from homecoming.services.identifications import ancestry_lrs, get_identification
 
     db = open_database(ctx)
     with db.session() as session:
         d = get_identification(session, ident_id)
+    if ancestry:
+        d["ancestry"] = ancestry_lrs(db, ident_id, databases=[
+            x.strip() for x in databases.split(",") if x.strip()] if databases else None)
     if as_json:
         click.echo(json.dumps(d, indent=1, default=str))
         return
@@ -94,9 +104,29 @@ def show_command(ctx: click.Context, ident_id: str, as_json: bool) -> None:
         lines.append(f"  loci left out   {', '.join(m['loci_left_out'])} (not in the table)")
     if d["changes"] and d["changes"] != {"new": True}:
         lines.append(f"  changed         {json.dumps(d['changes'], default=str)}")
+    if m.get("lineage"):
+        lin = m["lineage"]
+        lines.append(f"  lineage         autosomal LR {fmt_lr(lin.get('autosomal_lr'))} x "
+                     + " x ".join(f"{k} {fmt_lr(lin[k]['lr'])} ({lin[k]['count']} of "
+                                  f"{lin[k]['database_size']} references)"
+                                  for k in ("y", "mtdna") if lin.get(k)
+                                  and lin[k].get("lr") is not None)
+                     + f"; {lin['combination']}")
     if d["per_marker"]:
         lines.append("")
         lines.append(table(["locus", "LR"], [[k, fmt_lr(v)] for k, v in d["per_marker"].items()]))
+    if d.get("ancestry"):
+        a = d["ancestry"]
+        lines.append("")
+        lines.append("LR by frequency database (ancestry-robust: " + (
+            f"range {fmt_lr(a['range'][0])} to {fmt_lr(a['range'][1])}, conservative "
+            f"{fmt_lr(a['conservative_lr'])} with {a['conservative_database']})"
+            if a["range"] else "no database has every locus of the stored LR)"))
+        lines.append(table(["database", "population", "LR", "loci"], [
+            [r["database"], r["population"], fmt_lr(r["lr"]),
+             str(r["loci"]) + ("" if r["comparable"] else
+                               f" (lacks {len(r['missing_loci'])}: not compared)")]
+            for r in a["databases"]]))
     if d["runner_ups"]:
         lines.append("")
         lines.append("Runner-up remains (pairwise screening, log10 LR summed over relatives)")

@@ -39,7 +39,8 @@ from homecoming.services.accounts import authorize
 from homecoming.storage.repositories.identifications import IdentificationRepository, log_access
 
 __all__ = ["StoreReport", "store_case_identification", "list_identifications",
-           "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE"]
+           "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE",
+           "ancestry_lrs", "ANCESTRY_DATABASES", "ANCESTRY_RULE"]
 
 RARE_ALLELE_RULE = ("an allele absent from the frequency table gets 5/(2N) (N: the table's "
                     "sample size; NRC II, 1996) and its locus is renormalised, using only the "
@@ -477,3 +478,79 @@ def report_data(session: Any, ident_id: str, *, family: bool = False,
             log_access(session, user=who, table_name="profiles", record_key=s.barcode,
                        purpose=f"identification report {ident_id}")
     return data
+
+
+# --- ancestry-robust LR (issue 14 item 5) ------------------------------------------------------
+
+#: frequency databases the ancestry-robust LR is computed over by default: the continental
+#: and pooled populations of the shipped tables (``homecoming frequencies list``)
+ANCESTRY_DATABASES = (
+    "nist1036_african_american", "nist1036_asian", "nist1036_caucasian", "nist1036_hispanic",
+    "strider2015_europe_all", "ukdna17_white_ea1_ea2", "norstr2023_europe",
+    "norstr2023_west_asia", "norstr2023_middle_asia", "norstr2023_east_asia",
+    "norstr2023_africa", "norstr2023_south_america")
+
+ANCESTRY_RULE = ("the LR of the stored pair recomputed with each frequency database (same "
+                 "profiles, pedigree, mutation model, theta and rare-allele rule); range and "
+                 "conservative value (the minimum) over the databases that have every locus "
+                 "of the stored LR; lineage-marker LRs (case counts) multiply in unchanged")
+
+
+def ancestry_lrs(db: Any, ident_id: str, *, databases: Sequence[str] | None = None,
+                 actor: str | None = None) -> dict[str, Any]:
+    """The LR of stored identification ``ident_id`` over several shipped frequency databases:
+    per database the LR, log10 LR and the loci it lacks; ``range`` [min, max] and
+    ``conservative_lr`` (the minimum, with its database) over the databases that have every
+    locus of the stored LR, so a report can say whether the conclusion hangs on the choice
+    of population (:data:`ANCESTRY_RULE`).
+
+    :param databases: shipped database names (default :data:`ANCESTRY_DATABASES`).
+    :raises InputError: the identification names no remains (nothing to recompute).
+    """
+    from homecoming.genetics.frequencies import canonical_locus, load_database
+    from homecoming.genetics.markers import MutationSpec
+    from homecoming.services.case_identification import load_stored_case
+
+    names = list(databases or ANCESTRY_DATABASES)
+    with db.session() as session:
+        ident = get_identification(session, ident_id, actor=actor)
+        victims, families = load_stored_case(session)
+    if ident["remains"] is None:
+        raise InputError(f"identification {ident_id!r} names no remains; expected one with a "
+                         "remains code (an LR to recompute)", field="identification",
+                         value=ident_id)
+    model = ident["model"] or {}
+    family = next((f for f in families if f.missing.id == ident["missing_person"]), None)
+    victim = next((v for v in victims if v.id == ident["remains"]), None)
+    if family is None or victim is None:
+        raise InputError(f"identification {ident_id!r}: its missing person or remains is no "
+                         "longer stored with a profile; expected both", field="identification",
+                         value=ident_id)
+    spec = None if not model.get("mutation") else MutationSpec(**model["mutation"])
+    wanted = {canonical_locus(x) for x in model.get("loci") or []}
+    lineage = math.prod(v for k, v in (ident["per_marker"] or {}).items()
+                        if k in ("Y haplotype", "mtDNA"))
+    rows = []
+    for name in names:
+        fdb = load_database(name)
+        pair = pair_lr(fdb, family, victim, mutation=spec, theta=float(model.get("theta") or 0),
+                       dropout=model.get("dropout"))
+        have = {canonical_locus(x) for x in pair["per_marker"]}
+        lr = None if pair["lr"] is None else pair["lr"] * lineage
+        rows.append({"database": fdb.name, "population": fdb.population,
+                     "lr": _finite(lr),
+                     "log10_lr": _finite(math.log10(lr)) if lr and lr > 0 else None,
+                     "loci": len(pair["per_marker"]),
+                     "missing_loci": sorted(wanted - have),
+                     "comparable": not (wanted - have) and lr is not None})
+    usable = [r for r in rows if r["comparable"] and r["lr"] is not None]
+    low = min(usable, key=lambda r: r["lr"]) if usable else None
+    high = max(usable, key=lambda r: r["lr"]) if usable else None
+    return {"identification": ident_id, "missing_person": ident["missing_person"],
+            "remains": ident["remains"], "stored_lr": ident["lr"],
+            "stored_frequencies": (model.get("frequencies") or {}).get("name"),
+            "databases": rows,
+            "range": None if low is None or high is None else [low["lr"], high["lr"]],
+            "conservative_lr": None if low is None else low["lr"],
+            "conservative_database": None if low is None else low["database"],
+            "lineage_lr": lineage if lineage != 1 else None, "rule": ANCESTRY_RULE}
