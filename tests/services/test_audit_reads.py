@@ -149,3 +149,45 @@ def test_web_pages_of_people_are_audited_and_consent_filtered(demo):
                                          if detail.related["donors"] else [])
     with demo.session() as s:
         assert verify(s, actor="admin").ok
+
+
+def test_reports_and_the_death_registration_are_audited(tmp_path):
+    """The identification report (both versions) reads a person; the death-registration CSV
+    exports every confirmed identification; its page (rows) reads the people."""
+    from homecoming.services import review
+    from homecoming.services.identifications import list_identifications, report_data
+    from homecoming.services.release import death_registration_csv, death_registration_rows
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    result = CliRunner().invoke(cli, ["--database", url, "demo", "--bodies", "6",
+                                      "--no-identify"])
+    assert result.exit_code == 0, result.output
+    db = Database(url)
+    from homecoming.services.case_identification import identify_stored_case
+
+    identify_stored_case(db, store=True, actor="SYNTHETIC analyst")
+    with db.session() as s:
+        ident = next(r for r in list_identifications(s, status="proposed", latest_only=True)
+                     if r["remains"])
+    with db.session() as s:
+        review.accept(s, ident["id"], note="SYNTHETIC", actor="SYNTHETIC analyst 2")
+    with db.session() as s:
+        review.confirm(s, ident["id"], note="SYNTHETIC", actor="SYNTHETIC board")
+    with db.session() as s:
+        before = len(audit_records(s, action="read"))
+        report_data(s, ident["id"], family=True, actor="SYNTHETIC liaison")
+        text, n = death_registration_csv(s, actor="SYNTHETIC liaison", destination="dr.csv")
+        rows = death_registration_rows(s, actor="SYNTHETIC liaison")
+    assert n == len(rows) >= 1
+    with db.session() as s:
+        reads = audit_records(s, action="read")[before:]
+        assert [(e.user_name, e.table_name, e.get("reason")) for e in reads] == [
+            ("SYNTHETIC liaison", "missing_persons",
+             f"identification report {ident['id']} (family version)"),
+            ("SYNTHETIC liaison", "missing_persons", "death registration (shown)")]
+        assert reads[0].after == {"records": [ident["missing_person"]]}
+        exports = audit_records(s, table="identifications", action="export")
+        assert [(e.record_key, e.after["destination"]) for e in exports] == \
+            [(r["identification_id"], "dr.csv") for r in rows]
+        assert verify(s).ok
+    db.dispose()

@@ -55,6 +55,6 @@ def death_registration_command(ctx: click.Context, output: Path) -> None:
     from homecoming.services.release import death_registration_csv
 
     with open_database(ctx).session() as session:
-        text, n = death_registration_csv(session)
+        text, n = death_registration_csv(session, destination=str(output))
     atomic_write_text(output, text)
     click.echo(f"Wrote {n} confirmed identification(s) to {output}.")

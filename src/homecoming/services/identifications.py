@@ -478,6 +478,12 @@ def report_data(session: Any, ident_id: str, *, family: bool = False,
             log_access(session, user=who, table_name="profiles", record_key=s.barcode,
                        purpose=f"identification report {ident_id}")
     return data
+    if mp is not None:   # the report shows a person (issue 13: every read is audited)
+        from homecoming.services.audit import record_read
+
+        record_read(session, "missing_persons", [mp.id], actor=who,
+                    purpose=f"identification report {ident_id} "
+                            f"({'family' if family else 'technical'} version)")
 
 
 # --- ancestry-robust LR (issue 14 item 5) ------------------------------------------------------

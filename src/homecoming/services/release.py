@@ -143,13 +143,15 @@ def release(session: Any, ident_id: str, *, to: str, on: _dt.date | str,
         "custody_event_id": event.id, "recorded_by": who, "recorded_at": now})
 
 
-def death_registration_rows(session: Any, *, actor: str | None = None) -> list[dict[str, Any]]:
+def death_registration_rows(session: Any, *, actor: str | None = None,
+                            audit: bool = True) -> list[dict[str, Any]]:
     """One row per confirmed identification for the civil registry (permission
     ``death_registration.export``): person, date and place of finding, cause-of-death
-    class, identification reference."""
+    class, identification reference. The read of the people is one audit entry (``audit``;
+    :func:`death_registration_csv` audits its export instead)."""
     from homecoming.storage.repositories import Repositories
 
-    authorize(session, "death_registration.export", actor=actor)
+    who = authorize(session, "death_registration.export", actor=actor)
     repo = IdentificationRepository(session)
     repos = Repositories(session)
     out = []
@@ -177,12 +179,23 @@ def death_registration_rows(session: Any, *, actor: str | None = None) -> list[d
             "manner_of_death": exams[0].manner.value if exams else "",
             "confirmed_on": confirmed[-1]["at"].date().isoformat() if confirmed else "",
             "released_on": released[-1]["released_on"].isoformat() if released else ""})
+    if audit:
+        from homecoming.services.audit import record_read
+
+        record_read(session, "missing_persons", [r["missing_person_id"] for r in out],
+                    purpose="death registration (shown)", actor=who)
     return out
 
 
-def death_registration_csv(session: Any, *, actor: str | None = None) -> tuple[str, int]:
-    """The death-registration export as CSV text, and the number of rows."""
-    rows = death_registration_rows(session, actor=actor)
+def death_registration_csv(session: Any, *, actor: str | None = None,
+                           destination: str = "death-registration CSV") -> tuple[str, int]:
+    """The death-registration export as CSV text, and the number of rows (each exported
+    identification an ``export`` audit entry naming ``destination``)."""
+    from homecoming.services.audit import record_export
+
+    rows = death_registration_rows(session, actor=actor, audit=False)
+    record_export(session, "identifications", [r["identification_id"] for r in rows],
+                  destination=destination, file_format="death-registration csv", actor=actor)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(DEATH_REGISTRATION_COLUMNS),
                             lineterminator="\n")
