@@ -166,6 +166,26 @@ def placed_donors(missing: MissingPerson, donors: Sequence[Donor]) -> set[str]:
 
 # --- pairwise screening ------------------------------------------------------------------
 
+#: PairwiseModel per (relationship, markers): building one takes ~0.3-1 s (its LR tables), and
+#: one run builds the same models for the screening and for the runner-ups
+_MODELS: dict[tuple[Any, ...], PairwiseModel] = {}
+
+
+def pairwise_model(markers: Sequence[Marker], relationship: str) -> PairwiseModel:
+    """A :class:`~homecoming.kinship.pairwise.PairwiseModel` of ``relationship`` over
+    ``markers`` (θ = 0), shared by the calls of this process with equal markers."""
+    key = (relationship, tuple((m.name, tuple(m.alleles),
+                                np.asarray(m.frequencies, dtype=float).tobytes(), m.chromosome,
+                                m.mutation_female, m.mutation_male, m.silent_frequency)
+                               for m in markers))
+    model = _MODELS.get(key)
+    if model is None:
+        if len(_MODELS) >= 16:
+            _MODELS.clear()
+        model = _MODELS[key] = PairwiseModel(markers, relationship)
+    return model
+
+
 def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genotype]],
                       b: Sequence[Mapping[str, Genotype]], relationships: Sequence[str],
                       ) -> np.ndarray:
@@ -184,7 +204,7 @@ def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genoty
     models: dict[str, PairwiseModel] = {}
     codes_a = None
     for rel in dict.fromkeys(relationships):
-        model = models.setdefault(rel, PairwiseModel(markers, rel))
+        model = models.setdefault(rel, pairwise_model(markers, rel))
         if codes_a is None:
             codes_a = model.encode(a, unknown="untyped")
         cols = np.flatnonzero(rels == rel)
@@ -311,7 +331,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         columns = np.asarray(ref_family)
         screens = []
         for rel in dict.fromkeys(ref_rel):
-            model = PairwiseModel(markers, rel)
+            model = pairwise_model(markers, rel)
             cols = np.flatnonzero(rels == rel)
             screens.append((model, model.encode([ref_profiles[j] for j in cols],
                                                 unknown="untyped"), columns[cols]))
@@ -533,6 +553,30 @@ def load_stored_case(session: Any, *, key_prefix: str | None = None,
 
 # --- the plain-row reader: the stored case without re-validating every record ---------------
 
+@dataclass(frozen=True)
+class MissingPersonRow:
+    """The fields of a stored missing person the engines read (a stand-in for
+    :class:`~homecoming.casework.MissingPerson` in :class:`FamilyData`)."""
+
+    id: str
+    sex: Sex = Sex.UNKNOWN
+
+
+@dataclass(frozen=True)
+class DonorRow:
+    """The fields of a stored donor the engines read (a stand-in for
+    :class:`~homecoming.casework.Donor` in :class:`FamilyData`; no name, no contact)."""
+
+    id: str
+    missing_person_id: str
+    relationship: Relationship
+    sex: Sex = Sex.UNKNOWN
+    family_id: str | None = None
+    pedigree_id: str | None = None
+    pedigree_father: str | None = None
+    pedigree_mother: str | None = None
+
+
 @dataclass
 class StoredCaseRows:
     """The stored case as plain rows (SQLAlchemy Core selects; no record validation: every
@@ -550,8 +594,8 @@ class StoredCaseRows:
     samples: list[tuple[str, str | None, str | None]]
     genotypes: dict[str, dict[str, Genotype]]
     exams: dict[str, tuple[Sex, tuple[float, float] | None]]
-    missing: list[MissingPerson]
-    donors: dict[str, list[Donor]]
+    missing: list[MissingPersonRow]
+    donors: dict[str, list[DonorRow]]
     left_out: list[dict[str, str]] = field(default_factory=list)
 
     def assemble(self, *, exclude: frozenset[str] | set[str] = frozenset(),
@@ -574,8 +618,9 @@ class StoredCaseRows:
         families = []
         for mp in self.missing:
             ds = self.donors.get(mp.id, [])
-            families.append(FamilyData(mp, tuple(ds), {d.id: donor_profiles[d.id] for d in ds
-                                                       if d.id in donor_profiles}))
+            families.append(FamilyData(mp, tuple(ds),  # type: ignore[arg-type]
+                                       {d.id: donor_profiles[d.id] for d in ds
+                                        if d.id in donor_profiles}))
         return victims, families
 
 
@@ -586,7 +631,6 @@ def read_stored_case(session: Any, *, key_prefix: str | None = None) -> StoredCa
     locus/alleles pair once) and left out when a donor's consent withdrawal is in effect."""
     from sqlalchemy import select
 
-    from homecoming.casework.donors import Relationship as Rel
     from homecoming.services.consent import unusable_reason, withdrawn_barcodes
     from homecoming.storage import tables as t
 
@@ -604,19 +648,20 @@ def read_stored_case(session: Any, *, key_prefix: str | None = None) -> StoredCa
                                               p.c.sample_barcode)):
         barcode = str(barcode)
         why = withdrawn.get(barcode)
-        items: list[tuple[str, tuple[Any, ...]]] = []
         if why is None:
             if isinstance(raw, dict) and raw and all(type(a) is list for a in raw.values()):
                 items = [(locus, tuple(a)) for locus, a in raw.items()]
-            if not items or not good.issuperset(items):
-                why = unusable_reason(raw)
-                if why is None:
-                    good.update(items or [(locus, tuple(a)) for locus, a in raw.items()])
-                    items = items or [(locus, tuple(a)) for locus, a in raw.items()]
-        if why is not None:
-            left_out.append({"record": barcode, "reason": why})
-            continue
-        genotypes[barcode] = dict(items)
+                # the checks are per locus: each distinct (locus, alleles) pair once
+                for item in items:
+                    if item not in good:
+                        if unusable_reason({item[0]: list(item[1])}) is not None:
+                            break
+                        good.add(item)
+                else:
+                    genotypes[barcode] = dict(items)
+                    continue
+            why = unusable_reason(raw) or "not valid (check it with homecoming show profiles)"
+        left_out.append({"record": barcode, "reason": why})
     s = t.samples
     samples = [(str(b), r, d) for b, r, d in session.execute(
         keyed(select(s.c.barcode, s.c.remains_code, s.c.donor_id), s.c.barcode))]
@@ -628,16 +673,17 @@ def read_stored_case(session: Any, *, key_prefix: str | None = None) -> StoredCa
         exams[code] = (Sex(sex), (float(age["minimum"]), float(age["maximum"]))
                        if age else None)
     m = t.missing_persons
-    missing = [MissingPerson.model_construct(id=i, sex=Sex(sx)) for i, sx in session.execute(
+    sexes = {x.value: x for x in Sex}
+    relationships = {x.value: x for x in Relationship}
+    missing = [MissingPersonRow(str(i), sexes[sx]) for i, sx in session.execute(
         keyed(select(m.c.id, m.c.sex), m.c.id))]
     dn = t.donors
-    donors: dict[str, list[Donor]] = {}
-    cols = (dn.c.id, dn.c.missing_person_id, dn.c.sex, dn.c.relationship, dn.c.family_id,
+    donors: dict[str, list[DonorRow]] = {}
+    cols = (dn.c.id, dn.c.missing_person_id, dn.c.relationship, dn.c.sex, dn.c.family_id,
             dn.c.pedigree_id, dn.c.pedigree_father, dn.c.pedigree_mother)
-    for i, mp, sx, rel, fam, pid, fa, mo in session.execute(keyed(select(*cols), dn.c.id)):
-        donors.setdefault(mp, []).append(Donor.model_construct(
-            id=i, missing_person_id=mp, sex=Sex(sx), relationship=Rel(rel), family_id=fam,
-            pedigree_id=pid, pedigree_father=fa, pedigree_mother=mo))
+    for i, mp, rel, sx, fam, pid, fa, mo in session.execute(keyed(select(*cols), dn.c.id)):
+        donors.setdefault(mp, []).append(DonorRow(i, mp, relationships[rel], sexes[sx], fam,
+                                                  pid, fa, mo))
     return StoredCaseRows(samples, genotypes, exams, missing, donors,
                           sorted(left_out, key=lambda x: x["record"]))
 
@@ -794,11 +840,31 @@ def _withhold_flagged(result: CaseIdentification, flagged: Mapping[str, list[str
 
 def _case_digest(markers: Sequence[Marker], victims: Sequence[VictimData],
                  families: Sequence[FamilyData]) -> str:
-    """SHA-256 of the case as identified (its dvi-dataset@1 form): the input hash of the
-    stored case's provenance."""
-    from homecoming.provenance import sha256_json
+    """SHA-256 of the inputs of an identification of the stored case (the input hash of its
+    provenance): the canonical compact JSON (sorted keys) of the markers (name, alleles,
+    frequencies), then of the victims (id, sex, age range, genotypes) and of the families
+    (missing person id and sex, each donor's id, relationship, sex and pedigree ids, the
+    donors' genotypes) in case order, hashed in chunks. The pedigrees solved are a function
+    of these (:func:`family_pedigree`), so they are not built for the hash."""
+    import hashlib
+    import json
 
-    return sha256_json(dvi_dataset_json(markers, victims, families))
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+    digest = hashlib.sha256()
+    digest.update(encode({"format": "homecoming/stored-case-input@1", "markers": [
+        [m.name, list(m.alleles), [float(f) for f in m.frequencies]] for m in markers]})
+        .encode())
+    step = 2000
+    for start in range(0, len(victims), step):
+        digest.update(encode([[v.id, v.sex.value, v.age_range, v.genotypes]
+                              for v in victims[start:start + step]]).encode())
+    for start in range(0, len(families), step):
+        digest.update(encode([
+            [f.missing.id, f.missing.sex.value,
+             [[d.id, d.relationship.value, d.sex.value, d.pedigree_id, d.pedigree_father,
+               d.pedigree_mother] for d in f.donors], f.profiles]
+            for f in families[start:start + step]]).encode())
+    return digest.hexdigest()
 
 
 #: suffix of a file given to ``identify`` that is not a dataset -> what to do instead

@@ -277,7 +277,8 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
                          {mp: d.get("victim") for mp, d in details.items()})
     mutation_text = None if mutation is None else {
         k: getattr(mutation, k) for k in ("model", "rate", "rate2", "range")}
-    latest = repo.latest_all()
+    # only the missing persons of this run (an incremental run touches a few of many)
+    latest = repo.latest_all(sorted(details) if len(details) <= 500 else None)
     for fam in families:
         mp = fam.missing.id
         d = details.get(mp)

@@ -337,7 +337,6 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     """
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
     from homecoming.identification.screening import default_mutation
-    from homecoming.kinship.pairwise import PairwiseModel
     from homecoming.provenance import record
     from homecoming.services.case_identification import (
         CaseIdentification,
@@ -346,6 +345,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _withhold_flagged,
         family_pedigree,
         identify_stored_case,
+        pairwise_model,
         placed_donors,
         read_stored_case,
         record_group,
@@ -402,8 +402,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
 
     # the two views, scored with the same models and codes in the full run's order
     refs = _references(families)
-    models = {rel: PairwiseModel(markers, rel) for rel in dict.fromkeys(r for r, _, _ in refs)}
-    encoded = _Encoded(next(iter(models.values()), None) or PairwiseModel(markers, "direct"))
+    models = {rel: pairwise_model(markers, rel) for rel in dict.fromkeys(r for r, _, _ in refs)}
+    encoded = _Encoded(next(iter(models.values()), None) or pairwise_model(markers, "direct"))
     new = _Screen(victims, families, models, encoded, min_log10_lr, top)
     old = _Screen(old_victims, old_families, models, encoded, min_log10_lr, top)
     old_vic = {v.id: v for v in old_victims}

@@ -78,11 +78,15 @@ class IdentificationRepository:
             .order_by(identifications.c.version.desc()).limit(1)).first()
         return None if row is None else _plain(row._mapping)
 
-    def latest_all(self) -> dict[str, dict[str, Any]]:
-        """missing person id -> newest version."""
-        newest = (select(identifications.c.missing_person_id,
-                         func.max(identifications.c.version).label("v"))
-                  .group_by(identifications.c.missing_person_id).subquery())
+    def latest_all(self, missing_person_ids: Sequence[str] | None = None,
+                   ) -> dict[str, dict[str, Any]]:
+        """missing person id -> newest version (of ``missing_person_ids`` only, if given)."""
+        query = select(identifications.c.missing_person_id,
+                       func.max(identifications.c.version).label("v"))
+        if missing_person_ids is not None:
+            query = query.where(identifications.c.missing_person_id.in_(
+                list(missing_person_ids)))
+        newest = query.group_by(identifications.c.missing_person_id).subquery()
         rows = self.session.execute(
             select(identifications).join(
                 newest, (identifications.c.missing_person_id == newest.c.missing_person_id)
