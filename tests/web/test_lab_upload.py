@@ -277,11 +277,24 @@ def test_browser_upload_dry_run_then_confirm(page, server, samples, tmp_path):
     assert report.get_attribute("data-dry-run") == "yes"
     assert page.find_element(By.ID, "report-added").get_attribute("data-count") == "1"
     assert _profiles(server) == before
+    page.execute_script("arguments[0].scrollIntoView()", report)
     screenshot(page, "lab-upload-dry-run")
     page.find_element(By.ID, "confirm-import").click()
     wait_for(page, "#import-done")
     screenshot(page, "lab-upload-imported")
     assert _profiles(server) - before == {"WEBLAB-S4"}
+    # a refused file: the place is shown, no confirmation is offered
+    bad = tmp_path / "bad-run.txt"
+    bad.write_text(GENEMAPPER.replace("WEBLAB-S1", "NOT-A-SAMPLE"), encoding="utf-8")
+    page.get(server.url + "/lab/upload")
+    page.find_element(By.ID, "upload-file").send_keys(str(bad))
+    page.find_element(By.ID, "dry-run").click()
+    refused = wait_for(page, "#import-refused")
+    page.execute_script("arguments[0].scrollIntoView()", refused)
+    assert page.find_element(By.ID, "refused-file").text == "bad-run.txt"
+    assert page.find_element(By.ID, "refused-line").text == "2"
+    assert not page.find_elements(By.ID, "confirm-import")
+    screenshot(page, "lab-upload-refused")
     page.set_window_size(390, 844)
     page.get(server.url + "/lab/upload")
     width = page.execute_script("return document.documentElement.scrollWidth")
