@@ -155,8 +155,21 @@ def test_field_errors_are_named_per_field(db):
         editing.create_record(session, "graves", {"id": "G-1", "site_id": "S-1",
                                                   "label": "2"}, actor="field1")
     assert caught.value.codes == {"id": "exists"}
+    # a problem inside one line of a list of nested values names the line and the part
+    with db.session() as session, pytest.raises(editing.FormErrors) as caught:
+        editing.create_record(session, "remains", {
+            "code": "R-9", "grave_id": "G-1",
+            "effects": "E-1; clothing; jacket\nE-2; weapon; knife"}, actor="field1")
+    assert caught.value.errors["effects"].endswith("(line 2, category)")
+    assert caught.value.errors["effects"].startswith("one of 'clothing'")
+    with db.session() as session, pytest.raises(editing.FormErrors) as caught:
+        editing.create_record(session, "exhumations", {
+            "id": "EX-9", "grave_id": "G-1", "started_on": "2022-09-16",
+            "team": "Dr A; archaeologist\nB"}, actor="field1")
+    assert caught.value.errors == {"team": "a value (the field is required) (line 2, role)"}
     with db.session() as session:
         assert Repositories(session).graves.count() == 1  # nothing was stored
+        assert Repositories(session).remains.count() == 0
 
 
 def test_personal_values_are_never_echoed(db):

@@ -159,6 +159,14 @@ def test_errors_are_translated_and_never_echo_personal_values(form_server):
     summary = response.text.split('id="error-summary"')[1].split("</div>")[0]
     assert "31.12.1970" not in summary and "Коваленко" not in summary
     client.close()
+    client, token = _client(form_server, "field")  # a problem in one line of a list
+    response = client.post("/records/remains/new", data={
+        "csrf_token": token, "code": "FT-R9", "grave_id": "FT-G1",
+        "effects": "FT-E8; clothing; SYNTHETIC coat\nFT-E9; weapon; SYNTHETIC knife"})
+    assert _field_errors(response.text) == {"effects": (
+        "Використовуйте одне з: 'clothing', 'jewellery', 'document', 'phone', 'religious', "
+        "'projectile', 'ligature' or 'other' (рядок 2, категорія).")}
+    client.close()
 
 
 def test_concurrent_edits_over_http(form_server):

@@ -343,6 +343,15 @@ def _top(model: type[Record], dotted: str | None) -> str:
     return parts[0] if parts and parts[0] in model.model_fields else FORM_LEVEL
 
 
+def _where(loc: tuple[Any, ...]) -> str:
+    """`` (line N, part)`` for a problem inside a list field (lines count from 1)."""
+    if not loc:
+        return ""
+    line = f"line {int(loc[0]) + 1}" if isinstance(loc[0], int) else str(loc[0])
+    part = ".".join(str(p) for p in loc[1:])
+    return f" ({line}, {part})" if part else f" ({line})"
+
+
 _ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
 
 
@@ -380,9 +389,10 @@ def _validate(model: type[Record], values: Mapping[str, Any],
             inner = (err.get("ctx") or {}).get("error")
             expected = inner.expected if isinstance(inner, CaseworkError) and inner.expected \
                 else _expectation(err)
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            errors[name] = f"{expected} (at {where})" if where and \
-                err.get("type") != "missing" else expected
+            loc = tuple(err.get("loc", ()))
+            if isinstance(inner, CaseworkError) and inner.field and "." in inner.field:
+                loc = (*loc, inner.field.split(".", 1)[1])  # the part of a nested value
+            errors[name] = expected + _where(loc)
         except ValueError as exc:  # a validator of a nested value
             errors[name] = str(exc).removeprefix("expected ")
     if errors:

@@ -19,6 +19,7 @@ shown beside their field (``#<field>-error``) and summed up at the top; the save
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
@@ -78,6 +79,16 @@ def error_text(code: str, expected: str) -> str:
     """The message shown beside a field: translated for the usual problems, otherwise the
     model's own expectation (English) after a translated lead-in."""
     text = expected.strip()
+    where = re.search(r" \(line (\d+)(?:, (\w+))?\)$", text)
+    if where:  # a problem in one line of a list field
+        detail = text[:where.start()]
+        inner = i18n.gettext("Use one of: %(values)s") % {
+            "values": detail.removeprefix("one of ")} if detail.startswith("one of ") \
+            else error_text(code, detail)
+        place = i18n.gettext("line %(line)s") % {"line": where.group(1)}
+        if where.group(2):
+            place += f", {_part_label(where.group(2))}"
+        return f"{inner.rstrip('.')} ({place})."
     if code == "missing" or text.startswith("a value (the field is required)"):
         return i18n.gettext("Required: enter a value.")
     if code == "exists":
