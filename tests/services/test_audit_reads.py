@@ -191,3 +191,20 @@ def test_reports_and_the_death_registration_are_audited(tmp_path):
             [(r["identification_id"], "dr.csv") for r in rows]
         assert verify(s).ok
     db.dispose()
+
+
+def test_the_register_pages_are_audited(demo):
+    from homecoming.services.register import families_waiting, person_file, register_page
+
+    with demo.session() as s:
+        page = register_page(s, actor="ana")
+        person = page.rows[0]["id"]
+        shown = person_file(s, person, actor="ana")
+        assert families_waiting(s, actor="ana") == []       # none confirmed: no read
+    reads = _reads(demo)
+    assert reads[0] == ("ana", "missing_persons", f"{len(page.rows)} records",
+                        sorted(r["id"] for r in page.rows))
+    assert reads[1] == ("ana", "missing_persons", person, [person])
+    assert reads[2][:2] == ("ana", "donors")
+    assert reads[2][3] == sorted(d["id"] for d in shown["donors"])
+    assert len(reads) == 3

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from homecoming.services.accounts import authorize
+from homecoming.services.records import audit_shown
 from homecoming.services.web_queries import RecordPage, list_records
 
 __all__ = ["PERMISSION_VIEW", "register_page", "person_file", "withdrawal_effects",
@@ -38,7 +39,7 @@ def register_page(session: Any, *, search: str = "", filters: Mapping[str, str] 
     from homecoming.storage import tables_identifications as ti
     from homecoming.storage.tables_consent import consent_withdrawals as cw
 
-    authorize(session, PERMISSION_VIEW, actor=actor)
+    who = authorize(session, PERMISSION_VIEW, actor=actor)
     result = list_records(session, "missing-persons", search=search, filters=filters,
                           page=page, page_size=page_size)
     ids = [str(r["id"]) for r in result.rows]
@@ -70,6 +71,7 @@ def register_page(session: Any, *, search: str = "", filters: Mapping[str, str] 
         row["donors"] = donors[key]
         row["withdrawn"] = withdrawn[key]
         row["identification"] = newest.get(key)
+    audit_shown(session, {"missing-persons": ids}, actor=who, where="register page")
     return result
 
 
@@ -133,7 +135,7 @@ def person_file(session: Any, person_id: str, *, actor: str | None = None) -> di
     from homecoming.storage.repositories import Repositories
     from homecoming.storage.repositories.identifications import IdentificationRepository
 
-    authorize(session, PERMISSION_VIEW, actor=actor)
+    who = authorize(session, PERMISSION_VIEW, actor=actor)
     repos = Repositories(session)
     person = repos.missing_persons.get(person_id)
     donors = sorted(repos.donors.list(missing_person_id=person_id), key=lambda d: d.id)
@@ -167,6 +169,8 @@ def person_file(session: Any, person_id: str, *, actor: str | None = None) -> di
     for row in versions:
         notifications += idents.notifications(row["id"])
         releases += idents.releases(row["id"])
+    audit_shown(session, {"missing-persons": [person.id], "donors": [d.id for d in donors]},
+                actor=who, where=f"register, file of {person.id}")
     return {
         "person": person.to_dict(), "pedigree": pedigree_rows, "donors": donor_rows,
         "identifications": [{"id": r["id"], "version": r["version"], "status": r["status"],
@@ -186,7 +190,7 @@ def families_waiting(session: Any, *, actor: str | None = None) -> list[dict[str
     from homecoming.storage import tables as t
     from homecoming.storage import tables_identifications as ti
 
-    authorize(session, PERMISSION_VIEW, actor=actor)
+    who = authorize(session, PERMISSION_VIEW, actor=actor)
     i, n, r, m = (ti.identifications.c, ti.notifications.c, ti.releases.c,
                   t.missing_persons.c)
     latest = (select(i.missing_person_id, func.max(i.version).label("v"))
@@ -218,4 +222,6 @@ def families_waiting(session: Any, *, actor: str | None = None) -> list[dict[str
         out.append({"id": row.id, "missing_person": row.missing_person_id, "name": name,
                     "remains": row.remains_code, "notified": told.get(row.id),
                     "released": returned.get(row.id)})
+    audit_shown(session, {"missing-persons": [x["missing_person"] for x in out]}, actor=who,
+                where="families waiting")
     return out
