@@ -237,3 +237,44 @@ def test_blind_screening_adds_the_y_lr_of_candidate_pairs(tmp_path):
         else:
             assert row["combined_log10_lr"] == pytest.approx(
                 autosomal[key] + math.log10(row["y"]["lr"]), rel=1e-12)
+
+
+def test_lineage_matches_mtdna_along_the_maternal_line():
+    """A mother's mtDNA against the remains (maternal line, 1 meiosis), 10 references in the
+    count database: same haplotype up to a 309.1C length variant -> cannot exclude, LR =
+    1/B⁻¹(0.95; x+1, N−x) with x = 1 (only the mother's of the 10 is compatible); two real
+    differences -> excluded, LR 0; a father is not on the maternal line (not compared);
+    the range compared is the overlap of the typed ranges."""
+    from homecoming.casework import Donor, MissingPerson, Relationship, Sex
+    from homecoming.casework.lineage import MtdnaHaplotype
+    from homecoming.services.case_identification import FamilyData, VictimData
+    from homecoming.services.lineage import LineageCase, lineage_matches
+
+    mp = MissingPerson(id="MP-1", surname="SYNTHETIC", given_name="A", sex=Sex.FEMALE,
+                       reported_by="SYNTHETIC", reported_on="2023-01-01")
+    donors = (Donor(id="D-M", missing_person_id="MP-1", full_name="SYNTHETIC", sex=Sex.FEMALE,
+                    relationship=Relationship.MOTHER),
+              Donor(id="D-F", missing_person_id="MP-1", full_name="SYNTHETIC", sex=Sex.MALE,
+                    relationship=Relationship.FATHER))
+    family = FamilyData(mp, donors, {})
+    base = "16069T 16126C 263G 295T"
+
+    def hap(code, variants, rng="16024-16569 1-576"):
+        return MtdnaHaplotype(sample_barcode=code, variants=variants, typed_range=rng)
+
+    case = LineageCase(
+        mt_remains={"R-1": hap("S-1", base + " 309.1C", "16024-16365 73-340"),
+                    "R-2": hap("S-2", base + " 16311C 195C")},
+        mt_donors={"D-M": hap("S-M", base), "D-F": hap("S-F", "16311C 195C"),
+                   **{f"D-X{i}": hap(f"S-X{i}", f"16{300 + i}T 73G") for i in range(8)}})
+    victims = [VictimData("R-1", Sex.FEMALE, {}), VictimData("R-2", Sex.FEMALE, {})]
+    got = lineage_matches(victims, [family], case)
+    same, other = got[("R-1", "MP-1")].mtdna, got[("R-2", "MP-1")].mtdna
+    assert same["reference"] == "D-M" and same["meioses"] == 1
+    assert same["conclusion"] == "cannot exclude" and same["ignored_length_variants"] == 1
+    assert same["compared_range"] == [[16024, 16365], [73, 340]]
+    assert (same["count"], same["database_size"]) == (1, 10)
+    assert same["lr"] == pytest.approx(1 / float(beta.ppf(0.95, 2, 9)), rel=1e-12)
+    assert other["conclusion"] == "excluded" and other["lr"] == 0.0
+    assert got[("R-1", "MP-1")].y is None       # a woman: no Y line
+    assert got[("R-1", "MP-1")].per_marker() == {"mtDNA": same["lr"]}
