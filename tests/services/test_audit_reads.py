@@ -208,3 +208,25 @@ def test_the_register_pages_are_audited(demo):
     assert reads[2][:2] == ("ana", "donors")
     assert reads[2][3] == sorted(d["id"] for d in shown["donors"])
     assert len(reads) == 3
+
+
+def test_an_investigator_sees_no_identification_only_reference_of_an_identification(demo):
+    from homecoming.services.case_identification import identify_stored_case
+    from homecoming.services.identifications import get_identification, list_identifications
+
+    identify_stored_case(demo, store=True, actor="ana")
+    donors, _ = _court(demo)
+    with demo.session() as s:
+        used = None
+        for row in list_identifications(s, actor="ana"):
+            full = get_identification(s, row["id"], actor="ana")
+            refs = {r["donor"] for r in full["references"] if r.get("donor")}
+            if refs & donors:
+                used = full
+                break
+        assert used is not None
+        seen = get_identification(s, used["id"], actor="ivan")
+        kept = [r for r in used["references"] if r.get("donor") not in donors]
+        assert seen["references"] == kept
+        assert seen["references_withheld"] == len(used["references"]) - len(kept) > 0
+        assert "references_withheld" not in get_identification(s, used["id"], actor="ana")

@@ -411,10 +411,24 @@ def list_identifications(session: Any, *, status: str | Sequence[str] | None = N
 def get_identification(session: Any, ident_id: str, *, actor: str | None = None
                        ) -> dict[str, Any]:
     """Everything stored about one identification, with its review, notification and release
-    records."""
-    authorize(session, "identifications.view", actor=actor)
+    records. An investigator or prosecutor (consent's ``court`` audience) does not see the
+    references of donors without court consent (``references_withheld`` counts them; the
+    donor of a notification or release is ``None``)."""
+    from homecoming.services.consent import viewer_withheld
+
+    who = authorize(session, "identifications.view", actor=actor)
     repo = IdentificationRepository(session)
-    return _full(repo.get(ident_id), repo)
+    out = _full(repo.get(ident_id), repo)
+    donors, _ = viewer_withheld(session, who)
+    if donors:
+        refs = out["references"] or []
+        out["references"] = [r for r in refs
+                             if not (isinstance(r, Mapping) and r.get("donor") in donors)]
+        out["references_withheld"] = len(refs) - len(out["references"])
+        for item in out["notifications"] + out["releases"]:
+            if item["donor"] in donors:
+                item["donor"] = None
+    return out
 
 
 # --- the data of an identification report ---------------------------------------------------
@@ -478,13 +492,13 @@ def report_data(session: Any, ident_id: str, *, family: bool = False,
             data["genotypes"].setdefault(label, {k: list(v) for k, v in prof.genotypes.items()})
             log_access(session, user=who, table_name="profiles", record_key=s.barcode,
                        purpose=f"identification report {ident_id}")
-    return data
     if mp is not None:   # the report shows a person (issue 13: every read is audited)
         from homecoming.services.audit import record_read
 
         record_read(session, "missing_persons", [mp.id], actor=who,
                     purpose=f"identification report {ident_id} "
                             f"({'family' if family else 'technical'} version)")
+    return data
 
 
 # --- ancestry-robust LR (issue 14 item 5) ------------------------------------------------------
