@@ -163,6 +163,13 @@ def test_identify_paternal_uncle_y_reaches_the_threshold(tmp_path, with_y):
     assert full["lr"] == pytest.approx(lineage["autosomal_lr"] * p_h1 / f, rel=1e-9)
     assert "independently" in lineage["combination"]
     assert run.document["lineage"]["pairs"] >= 1
+    from homecoming.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["--database", str(db.engine.url), "identify", "--quiet",
+                                 "--no-store"])
+    assert r.exit_code == 0, r.output
+    assert "Lineage markers (Y-STR, mtDNA) compared on" in r.output
+    assert "inherited independently" in r.output and "Clopper-Pearson" in r.output
     db.dispose()
 
 

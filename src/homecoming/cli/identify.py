@@ -189,6 +189,10 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
         click.echo("")
         click.echo(f"{len(unidentified)} remains with a DNA profile not identified: "
                    + ", ".join(unidentified))
+    if run.document.get("lineage"):
+        lin = run.document["lineage"]
+        click.echo(f"Lineage markers (Y-STR, mtDNA) compared on {lin['pairs']} remains x "
+                   f"missing-person pair(s): {lin['combination']}; {lin['frequency']}.")
     for w in result.warnings:
         click.echo(f"Warning: {w}")
     if stored is not None:
