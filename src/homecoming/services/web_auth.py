@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,9 @@ _MAX_PASSWORD_LENGTH = 1024
 _hasher = PasswordHasher()
 #: verified against when the account is unknown, so both answers take the same time
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+#: at most one argon2 verification per CPU at a time (each uses 64 MiB and several threads):
+#: a burst of log-ins queues here instead of slowing every page of the server down
+_VERIFYING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 class LoginRefused(HomecomingError):
@@ -130,7 +135,8 @@ def verify_password(session: Any, name: str, password: str) -> Account | None:
     account = AccountRepository(session).find(name) if name else None
     stored = account.password_hash if account is not None else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        with _VERIFYING:
+            _hasher.verify(stored or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if account is None or stored is None or not account.active:
