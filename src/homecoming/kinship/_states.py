@@ -165,9 +165,20 @@ class StateSpace:
     silent: int                # state of the silent allele, −1 if none
     lumped: bool
     code_list: list[int] = field(init=False)
+    #: memo of :meth:`recode`
+    recoded: dict[tuple[int, ...], tuple[int, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.code_list = [int(c) for c in self.code] + [-1]   # index −1 -> unknown
+        self.recoded = {}
+
+    def recode(self, codes: tuple[int, ...]) -> tuple[int, ...]:
+        """Allele codes of the marker as codes of this state space (memoised)."""
+        hit = self.recoded.get(codes)
+        if hit is None:
+            code = self.code_list
+            hit = self.recoded[codes] = tuple([code[c] for c in codes])
+        return hit
 
     @property
     def n_states(self) -> int:

@@ -374,9 +374,8 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
         else:
             space = info.full_space()
         if space.lumped:
-            code = space.code_list
-            per_person = {pid: tuple([code[c] for c in codes])
-                          for pid, codes in per_person.items()}
+            recode = space.recode
+            per_person = {pid: recode(codes) for pid, codes in per_person.items()}
         parsed.append(per_person)
         spaces.append(space)
         # group markers by chromosome, typed set and state space kind, then by state count
