@@ -215,22 +215,19 @@ def mutation_matrix(spec: MutationSpec | None, alleles: Sequence[str], frequenci
         x = _numeric_alleles(alleles, model, where, integers=False)
         # decimal part in tenths; R's round() and Python's round() both round half to even
         group = np.array([int(round((xi - round(xi)) * 10)) for xi in x])
+        same_group = group[:, None] == group[None, :]
+        n_same = same_group.sum(axis=1)
+        # within a group rng^|x_i - x_j|, to another group rate2 / (alleles outside the group);
+        # the powers of the few distinct distances by scalar pow (numpy's vectorised power can
+        # differ in the last bit)
+        distances, where_d = np.unique(np.abs(x[:, None] - x[None, :]), return_inverse=True)
+        powers = np.array([rng ** float(d) for d in distances.tolist()])
+        m = np.where(same_group, powers[where_d.reshape(n, n)],
+                     rate2 / np.maximum(n - n_same, 1)[:, None])
+        np.fill_diagonal(m, [1.0 - rate if k == n else 1.0 - rate2 if k == 1
+                             else 1.0 - rate - rate2 for k in n_same.tolist()])
         for i in range(n):
-            same = group == group[i]
-            n_same = int(same.sum())
-            for j in range(n):
-                if i == j:
-                    if n_same == n:
-                        m[i, j] = 1.0 - rate
-                    elif n_same == 1:
-                        m[i, j] = 1.0 - rate2
-                    else:
-                        m[i, j] = 1.0 - rate - rate2
-                elif same[j]:
-                    m[i, j] = rng ** abs(x[i] - x[j])
-                else:
-                    m[i, j] = rate2 / (n - n_same)
-            others = same.copy()
+            others = same_group[i].copy()
             others[i] = False
             if others.any():
                 m[i, others] = m[i, others] / m[i, others].sum() * rate
@@ -257,8 +254,11 @@ def _build(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
     if s > 0:
         total = float(p.sum())
         p = p / total if total > 0 else p
-    out = []
+    out: list[np.ndarray] = []
     for spec, sex in ((marker.mutation_female, "female"), (marker.mutation_male, "male")):
+        if out and spec == marker.mutation_female:    # the same model: the same (read-only) matrix
+            out.append(out[0])
+            continue
         m = mutation_matrix(spec, marker.alleles, p, marker=marker.name, sex=sex)
         if s > 0:
             n = len(marker.alleles)
@@ -278,8 +278,25 @@ def _forget(key: int, ref: weakref.ref[Marker]) -> None:
             del _CACHE[key]
 
 
+#: Matrices by marker content (alleles, frequencies, silent frequency, models): copies of a
+#: marker (renamed, or rebuilt from a file for each family) share one build.
+_BY_CONTENT: dict[object, tuple[np.ndarray, np.ndarray]] = {}
+_BY_CONTENT_MAX = 4096
+
+
+def _content_key(marker: Marker) -> object | None:
+    key = (marker.alleles, np.asarray(marker.frequencies, dtype=float).tobytes(),
+           float(marker.silent_frequency or 0.0), marker.mutation_female, marker.mutation_male)
+    try:
+        hash(key)
+    except TypeError:       # e.g. a matrix given as lists
+        return None
+    return key
+
+
 def transmission_matrices(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
-    """(female, male) read-only transition matrices of ``marker``, cached per marker object.
+    """(female, male) read-only transition matrices of ``marker``, cached per marker object
+    and by content (markers with the same alleles, frequencies and models share them).
 
     Shape n×n, or (n+1)×(n+1) with the silent allele last when ``marker.silent_frequency > 0``
     (see the module docstring).
@@ -289,7 +306,18 @@ def transmission_matrices(marker: Marker) -> tuple[np.ndarray, np.ndarray]:
         hit = _CACHE.get(key)
         if hit is not None and hit[0]() is marker:
             return hit[1]
-    result = _build(marker)
+    content = _content_key(marker)
+    with _CACHE_LOCK:
+        shared = _BY_CONTENT.get(content) if content is not None else None
+    if shared is not None:
+        result = shared
+    else:
+        result = _build(marker)
+        if content is not None:
+            with _CACHE_LOCK:
+                if len(_BY_CONTENT) >= _BY_CONTENT_MAX:
+                    _BY_CONTENT.clear()
+                _BY_CONTENT[content] = result
     try:
         def on_collect(r: weakref.ref[Marker], key: int = key) -> None:
             _forget(key, r)
