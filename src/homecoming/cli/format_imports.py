@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from homecoming.cli.database import open_database
+from homecoming.cli.incremental import IDENTIFY_OPTION
 
 __all__ = ["register"]
 
@@ -48,10 +49,11 @@ def _profile_command(name: str, help_text: str, fmt: str, short: str) -> click.C
                        "are left out).")
     @_DRY_RUN
     @_REPORT
+    @IDENTIFY_OPTION
     @click.pass_context
     def command(ctx: click.Context, file: Path, kit: str | None, laboratory: str | None,
                 loci: str | None, replace: bool, include_mixtures: bool, dry_run: bool,
-                report_json: bool) -> None:
+                report_json: bool, identify: bool = False) -> None:
         from homecoming.services.imports import import_lab_profiles, unknown_loci
 
         names = [x.strip() for x in loci.split(",") if x.strip()] if loci else None
@@ -62,12 +64,33 @@ def _profile_command(name: str, help_text: str, fmt: str, short: str) -> click.C
                     f"{unknown[0]!r} is not a known STR locus; expected comma-separated loci "
                     "of the shipped frequency tables (e.g. D3S1358,vWA,FGA)",
                     param_hint="--loci")
-        report = import_lab_profiles(open_database(ctx), file, fmt=fmt, kit=kit,
-                                     laboratory=laboratory, loci=names, replace=replace,
-                                     include_mixtures=include_mixtures, dry_run=dry_run)
+        if identify and (dry_run or replace or report_json):
+            raise click.BadParameter(
+                "a dry run writes nothing, so there is nothing to identify; expected no "
+                "--dry-run" if dry_run else
+                "a replaced profile changes what the last identification used; expected no "
+                "--replace (then `homecoming identify` for the whole case)" if replace else
+                "it prints text; expected no --report-json (`homecoming identify --only-new "
+                "BARCODE --json` prints the identification as JSON)", param_hint="--identify")
+        run = None
+
+        def run_import(db: Any) -> Any:
+            return import_lab_profiles(db, file, fmt=fmt, kit=kit, laboratory=laboratory,
+                                       loci=names, replace=replace,
+                                       include_mixtures=include_mixtures, dry_run=dry_run)
+        if identify:
+            from homecoming.cli.incremental import import_with_identify
+
+            report, run = import_with_identify(ctx, run_import, quiet=report_json)
+        else:
+            report = run_import(open_database(ctx))
         _show_report(report, report_json)
         if dry_run:
             click.echo("Dry run: nothing written.")
+        if identify:
+            from homecoming.cli.incremental import echo_import_identify
+
+            echo_import_identify(run)
     return command
 
 

@@ -128,7 +128,8 @@ class _StagesPerSolve:
 
 def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, as_json: bool,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
-                     store: bool = True, theta: float = 0.0, mutation: Any = "default") -> None:
+                     store: bool = True, theta: float = 0.0, mutation: Any = "default",
+                     dropout: float | None = None) -> None:
     from tqdm import tqdm
 
     from homecoming.formats.registry import atomic_write_text
@@ -142,7 +143,7 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
             bar.update(done - bar.n)
         run = identify_stored_case(db, config=cfg, frequencies=frequency_name, store=store,
                                    progress=tick, theta=theta, mutation=mutation,
-                                   stage_progress=on_stage)
+                                   stage_progress=on_stage, dropout=dropout)
     doc, result, stored = run.document, run.result, run.stored
     if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
@@ -250,6 +251,10 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
 @click.option("--only-new", "only_new", multiple=True, metavar="PROFILE_ID",
               help="Stored case: screen only these newly imported profiles (sample barcodes; "
                    "repeatable) and solve again only the groups they touch.")
+@click.option("--dropout", type=click.FloatRange(min=0, max=1, max_open=True), default=None,
+              help="Stored case: drop-out probability of the post-mortem profiles; only 0 is "
+                   "accepted (the pairwise screening and the joint solver do not model "
+                   "drop-out; a positive value is refused).")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,
@@ -259,7 +264,7 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      no_store: bool = False, theta: float = 0.0,
                      mutation_rate: float | None = None, no_mutation: bool = False,
-                     only_new: tuple[str, ...] = ()) -> None:
+                     only_new: tuple[str, ...] = (), dropout: float | None = None) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -277,7 +282,7 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                             ("--export-dataset", export_dataset),
                             ("--theta", theta or None), ("--mutation-rate", mutation_rate),
                             ("--no-mutation", no_mutation or None),
-                            ("--only-new", only_new or None)):
+                            ("--only-new", only_new or None), ("--dropout", dropout)):
             if value is not None:
                 raise click.BadParameter("applies to the stored case only (no DATASET); a "
                                          "dataset carries its own markers and --json writes its "
@@ -302,10 +307,11 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
 
             identify_only_new(ctx, only_new, cfg, frequency_name=frequency_name,
                               as_json=as_json, output=output, quiet=quiet, store=not no_store,
-                              theta=theta, mutation=mutation)
+                              theta=theta, mutation=mutation, export_dataset=export_dataset,
+                              dropout=dropout)
             return
         _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
-                         store=not no_store, theta=theta, mutation=mutation)
+                         store=not no_store, theta=theta, mutation=mutation, dropout=dropout)
         return
     from homecoming.formats.dvi_dataset import dvi_result_json
     from homecoming.identification.progress import tqdm_stages

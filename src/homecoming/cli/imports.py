@@ -17,6 +17,7 @@ import click
 
 from homecoming.cli.database import open_database
 from homecoming.cli.format_imports import register
+from homecoming.cli.incremental import IDENTIFY_OPTION
 
 __all__ = ["import_group"]
 
@@ -24,16 +25,32 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _store(ctx: click.Context, kind: str, path: Path, dry_run: bool,
-           frequencies: str | None = None) -> None:
-    """Validate ``path`` and store its records (services.imports.import_csv); print one line."""
+           frequencies: str | None = None, identify: bool = False) -> None:
+    """Validate ``path`` and store its records (services.imports.import_csv); print one line
+    (``identify``: then identify the stored profiles incrementally, cli.incremental)."""
     from homecoming.services.imports import import_csv
 
-    result = import_csv(open_database(ctx), kind, path, frequencies=frequencies,
-                        dry_run=dry_run)
+    run = None
+    if identify:
+        from homecoming.cli.incremental import import_with_identify
+
+        if dry_run:
+            raise click.BadParameter("a dry run writes nothing, so there is nothing to "
+                                     "identify; expected --identify without --dry-run",
+                                     param_hint="--identify")
+        result, run = import_with_identify(ctx, lambda db: import_csv(
+            db, kind, path, frequencies=frequencies))
+    else:
+        result = import_csv(open_database(ctx), kind, path, frequencies=frequencies,
+                            dry_run=dry_run)
     if dry_run:
         click.echo(f"{path}: {result.count} {result.noun} are valid (dry run: nothing written).")
     else:
         click.echo(f"Imported {result.count} {result.noun} from {path} into {result.database}.")
+    if identify:
+        from homecoming.cli.incremental import echo_import_identify
+
+        echo_import_identify(run)
 
 
 _DRY_RUN = click.option("--dry-run", is_flag=True,
@@ -55,15 +72,17 @@ def import_group() -> None:
               help="Accept only the loci of this shipped frequency database (see "
                    "`homecoming frequencies list`); default: the loci of any shipped table.")
 @_DRY_RUN
+@IDENTIFY_OPTION
 @click.pass_context
-def import_profiles(ctx: click.Context, file: Path, database: str | None, dry_run: bool) -> None:
+def import_profiles(ctx: click.Context, file: Path, database: str | None, dry_run: bool,
+                    identify: bool = False) -> None:
     """DNA profiles from a long-format CSV: barcode,locus,allele1,allele2[,kit,laboratory,
     quality,typed_on] (one row per sample and locus).
 
     Each bar-code must be a stored sample without a profile; loci must be in the shipped
     frequency tables; alleles are repeat numbers such as 15 or 9.3.
     """
-    _store(ctx, "profiles", file, dry_run, database)
+    _store(ctx, "profiles", file, dry_run, database, identify=identify)
 
 
 @import_group.command("staff-profiles", short_help="Elimination (staff) profiles (long-format CSV, as profiles).")

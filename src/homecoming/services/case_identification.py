@@ -62,7 +62,8 @@ from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 __all__ = ["family_pedigree", "placed_donors", "pairwise_log10_lr", "CaseIdentification",
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
            "CASE_FORMAT", "load_stored_case", "StoredCaseResult", "identify_stored_case",
-           "load_dataset", "identify_dataset"]
+           "load_dataset", "identify_dataset", "screen_candidates", "read_stored_case",
+           "StoredCaseRows", "pairwise_model", "check_dropout"]
 
 #: the JSON format of a stored-case identification result
 CASE_FORMAT = "homecoming/case-identification@1"
@@ -213,6 +214,99 @@ def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genoty
     return total
 
 
+# --- the screening of the stored case, in blocks of victims ------------------------------------
+
+def _screen_block(start: int, vic_codes: np.ndarray, layers: Sequence[Any], n_fam: int,
+                  extra: Sequence[tuple[int, int, float]], min_log10_lr: float,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of one block of victims (rows ``start`` ...) that can make a candidate:
+    (victim index, family index, log10 score) where the score reaches ``min_log10_lr`` or is
+    positive and finite. ``layers``: per relationship (model, reference codes, [(reference
+    positions, their families)] with each family at most once per layer); scores summed in
+    the order relationship, then reference in case order (the order of ``np.add.at``)."""
+    scores = np.zeros((len(vic_codes), n_fam))
+    for model, ref_codes, parts in layers:
+        pair = model.log_lr(vic_codes, ref_codes) / np.log(10.0)
+        for positions, owners in parts:
+            scores[:, owners] += pair[:, positions]
+        del pair
+    for v, k, x in extra:
+        scores[v - start, k] += x
+    with np.errstate(invalid="ignore"):
+        mask = (scores >= min_log10_lr) | (np.isfinite(scores) & (scores > 0))
+    rows, cols = np.nonzero(mask)
+    return rows + start, cols, scores[rows, cols]
+
+
+def screen_candidates(markers: Sequence[Marker], victims: Sequence[VictimData],
+                      refs: Sequence[tuple[str, int, Mapping[str, Genotype]]], n_fam: int, *,
+                      extra: Mapping[tuple[int, int], float] | None = None,
+                      min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
+                      executor: Any = None) -> dict[int, set[int]]:
+    """Candidate victims per family (index -> victim indices) of the pairwise screening.
+
+    ``refs``: (relationship, family index, profile) of every reference in case order; a
+    family's score is the sum of its references' log10 LRs (plus ``extra[(victim, family)]``,
+    the lineage markers'). A victim is a candidate for a family when the score reaches
+    ``min_log10_lr`` or is among the family's ``top`` positive finite scores (ties: the
+    lower victim index first). The victims are screened in blocks of ``block`` and only the
+    entries that can make a candidate are kept, so memory stays at a few blocks whatever the
+    size of the case (10^4 victims x 10^5 families would be 8 GB as one matrix).
+    ``executor``: a ``distributed.Client``; the blocks then run as its tasks.
+    """
+    if not victims:
+        return {}
+    rel_order = list(dict.fromkeys(r for r, _, _ in refs))
+    models = {rel: pairwise_model(markers, rel) for rel in rel_order}
+    encoder = models[rel_order[0]] if rel_order else pairwise_model(markers, "direct")
+    vic_codes = encoder.encode([v.genotypes for v in victims], unknown="untyped")
+    layers = []
+    for rel in rel_order:
+        mine = [(k, p) for r, k, p in refs if r == rel]
+        owners = np.asarray([k for k, _ in mine], dtype=np.intp)
+        seen: dict[int, int] = {}
+        depth = np.empty(len(owners), dtype=np.intp)
+        for i, k in enumerate(owners.tolist()):
+            depth[i] = seen.get(k, 0)
+            seen[k] = depth[i] + 1
+        parts = []
+        for d in range(int(depth.max()) + 1 if len(depth) else 0):
+            positions = np.flatnonzero(depth == d)
+            parts.append((positions, owners[positions]))
+        layers.append((models[rel], encoder.encode([p for _, p in mine], unknown="untyped"),
+                       parts))
+    by_block: dict[int, list[tuple[int, int, float]]] = {}
+    for (v, k), x in (extra or {}).items():
+        by_block.setdefault(v // block, []).append((v, k, x))
+    starts = range(0, len(victims), block)
+    if executor is None:
+        found = [_screen_block(a, vic_codes[a:a + block], layers, n_fam,
+                               by_block.get(a // block, []), min_log10_lr) for a in starts]
+    else:
+        shared = executor.scatter(layers, broadcast=True)
+        futures = [executor.submit(_screen_block, a, vic_codes[a:a + block], shared, n_fam,
+                                   by_block.get(a // block, []), min_log10_lr, pure=False)
+                   for a in starts]
+        found = executor.gather(futures)
+    vid = np.concatenate([f[0] for f in found])
+    fam = np.concatenate([f[1] for f in found])
+    val = np.concatenate([f[2] for f in found])
+    candidates: dict[int, set[int]] = {}
+    for v, k in zip(vid[val >= min_log10_lr].tolist(), fam[val >= min_log10_lr].tolist(),
+                    strict=True):
+        candidates.setdefault(k, set()).add(v)
+    positive = np.isfinite(val) & (val > 0)
+    pv, pf, px = vid[positive], fam[positive], val[positive]
+    order = np.lexsort((pv, -px, pf))      # by family, best score first, lower victim first
+    sf = pf[order]
+    first = np.r_[True, sf[1:] != sf[:-1]] if len(sf) else np.zeros(0, dtype=bool)
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(sf)), 0))
+    keep = order[np.arange(len(sf)) - group_start < top]
+    for v, k in zip(pv[keep].tolist(), pf[keep].tolist(), strict=True):
+        candidates.setdefault(k, set()).add(v)
+    return {k: candidates[k] for k in sorted(candidates)}    # in family order
+
+
 # --- identification ----------------------------------------------------------------------
 
 @dataclass
@@ -277,8 +371,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   progress: Callable[[int, int], None] | None = None,
                   config: Any = None, theta: float = 0.0,
                   stage_progress: Callable[[str, int, int], None] | None = None,
-                  lineage: Mapping[tuple[str, str], float | None] | None = None
-                  ) -> CaseIdentification:
+                  lineage: Mapping[tuple[str, str], float | None] | None = None,
+                  executor: Any = None) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     Genotypes at loci without a marker (absent from the frequency table) are left out.
@@ -296,52 +390,41 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
     :param lineage: (victim id, missing person id) -> the lineage-marker LR (Y-STR x mtDNA,
         :func:`homecoming.services.lineage.lineage_matches`); it adds to the screening score
         and multiplies into the pairing's LR in the solve (``MissingInfo.lineage_lr``).
+    :param executor: a ``distributed.Client`` (:mod:`homecoming.distributed`): the screening
+        blocks and the groups' solves run as its tasks (same results).
     """
     import dataclasses
 
     from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
     from homecoming.identification.dataset import MissingInfo
 
-    fams = []
-    ref_profiles: list[Mapping[str, Genotype]] = []
-    ref_rel: list[str] = []
-    ref_family: list[int] = []
     warnings: list[str] = []
     by_marker = {m.name for m in markers}
+    refs: list[tuple[str, int, Mapping[str, Genotype]]] = []
+    typed_family: list[bool] = []
     for k, fam in enumerate(families):
-        ped, placed = family_pedigree(fam.missing, fam.donors)
-        genotypes = {}
+        placed = placed_donors(fam.missing, fam.donors) if fam.profiles else set()
+        typed = False
         for donor in fam.donors:
             if donor.id in fam.profiles and donor.id in placed:
-                genotypes[placed[donor.id]] = {m: g for m, g in fam.profiles[donor.id].items()
-                                               if m in by_marker}
+                typed = True
                 rel = donor.relationship.pairwise
                 if rel is not None:
-                    ref_profiles.append(fam.profiles[donor.id])
-                    ref_rel.append(rel)
-                    ref_family.append(k)
-        fams.append((fam.missing.id, ped, genotypes))
+                    refs.append((rel, k, fam.profiles[donor.id]))
+        typed_family.append(typed)
+
+    def family_of(k: int) -> tuple[str, Pedigree, dict[str, dict[str, Genotype]]]:
+        """(missing id, pedigree, typed person -> genotypes) of family ``k``."""
+        fam = families[k]
+        ped, placed = family_pedigree(fam.missing, fam.donors)
+        genotypes = {placed[d.id]: {m: g for m, g in fam.profiles[d.id].items()
+                                    if m in by_marker}
+                     for d in fam.donors if d.id in fam.profiles and d.id in placed}
+        return fam.missing.id, ped, genotypes
 
     n_fam = len(families)
-    scores = np.zeros((len(victims), n_fam))
-    if ref_profiles and victims:
-        # one PairwiseModel per relationship; references encoded once, victims in blocks
-        # (memory bounded by block x references float64 arrays)
-        rels = np.asarray(ref_rel, dtype=object)
-        columns = np.asarray(ref_family)
-        screens = []
-        for rel in dict.fromkeys(ref_rel):
-            model = pairwise_model(markers, rel)
-            cols = np.flatnonzero(rels == rel)
-            screens.append((model, model.encode([ref_profiles[j] for j in cols],
-                                                unknown="untyped"), columns[cols]))
-        vic_codes = screens[0][0].encode([v.genotypes for v in victims], unknown="untyped")
-        for start in range(0, len(victims), block):
-            part = vic_codes[start:start + block]
-            for model, ref_codes, fam_cols in screens:
-                pair = model.log_lr(part, ref_codes) / np.log(10.0)
-                np.add.at(scores[start:start + len(part)].T, fam_cols, pair.T)
     lineage_of: dict[str, dict[str, float]] = {}   # missing id -> victim id -> lineage LR
+    extra: dict[tuple[int, int], float] = {}       # (victim, family) -> lineage log10 LR
     if lineage:
         victim_index = {v.id: i for i, v in enumerate(victims)}
         family_index = {fam.missing.id: k for k, fam in enumerate(families)}
@@ -349,17 +432,11 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
             if value is None or vid not in victim_index or mid not in family_index:
                 continue
             lineage_of.setdefault(mid, {})[vid] = float(value)
-            scores[victim_index[vid], family_index[mid]] += (
+            extra[victim_index[vid], family_index[mid]] = (
                 math.log10(value) if value > 0 else -math.inf)
-    candidates: dict[int, set[int]] = {}
-    for k in range(n_fam):
-        col = scores[:, k]
-        chosen = set(np.flatnonzero(col >= min_log10_lr).tolist())
-        finite = np.flatnonzero(np.isfinite(col) & (col > 0))
-        best = finite[np.argsort(-col[finite])][:top]
-        chosen |= set(best.tolist())
-        if chosen:
-            candidates[k] = chosen
+    candidates = screen_candidates(markers, victims, refs, n_fam, extra=extra,
+                                   min_log10_lr=min_log10_lr, top=top, block=block,
+                                   executor=executor)
 
     # connected components: families that share a candidate victim are solved together
     with_candidates = list(candidates)
@@ -375,7 +452,9 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         config = dataclasses.replace(config, prior_missing=max(n_fam, 1))
     result.thresholds = {**config.thresholds(config.prior_missing),
                          "screening_min_log10_lr": min_log10_lr, "screening_top": top}
-    for done, ks in enumerate(groups.values(), start=1):
+    fams = {k: family_of(k) for ks in groups.values() for k in ks}
+
+    def dataset_of(ks: Sequence[int]) -> tuple[list[int], Any]:
         vids = sorted({v for k in ks for v in candidates[k]})
         ds_victims = [Victim(victims[v].id, victims[v].sex,
                              {m: g for m, g in victims[v].genotypes.items() if m in by_marker},
@@ -386,8 +465,20 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                                   if v in {victims[i].id for i in vids}})}
                               if fams[k][0] in lineage_of else {})
                        for k in ks]
-        dataset = DviDataset(markers, ds_victims, ds_families, theta=theta)
-        solved = solve(dataset, config=config, stage_progress=stage_progress)
+        return vids, DviDataset(markers, ds_victims, ds_families, theta=theta)
+
+    built: list[tuple[list[int], Any]] = []
+    futures: list[Any] = []
+    if executor is not None:   # every group a task; results taken in group order
+        built = [dataset_of(ks) for ks in groups.values()]
+        futures = [executor.submit(solve, ds, config=config, pure=False) for _, ds in built]
+    for done, ks in enumerate(groups.values(), start=1):
+        if executor is not None:
+            vids, dataset = built[done - 1]
+            solved = futures[done - 1].result()
+        else:
+            vids, dataset = dataset_of(ks)
+            solved = solve(dataset, config=config, stage_progress=stage_progress)
         result.components_provenance.append({
             "component": done, "missing_persons": [fams[k][0] for k in ks],
             "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
@@ -395,14 +486,14 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         if progress is not None:
             progress(done, len(groups))
     for k in range(n_fam):
-        if fams[k][0] not in result.details:
-            record_unscreened(result, fams[k][0], typed=bool(fams[k][2]))
+        if families[k].missing.id not in result.details:
+            record_unscreened(result, families[k].missing.id, typed=typed_family[k])
 
     if truth is not None:
         result.correct = sum(1 for mp, v in result.identified.items() if truth.get(v) == mp)
         result.wrong = len(result.identified) - result.correct
         typed_victims = {v.id for v in victims if v.genotypes}
-        typed_families = {fams[k][0] for k in range(n_fam) if fams[k][2]}
+        typed_families = {families[k].missing.id for k in range(n_fam) if typed_family[k]}
         result.identifiable = sum(1 for v, mp in truth.items()
                                   if mp is not None and v in typed_victims and mp in typed_families)
     return result
@@ -711,7 +802,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                          store: bool = True, progress: Callable[[int, int], None] | None = None,
                          actor: str | None = None, theta: float = 0.0,
                          mutation: Any = "default",
-                         stage_progress: Callable[[str, int, int], None] | None = None
+                         stage_progress: Callable[[str, int, int], None] | None = None,
+                         dropout: float | None = None, executor: Any = None
                          ) -> StoredCaseResult:
     """Identify the whole case stored in ``db``: load it, screen every remains against each
     family's typed relatives, solve each group of families and candidate remains exactly,
@@ -724,6 +816,11 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     :param theta: Balding–Nichols θ of the exact solve and of the stored LRs.
     :param mutation: a :class:`~homecoming.genetics.markers.MutationSpec` for both sexes,
         ``None`` for no mutation, or ``"default"`` (stepwise, rate 0.002).
+    :param dropout: a drop-out probability for the post-mortem profiles: ``None`` or 0 only
+        (:func:`check_dropout`: neither the pairwise screening nor the joint solver models
+        drop-out, so a positive value is refused rather than recorded and ignored).
+    :param executor: a ``distributed.Client``: the screening blocks and the groups' solves
+        run on its workers (:func:`identify_case`; the same results).
 
     Loci typed but absent from the frequency table are left out and listed (warnings,
     ``loci_left_out`` and provenance). Remains whose post-mortem profile the elimination
@@ -734,8 +831,13 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
 
     from homecoming.identification.screening import default_mutation
     from homecoming.provenance import record
-    from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
+    from homecoming.services.screening import (
+        DEFAULT_FREQUENCIES,
+        distinct_genotypes,
+        markers_from_genotypes,
+    )
 
+    check_dropout(dropout)
     with db.session() as session:
         if store:
             from homecoming.services._common import _authorize
@@ -758,14 +860,14 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                          "post-mortem profiles (homecoming import profiles)", field="profiles")
     profiles = [v.genotypes for v in victims] + [g for f in families
                                                  for g in f.profiles.values()]
-    markers, fdb = markers_from_frequencies(frequencies or DEFAULT_FREQUENCIES, profiles)
+    markers, fdb, left_out = markers_from_genotypes(frequencies or DEFAULT_FREQUENCIES,
+                                                    distinct_genotypes(profiles))
     spec = default_mutation() if isinstance(mutation, str) and mutation == "default" else mutation
     markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
                for m in markers]
-    left_out = sorted({locus for prof in profiles for locus in prof if locus not in fdb})
     result = identify_case(markers, victims, families, progress=progress, config=config,
                            theta=theta, stage_progress=stage_progress,
-                           lineage={k: m.lr for k, m in lineage.items()})
+                           lineage={k: m.lr for k, m in lineage.items()}, executor=executor)
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")
@@ -804,6 +906,31 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     if stored is not None:
         doc["stored"] = stored.to_dict()
     return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
+
+
+def check_dropout(dropout: float | None) -> None:
+    """Refuse a positive drop-out probability for the stored case (``None`` and 0 pass).
+
+    Every stage would have to model it: the pairwise screening
+    (:class:`~homecoming.kinship.pairwise.PairwiseModel`: exact two-person LRs without
+    drop-out, so a true match whose profile lost an allele can score 0 and never reach the
+    solver), the joint solver's per-family genotype tables and joint likelihoods
+    (:mod:`homecoming.identification.tables`, :mod:`~homecoming.identification.joint`: the
+    dvi-dataset@1 model has no drop-out) and the stored per-marker LRs. Only the last one
+    does, so a value is refused instead of being recorded in the provenance and ignored.
+
+    :raises InputError: ``dropout`` outside [0, 1), or positive.
+    """
+    if dropout is None or dropout == 0:
+        return
+    if not 0 <= dropout < 1:
+        raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
+                         field="dropout", value=dropout)
+    raise InputError(f"dropout {dropout:g}: the stored-case identification does not model "
+                     "drop-out (neither the pairwise screening nor the joint solver does); "
+                     "expected none or 0 (compare one pairing with drop-out through "
+                     "`homecoming kinship` and a kinship-case@1 'dropout')",
+                     field="dropout", value=dropout)
 
 
 def _flagged_remains(session: Any) -> dict[str, list[str]]:

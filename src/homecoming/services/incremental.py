@@ -37,16 +37,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from homecoming.errors import InputError
 from homecoming.identification.groups import groups_sharing
 
-__all__ = ["IncrementalResult", "identify_incrementally"]
+__all__ = ["IncrementalResult", "identify_incrementally", "import_then_identify",
+           "stored_profile_barcodes"]
 
 PERMISSION_IDENTIFY = "identify.run"
+R = TypeVar("R")
 MIN_LOG10_LR = 2.0
 TOP = 2
 
@@ -73,10 +75,23 @@ class IncrementalResult:
     full_run: str | None = None
     case: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: (markers, victims, families) of the case as identified, for :meth:`dataset_json`
+    used: tuple[Any, Any, Any] | None = field(default=None, repr=False)
 
     @property
     def groups_solved(self) -> int:
         return len(self.groups)
+
+    def dataset_json(self) -> dict[str, Any]:
+        """The whole stored case as identified, as ``homecoming/dvi-dataset@1`` (contains
+        genotypes; what ``identify --export-dataset`` writes)."""
+        from homecoming.services.case_identification import dvi_dataset_json
+
+        if self.case is not None:
+            return dict(self.case.dataset_json())
+        if self.used is None:
+            raise InputError("the incremental run kept no case to export", field="dataset")
+        return dvi_dataset_json(*self.used)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -110,26 +125,6 @@ def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
 
 def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:
     return [v.genotypes for v in victims] + [g for f in families for g in f.profiles.values()]
-
-
-def _observed(profiles: Iterable[Mapping[str, Any]],
-              base: set[tuple[str, tuple[Any, ...]]] | None = None,
-              ) -> set[tuple[str, tuple[Any, ...]]]:
-    """The distinct (locus, genotype) pairs of ``profiles`` (added to a copy of ``base``):
-    all that :func:`~homecoming.services.screening.markers_from_frequencies` reads."""
-    out = set(base) if base is not None else set()
-    for prof in profiles:
-        out.update(prof.items())
-    return out
-
-
-def _summary(pairs: set[tuple[str, tuple[Any, ...]]]) -> dict[str, tuple[Any, ...]]:
-    """One pseudo-profile holding every allele seen per locus (same markers as the profiles
-    it summarises: the markers depend only on the loci and alleles seen)."""
-    alleles: dict[str, set[Any]] = {}
-    for locus, g in pairs:
-        alleles.setdefault(locus, set()).update(a for a in g if a is not None)
-    return {locus: tuple(sorted(a)) for locus, a in alleles.items()}
 
 
 def _same_markers(a: Sequence[Any], b: Sequence[Any]) -> bool:
@@ -273,7 +268,7 @@ class _Screen:
             col = self.column(k)
             chosen = set(np.flatnonzero(col >= self.min_log10_lr).tolist())
             finite = np.flatnonzero(np.isfinite(col) & (col > 0))
-            best = finite[np.argsort(-col[finite])][:self.top]
+            best = finite[np.argsort(-col[finite], kind="stable")][:self.top]
             chosen |= set(best.tolist())
             self._cands[k] = frozenset(chosen)
         return self._cands[k]
@@ -325,13 +320,17 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                            progress: Callable[[int, int], None] | None = None,
                            store: bool = True, theta: float = 0.0,
                            mutation: Any = "default", min_log10_lr: float = MIN_LOG10_LR,
-                           top: int = TOP) -> IncrementalResult:
+                           top: int = TOP, dropout: float | None = None) -> IncrementalResult:
     """Identify what the newly imported profiles ``profile_ids`` (sample barcodes) change.
 
     The stored identifications must be those of the case without these profiles (the module
     docstring says what is screened and solved again). Parameters as
     :func:`~homecoming.services.case_identification.identify_stored_case`; ``progress`` is
     called with (groups solved, groups to solve).
+
+    ``dropout``: None or 0 only (:func:`~homecoming.services.case_identification.
+    check_dropout`). With lineage markers stored the whole case is identified again
+    (``full_run`` says so): their LRs enter the full run's screening only.
 
     :raises InputError: a profile id that is not stored, or a case without missing persons.
     """
@@ -343,6 +342,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _case_digest,
         _flagged_remains,
         _withhold_flagged,
+        check_dropout,
         family_pedigree,
         identify_stored_case,
         pairwise_model,
@@ -351,8 +351,13 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         record_group,
         record_unscreened,
     )
-    from homecoming.services.screening import DEFAULT_FREQUENCIES, markers_from_frequencies
+    from homecoming.services.screening import (
+        DEFAULT_FREQUENCIES,
+        distinct_genotypes,
+        markers_from_genotypes,
+    )
 
+    check_dropout(dropout)
     ids = list(dict.fromkeys(str(p) for p in profile_ids))
     if not ids:
         raise InputError("no profile ids; expected the sample barcodes of newly imported "
@@ -366,6 +371,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _check_stored(session, ids)
         rows = read_stored_case(session)
         flagged = _flagged_remains(session)
+        from homecoming.services.lineage import load_lineage
+
+        lineage = bool(load_lineage(session))
     victims, families = rows.assemble()
     old_victims, old_families = rows.assemble(exclude=set(ids))
     out.warnings.extend(f"profile {x['record']} left out: {x['reason']}" for x in rows.left_out)
@@ -380,25 +388,27 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     old_profiles = _profiles(old_victims, old_families)
     old_ids = {id(p) for p in old_profiles}
     new_ids = {id(p) for p in new_profiles}
-    common = _observed(p for p in new_profiles if id(p) in old_ids)
-    new_pairs = _observed((p for p in new_profiles if id(p) not in old_ids), common)
-    old_pairs = _observed((p for p in old_profiles if id(p) not in new_ids), common)
-    markers, fdb = markers_from_frequencies(name, [_summary(new_pairs)])
-    loci_left_out = sorted({locus for locus, _ in new_pairs if locus not in fdb})
+    common = distinct_genotypes(p for p in new_profiles if id(p) in old_ids)
+    new_pairs = distinct_genotypes((p for p in new_profiles if id(p) not in old_ids), common)
+    old_pairs = distinct_genotypes((p for p in old_profiles if id(p) not in new_ids), common)
+    markers, fdb, loci_left_out = markers_from_genotypes(name, new_pairs)
     old_markers = (markers if old_pairs == new_pairs
-                   else markers_from_frequencies(name, [_summary(old_pairs)])[0])
-    if not _same_markers(markers, old_markers):
-        out.full_run = ("the new profiles bring an allele or a locus that no stored profile "
+                   else markers_from_genotypes(name, old_pairs)[0])
+    if lineage or not _same_markers(markers, old_markers):
+        out.full_run = ("lineage markers (Y-STR, mtDNA) are stored, and their LRs enter the "
+                        "screening of the full run only" if lineage else
+                        "the new profiles bring an allele or a locus that no stored profile "
                         "had, which changes the markers of the whole case")
         out.case = identify_stored_case(db, config=config, frequencies=frequencies,
                                         store=store, progress=progress, actor=actor,
-                                        theta=theta, mutation=mutation)
+                                        theta=theta, mutation=mutation, dropout=dropout)
         out.stored = out.case.stored
         out.identifications = dict(out.case.result.details)
         return out
     spec = default_mutation() if isinstance(mutation, str) and mutation == "default" else mutation
     markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
                for m in markers]
+    out.used = (markers, victims, families)
 
     # the two views, scored with the same models and codes in the full run's order
     refs = _references(families)
@@ -493,3 +503,45 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                 session, result, markers=markers, victims=victims, families=families,
                 fdb=fdb, mutation=spec, theta=theta, provenance=prov, actor=actor)
     return out
+
+
+# --- importing profiles, then identifying what they change ----------------------------------
+
+def stored_profile_barcodes(db: Any) -> set[str]:
+    """The sample bar-codes of every stored profile (one Core select)."""
+    from sqlalchemy import select
+
+    from homecoming.storage import tables
+
+    with db.session() as session:
+        return {str(b) for (b,) in session.execute(select(tables.profiles.c.sample_barcode))}
+
+
+def import_then_identify(db: Any, run_import: Callable[[], R], *, actor: str | None = None,
+                         **identify: Any) -> tuple[R, IncrementalResult | None]:
+    """Import profiles, then identify incrementally the ones the import stored.
+
+    ``run_import``: the import use case to run, e.g. ``lambda: import_csv(db, "profiles",
+    path)`` or :func:`~homecoming.services.imports.import_lab_profiles` (its own checks,
+    transaction and audit); the profiles it stored are the stored bar-codes that were not
+    there before. ``identify``: the keywords of :func:`identify_incrementally` (``config``,
+    ``frequencies``, ``store``, ``theta``, ``mutation``, ``progress``, ...). Returns (what
+    the import returned, the :class:`IncrementalResult`, or None when it stored no new
+    profile). The permission to store identifications (``identify.run``) and the drop-out
+    are checked before the import; the import is committed before the identification
+    starts.
+    """
+    from homecoming.services.case_identification import check_dropout
+
+    check_dropout(identify.get("dropout"))
+    if identify.get("store", True):
+        from homecoming.services._common import _authorize
+
+        with db.session() as session:
+            _authorize(session, PERMISSION_IDENTIFY, actor)
+    before = stored_profile_barcodes(db)
+    imported = run_import()
+    new = sorted(stored_profile_barcodes(db) - before)
+    if not new:
+        return imported, None
+    return imported, identify_incrementally(db, profile_ids=new, actor=actor, **identify)

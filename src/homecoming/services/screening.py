@@ -16,7 +16,7 @@ import csv
 import json
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ from homecoming.services._common import _authorize
 
 __all__ = ["DEFAULT_FREQUENCIES", "CANDIDATES_FORMAT", "ELIMINATION_FORMAT",
            "ScreeningResult", "screen", "write_candidates", "EliminationResult", "eliminate",
-           "markers_from_frequencies", "markers_reference", "normalise_genotypes",
+           "markers_from_frequencies", "markers_reference", "distinct_genotypes",
+           "markers_from_genotypes", "normalise_genotypes",
            "write_elimination"]
 
 #: frequency database used when neither ``frequencies`` nor a dataset's markers are given
@@ -82,6 +83,29 @@ def markers_from_frequencies(name: str, profiles: Sequence[Mapping[str, tuple]],
                          field="frequencies", value=name)
     markers = fdb.markers(names, mutation=default_mutation(), extra_alleles=observed)
     return markers, fdb
+
+
+def distinct_genotypes(profiles: Iterable[Mapping[str, Any]],
+                       base: set[tuple[str, Any]] | None = None) -> set[tuple[str, Any]]:
+    """The distinct (locus, genotype) pairs of ``profiles`` (added to a copy of ``base``): all
+    that :func:`markers_from_frequencies` reads of them, collected at C speed."""
+    out = set(base) if base is not None else set()
+    for prof in profiles:
+        out.update(prof.items())
+    return out
+
+
+def markers_from_genotypes(name: str, pairs: set[tuple[str, Any]],
+                           ) -> tuple[list[Any], Any, list[str]]:
+    """:func:`markers_from_frequencies` of the profiles whose distinct (locus, genotype)
+    pairs are ``pairs`` (:func:`distinct_genotypes`): the same markers, from one summary
+    profile; returns (markers, frequency database, loci typed but absent from it)."""
+    alleles: dict[str, set[Any]] = {}
+    for locus, g in pairs:
+        alleles.setdefault(locus, set()).update(a for a in g if a is not None)
+    summary = {locus: tuple(sorted(a)) for locus, a in alleles.items()}
+    markers, fdb = markers_from_frequencies(name, [summary])
+    return markers, fdb, sorted(locus for locus in summary if locus not in fdb)
 
 
 def markers_reference(markers: Sequence[Any]) -> dict[str, Any]:
