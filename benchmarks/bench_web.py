@@ -156,7 +156,7 @@ def _csrf(html: str) -> str:
 
 
 def sign_in(base: str, name: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=600)
     token = _csrf(client.get("/login").text)
     r = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
     if r.status_code != 303:
@@ -238,7 +238,7 @@ def time_pages(client: httpx.Client, pages: list[tuple[str, str]], repeat: int) 
     rows = []
     for label, path in pages:
         times, status = [], 0
-        for _ in range(repeat):
+        for _ in range(1 if _download(path) else repeat):  # a download once
             r = client.get(path)
             status = r.status_code
             ms = server_ms(r)
@@ -373,12 +373,13 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             client = sign_in(base, "admin", passwords["admin"])
-            for _, p in pages:  # warm-up (templates, caches)
-                client.get(p)
+            for _, p in pages:  # warm-up (templates, list indexes); downloads are not
+                if not _download(p):
+                    client.get(p)
             rows = time_pages(client, pages, args.repeat)
             client.close()
-            print(f"\n1. server time per page (admin, median / max of {args.repeat}; "
-                  f"target {TARGET_MS:.0f} ms)")
+            print(f"\n1. server time per page (admin, median / max of {args.repeat}, a "
+                  f"download once; target {TARGET_MS:.0f} ms)")
             print(f"  {'page':<52} {'HTTP':>4} {'median ms':>10} {'max ms':>8} {'ratio':>6}")
             for label, status, med, top in rows:
                 print(f"  {label:<52} {status:>4} {med:10.1f} {top:8.1f} "

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from homecoming.casework import MissingPerson, Sex
-from homecoming.services import accounts, web_auth
+from homecoming.services import accounts, web_auth, web_queries
 from homecoming.services.web_queries import list_records
 from homecoming.services.web_transactions import NeedsWriteLock, RequestDatabase, run_read_first
 from homecoming.storage import Database
@@ -53,7 +53,7 @@ def _surnames(db: Database, **kw) -> list[str]:
         return [r["surname"] for r in list_records(session, "missing-persons", **kw).rows]
 
 
-def test_list_index_follows_every_change(db):
+def test_list_index_follows_every_change(db, monkeypatch):
     with db.session() as session:
         Repositories(session, user="web-tests").missing_persons.add_all(
             [_person(f"SYN-T-{i}", name) for i, name in enumerate(reversed(ORDERED))])
@@ -63,13 +63,22 @@ def test_list_index_follows_every_change(db):
         result = list_records(session, "missing-persons", page_size=3)
         assert (result.total, result.pages) == (8, 3)
         assert result.filter_options["sex"] == ["unknown"]
-    # a rename moves the person; an addition and a deletion show at once
+    # a rename moves the person; an addition and a deletion show at once (read from the
+    # audit trail: only the changed records are read again, never the whole table)
+    read_all = web_queries._read_index
+    monkeypatch.setattr(web_queries, "_read_index", None)
     with db.session() as session:
         repos = Repositories(session, user="web-tests")
         repos.missing_persons.update("SYN-T-0", surname="Абрамчук")  # was Коваль
         repos.missing_persons.add(_person("SYN-T-9", "Яковенко"))
         repos.missing_persons.delete("SYN-T-7")  # Гнатюк
     assert _surnames(db) == ["Абрамчук", *ORDERED[1:-1], "Яковенко"]
+    with db.session() as session:  # the same as reading the whole table
+        spec = web_queries.KINDS["missing-persons"]
+        kept = web_queries._list_index(session, spec)
+        fresh = read_all(session, spec, kept.state)
+    assert (kept.keys, kept.texts, dict(kept.options)) == \
+        (fresh.keys, fresh.texts, dict(fresh.options))
 
 
 def test_search_is_case_insensitive_in_cyrillic_and_combines_with_filters(db):

@@ -11,6 +11,7 @@ statistics.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import math
 import threading
@@ -186,12 +187,15 @@ def _rows_by_key(session: Any, spec: KindSpec, wanted: Sequence[Any]) -> list[di
 class _ListIndex:
     """Every record of one kind, in list order, with its search text (the search columns,
     case-folded) and the values its filters offer — as of ``state``
-    (:func:`_table_state`)."""
+    (:func:`_table_state`). ``entries`` maps a key to (sort key, search text, filter
+    values); ``order`` holds (sort key, key) sorted."""
 
     state: tuple[int, ...]
     keys: tuple[Any, ...]
     texts: tuple[str, ...]
     options: Mapping[str, tuple[str, ...]]
+    entries: Mapping[Any, tuple[Any, str, tuple[Any, ...]]]
+    order: tuple[tuple[Any, Any], ...]
 
 
 #: the list indexes of each database (its connection pool) by kind; they go with the pool
@@ -200,6 +204,8 @@ _INDEX_LOCKS: weakref.WeakKeyDictionary[Any, dict[str, threading.Lock]] = \
     weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
 _CHANGES = ("insert", "update", "delete")
+#: more changed records than this since the index was read: read it all again
+_MAX_INCREMENTAL = 2000
 
 
 def _pool(session: Any) -> Any:
@@ -208,9 +214,9 @@ def _pool(session: Any) -> Any:
 
 
 def _table_state(session: Any, table: Table) -> tuple[int, ...]:
-    """What tells whether ``table`` changed: its row count and the sequence number of its
-    newest audited change (every change of a casework record is audited in the same
-    transaction; reads are not changes). Two index look-ups
+    """What tells whether ``table`` changed: its row count and the sequence numbers of its
+    newest audited insert, update and delete (every change of a casework record is audited
+    in the same transaction; reads are not changes). Index look-ups only
     (:mod:`homecoming.storage.tables_speed`)."""
     log = t.audit_log.c
     newest = [select(func.max(log.seq)).where(log.table_name == table.name,
@@ -222,8 +228,9 @@ def _table_state(session: Any, table: Table) -> tuple[int, ...]:
 
 
 def _list_index(session: Any, spec: KindSpec) -> _ListIndex:
-    """The list index of ``spec``'s kind, read again only when the table changed (one
-    reader at a time per kind; the others wait for it)."""
+    """The list index of ``spec``'s kind: brought up to date from the audit trail (only the
+    records changed since it was read are read again; the whole table after many changes),
+    one reader at a time per kind (the others wait for it)."""
     state = _table_state(session, spec.table)
     pool = _pool(session)
     with _GUARD:
@@ -236,27 +243,88 @@ def _list_index(session: Any, spec: KindSpec) -> _ListIndex:
             cached = _INDEXES.setdefault(pool, {}).get(spec.kind)
         if cached is not None and cached.state == state:
             return cached
-        built = _read_index(session, spec, state)
+        built = _update_index(session, spec, cached, state) if cached is not None else None
+        if built is None:
+            built = _read_index(session, spec, state)
         with _GUARD:
             _INDEXES.setdefault(pool, {})[spec.kind] = built
         return built
 
 
-def _read_index(session: Any, spec: KindSpec, state: tuple[int, ...]) -> _ListIndex:
-    table = spec.table
+def _columns(spec: KindSpec) -> list[str]:
+    return list(dict.fromkeys((spec.key, *(spec.order or (spec.key,)), *spec.search,
+                               *spec.filters)))
+
+
+def _entry(spec: KindSpec, names: list[str], row: Sequence[Any]
+           ) -> tuple[Any, tuple[Any, str, tuple[Any, ...]]]:
+    """(key, (sort key, search text, filter values)) of one row of ``names``."""
+    value = dict(zip(names, row, strict=True))
     order = spec.order or (spec.key,)
-    names = list(dict.fromkeys((spec.key, *order, *spec.search, *spec.filters)))
-    query = select(*[table.c[n] for n in names])
-    if not spec.alphabetical:
-        query = query.order_by(*[table.c[c] for c in order])
-    rows = [r._mapping for r in session.execute(query)]
     if spec.alphabetical:  # neither SQLite nor PostgreSQL collations know Ukrainian order
-        rows.sort(key=lambda r: (*[alphabetical_key(r[c]) for c in order], r[spec.key]))
-    texts = tuple("\x1f".join(str(r[c]).casefold() for c in spec.search if r[c] is not None)
-                  for r in rows)
-    options = {name: tuple(sorted({str(r[name]) for r in rows if r[name] is not None}))
-               for name in spec.filters}
-    return _ListIndex(state, tuple(r[spec.key] for r in rows), texts, options)
+        sort: Any = "\x00".join(str(value[c] or "").casefold() for c in order) \
+            .translate(_UK_ORDER)
+    else:  # code point order, the same on both backends
+        sort = "\x00".join(str(value[c] if value[c] is not None else "") for c in order)
+    text = "\x1f".join(str(value[c]).casefold() for c in spec.search
+                       if value[c] is not None)
+    return value[spec.key], (sort, text, tuple(value[c] for c in spec.filters))
+
+
+def _finish(spec: KindSpec, state: tuple[int, ...],
+            entries: dict[Any, tuple[Any, str, tuple[Any, ...]]],
+            order: list[tuple[Any, Any]]) -> _ListIndex:
+    options = {name: tuple(sorted({str(e[2][i]) for e in entries.values()
+                                   if e[2][i] is not None}))
+               for i, name in enumerate(spec.filters)}
+    keys = tuple(k for _, k in order)
+    return _ListIndex(state, keys, tuple(entries[k][1] for k in keys), options, entries,
+                      tuple(order))
+
+
+def _read_index(session: Any, spec: KindSpec, state: tuple[int, ...]) -> _ListIndex:
+    names = _columns(spec)
+    table = spec.table
+    entries = dict(_entry(spec, names, row) for row in
+                   session.execute(select(*[table.c[n] for n in names])))
+    order = sorted((e[0], k) for k, e in entries.items())
+    return _finish(spec, state, entries, order)
+
+
+def _update_index(session: Any, spec: KindSpec, cached: _ListIndex,
+                  state: tuple[int, ...]) -> _ListIndex | None:
+    """``cached`` with the records changed since it was read read again (None: too many
+    changes, or the result does not add up to the table's row count)."""
+    log = t.audit_log.c
+    since = max(cached.state[1:])
+    changed = set(session.execute(
+        select(log.record_key).where(log.table_name == spec.table.name,
+                                     log.action.in_(_CHANGES), log.seq > since)
+        .limit(_MAX_INCREMENTAL + 1)).scalars())
+    if len(changed) > _MAX_INCREMENTAL:
+        return None
+    names = _columns(spec)
+    key = spec.table.c[spec.key]
+    fresh: dict[Any, tuple[Any, str, tuple[Any, ...]]] = {}
+    wanted = sorted(changed)
+    for start in range(0, len(wanted), 500):
+        fresh.update(_entry(spec, names, row) for row in session.execute(
+            select(*[spec.table.c[n] for n in names])
+            .where(key.in_(wanted[start:start + 500]))))
+    entries = dict(cached.entries)
+    order = list(cached.order)
+    for k in changed:
+        old = entries.pop(k, None)
+        if old is not None:
+            i = bisect.bisect_left(order, (old[0], k))
+            if i < len(order) and order[i] == (old[0], k):
+                del order[i]
+        if k in fresh:
+            entries[k] = fresh[k]
+            bisect.insort(order, (fresh[k][0], k))
+    if len(entries) != state[0]:
+        return None
+    return _finish(spec, state, entries, order)
 
 
 # Ukrainian alphabetical order: Unicode puts ґ, є, і, ї outside а–я; map them next to their
