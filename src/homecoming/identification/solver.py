@@ -488,6 +488,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     comps = components(options)
     comp_of = {f: c for c in comps for f in c}
     comp_cache: dict[tuple[int, ...], ComponentResult] = {}
+    for res in sol.components:
+        if not res.exact:   # the search solved it exactly as comp_solution would: reuse it
+            comp_cache[tuple(res.families)] = res
 
     def comp_solution(c: list[int]) -> ComponentResult:
         key = tuple(c)
