@@ -339,26 +339,18 @@ def _murty_ranked(gain: np.ndarray, budget: _Budget, sparse: _SparseGain | None 
             return None                           # no feasible assignment in this subspace
         return [(int(rows[a]), int(cols[b])) for a, b in zip(ri.tolist(), ci.tolist())]
 
-    def solve(forced: tuple[tuple[int, int], ...], banned: frozenset[tuple[int, int]]
-              ) -> tuple[float, tuple[int, ...]] | None:
-        row_free = np.ones(n, dtype=bool)
-        col_free = open_cols.copy()
-        total = 0.0
-        for r, c in forced:
-            total += gain[r, c]
-            row_free[r] = False
-            col_free[c] = False
-        assign = dict(forced)
-        if row_free.any():
-            budget.spend()
-            if sparse is not None:
-                cells = solve_sparse(row_free, col_free, banned)
-                if cells is None:
-                    return None
-                for r, c in cells:
-                    assign[r] = c
-                    total += gain[r, c]
-                return float(total), tuple(assign[r] for r in range(n))
+    def solve_free(row_free: np.ndarray, col_free: np.ndarray, total: float,
+                   banned: frozenset[tuple[int, int]]
+                   ) -> tuple[float, list[tuple[int, int]]] | None:
+        """Best completion of a subproblem: (total gain, its cells), None if infeasible."""
+        if not row_free.any():
+            return total, []
+        budget.spend()
+        if sparse is not None:
+            cells = solve_sparse(row_free, col_free, banned)
+            if cells is None:
+                return None
+        else:
             rows = np.flatnonzero(row_free)
             cols = np.flatnonzero(col_free)
             cost = cost_all[np.ix_(rows, cols)]
@@ -368,30 +360,69 @@ def _murty_ranked(gain: np.ndarray, budget: _Budget, sparse: _SparseGain | None 
             ri, ci = linear_sum_assignment(cost)
             if (cost[ri, ci] >= big).any():
                 return None                       # no feasible assignment in this subspace
-            for a, b in zip(ri.tolist(), ci.tolist()):
-                assign[int(rows[a])] = int(cols[b])
-                total += gain[rows[a], cols[b]]
-        return float(total), tuple(assign[r] for r in range(n))
+            cells = [(int(rows[a]), int(cols[b])) for a, b in zip(ri.tolist(), ci.tolist())]
+        for r, c in cells:
+            total += gain[r, c]
+        return float(total), cells
 
+    def masks(forced: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray, float]:
+        row_free = np.ones(n, dtype=bool)
+        col_free = open_cols.copy()
+        total = 0.0
+        for r, c in forced:
+            total += gain[r, c]
+            row_free[r] = False
+            col_free[c] = False
+        return row_free, col_free, total
+
+    def solve(forced: tuple[tuple[int, int], ...], banned: frozenset[tuple[int, int]]
+              ) -> tuple[float, tuple[int, ...]] | None:
+        row_free, col_free, total = masks(forced)
+        res = solve_free(row_free, col_free, total, banned)
+        if res is None:
+            return None
+        assign = dict(forced)
+        assign.update(res[1])
+        return res[0], tuple(assign[r] for r in range(n))
+
+    # Murty's partition, with the children kept small: a child is stored as its value and a
+    # reference to its parent's node (forced cells, banned cells, solution, free rows) and
+    # position, and solved again (one more solve) only when it is popped. Memory is O(k·n)
+    # instead of O(k·n²) (a forced prefix, a banned set and a solution per child).
+    Node = tuple[tuple[tuple[int, int], ...], frozenset[tuple[int, int]], tuple[int, ...],
+                 list[int]]
     first = solve((), frozenset())
     if first is None:
         return
     counter = 0
-    heap: list[tuple[float, int, tuple[int, ...], tuple[tuple[int, int], ...],
-                     frozenset[tuple[int, int]]]] = [(-first[0], counter, first[1], (),
-                                                      frozenset())]
+    heap: list[tuple[float, int, Node | None, int]] = [(-first[0], counter, None, 0)]
     while heap:
-        neg, _, sol, forced, banned = heapq.heappop(heap)
-        yield -neg, sol
+        neg, _, parent, i = heapq.heappop(heap)
+        if parent is None:
+            forced: tuple[tuple[int, int], ...] = ()
+            banned: frozenset[tuple[int, int]] = frozenset()
+            value, sol = first
+        else:
+            p_forced, p_banned, p_sol, p_free = parent
+            r = p_free[i]
+            forced = p_forced + tuple((x, p_sol[x]) for x in p_free[:i])
+            banned = p_banned | {(r, p_sol[r])}
+            again = solve(forced, banned)
+            assert again is not None
+            value, sol = again
+        yield value, sol
         fixed = dict(forced)
-        prefix = list(forced)
-        for r in (r for r in range(n) if r not in fixed):
-            child = solve(tuple(prefix), banned | {(r, sol[r])})
+        free = [r for r in range(n) if r not in fixed]
+        node: Node = (forced, banned, sol, free)
+        row_free, col_free, total = masks(forced)
+        for idx, r in enumerate(free):
+            child = solve_free(row_free, col_free, total, banned | {(r, sol[r])})
             if child is not None:
                 counter += 1
-                heapq.heappush(heap, (-child[0], counter, child[1], tuple(prefix),
-                                      banned | {(r, sol[r])}))
-            prefix.append((r, sol[r]))
+                heapq.heappush(heap, (-child[0], counter, node, idx))
+            row_free[r] = False
+            col_free[sol[r]] = False
+            total += gain[r, sol[r]]
 
 
 def _combinations(lists: Sequence[Sequence[tuple[int, Option]]]
