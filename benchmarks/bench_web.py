@@ -273,7 +273,7 @@ async def _sign_in_async(client: httpx.AsyncClient, name: str, password: str) ->
 
 
 async def _browse(index: int, client: httpx.AsyncClient, paths: list[str], until: float,
-                  think: float, results: list[tuple[float, float | None, int]],
+                  think: float, results: list[tuple[float, float | None, int, str]],
                   errors: list[str]) -> None:
     rng = random.Random(index)
     await asyncio.sleep(rng.random() * max(think, 0.05))
@@ -286,7 +286,7 @@ async def _browse(index: int, client: httpx.AsyncClient, paths: list[str], until
             errors.append(f"{path}: {type(exc).__name__}")
             continue
         elapsed = (time.perf_counter() - started) * 1000
-        results.append((elapsed, server_ms(r), r.status_code))
+        results.append((elapsed, server_ms(r), r.status_code, path))
         if r.status_code != 200:
             errors.append(f"{path}: HTTP {r.status_code}")
         if think > 0:
@@ -298,7 +298,7 @@ async def load(base: str, passwords: dict[str, str], allowed: dict[str, list[str
                ) -> tuple[list[Any], list[str], list[float]]:
     """Sign ``users`` in (4 at a time, not timed as pages), then let them browse for
     ``duration`` seconds. Returns (page results, errors, log-in seconds)."""
-    results: list[tuple[float, float | None, int]] = []
+    results: list[tuple[float, float | None, int, str]] = []
     errors: list[str] = []
     roles = [r for r in ROLES if allowed.get(r)]
     clients = [httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=60)
@@ -407,6 +407,15 @@ def main() -> None:
                 p50, p95, p99 = (_pct(values, q) for q in (50, 95, 99))
                 print(f"  {name:<15} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
                       f"  (p95 ratio to {TARGET_MS:.0f} ms: {p95 / TARGET_MS:.2f})")
+            by_page: dict[str, list[float]] = {}
+            for r in results:
+                if r[1] is not None:
+                    by_page.setdefault(re.sub(r"/(?:BEN|SYN|IDN)-[^/?]+", "/{key}", r[3]),
+                                       []).append(r[1])
+            print("  slowest pages under load (server time p50 / p95, requests):")
+            for name, values in sorted(by_page.items(), key=lambda kv: -_pct(kv[1], 95))[:8]:
+                print(f"    {name:<50} {_pct(values, 50):7.1f} {_pct(values, 95):7.1f} ms"
+                      f"  {len(values):4d}")
             for line in sorted(set(errors))[:10]:
                 print(f"  error: {line}")
         finally:

@@ -371,8 +371,9 @@ def _shown(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def record_detail(session: Any, kind: str, key: str, *,
                   actor: str | None = None) -> RecordDetail:
-    """One record of ``kind`` by its key, with its related records (a sample: its custody
-    timeline, oldest first, and whether it has a DNA profile — never the genotypes)."""
+    """One record of ``kind`` by its key, with its related records (their list columns; a
+    sample: its custody timeline, oldest first, and whether it has a DNA profile — never the
+    genotypes)."""
     spec = _spec(kind)
     row = session.execute(select(spec.table).where(spec.table.c[spec.key] == key)).first()
     if row is None:
@@ -380,7 +381,11 @@ def record_detail(session: Any, kind: str, key: str, *,
     fields = _shown(row._mapping)
     related: dict[str, list[dict[str, Any]]] = {}
     for label, (table, column, order) in _RELATED.get(kind, {}).items():
-        related[label] = _rows(session, table, table.c[column] == key, table.c[order])
+        # the related kind's list columns (its own page has the rest): a site's hundreds of
+        # graves are a summary table, not every stored field
+        related[label] = [dict(r._mapping) for r in session.execute(
+            select(*[table.c[c] for c in KINDS[label].columns])
+            .where(table.c[column] == key).order_by(table.c[order], table.c[KINDS[label].key]))]
     if kind == "samples":
         related["custody"] = _rows(session, t.custody_events,
                                    (t.custody_events.c.item_kind == "sample")
