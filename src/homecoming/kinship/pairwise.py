@@ -34,8 +34,20 @@ condition on the same population. With θ = 0 the tables are built from factored
 directly on genotype pairs (memory a few G x G arrays); with θ > 0 through the K^4 joint of the
 ordered alleles (O(K^5) time, a few K^4 arrays of memory per marker).
 
+**Drop-out (``dropout_a``).** A drop-out probability ``d`` for the profiles on side A (the
+post-mortem side in screening: degraded remains lose alleles; the references on side B are
+taken as good quality and observed exactly). Side A's code is then an *observation*, and every
+entry becomes ``P(obsA, gB | rel) = Σ_g P(g, gB | rel) P(obsA | g)`` (likewise for
+"unrelated"), with ``P(obs | g)`` the kinship engine's observation model
+(:func:`homecoming.kinship._states.observation_factor`, module doc of
+:mod:`homecoming.kinship.likelihood`): each allele copy fails to show independently with
+probability ``d``; a heterozygous code ``ab`` means both seen (``(1 − d)²`` if ``g = ab``), a
+homozygous code ``aa`` means only ``a`` seen (``1 − d²`` for ``g = aa``, ``d(1 − d)`` for
+``g = ab``). So a homozygous remains can match a heterozygous reference. ``d = 0`` leaves
+the tables exactly as without drop-out.
+
 These tables equal :func:`homecoming.kinship.likelihood.log_likelihood` on the same pedigrees
-(tested to 1e-9).
+(tested to 1e-9; with drop-out to 1e-12 relative, tests/identification/test_dropout_tables.py).
 
 **Batch evaluation.** Codes come from :meth:`PairwiseModel.encode` (``-1`` untyped). Each
 marker's table is stored with one extra row and column of zeros for "untyped", all tables are
@@ -253,15 +265,46 @@ def _genotype_table(t: np.ndarray) -> np.ndarray:
     return table
 
 
+def observation_matrix(n_alleles: int, dropout: float) -> np.ndarray:
+    """``O[obs, g] = P(observed genotype code obs | true genotype code g)`` (G x G) under the
+    kinship engine's drop-out model (:func:`homecoming.kinship._states.observation_factor`,
+    the same function): a homozygous code is "only that allele seen"."""
+    from homecoming.kinship._states import observation_factor
+
+    first, second = genotype_alleles(n_alleles)
+    g = first.size
+    ordered = observation_factor(first.astype(np.intp), second.astype(np.intp),
+                                 np.full(g, n_alleles, dtype=np.intp),
+                                 np.full(g, -1, dtype=np.intp), n_alleles, float(dropout),
+                                 False)          # (obs, allele i, allele j)
+    out: np.ndarray = ordered[:, first, second]
+    return out
+
+
 def genotype_pair_probabilities(marker: Marker, relationship: str, *, theta: float = 0.0,
                                 parent_sex: str | None = None, direction: str = "either",
-                                matrices: tuple[np.ndarray, np.ndarray] | None = None
+                                matrices: tuple[np.ndarray, np.ndarray] | None = None,
+                                dropout_a: float = 0.0
                                 ) -> tuple[np.ndarray, np.ndarray]:
     """``(P(gA, gB | relationship), P(gA, gB | unrelated))`` as two G x G arrays.
 
     ``relationship`` may also be ``"unrelated"``. ``matrices`` = (female, male) overrides the
-    marker's mutation matrices.
+    marker's mutation matrices. ``dropout_a`` > 0: rows are A's *observed* genotypes,
+    ``P(obsA, gB) = Σ_g P(obsA | g) P(g, gB)`` (module doc).
     """
+    num, den = _pair_probabilities(marker, relationship, theta=theta, parent_sex=parent_sex,
+                                   direction=direction, matrices=matrices)
+    if dropout_a:
+        obs = observation_matrix(len(marker.alleles), dropout_a)
+        num, den = obs @ num, obs @ den
+    return num, den
+
+
+def _pair_probabilities(marker: Marker, relationship: str, *, theta: float,
+                        parent_sex: str | None, direction: str,
+                        matrices: tuple[np.ndarray, np.ndarray] | None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`genotype_pair_probabilities` without drop-out."""
     p = np.asarray(marker.frequencies, dtype=np.float64)
     if matrices is None:
         female, male, _ = _matrices(marker)
@@ -294,11 +337,13 @@ def _single_genotype(p: np.ndarray, theta: float) -> np.ndarray:
 
 
 def log_lr_table(marker: Marker, relationship: str, *, theta: float = 0.0,
-                 parent_sex: str | None = None, direction: str = "either") -> np.ndarray:
+                 parent_sex: str | None = None, direction: str = "either",
+                 dropout_a: float = 0.0) -> np.ndarray:
     """Natural-log LR (relationship vs unrelated) for every genotype pair, G x G float64;
-    ``-inf`` where the relationship is impossible."""
+    ``-inf`` where the relationship is impossible (``dropout_a``: module doc)."""
     num, den = genotype_pair_probabilities(marker, relationship, theta=theta,
-                                           parent_sex=parent_sex, direction=direction)
+                                           parent_sex=parent_sex, direction=direction,
+                                           dropout_a=dropout_a)
     with np.errstate(divide="ignore"):
         out = np.log(num) - np.log(den)
     out[num <= 0] = -np.inf
@@ -319,11 +364,14 @@ class PairwiseModel:
     :param direction: ``parent_child`` only: ``"either"``, ``"a_parent"``, ``"b_parent"``.
     :param dtype: accumulation / table dtype for batches, ``float64`` (default) or ``float32``.
     :param block: pairs per evaluation block (temporary memory ~ 24 bytes per pair).
+    :param dropout_a: drop-out probability of the profiles passed as ``codes_a`` (the
+        post-mortem side; side B is observed exactly), module doc; 0 = none.
     """
 
     def __init__(self, markers: Sequence[Marker], relationship: str, *, theta: float = 0.0,
                  parent_sex: str | None = None, direction: str = "either",
-                 dtype: Any = np.float64, block: int = DEFAULT_BLOCK) -> None:
+                 dtype: Any = np.float64, block: int = DEFAULT_BLOCK,
+                 dropout_a: float = 0.0) -> None:
         if relationship not in RELATIONSHIPS:
             raise InputError(f"relationship {relationship!r}; expected one of "
                              f"{', '.join(RELATIONSHIPS)}", field="relationship",
@@ -338,6 +386,10 @@ class PairwiseModel:
         if direction not in ("either", "a_parent", "b_parent"):
             raise InputError(f"direction {direction!r}; expected 'either', 'a_parent' or "
                              "'b_parent'", field="direction", value=direction)
+        dropout_a = float(dropout_a)
+        if not 0.0 <= dropout_a < 1.0:
+            raise InputError(f"dropout_a {dropout_a!r}; expected a probability in [0, 1)",
+                             field="dropout", value=dropout_a)
         dtype = np.dtype(dtype)
         if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
             raise InputError(f"dtype {dtype}; expected float64 or float32", field="dtype",
@@ -349,6 +401,7 @@ class PairwiseModel:
         self.theta = theta
         self.parent_sex = parent_sex
         self.direction = direction
+        self.dropout_a = dropout_a
         self.dtype = dtype
         self.block = int(block)
         self._encoder = GenotypeEncoder(markers)
@@ -360,7 +413,7 @@ class PairwiseModel:
             mutation_notes[m.name] = note
             num, den = genotype_pair_probabilities(m, relationship, theta=theta,
                                                    parent_sex=parent_sex, direction=direction,
-                                                   matrices=(female, male))
+                                                   matrices=(female, male), dropout_a=dropout_a)
             with np.errstate(divide="ignore"):
                 tab = np.log(num) - np.log(den)
             tab[num <= 0] = -np.inf
@@ -526,7 +579,9 @@ class PairwiseModel:
             h.update("\x1f".join(m.alleles).encode())
             h.update(np.asarray(m.frequencies, dtype=np.float64).tobytes())
             h.update(repr((m.mutation_female, m.mutation_male)).encode())
+        extra = {"dropout_a": self.dropout_a} if self.dropout_a else {}
         return {
+            **extra,
             "model": "pairwise",
             "relationship": self.relationship,
             "theta": self.theta,
@@ -540,4 +595,5 @@ class PairwiseModel:
         }
 
 
-__all__ = ["RELATIONSHIPS", "PairwiseModel", "genotype_pair_probabilities", "log_lr_table"]
+__all__ = ["RELATIONSHIPS", "PairwiseModel", "genotype_pair_probabilities", "log_lr_table",
+           "observation_matrix"]
