@@ -16,10 +16,14 @@ import pytest
 from homecoming.errors import InputError
 from homecoming.genetics.encoding import genotype_code
 from homecoming.genetics.markers import Marker, MutationSpec
+from homecoming.identification import DviDataset, Family, IdentificationConfig, Victim, solve
+from homecoming.identification.solver import VICTIM_NODE
+from homecoming.identification.synthetic import synthetic_case
+from homecoming.identification.tables import DropoutLikelihood
 from homecoming.kinship.likelihood import log_likelihood
 from homecoming.kinship.pairwise import PairwiseModel, log_lr_table
 from homecoming.pedigree import builders
-from homecoming.pedigree.pedigree import Pedigree, Sex
+from homecoming.pedigree.pedigree import Pedigree, Person, Sex
 
 P = np.array([0.1, 0.2, 0.3, 0.4])
 ABCD = Marker("M1", ("a", "b", "c", "d"), P)
@@ -137,3 +141,83 @@ def test_model_batch_and_zero_dropout_bit_identical() -> None:
     assert math.exp(got) == pytest.approx(math.exp(want), rel=1e-12)
     with pytest.raises(InputError, match=r"dropout_a 1\.0; expected a probability in \[0, 1\)"):
         PairwiseModel([ABCD], "direct", dropout_a=1.0)
+
+
+# -- the joint solver's genotype tables and likelihoods ----------------------------------------
+
+CFG = IdentificationConfig(posterior_threshold=None, marginals=False, top=3)
+
+
+def _family_case() -> DviDataset:
+    """Father FA and sister S typed; missing son M1 and daughter M2 (SYNTHETIC)."""
+    ped = Pedigree([Person("FA", sex=Sex.MALE), Person("MO", sex=Sex.FEMALE),
+                    Person("M1", "FA", "MO", Sex.MALE), Person("M2", "FA", "MO", Sex.FEMALE),
+                    Person("S", "FA", "MO", Sex.FEMALE)])
+    fam = Family("F", ped, ("M1", "M2"), {"FA": {"M1": ("a", "b"), "M2": ("11", "13")},
+                                          "S": {"M1": ("a", "c"), "M2": ("12", "13")}})
+    victims = [Victim("V1", Sex.MALE, {"M1": ("d", "d"), "M2": ("11", "11")}),   # lost b / 12
+               Victim("V2", Sex.FEMALE, {"M1": ("b", "c"), "M2": ("12", "13")}),
+               Victim("V3", Sex.MALE, {"M1": ("a", "a"), "M2": ("13", None)}),
+               Victim("V4", Sex.FEMALE, {"M1": ("a", "d")})]
+    return DviDataset([ABCD, STEP], victims, [fam])
+
+
+def _lik(ds: DviDataset, d: float) -> DropoutLikelihood:
+    return DropoutLikelihood(d, [m for f in ds.families for m in f.missing] + [VICTIM_NODE])
+
+
+def test_genotype_tables_with_dropout_equal_the_engine() -> None:
+    """Tables path = per-pair path = the engine by hand: log P(refs, V on M | d) −
+    log P(refs) − log P(V alone | d), for every pairing (1e-12 relative on the LR)."""
+    ds = _family_case()
+    fam = ds.families[0]
+    lik = _lik(ds, D)
+    tables = solve(ds, config=CFG, loglik=lik, pairwise_method="tables")
+    per_pair = solve(ds, config=CFG, loglik=lik, pairwise_method="per-pair")
+    refs = dict(fam.genotypes)
+    seen = 0
+    for p, q in zip(tables.pairwise, per_pair.pairwise, strict=True):
+        assert (p.victim, p.missing) == (q.victim, q.missing)
+        v = next(x for x in ds.victims if x.id == p.victim)
+        with_v = log_likelihood(fam.pedigree, ds.markers, {**refs, p.missing: v.genotypes},
+                                dropout={p.missing: D}).sum()
+        alone = log_likelihood(Pedigree([Person("X", sex=v.sex)]), ds.markers,
+                               {"X": v.genotypes}, dropout={"X": D}).sum()
+        want = with_v - log_likelihood(fam.pedigree, ds.markers, refs).sum() - alone
+        assert math.isfinite(want)
+        assert math.exp(p.log_lr) == pytest.approx(math.exp(want), rel=1e-12)
+        assert math.exp(q.log_lr) == pytest.approx(math.exp(want), rel=1e-12)
+        seen += 1
+    assert seen == 4     # sex-compatible pairings: V1, V3 with M1; V2, V4 with M2
+    assert tables.best.loglik == pytest.approx(per_pair.best.loglik, rel=1e-12)
+    # V1 (homozygous d/d, 11/11) is impossible as M1 without drop-out
+    plain = {(p.victim, p.missing): p.log_lr for p in solve(ds, config=CFG).pairwise}
+    assert plain[("V1", "M1")] == -math.inf
+    assert math.isfinite({(p.victim, p.missing): p.log_lr
+                          for p in tables.pairwise}[("V1", "M1")])
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_tables_equal_per_pair_with_dropout_on_random_datasets(seed: int) -> None:
+    markers = [ABCD, STEP]
+    case = synthetic_case(markers, n_families=2, n_missing=3, n_victims=4, seed=40 + seed)
+    ds = case.dataset
+    lik = _lik(ds, 0.1)
+    a = solve(ds, config=CFG, loglik=lik, pairwise_method="tables")
+    b = solve(ds, config=CFG, loglik=lik, pairwise_method="per-pair")
+    assert len(a.pairwise) > 0
+    for p, q in zip(a.pairwise, b.pairwise, strict=True):
+        assert (p.victim, p.missing) == (q.victim, q.missing)
+        if q.log_lr == -math.inf:
+            assert p.log_lr == -math.inf
+        else:
+            assert p.log_lr == pytest.approx(q.log_lr, abs=1e-9)
+        assert p.inconsistent_markers == q.inconsistent_markers
+    assert a.best.assignment == b.best.assignment
+
+
+def test_zero_dropout_wrapper_is_the_engine() -> None:
+    ds = _family_case()
+    plain = solve(ds, config=CFG)
+    zero = solve(ds, config=CFG, loglik=_lik(ds, 0.0))
+    assert [p.log_lr for p in plain.pairwise] == [p.log_lr for p in zero.pairwise]

@@ -29,8 +29,16 @@ has no observation at that marker).
 Mendelian-inconsistency counts come from the same tables built without mutation: a marker is
 inconsistent when the pairing's no-mutation factor is 0 while the family alone is possible.
 
-The DVI dataset format has no per-person drop-out probability; if one is added, the table key
-becomes (observation, drop-out) and nothing else changes.
+Drop-out. The DVI dataset format has no per-person drop-out probability, but the stored-case
+identification can set one for every post-mortem profile (``homecoming identify --dropout D``):
+:class:`DropoutLikelihood` wraps the engine so that every person carrying a victim's
+observation (the missing person it is placed on, or the victim alone / as an unrelated founder)
+is observed with drop-out ``d`` — the kinship engine's observation model (kinship-case@1
+'dropout'; module doc of :mod:`homecoming.kinship.likelihood`) — while the references are
+observed exactly. Each table entry is then ``log Σ_g P(family, g on M) P(obs | g)`` and the
+"alone" column ``log Σ_g P(g) P(obs | g)``, exactly; the table key stays the observation (one
+``d`` for all victims). ``solve(dataset, loglik=DropoutLikelihood(...))`` uses the same wrapper
+for every likelihood of the joint stage.
 """
 
 from __future__ import annotations
@@ -49,6 +57,39 @@ LogLikelihood = Callable[..., Any]
 
 #: Most marker copies passed to the engine in one call (θ = 0; with θ > 0 one marker a call).
 CHUNK = 128
+
+
+class DropoutLikelihood:
+    """The engine with drop-out probability ``dropout`` for the typed persons among
+    ``observed`` (persons that carry a post-mortem observation); others are observed exactly.
+
+    A picklable callable with the signature of
+    :func:`homecoming.kinship.likelihood.log_likelihood` (so it travels to dask workers).
+    """
+
+    def __init__(self, dropout: float, observed: Sequence[str] | frozenset[str],
+                 loglik: LogLikelihood | None = None) -> None:
+        if not 0.0 <= float(dropout) < 1.0:
+            raise ValueError(f"dropout {dropout!r}; expected a probability in [0, 1)")
+        self.dropout = float(dropout)
+        self.observed = frozenset(observed)
+        self.loglik = loglik
+
+    def __call__(self, pedigree: Pedigree, markers: Sequence[Marker],
+                 genotypes: Mapping[str, Any], **kwargs: Any) -> Any:
+        engine: LogLikelihood
+        if self.loglik is None:
+            from homecoming.kinship.likelihood import log_likelihood
+
+            engine = log_likelihood
+        else:
+            engine = self.loglik
+        drop = dict(kwargs.pop("dropout", None) or {})
+        if self.dropout > 0.0:
+            for pid in genotypes:
+                if pid in self.observed:
+                    drop.setdefault(pid, self.dropout)
+        return engine(pedigree, markers, genotypes, dropout=drop or None, **kwargs)
 
 
 def _typed(genotype: Any) -> bool:
