@@ -107,7 +107,7 @@ def sha256_file(path: str | Path) -> str:
 
 def _clean(text: str, path: Path, filename: str) -> str:
     """The message with the temporary path replaced by the name the person uploaded."""
-    return text.replace(str(path), filename).replace(path.name, filename)
+    return text.replace(str(path), filename)
 
 
 def _refusal(exc: InputError, path: Path, filename: str) -> Refusal:
