@@ -29,7 +29,7 @@ def exp_or_inf(x: float) -> float:
         return math.inf
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pairing:
     """One victim × missing-person comparison."""
 

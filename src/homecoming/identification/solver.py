@@ -371,13 +371,17 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     if pairwise_method == "tables":
         tables = _pairwise_by_tables(ds, lik, pairwise_tick, cfg.ignore_sex)
         vic_null = dict(tables.victim_loglik)
-        scores = {k: (tables.log_lr[k], tables.inconsistent[k]) for k in tables.log_lr}
+        # read from the tables' own mappings (a merged copy cost ~100 bytes per pairing)
+        score_lr: Mapping[tuple[str, str], float] = tables.log_lr
+        score_incons: Mapping[tuple[str, str], int] = tables.inconsistent
         lik.calls += tables.calls
     elif pairwise_method == "per-pair":
         vic_null = {v.id: _total(lik.victim(v.id)) for v in ds.victims}
         scores = _pairwise_per_pair(ds, lik, fam_null, vic_null, fam_null_nomut, pairwise_tick,
                                     lambda v, msex: cfg.ignore_sex or sexes_compatible(v.sex,
                                                                                        msex))
+        score_lr = {k: x[0] for k, x in scores.items()}
+        score_incons = {k: x[1] for k, x in scores.items()}
     else:
         raise InputError(f"pairwise_method: {pairwise_method!r}; expected 'tables' or "
                          "'per-pair'", field="pairwise_method", value=pairwise_method)
@@ -388,7 +392,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             for victim in ds.victims:
                 if not cfg.ignore_sex and not sexes_compatible(victim.sex, msex):
                     continue
-                log_lr, inconsistent = scores[(victim.id, m)]
+                log_lr = score_lr[(victim.id, m)]
+                inconsistent = score_incons[(victim.id, m)]
                 if math.isnan(log_lr):
                     log_lr = -math.inf
                 reasons = []
