@@ -188,3 +188,40 @@ def test_browser_run_identification(page, server):
     page.find_element(By.CSS_SELECTOR, "a.candidate-link").click()
     wait_for(page, "#per-marker")
     screenshot(page, "analysis-candidate")
+
+
+def test_screening_runs_in_the_background_and_stores_candidates(server):
+    """Last in this module: it adds half-sibling candidates to the private database."""
+    lab = _client(server, "lab")                  # screen.run: the laboratory too
+    page = lab.get("/analysis/candidates")
+    assert 'id="run-screening"' in page.text and '<label for="screen-half_sibling"' in page.text
+    token = _token(page.text)
+    assert lab.post("/analysis/screen", data={"csrf_token": token}).status_code == 400
+    started = lab.post("/analysis/screen", data={"csrf_token": token,
+                                                 "relationship": "half_sibling"})
+    assert started.status_code == 303
+    job = re.fullmatch(r"/analysis/candidates\?job=([\w-]+)",
+                       started.headers["location"]).group(1)
+    deadline = time.monotonic() + 240
+    while True:
+        block = lab.get("/analysis/screen/progress", params={"job": job},
+                        headers={"HX-Request": "true"})
+        state = re.search(r'id="screen-progress" data-state="(\w+)"', block.text).group(1)
+        if state != "running":
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    assert state == "done", block.text[-1500:]
+    halves = _rows(server, relationship="half_sibling")
+    assert halves, "the demonstration has half-sibling pairs above the threshold"
+    assert f'id="screen-done" role="status" data-count="{len(halves)}"' in block.text
+    # the other relationships' candidates are kept
+    assert _rows(server, relationship="parent_child")
+    # without htmx the progress address shows the candidates page with the finished job
+    page = lab.get(f"/analysis/screen/progress?job={job}", follow_redirects=True)
+    assert 'id="screen-done"' in page.text
+    # an identification page does not take a screening job
+    analyst = _client(server, "analyst")
+    assert analyst.get("/analysis/run", params={"job": job}).status_code == 404
+    analyst.close()
+    lab.close()

@@ -30,8 +30,9 @@ PATH_VALUES = {"kind": "graves", "key": "WEBTEST-S2-G1", "person_id": "WEBTEST-M
 #: the lab's confirm / discard forms of an upload that is not kept answer 404
 PATH_VALUES["token"] = "UPLOAD-NOT-KEPT"
 #: POST routes that answer an allowed role's form without its file or choice with 400 (not
-#: 404): the lab's upload (no file) and the analyst's identification run (no scope)
-POST_EMPTY_FORM = {"/lab/upload": 400, "/analysis/run": 400}
+#: 404): the lab's upload (no file), the identification run (no scope), the screening (no
+#: relationship)
+POST_EMPTY_FORM = {"/lab/upload": 400, "/analysis/run": 400, "/analysis/screen": 400}
 #: the key of a stored record, for routes of one kind ("/records/donors/{key}": from the
 #: database)
 ROUTE_KEYS = {"/records/missing-persons/{key}": "WEBTEST-MP-1"}

@@ -16,6 +16,7 @@ import math
 import re
 import threading
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
@@ -77,7 +78,17 @@ _BARCODES = re.compile(r"[\s,;]+")
 
 @route(router, "GET", "/analysis/candidates", "screen.run")
 def candidates(ctx: Context, relationship: str = "", min_lr: str = "", q: str = "",
-               page: int = 1) -> Response:
+               page: int = 1, job: str = "") -> Response:
+    return _candidates(ctx, relationship, min_lr, q, page, job)
+
+
+def _candidates(ctx: Context, relationship: str = "", min_lr: str = "", q: str = "",
+                page: int = 1, job: str = "", *, screen_error: str | None = None,
+                status: int = 200) -> Response:
+    runner = job_runner(ctx)
+    screen_job = runner.get(job) if job else runner.latest("screen")
+    if screen_job is not None and screen_job.kind != "screen":
+        raise NotFoundError("this job is not a screening")
     chosen = relationship if relationship in RELATIONSHIPS else ""
     threshold = _log10(min_lr)
     with ctx.db.session() as session:
@@ -89,7 +100,42 @@ def candidates(ctx: Context, relationship: str = "", min_lr: str = "", q: str = 
     page = min(max(1, page), pages)
     return render(ctx, "analysis_candidates.html", rows=rows[(page - 1) * size:page * size],
                   total=len(rows), page=page, pages=pages, chosen=chosen, min_lr=min_lr,
-                  q=q, relationships=RELATIONSHIP_LABELS)
+                  q=q, relationships=RELATIONSHIP_LABELS, screen_job=screen_job,
+                  screen_error=screen_error, status=status)
+
+
+@route(router, "POST", "/analysis/screen", "screen.run")
+async def start_screening(ctx: Context) -> Response:
+    """Run the screening of the stored profiles in the background (it replaces the stored
+    candidates of the chosen relationships) and go to its progress."""
+    form = await ctx.request.form()
+    chosen = [r for r in form.getlist("relationship") if r in RELATIONSHIPS]
+    if not chosen:
+        return _candidates(ctx, status=400, screen_error=i18n.gettext(
+            "Choose at least one relationship."))
+    db, actor = ctx.db, ctx.user
+
+    def work(job: Job) -> dict[str, Any]:
+        from homecoming.services.screening import screen
+
+        result = screen(db, relationships=chosen, actor=actor, progress=job.on_groups)
+        return {"stored": int(result.stored or 0), "pairs": result.pair_tests,
+                "relationships": chosen}
+
+    started = job_runner(ctx).start("screen", actor or "", work)
+    return RedirectResponse(f"/analysis/candidates?job={started.id}", status_code=303)
+
+
+@route(router, "GET", "/analysis/screen/progress", "screen.run")
+def screen_progress(ctx: Context, job: str = "") -> Response:
+    """The screening's progress block (htmx polls it); without htmx, the candidates page."""
+    if not ctx.request.headers.get("hx-request"):
+        target = "/analysis/candidates" + (f"?job={quote(job, safe='')}" if job else "")
+        return RedirectResponse(target, status_code=303)
+    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("screen")
+    if current is None or current.kind != "screen":
+        raise NotFoundError("no screening has been started")
+    return render(ctx, "analysis_screen_progress.html", job=current)
 
 
 def _log10(text: str) -> float | None:
@@ -148,10 +194,16 @@ def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
                   scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES)
 
 
+def _identify_job(ctx: Context, job: str) -> Job | None:
+    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("identify")
+    if current is not None and current.kind != "identify":
+        raise NotFoundError("this job is not an identification run")
+    return current
+
+
 @route(router, "GET", "/analysis/run", "identify.run")
 def run_page(ctx: Context, job: str = "") -> Response:
-    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("identify")
-    return _run_page(ctx, current)
+    return _run_page(ctx, _identify_job(ctx, job))
 
 
 @route(router, "POST", "/analysis/run", "identify.run")
@@ -171,7 +223,7 @@ def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form("")) -> 
 @route(router, "GET", "/analysis/run/progress", "identify.run")
 def run_progress(ctx: Context, job: str = "") -> Response:
     """The progress block (htmx polls it while the run goes on), or the whole page."""
-    current = job_runner(ctx).get(job) if job else job_runner(ctx).latest("identify")
+    current = _identify_job(ctx, job)
     if not ctx.request.headers.get("hx-request"):
         return _run_page(ctx, current)
     if current is None:
