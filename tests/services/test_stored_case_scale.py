@@ -1,6 +1,7 @@
 """The stored case at scale (issue 11 item 6, issue 15): the plain-row reader, the blocked
 screening and the executor path give exactly what the record-validating reader, the whole
-score matrix and the in-process solve give; drop-out is refused where it is not modelled.
+score matrix and the in-process solve give; drop-out is refused where it is not modelled
+(the incremental run).
 SYNTHETIC demonstration data."""
 
 from __future__ import annotations
@@ -115,6 +116,22 @@ def test_blocked_screening_equals_the_whole_matrix(case, block):
     assert sum(len(c) for c in got.values()) >= len(got) >= 5
 
 
+def test_threshold_only_rule_for_large_cases(case):
+    """min_log10_lr 5 and no top-k rule (the national-scale setting): the same as the whole
+    matrix, and the incremental run's pre-filter keeps only entries at the threshold."""
+    from homecoming.services.incremental import _may_choose
+
+    _, markers, victims, families = case
+    refs = _refs(families)
+    want, scores = _brute_force(markers, victims, refs, len(families), {}, 5.0, 0)
+    got = screen_candidates(markers, victims, refs, len(families), min_log10_lr=5.0, top=0)
+    assert got == want and got
+    assert all(scores[v, k] >= 5.0 for k, vs in got.items() for v in vs)
+    row = np.array([6.0, 1.0, -np.inf, 4.9])
+    assert _may_choose(row, 5.0, 0).tolist() == [0]
+    assert _may_choose(row, 5.0, 2).tolist() == [0, 1, 3]
+
+
 def test_ties_go_to_the_lower_victim_index(case):
     _, markers, victims, families = case
     # the same profile twice: equal scores; top=1 keeps the first
@@ -171,15 +188,20 @@ def test_markers_from_distinct_genotypes_equal_markers_from_profiles(case):
 
 
 def test_dropout_is_refused_where_no_stage_models_it(case):
+    """The incremental identification does not model drop-out (the whole stored case does:
+    tests/services/test_stored_dropout.py)."""
     db = case[0]
     check_dropout(None)
     check_dropout(0.0)
-    with pytest.raises(InputError, match=r"dropout 0.05: the stored-case identification does "
-                                         r"not model drop-out") as err:
-        identify_stored_case(db, store=False, dropout=0.05)
+    with pytest.raises(InputError, match=r"dropout 0.05: the incremental identification "
+                                         r"\(--only-new, import --identify\) does not model "
+                                         r"drop-out") as err:
+        check_dropout(0.05)
     assert "\n" not in str(err.value)
     with pytest.raises(InputError, match=r"dropout 1.5; expected a probability in \[0, 1\)"):
         check_dropout(1.5)
+    with pytest.raises(InputError, match=r"dropout 1.5; expected a probability in \[0, 1\)"):
+        identify_stored_case(db, store=False, dropout=1.5)
     # 0 is "no drop-out": the same identifications as none
     a = identify_stored_case(db, store=False, dropout=0.0).result
     b = identify_stored_case(db, store=False).result

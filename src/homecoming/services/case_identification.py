@@ -803,8 +803,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                          actor: str | None = None, theta: float = 0.0,
                          mutation: Any = "default",
                          stage_progress: Callable[[str, int, int], None] | None = None,
-                         dropout: float | None = None, executor: Any = None
-                         ) -> StoredCaseResult:
+                         dropout: float | None = None, executor: Any = None,
+                         min_log10_lr: float = 2.0, top: int = 2) -> StoredCaseResult:
     """Identify the whole case stored in ``db``: load it, screen every remains against each
     family's typed relatives, solve each group of families and candidate remains exactly,
     and (unless ``store`` is false) keep the results as identification versions.
@@ -821,6 +821,12 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         drop-out, so a positive value is refused rather than recorded and ignored).
     :param executor: a ``distributed.Client``: the screening blocks and the groups' solves
         run on its workers (:func:`identify_case`; the same results).
+    :param min_log10_lr, top: the screening's candidate rule (:func:`screen_candidates`).
+        The defaults (10^2, top 2 positive) suit a case of hundreds to a few thousand
+        remains; at 10^4 remains x 10^5 references chance scores join most families into one
+        group (benchmarks/README.md): there use ``min_log10_lr`` >= log10(remains) + 1 and
+        ``top=0`` (P(LR >= t | unrelated) <= 1/t, so each family then gets at most 0.1
+        chance candidates on average).
 
     Loci typed but absent from the frequency table are left out and listed (warnings,
     ``loci_left_out`` and provenance). Remains whose post-mortem profile the elimination
@@ -867,7 +873,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
                for m in markers]
     result = identify_case(markers, victims, families, progress=progress, config=config,
                            theta=theta, stage_progress=stage_progress,
-                           lineage={k: m.lr for k, m in lineage.items()}, executor=executor)
+                           lineage={k: m.lr for k, m in lineage.items()}, executor=executor,
+                           min_log10_lr=min_log10_lr, top=top)
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")

@@ -135,9 +135,11 @@ def _same_markers(a: Sequence[Any], b: Sequence[Any]) -> bool:
                for x, y in zip(a, b, strict=True))
 
 
-def _may_choose(row: np.ndarray, min_log10_lr: float) -> np.ndarray:
+def _may_choose(row: np.ndarray, min_log10_lr: float, top: int = 1) -> np.ndarray:
     """Families for which a score of this row can be chosen (or displace a chosen one): at
-    least ``min_log10_lr``, or positive (a ``top`` candidate)."""
+    least ``min_log10_lr``, or positive (a ``top`` candidate, when ``top`` > 0)."""
+    if top <= 0:
+        return np.flatnonzero(row >= min_log10_lr)
     return np.flatnonzero((row >= min_log10_lr) | (np.isfinite(row) & (row > 0)))
 
 
@@ -276,7 +278,7 @@ class _Screen:
     def families_of(self, v: int) -> frozenset[int]:
         """The families that have remains ``v`` among their candidates."""
         if v not in self._inverse:
-            maybe = _may_choose(self.row(v), self.min_log10_lr)
+            maybe = _may_choose(self.row(v), self.min_log10_lr, self.top)
             self._inverse[v] = frozenset(int(k) for k in maybe if v in self.candidates(int(k)))
         return self._inverse[v]
 
@@ -401,7 +403,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                         "had, which changes the markers of the whole case")
         out.case = identify_stored_case(db, config=config, frequencies=frequencies,
                                         store=store, progress=progress, actor=actor,
-                                        theta=theta, mutation=mutation, dropout=dropout)
+                                        theta=theta, mutation=mutation, dropout=dropout,
+                                        min_log10_lr=min_log10_lr, top=top)
         out.stored = out.case.stored
         out.identifications = dict(out.case.result.details)
         return out
@@ -428,10 +431,10 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     maybe = set(changed_f)
     if new.rel_order:
         for i in changed_v:
-            maybe |= {int(k) for k in _may_choose(new.row(i), min_log10_lr)}
+            maybe |= {int(k) for k in _may_choose(new.row(i), min_log10_lr, top)}
             j = old.index.get(victims[i].id)
             if j is not None and old.rel_order:
-                maybe |= {int(k) for k in _may_choose(old.row(j), min_log10_lr)}
+                maybe |= {int(k) for k in _may_choose(old.row(j), min_log10_lr, top)}
 
     def ids_of(screen: _Screen, k: int) -> set[str]:
         return {screen.victims[v].id for v in screen.candidates(k)}
