@@ -300,3 +300,14 @@ def test_browser_upload_dry_run_then_confirm(page, server, samples, tmp_path):
     width = page.execute_script("return document.documentElement.scrollWidth")
     assert width <= 400  # nothing wider than a phone
     screenshot(page, "lab-upload-phone")
+
+
+def test_the_upload_page_speaks_ukrainian_and_english(server):
+    lab = _client(server, "lab")
+    uk = lab.get("/lab/upload").text
+    assert "Завантаження результатів лабораторії" in uk and "Перевірити файл" in uk
+    lab.cookies.set("homecoming_lang", "en")
+    en = lab.get("/lab/upload").text
+    assert "Upload lab results" in en and "Check the file (dry run)" in en
+    assert "Завантаження результатів" not in en
+    lab.close()
