@@ -106,9 +106,10 @@ def test_only_new_exports_the_dataset(taken_out):
 
 
 def test_dropout_refused_on_the_command_line(taken_out):
-    url = taken_out[0]
+    """--dropout with --only-new (incremental) is refused; the whole stored case models it."""
+    url, barcode = taken_out[0], taken_out[2]
     res = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0.05",
-                                   "--no-store", "--quiet"])
+                                   "--only-new", barcode, "--no-store", "--quiet"])
     assert res.exit_code == 1 and isinstance(res.exception, InputError)
     assert "does not model drop-out" in str(res.exception)
     assert "\n" not in str(res.exception)

@@ -71,8 +71,7 @@ def test_mutation_and_theta_are_set_and_recorded(db):
     assert base.document["model"]["theta"] == 0.0
     assert base.document["model"]["mutation"]["rate"] == 0.002
     run = identify_stored_case(db, store=True, actor="ana", theta=0.02, mutation=None)
-    assert run.document["model"] == {"mutation": None, "theta": 0.02,
-                                     "dropout": "not modelled by the joint solver"}
+    assert run.document["model"] == {"mutation": None, "theta": 0.02, "dropout": 0.0}
     assert run.document["provenance"]["theta"] == 0.02
     changed = {k: v for k, v in run.stored.changes.items() if "model.theta" in v}
     assert changed and len(run.stored.stored) == len(base.stored.stored)

@@ -252,9 +252,10 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
               help="Stored case: screen only these newly imported profiles (sample barcodes; "
                    "repeatable) and solve again only the groups they touch.")
 @click.option("--dropout", type=click.FloatRange(min=0, max=1, max_open=True), default=None,
-              help="Stored case: drop-out probability of the post-mortem profiles; only 0 is "
-                   "accepted (the pairwise screening and the joint solver do not model "
-                   "drop-out; a positive value is refused).")
+              help="Stored case: drop-out probability of every post-mortem profile (each "
+                   "allele copy independently, as in kinship-case@1 'dropout'; references are "
+                   "observed exactly), used in the screening, the joint solve and the stored "
+                   "LRs; default none. Not with --only-new.")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,

@@ -8,7 +8,9 @@ likelihoods, so the case is cut first:
 1. **Pairwise screening.** Every post-mortem profile is compared with every reference profile
    under the donor's recorded relationship (identity, parent–child, full or half sibling) with
    :class:`homecoming.kinship.pairwise.PairwiseModel` (exact two-person LRs, theta = 0, the
-   markers' mutation models). A victim is a candidate for a family
+   markers' mutation models; with a drop-out probability ``d`` the post-mortem profile is an
+   observation, P(obs | g) of the kinship engine, and the references are observed exactly).
+   A victim is a candidate for a family
    when the sum of its log10 LRs against that family's donors reaches ``min_log10_lr``
    (default 2) or it is among the family's ``top`` best scores with a positive sum.
 2. **Components.** Families and candidate victims are grouped into connected components
@@ -29,6 +31,17 @@ load, screen, solve, store the results as identification versions
 (:mod:`homecoming.services.identifications`), and the JSON result
 (``homecoming/case-identification@1``). :func:`identify_dataset` solves a dvi-dataset@1 file
 or a Familias ``.fam`` file. :func:`identify_case` itself is pure (no database).
+
+Drop-out (``dropout``, ``homecoming identify --dropout D``): one probability ``d`` for every
+post-mortem profile (degraded remains lose alleles), the kinship engine's observation model
+(each allele copy fails to show with probability ``d``; a homozygous call means "only this
+allele seen"). It applies to the post-mortem side only — references are taken as good quality
+and observed exactly — in every stage: the pairwise screening (``PairwiseModel(dropout_a=d)``),
+the per-family genotype tables and the joint likelihoods of the solve
+(:class:`homecoming.identification.tables.DropoutLikelihood`), the stored per-marker LRs and
+the runner-ups; it is recorded in the model and the provenance. ``d = 0`` (or none) gives the
+same numbers as without it. The incremental identification (``--only-new``) does not model it
+yet (:func:`check_dropout`).
 
 Limits: one family per missing person (a donor record names one missing person), so two
 missing persons of one family are solved as two families that share their donors' profiles.
@@ -63,7 +76,8 @@ __all__ = ["family_pedigree", "placed_donors", "pairwise_log10_lr", "CaseIdentif
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
            "CASE_FORMAT", "load_stored_case", "StoredCaseResult", "identify_stored_case",
            "load_dataset", "identify_dataset", "screen_candidates", "read_stored_case",
-           "StoredCaseRows", "pairwise_model", "check_dropout"]
+           "StoredCaseRows", "pairwise_model", "check_dropout", "dropout_probability",
+           "DROPOUT_APPLIES_TO"]
 
 #: the JSON format of a stored-case identification result
 CASE_FORMAT = "homecoming/case-identification@1"
@@ -172,10 +186,12 @@ def placed_donors(missing: MissingPerson, donors: Sequence[Donor]) -> set[str]:
 _MODELS: dict[tuple[Any, ...], PairwiseModel] = {}
 
 
-def pairwise_model(markers: Sequence[Marker], relationship: str) -> PairwiseModel:
+def pairwise_model(markers: Sequence[Marker], relationship: str, dropout: float = 0.0
+                   ) -> PairwiseModel:
     """A :class:`~homecoming.kinship.pairwise.PairwiseModel` of ``relationship`` over
-    ``markers`` (θ = 0), shared by the calls of this process with equal markers."""
-    key = (relationship, tuple((m.name, tuple(m.alleles),
+    ``markers`` (θ = 0), shared by the calls of this process with equal markers.
+    ``dropout``: drop-out probability of the post-mortem side (``codes_a``)."""
+    key = (relationship, float(dropout or 0.0), tuple((m.name, tuple(m.alleles),
                                 np.asarray(m.frequencies, dtype=float).tobytes(), m.chromosome,
                                 m.mutation_female, m.mutation_male, m.silent_frequency)
                                for m in markers))
@@ -183,18 +199,20 @@ def pairwise_model(markers: Sequence[Marker], relationship: str) -> PairwiseMode
     if model is None:
         if len(_MODELS) >= 16:
             _MODELS.clear()
-        model = _MODELS[key] = PairwiseModel(markers, relationship)
+        model = _MODELS[key] = (PairwiseModel(markers, relationship, dropout_a=dropout)
+                                if dropout else PairwiseModel(markers, relationship))
     return model
 
 
 def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genotype]],
                       b: Sequence[Mapping[str, Genotype]], relationships: Sequence[str],
-                      ) -> np.ndarray:
+                      dropout: float = 0.0) -> np.ndarray:
     """log10 LR (related as ``relationships[j]`` vs unrelated) of every a[i] with b[j].
 
     A thin wrapper over :class:`homecoming.kinship.pairwise.PairwiseModel` (one model per
     relationship; the markers' mutation models apply, theta = 0): summed over loci typed in
-    both profiles; alleles missing from the frequency table count as untyped.
+    both profiles; alleles missing from the frequency table count as untyped. ``dropout``:
+    drop-out probability of the profiles ``a`` (post-mortem), ``b`` observed exactly.
     """
     for rel in relationships:
         if rel not in RELATIONSHIPS:
@@ -205,7 +223,7 @@ def pairwise_log10_lr(markers: Sequence[Marker], a: Sequence[Mapping[str, Genoty
     models: dict[str, PairwiseModel] = {}
     codes_a = None
     for rel in dict.fromkeys(relationships):
-        model = models.setdefault(rel, pairwise_model(markers, rel))
+        model = models.setdefault(rel, pairwise_model(markers, rel, dropout))
         if codes_a is None:
             codes_a = model.encode(a, unknown="untyped")
         cols = np.flatnonzero(rels == rel)
@@ -242,7 +260,7 @@ def screen_candidates(markers: Sequence[Marker], victims: Sequence[VictimData],
                       refs: Sequence[tuple[str, int, Mapping[str, Genotype]]], n_fam: int, *,
                       extra: Mapping[tuple[int, int], float] | None = None,
                       min_log10_lr: float = 2.0, top: int = 2, block: int = 256,
-                      executor: Any = None) -> dict[int, set[int]]:
+                      executor: Any = None, dropout: float = 0.0) -> dict[int, set[int]]:
     """Candidate victims per family (index -> victim indices) of the pairwise screening.
 
     ``refs``: (relationship, family index, profile) of every reference in case order; a
@@ -252,13 +270,14 @@ def screen_candidates(markers: Sequence[Marker], victims: Sequence[VictimData],
     lower victim index first). The victims are screened in blocks of ``block`` and only the
     entries that can make a candidate are kept, so memory stays at a few blocks whatever the
     size of the case (10^4 victims x 10^5 families would be 8 GB as one matrix).
-    ``executor``: a ``distributed.Client``; the blocks then run as its tasks.
+    ``executor``: a ``distributed.Client``; the blocks then run as its tasks. ``dropout``:
+    drop-out probability of the victims' profiles (the references are observed exactly).
     """
     if not victims:
         return {}
     rel_order = list(dict.fromkeys(r for r, _, _ in refs))
-    models = {rel: pairwise_model(markers, rel) for rel in rel_order}
-    encoder = models[rel_order[0]] if rel_order else pairwise_model(markers, "direct")
+    models = {rel: pairwise_model(markers, rel, dropout) for rel in rel_order}
+    encoder = models[rel_order[0]] if rel_order else pairwise_model(markers, "direct", dropout)
     vic_codes = encoder.encode([v.genotypes for v in victims], unknown="untyped")
     layers = []
     for rel in rel_order:
@@ -372,7 +391,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                   config: Any = None, theta: float = 0.0,
                   stage_progress: Callable[[str, int, int], None] | None = None,
                   lineage: Mapping[tuple[str, str], float | None] | None = None,
-                  executor: Any = None) -> CaseIdentification:
+                  executor: Any = None, dropout: float = 0.0) -> CaseIdentification:
     """Screen, group into components and solve each with the identification engine.
 
     Genotypes at loci without a marker (absent from the frequency table) are left out.
@@ -392,6 +411,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         and multiplies into the pairing's LR in the solve (``MissingInfo.lineage_lr``).
     :param executor: a ``distributed.Client`` (:mod:`homecoming.distributed`): the screening
         blocks and the groups' solves run as its tasks (same results).
+    :param dropout: drop-out probability of every post-mortem profile (module doc), in the
+        screening and in the solve; the references are observed exactly. 0: none.
     """
     import dataclasses
 
@@ -436,7 +457,7 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                 math.log10(value) if value > 0 else -math.inf)
     candidates = screen_candidates(markers, victims, refs, n_fam, extra=extra,
                                    min_log10_lr=min_log10_lr, top=top, block=block,
-                                   executor=executor)
+                                   executor=executor, dropout=dropout)
 
     # connected components: families that share a candidate victim are solved together
     with_candidates = list(candidates)
@@ -467,18 +488,26 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
                        for k in ks]
         return vids, DviDataset(markers, ds_victims, ds_families, theta=theta)
 
+    solve_kw: dict[str, Any] = {}
+    if dropout:    # the victims' observations: placed on a missing person or alone
+        from homecoming.identification.solver import VICTIM_NODE
+        from homecoming.identification.tables import DropoutLikelihood
+
+        solve_kw["loglik"] = DropoutLikelihood(
+            dropout, [fam.missing.id for fam in families] + [VICTIM_NODE])
     built: list[tuple[list[int], Any]] = []
     futures: list[Any] = []
     if executor is not None:   # every group a task; results taken in group order
         built = [dataset_of(ks) for ks in groups.values()]
-        futures = [executor.submit(solve, ds, config=config, pure=False) for _, ds in built]
+        futures = [executor.submit(solve, ds, config=config, pure=False, **solve_kw)
+                   for _, ds in built]
     for done, ks in enumerate(groups.values(), start=1):
         if executor is not None:
             vids, dataset = built[done - 1]
             solved = futures[done - 1].result()
         else:
             vids, dataset = dataset_of(ks)
-            solved = solve(dataset, config=config, stage_progress=stage_progress)
+            solved = solve(dataset, config=config, stage_progress=stage_progress, **solve_kw)
         result.components_provenance.append({
             "component": done, "missing_persons": [fams[k][0] for k in ks],
             "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
@@ -816,9 +845,9 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     :param theta: Balding–Nichols θ of the exact solve and of the stored LRs.
     :param mutation: a :class:`~homecoming.genetics.markers.MutationSpec` for both sexes,
         ``None`` for no mutation, or ``"default"`` (stepwise, rate 0.002).
-    :param dropout: a drop-out probability for the post-mortem profiles: ``None`` or 0 only
-        (:func:`check_dropout`: neither the pairwise screening nor the joint solver models
-        drop-out, so a positive value is refused rather than recorded and ignored).
+    :param dropout: a drop-out probability for the post-mortem profiles (module doc: the
+        screening, the solve and the stored per-marker LRs model it; references exact);
+        ``None`` or 0: none.
     :param executor: a ``distributed.Client``: the screening blocks and the groups' solves
         run on its workers (:func:`identify_case`; the same results).
     :param min_log10_lr, top: the screening's candidate rule (:func:`screen_candidates`).
@@ -843,7 +872,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         markers_from_genotypes,
     )
 
-    check_dropout(dropout)
+    drop = dropout_probability(dropout)
     with db.session() as session:
         if store:
             from homecoming.services._common import _authorize
@@ -874,7 +903,8 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     result = identify_case(markers, victims, families, progress=progress, config=config,
                            theta=theta, stage_progress=stage_progress,
                            lineage={k: m.lr for k, m in lineage.items()}, executor=executor,
-                           min_log10_lr=min_log10_lr, top=top)
+                           min_log10_lr=min_log10_lr, top=top,
+                           dropout=drop)
     if left_out:
         result.warnings.append(f"loci not in frequency database {fdb.name} left out: "
                                f"{', '.join(left_out)}")
@@ -884,7 +914,7 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     mutation_model = None if spec is None else {k: getattr(spec, k) for k in
                                                 ("model", "rate", "rate2", "range")}
     prov = record(frequency_database=fdb, mutation_model=mutation_model, theta=theta,
-                  dropout=None, thresholds=result.thresholds, seed=None,
+                  dropout=drop or None, thresholds=result.thresholds, seed=None,
                   loci_left_out=left_out,
                   input_sha256=_case_digest(markers, victims, families))
     stored = None
@@ -894,14 +924,15 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         with db.session() as session:
             stored = store_case_identification(
                 session, result, markers=markers, victims=victims, families=families, fdb=fdb,
-                mutation=spec, theta=theta, provenance=prov, actor=actor, lineage=lineage)
+                mutation=spec, theta=theta, provenance=prov, actor=actor, lineage=lineage,
+                **({"dropout": drop} if drop else {}))
     rows = [{"missing": m, **d} for m, d in sorted(result.details.items())]
     doc: dict[str, Any] = {
         "format": CASE_FORMAT, "database": db.masked_url,
         "frequencies": {"name": fdb.name, "sha256": fdb.sha256},
         "markers": [m.name for m in markers], "loci_left_out": left_out,
-        "model": {"mutation": mutation_model, "theta": theta,
-                  "dropout": "not modelled by the joint solver"},
+        "model": {"mutation": mutation_model, "theta": theta, "dropout": drop,
+                  **({"dropout_applies_to": DROPOUT_APPLIES_TO} if drop else {})},
         "thresholds": result.thresholds, "profiles_left_out": profiles_left,
         "summary": result.summary(), "missing_persons": rows, "warnings": result.warnings,
         "provenance": prov, "components": result.components_provenance}
@@ -915,28 +946,42 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     return StoredCaseResult(result, list(markers), victims, families, fdb, doc, stored)
 
 
-def check_dropout(dropout: float | None) -> None:
-    """Refuse a positive drop-out probability for the stored case (``None`` and 0 pass).
+#: what the stored-case drop-out probability applies to (the result's ``model``)
+DROPOUT_APPLIES_TO = ("every post-mortem profile, each allele copy independently (the kinship "
+                      "engine's model); reference profiles are observed exactly")
 
-    Every stage would have to model it: the pairwise screening
-    (:class:`~homecoming.kinship.pairwise.PairwiseModel`: exact two-person LRs without
-    drop-out, so a true match whose profile lost an allele can score 0 and never reach the
-    solver), the joint solver's per-family genotype tables and joint likelihoods
-    (:mod:`homecoming.identification.tables`, :mod:`~homecoming.identification.joint`: the
-    dvi-dataset@1 model has no drop-out) and the stored per-marker LRs. Only the last one
-    does, so a value is refused instead of being recorded in the provenance and ignored.
+
+def dropout_probability(dropout: float | None) -> float:
+    """The checked drop-out probability of the stored-case identification (0.0 for None).
+
+    :raises InputError: ``dropout`` not a number in [0, 1).
+    """
+    if dropout is None:
+        return 0.0
+    try:
+        value = float(dropout)
+    except (TypeError, ValueError):
+        raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
+                         field="dropout", value=dropout) from None
+    if not 0 <= value < 1:
+        raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
+                         field="dropout", value=dropout)
+    return value
+
+
+def check_dropout(dropout: float | None) -> None:
+    """Refuse a positive drop-out probability for the *incremental* identification
+    (``identify --only-new``, ``import ... --identify``; ``None`` and 0 pass): its screening
+    of the new profiles does not model drop-out yet. The whole stored case does
+    (:func:`identify_stored_case`, module doc).
 
     :raises InputError: ``dropout`` outside [0, 1), or positive.
     """
-    if dropout is None or dropout == 0:
+    if not dropout_probability(dropout):
         return
-    if not 0 <= dropout < 1:
-        raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
-                         field="dropout", value=dropout)
-    raise InputError(f"dropout {dropout:g}: the stored-case identification does not model "
-                     "drop-out (neither the pairwise screening nor the joint solver does); "
-                     "expected none or 0 (compare one pairing with drop-out through "
-                     "`homecoming kinship` and a kinship-case@1 'dropout')",
+    raise InputError(f"dropout {dropout:g}: the incremental identification (--only-new, "
+                     "import --identify) does not model drop-out; expected none or 0 (identify "
+                     "the whole stored case with --dropout instead)",
                      field="dropout", value=dropout)
 
 

@@ -152,9 +152,10 @@ def _finite(x: Any) -> float | None:
 
 
 def _runner_ups(markers: Sequence[Any], victims: Sequence[Any], families: Sequence[Any],
-                wanted: set[str], best: Mapping[str, str | None]) -> dict[str, list[dict]]:
+                wanted: set[str], best: Mapping[str, str | None], dropout: float = 0.0
+                ) -> dict[str, list[dict]]:
     """Per missing person: the best other remains by pairwise screening score (sum over the
-    family's typed relatives of the pairwise log10 LR)."""
+    family's typed relatives of the pairwise log10 LR; ``dropout`` on the remains' side)."""
     from homecoming.services.case_identification import pairwise_log10_lr
 
     typed = [v for v in victims if v.genotypes]
@@ -172,7 +173,8 @@ def _runner_ups(markers: Sequence[Any], victims: Sequence[Any], families: Sequen
                 owner.append(k)
     if not refs:
         return out
-    scores = pairwise_log10_lr(markers, [v.genotypes for v in typed], refs, rels)
+    scores = pairwise_log10_lr(markers, [v.genotypes for v in typed], refs, rels,
+                               dropout=dropout or 0.0)
     per_family = np.zeros((len(typed), len(fams)))
     np.add.at(per_family.T, np.asarray(owner), scores.T)
     for k, fam in enumerate(fams):
@@ -274,7 +276,8 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
     details = result.details
     wanted = {mp for mp, d in details.items() if d.get("victim") is not None}
     runner = _runner_ups(markers, victims, families, wanted,
-                         {mp: d.get("victim") for mp, d in details.items()})
+                         {mp: d.get("victim") for mp, d in details.items()},
+                         dropout=dropout or 0.0)
     mutation_text = None if mutation is None else {
         k: getattr(mutation, k) for k in ("model", "rate", "rate2", "range")}
     # only the missing persons of this run (an incremental run touches a few of many)
