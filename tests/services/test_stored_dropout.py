@@ -4,6 +4,7 @@ and the stored identification record it. SYNTHETIC demonstration data."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -100,3 +101,22 @@ def test_zero_dropout_is_none(degraded):
     assert a.result.details == b.result.details
     assert a.document["model"]["dropout"] == b.document["model"]["dropout"] == 0.0
     assert a.document["provenance"]["dropout"] is None
+
+
+def test_identify_dropout_on_the_command_line(degraded):
+    from click.testing import CliRunner
+
+    from homecoming.cli.main import cli
+
+    db, missing, remains, _ = degraded
+    url = db.url
+    res = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0.05",
+                                   "--no-store", "--quiet", "--json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["model"]["dropout"] == 0.05
+    row = next(r for r in doc["missing_persons"] if r["missing"] == missing)
+    assert row["victim"] == remains
+    text = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0.05",
+                                    "--no-store", "--quiet"], catch_exceptions=False)
+    assert text.exit_code == 0 and "drop-out 0.05" in text.output
