@@ -221,3 +221,16 @@ def test_zero_dropout_wrapper_is_the_engine() -> None:
     plain = solve(ds, config=CFG)
     zero = solve(ds, config=CFG, loglik=_lik(ds, 0.0))
     assert [p.log_lr for p in plain.pairwise] == [p.log_lr for p in zero.pairwise]
+
+
+def test_dropout_likelihood_pickles_for_dask_workers() -> None:
+    import pickle
+
+    ds = _family_case()
+    lik = pickle.loads(pickle.dumps(_lik(ds, D)))
+    assert lik.dropout == D and lik.observed == frozenset({"M1", "M2", VICTIM_NODE})
+    a = solve(ds, config=CFG, loglik=lik)
+    b = solve(ds, config=CFG, loglik=_lik(ds, D))
+    assert [p.log_lr for p in a.pairwise] == [p.log_lr for p in b.pairwise]
+    with pytest.raises(ValueError, match=r"dropout 1\.0; expected a probability in \[0, 1\)"):
+        DropoutLikelihood(1.0, ["M1"])

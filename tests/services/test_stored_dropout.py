@@ -80,6 +80,8 @@ def test_degraded_remains_identified_with_dropout_only(degraded):
     model = with_d.document["model"]
     assert model["dropout"] == 0.05 and model["dropout_applies_to"] == DROPOUT_APPLIES_TO
     assert with_d.document["provenance"]["dropout"] == 0.05
+    assert {c.get("dropout") for c in with_d.document["components"]} == {0.05}
+    assert all("dropout" not in c for c in plain.document["components"])
     # the stored identification: drop-out in its model, finite per-marker LRs at the loci
     # that lost an allele (0 without drop-out would make them impossible)
     with db.session() as s:

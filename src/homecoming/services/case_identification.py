@@ -510,7 +510,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
             solved = solve(dataset, config=config, stage_progress=stage_progress, **solve_kw)
         result.components_provenance.append({
             "component": done, "missing_persons": [fams[k][0] for k in ks],
-            "remains": [victims[v].id for v in vids], "provenance": solved.provenance})
+            "remains": [victims[v].id for v in vids], "provenance": solved.provenance,
+            **({"dropout": dropout} if dropout else {})})
         record_group(result, solved, done)
         if progress is not None:
             progress(done, len(groups))
