@@ -232,5 +232,5 @@ def test_dropout_likelihood_pickles_for_dask_workers() -> None:
     a = solve(ds, config=CFG, loglik=lik)
     b = solve(ds, config=CFG, loglik=_lik(ds, D))
     assert [p.log_lr for p in a.pairwise] == [p.log_lr for p in b.pairwise]
-    with pytest.raises(ValueError, match=r"dropout 1\.0; expected a probability in \[0, 1\)"):
+    with pytest.raises(InputError, match=r"dropout 1\.0; expected a probability in \[0, 1\)"):
         DropoutLikelihood(1.0, ["M1"])

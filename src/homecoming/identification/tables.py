@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
 from homecoming.pedigree.pedigree import Pedigree
 
@@ -70,7 +71,8 @@ class DropoutLikelihood:
     def __init__(self, dropout: float, observed: Sequence[str] | frozenset[str],
                  loglik: LogLikelihood | None = None) -> None:
         if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout {dropout!r}; expected a probability in [0, 1)")
+            raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
+                             field="dropout", value=dropout)
         self.dropout = float(dropout)
         self.observed = frozenset(observed)
         self.loglik = loglik
