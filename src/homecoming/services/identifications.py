@@ -39,6 +39,7 @@ from homecoming.services.accounts import authorize
 from homecoming.storage.repositories.identifications import IdentificationRepository, log_access
 
 __all__ = ["StoreReport", "store_case_identification", "list_identifications",
+           "identification_page", "IdentificationPage",
            "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE",
            "ancestry_lrs", "ANCESTRY_DATABASES", "ANCESTRY_RULE"]
 
@@ -392,23 +393,61 @@ def _full(row: Mapping[str, Any], repo: IdentificationRepository) -> dict[str, A
 
 def list_identifications(session: Any, *, status: str | Sequence[str] | None = None,
                          search: str | None = None, latest_only: bool = False,
+                         limit: int | None = None, offset: int = 0,
                          actor: str | None = None) -> list[dict[str, Any]]:
-    """Stored identifications (summaries), missing person and version order."""
+    """Stored identifications (summaries), missing person and version order; ``limit`` and
+    ``offset`` take one page of them (in SQL)."""
     authorize(session, "identifications.view", actor=actor)
-    if status is not None:
-        for s in [status] if isinstance(status, str) else status:
-            try:
-                IdentificationStatus(s)
-            except ValueError:
-                raise InputError(f"status {s!r} is unknown; expected one of "
-                                 f"{', '.join(x.value for x in IdentificationStatus)}",
-                                 field="status", value=s) from None
+    _check_status(status)
     repo = IdentificationRepository(session)
-    rows = repo.list(status=status, search=search)
-    if latest_only:
-        newest = {r["missing_person_id"]: r["version"] for r in repo.latest_all().values()}
-        rows = [r for r in rows if newest.get(r["missing_person_id"]) == r["version"]]
+    if latest_only:  # the newest versions chosen in SQL, no JSON column read
+        rows, _ = repo.latest_page(status=status, search=search, limit=limit, offset=offset,
+                                   count=False)
+    else:
+        rows = repo.list(status=status, search=search, limit=limit, offset=offset)
     return [identification_summary(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class IdentificationPage:
+    """One page of the newest identifications (the web list and the review queue)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+    search: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def _check_status(status: str | Sequence[str] | None) -> None:
+    for s in [] if status is None else [status] if isinstance(status, str) else status:
+        try:
+            IdentificationStatus(s)
+        except ValueError:
+            raise InputError(f"status {s!r} is unknown; expected one of "
+                             f"{', '.join(x.value for x in IdentificationStatus)}",
+                             field="status", value=s) from None
+
+
+def identification_page(session: Any, *, status: str | None = None, search: str | None = None,
+                        page: int = 1, page_size: int = 50, actor: str | None = None
+                        ) -> IdentificationPage:
+    """Page ``page`` (from 1) of the newest version of each missing person's identification,
+    in missing person order (the rows of ``list_identifications(latest_only=True)``), with the
+    number matching: the status filter, the search, the newest versions and the page are
+    chosen in SQL, and only the page's rows are read."""
+    authorize(session, "identifications.view", actor=actor)
+    _check_status(status)
+    page, page_size = max(1, int(page)), max(1, min(int(page_size), 500))
+    rows, total = IdentificationRepository(session).latest_page(
+        status=status, search=search, limit=page_size, offset=(page - 1) * page_size)
+    return IdentificationPage([identification_summary(r) for r in rows], int(total or 0), page,
+                              page_size, search or "", {"status": status or ""})
 
 
 def get_identification(session: Any, ident_id: str, *, actor: str | None = None

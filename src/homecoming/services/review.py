@@ -17,11 +17,12 @@ from homecoming.casework.identifications import IdentificationStatus, ReviewActi
 from homecoming.casework.remains import REMAINS_TRANSITIONS, RemainsStatus
 from homecoming.errors import InputError
 from homecoming.services.accounts import authorize, current_actor, has_accounts
-from homecoming.services.identifications import identification_summary
+from homecoming.services.identifications import IdentificationPage, identification_summary
 from homecoming.storage.repositories.accounts import AccountRepository
 from homecoming.storage.repositories.identifications import IdentificationRepository
 
-__all__ = ["accept", "confirm", "reject", "review_queue", "review_history", "demo_workflow",
+__all__ = ["accept", "confirm", "reject", "review_queue", "review_queue_page", "review_history",
+           "demo_workflow",
            "DEMO_ACCOUNTS", "DEMO_ADMIN", "set_demo_passwords"]
 
 S = IdentificationStatus
@@ -85,9 +86,17 @@ def reject(session: Any, ident_id: str, *, reason: str, actor: str | None = None
 
 def review_queue(session: Any, *, actor: str | None = None) -> list[dict[str, Any]]:
     """What waits for the acting person: ``proposed`` identifications they did not run (for
-    an analyst), ``reviewed`` ones they neither ran nor accepted (for a board member), and
-    ``stale`` ones (for both), newest versions only. With no accounts stored, everything
-    waiting is listed."""
+    an analyst), ``reviewed`` ones they neither ran nor accepted (for a board member), newest
+    versions only, in missing person order. With no accounts stored, everything waiting is
+    listed."""
+    return review_queue_page(session, page_size=None, actor=actor).rows
+
+
+def review_queue_page(session: Any, *, page: int = 1, page_size: int | None = 50,
+                      actor: str | None = None) -> IdentificationPage:
+    """One page of :func:`review_queue` with the number waiting (``page_size=None``: all of
+    it). Chosen in SQL (newest versions, the four-eyes conditions, the page); only the page's
+    rows are read."""
     who = current_actor(session, actor)
     authorize(session, "identifications.view", actor=who)
     if has_accounts(session):
@@ -96,24 +105,23 @@ def review_queue(session: Any, *, actor: str | None = None) -> list[dict[str, An
     else:
         roles = {"analyst", "board"}
     repo = IdentificationRepository(session)
-    latest = repo.latest_all()
+    page = max(1, int(page))
+    size = None if page_size is None else max(1, min(int(page_size), 500))
+    rows, total = repo.latest_page(waiting=(who, "analyst" in roles, "board" in roles),
+                                   limit=size, offset=0 if size is None else (page - 1) * size,
+                                   count=size is not None)
+    previous = {r["id"]: r for r in repo.summaries(
+        [r["supersedes"] for r in rows if r["supersedes"]])}
     out = []
-    for row in sorted(latest.values(), key=lambda r: r["missing_person_id"]):
-        status = row["status"]
-        accepted = {e["actor"] for e in repo.review_events(row["id"])
-                    if e["action"] == "accept"} if status == "reviewed" else set()
-        waits = (("analyst" in roles and status == "proposed" and row["run_by"] != who)
-                 or ("board" in roles and status == "reviewed" and row["run_by"] != who
-                     and who not in accepted))
-        if waits:
-            item = identification_summary(row)
-            item["waiting_for"] = "accept" if status == "proposed" else "confirm"
-            if row["supersedes"]:
-                prev = repo.find(row["supersedes"])
-                if prev is not None and prev["status"] == "stale":
-                    item["replaces_stale"] = prev["id"]
-            out.append(item)
-    return out
+    for row in rows:
+        item = identification_summary(row)
+        item["waiting_for"] = "accept" if row["status"] == "proposed" else "confirm"
+        prev = previous.get(row["supersedes"]) if row["supersedes"] else None
+        if prev is not None and prev["status"] == "stale":
+            item["replaces_stale"] = prev["id"]
+        out.append(item)
+    return IdentificationPage(out, len(out) if total is None else total, page,
+                              size or max(1, len(out)))
 
 
 def review_history(session: Any, ident_id: str, *, actor: str | None = None

@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import and_, exists, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from homecoming.errors import NotFoundError
@@ -122,6 +122,67 @@ class IdentificationRepository:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
+    #: the columns of a list row (no JSON column: a list page decodes none)
+    SUMMARY_COLUMNS = ("id", "missing_person_id", "version", "remains_code", "run_id",
+                       "status", "conclusion", "lr", "log10_lr", "glr", "posterior",
+                       "supersedes", "run_by", "created_at")
+
+    def latest_page(self, *, status: str | Sequence[str] | None = None,
+                    search: str | None = None, waiting: tuple[str, bool, bool] | None = None,
+                    limit: int | None = None, offset: int = 0, count: bool = True,
+                    ) -> tuple[list[dict[str, Any]], int | None]:
+        """The newest version of each missing person's identification (chosen in SQL: no
+        newer version of the same missing person exists), filtered by status and free text
+        in SQL, in missing person order; only :data:`SUMMARY_COLUMNS`, and only the rows of
+        ``limit``/``offset``. ``waiting=(who, analyst, board)`` keeps what waits for ``who``
+        in the review queue: ``proposed`` ones ``who`` did not run (``analyst``) and
+        ``reviewed`` ones ``who`` neither ran nor accepted (``board``). Returns the rows and
+        the number matching (``None`` with ``count=False``)."""
+        ident = identifications
+        newer = identifications.alias("newer")
+        conditions: list[Any] = [~exists(select(newer.c.id).where(
+            (newer.c.missing_person_id == ident.c.missing_person_id)
+            & (newer.c.version > ident.c.version)))]
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            conditions.append(ident.c.status.in_(wanted))
+        if search:
+            like = f"%{search}%"
+            conditions.append(or_(ident.c.id.like(like), ident.c.missing_person_id.like(like),
+                                  ident.c.remains_code.like(like)))
+        if waiting is not None:
+            who, analyst, board = waiting
+            accepted = exists(select(review_events.c.id).where(
+                (review_events.c.identification_id == ident.c.id)
+                & (review_events.c.action == "accept") & (review_events.c.actor == who)))
+            options = []
+            if analyst:
+                options.append(and_(ident.c.status == "proposed", ident.c.run_by != who))
+            if board:
+                options.append(and_(ident.c.status == "reviewed", ident.c.run_by != who,
+                                    ~accepted))
+            conditions.append(or_(*options) if options else false())
+        query = (select(*[ident.c[c] for c in self.SUMMARY_COLUMNS]).where(*conditions)
+                 .order_by(ident.c.missing_person_id, ident.c.version))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        rows = [_plain(r._mapping) for r in self.session.execute(query)]
+        total = None
+        if count:
+            total = int(self.session.execute(
+                select(func.count()).select_from(ident).where(*conditions)).scalar_one())
+        return rows, total
+
+    def summaries(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The :data:`SUMMARY_COLUMNS` of these identifications (any version)."""
+        if not ids:
+            return []
+        query = select(*[identifications.c[c] for c in self.SUMMARY_COLUMNS]).where(
+            identifications.c.id.in_(list(ids)))
         return [_plain(r._mapping) for r in self.session.execute(query)]
 
     def count_by_status(self) -> dict[str, int]:

@@ -23,21 +23,23 @@ STATUSES = ("proposed", "reviewed", "confirmed", "rejected", "stale", "unresolve
 
 
 @route(router, "GET", "/identifications", "identifications.view")
-def identification_list(ctx: Context, status: str = "", q: str = "") -> Response:
+def identification_list(ctx: Context, status: str = "", q: str = "", page: int = 1) -> Response:
     chosen = status if status in STATUSES else ""
     with ctx.db.session() as session:
-        rows = identifications.list_identifications(
-            session, status=chosen or None, search=q.strip()[:100] or None, latest_only=True,
-            actor=ctx.user)
-    return render(ctx, "identifications_list.html", rows=rows, chosen_status=chosen, q=q,
-                  statuses=STATUSES)
+        result = identifications.identification_page(
+            session, status=chosen or None, search=q.strip()[:100] or None, page=page,
+            page_size=ctx.request.app.state.config.page_size, actor=ctx.user)
+    return render(ctx, "identifications_list.html", result=result, rows=result.rows,
+                  chosen_status=chosen, q=q, statuses=STATUSES, list_url="/identifications")
 
 
 @route(router, "GET", "/review", "identifications.view")
-def review_queue(ctx: Context) -> Response:
+def review_queue(ctx: Context, page: int = 1) -> Response:
     with ctx.db.session() as session:
-        rows = review.review_queue(session, actor=ctx.user)
-    return render(ctx, "review_queue.html", rows=rows)
+        result = review.review_queue_page(session, page=page,
+                                          page_size=ctx.request.app.state.config.page_size,
+                                          actor=ctx.user)
+    return render(ctx, "review_queue.html", result=result, rows=result.rows, list_url="/review")
 
 
 def _detail(ctx: Context, ident_id: str, *, error: str | None = None,
