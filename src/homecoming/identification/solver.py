@@ -199,7 +199,8 @@ class _Likelihoods:
 
 def _pairwise_by_tables(ds: DviDataset, lik: _Likelihoods,
                         progress: Callable[[int, int], None] | None,
-                        ignore_sex: bool) -> PairwiseScores:
+                        ignore_sex: bool, max_incompatible: int | None = None
+                        ) -> PairwiseScores:
     """Every pairing's log LR and inconsistency count from per-family genotype tables."""
     compared = {m: [v.id for v in ds.victims
                     if ignore_sex or sexes_compatible(v.sex, f.sex_of(m))]
@@ -210,7 +211,10 @@ def _pairwise_by_tables(ds: DviDataset, lik: _Likelihoods,
         lik.markers, lik.nomut if lik.has_mutation else None,
         {f.name: lik.family(f, ()) for f in ds.families},
         {f.name: lik.family(f, (), mutation=False) for f in ds.families},
-        lik.loglik, lik.theta, VICTIM_NODE, progress)
+        lik.loglik, lik.theta, VICTIM_NODE, progress,
+        # only pairings that are not excluded are read back (joint options)
+        lambda lr, bad: (lr > -math.inf) & (True if max_incompatible is None
+                                            else bad <= max_incompatible))
 
 
 def _pairwise_per_pair(ds: DviDataset, lik: _Likelihoods, fam_null: Mapping[str, float],
@@ -369,7 +373,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     by_pair: dict[tuple[str, str], Pairing] = {}
     tables: PairwiseScores | None = None
     if pairwise_method == "tables":
-        tables = _pairwise_by_tables(ds, lik, pairwise_tick, cfg.ignore_sex)
+        tables = _pairwise_by_tables(ds, lik, pairwise_tick, cfg.ignore_sex,
+                                     cfg.max_incompatible)
         vic_null = dict(tables.victim_loglik)
         # read from the tables' own mappings (a merged copy cost ~100 bytes per pairing)
         score_lr: Mapping[tuple[str, str], float] = tables.log_lr

@@ -237,7 +237,9 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
                        family_null: Mapping[str, np.ndarray],
                        family_null_nomut: Mapping[str, np.ndarray],
                        loglik: LogLikelihood, theta: float, victim_node: str,
-                       progress: Callable[[int, int], None] | None = None) -> PairwiseScores:
+                       progress: Callable[[int, int], None] | None = None,
+                       keep_columns: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+                       ) -> PairwiseScores:
     """Every pairwise LR and inconsistency count from per-family tables (see the module doc).
 
     :param pedigrees, family_genotypes, missing: per family name.
@@ -249,6 +251,10 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
         without mutation.
     :param victim_node: id given to the victim as an extra founder (θ > 0) or alone.
     :param progress: called with (victims × missing persons done, victims × missing persons).
+    :param keep_columns: given a missing person's log LRs and inconsistency counts (one per
+        compared victim), which victims' columns ``pair_loglik`` keeps (default all): a large
+        dataset keeps only the pairings that can enter the joint stage (markers × victims ×
+        missing persons of float64 is ~0.7 GB at 2,000 × 2,000).
     """
     from homecoming.pedigree.pedigree import Person
 
@@ -307,13 +313,17 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
                     if tab_nm is not None:
                         parts_nm.append(tab_nm.lookup(tab_nm.table(ped, gts, m, null_nm, g), g))
                 num = np.concatenate(parts, axis=1) if parts else np.zeros((len(markers), 0))
-                pair_ll[m] = (vs, num)
                 lr = num.sum(axis=0) - np.array([den[v] for v in vs])
                 if tab_nm is not None:
                     num_nm = np.concatenate(parts_nm, axis=1) if parts_nm else num
                 else:
                     null_nm, num_nm = null, num
                 bad = ((num_nm == -np.inf) & (null_nm > -np.inf)[:, None]).sum(axis=0)
+                if keep_columns is None:
+                    pair_ll[m] = (vs, num)
+                else:
+                    kept = np.flatnonzero(keep_columns(np.where(np.isnan(lr), -np.inf, lr), bad))
+                    pair_ll[m] = (tuple(vs[j] for j in kept.tolist()), num[:, kept])
                 for j, v in enumerate(vs):
                     x = float(lr[j])
                     log_lr[(v, m)] = -np.inf if np.isnan(x) else x
