@@ -22,18 +22,26 @@ def report_group() -> None:
               help="FILE.pdf or FILE.html.")
 @click.option("--family", is_flag=True,
               help="The version for the family: no genotypes, no technical tables.")
+@click.option("--no-ancestry", is_flag=True,
+              help="Leave out the LR by frequency database (its range over the shipped "
+                   "population databases and the conservative value; computing it reads "
+                   "the stored case, about a second on the demo).")
 @click.pass_context
 def identification_command(ctx: click.Context, ident_id: str, output: Path,
-                           family: bool) -> None:
-    """Write the identification report of ID (technical, or --family)."""
-    from homecoming.services.identifications import report_data
+                           family: bool, no_ancestry: bool) -> None:
+    """Write the identification report of ID (technical, or --family).
+
+    The report says whether the conclusion holds whichever population's allele frequencies
+    are used: the LR recomputed with several shipped frequency databases, its range and
+    the conservative value (`homecoming identifications show ID --ancestry`)."""
+    from homecoming.services.identifications import identification_report_data
 
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".html", ".htm"):
         raise InputError(f"{output}: unknown report format {suffix or '(none)'!r}; expected "
                          "a file name ending .pdf or .html", field="--output", value=str(output))
-    with open_database(ctx).session() as session:
-        data = report_data(session, ident_id, family=family)
+    data = identification_report_data(open_database(ctx), ident_id, family=family,
+                                      ancestry=not no_ancestry)
     from homecoming.reports.identification import render_html, render_pdf
 
     if suffix == ".pdf":

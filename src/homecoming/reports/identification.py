@@ -80,6 +80,82 @@ def _reviewers(ident: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _log10(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x <= 0:
+        return "-infinite"
+    return "infinite" if not math.isfinite(x) else f"{math.log10(x):.2f}"
+
+
+def _ancestry_technical(anc: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Paragraphs and table of the ancestry-robust LR (issue 14 item 5) in the technical
+    report: range, conservative value, whether the verbal equivalent holds at it, and the LR
+    per frequency database (databases lacking a locus of the LR left out, with those loci)."""
+    if not anc.get("available"):
+        return ([f"LR by frequency database (ancestry-robust LR): not computed: "
+                 f"{anc.get('reason')}"], [])
+    rows = anc["databases"]
+    if anc["range"] is None:
+        par = ("LR by frequency database (ancestry-robust LR): none of the "
+               f"{len(rows)} frequency databases has every locus of the LR; no range or "
+               "conservative value.")
+        paragraphs = [par]
+    else:
+        low, high = anc["range"]
+        paragraphs = [
+            f"LR by frequency database (ancestry-robust LR): over the {anc['compared']} "
+            f"frequency databases with every locus of the LR the LR ranges from "
+            f"{fmt_lr(low)} to {fmt_lr(high)} (log10 LR {_log10(low)} to {_log10(high)}); "
+            f"conservative value (the minimum): {fmt_lr(anc['conservative_lr'])} "
+            f"({anc['conservative_database']})."]
+        if anc["same_verbal"]:
+            verdict = (f"At the conservative value the verbal equivalent is the same: "
+                       f"{anc['conservative_verbal']}")
+        else:
+            verdict = (f"At the conservative value the verbal equivalent is "
+                       f"{anc['conservative_verbal']}, not {anc['verbal']}: the verbal "
+                       "conclusion depends on the choice of population")
+        if anc.get("conservative_meets_threshold") is not None:
+            verdict += ("; it is " + ("at or above" if anc["conservative_meets_threshold"]
+                                      else "below")
+                        + f" the identification threshold LR {anc['threshold_lr']:g}")
+        paragraphs.append(verdict + ".")
+    table = {"header": ["Frequency database", "Population", "LR", "log10 LR", "Left out"],
+             "rows": [[r["database"], r.get("population") or "-",
+                       fmt_lr(r["lr"]) if r["comparable"] else "-",
+                       f"{r['log10_lr']:.2f}" if r["comparable"] and r["log10_lr"] is not None
+                       else "-",
+                       "" if r["comparable"] else
+                       ("lacks " + ", ".join(r["missing_loci"]) if r["missing_loci"]
+                        else "no LR")] for r in rows],
+             "widths_mm": [44, 40, 28, 18, 50],
+             "caption": f"LR by frequency database: {anc['rule']}"
+                        + (f"; lineage-marker LR {fmt_lr(anc['lineage_lr'])} included"
+                           if anc.get("lineage_lr") else "")}
+    return paragraphs, [table]
+
+
+def _ancestry_family(anc: Mapping[str, Any]) -> list[str]:
+    """One plain sentence for the family: whether the conclusion holds whichever
+    population's DNA frequencies are used (nothing where it could not be checked)."""
+    if not anc.get("available") or anc["range"] is None:
+        return []
+    n = anc["compared"]
+    if anc["same_verbal"]:
+        return [f"This result was checked with the DNA frequencies of {n} different "
+                "populations: the conclusion holds whichever population's frequencies are "
+                "used."]
+    if anc.get("conservative_meets_threshold"):
+        return [f"This result was checked with the DNA frequencies of {n} different "
+                "populations: with some of them the DNA evidence is less strong, but it "
+                "still reaches the level required for an identification."]
+    return [f"This result was checked with the DNA frequencies of {n} different "
+            "populations: with some of them the DNA evidence is weaker than stated above, so "
+            "the conclusion depends on which population's frequencies are used; the "
+            "specialists can explain what this means for this identification."]
+
+
 def report_sections(data: Mapping[str, Any]) -> dict[str, Any]:
     """The report's text, as sections of (heading, paragraphs, tables): one source for the
     PDF and the HTML."""
@@ -168,6 +244,14 @@ def report_sections(data: Mapping[str, Any]) -> dict[str, Any]:
                            "rows": [[r["remains"], f"{r['screening_log10_lr']:.2f}"]
                                     for r in ident["runner_ups"]],
                            "caption": "Runner-up remains (pairwise screening score)"})
+    anc = data.get("ancestry")
+    if anc:
+        if family:
+            lr_par += _ancestry_family(anc)
+        else:
+            anc_par, anc_table = _ancestry_technical(anc)
+            lr_par += anc_par
+            tables += anc_table
     sections.append({"heading": "Likelihood ratio", "paragraphs": lr_par, "tables": tables})
     if not family:
         freq = model["frequencies"]
@@ -264,6 +348,7 @@ def render_pdf(data: Mapping[str, Any], path: str | Path) -> Path:
             rows = ([tab["header"]] if tab.get("header") else []) + tab["rows"]
             cells = [[Paragraph(esc(c), small) for c in row] for row in rows]
             widths = ([45 * mm, 135 * mm] if len(rows[0]) == 2 and not tab.get("header")
+                      else [w * mm for w in tab["widths_mm"]] if tab.get("widths_mm")
                       else None)
             t = Table(cells, repeatRows=1 if tab.get("header") else 0, hAlign="LEFT",
                       colWidths=widths)

@@ -41,7 +41,8 @@ from homecoming.storage.repositories.identifications import IdentificationReposi
 __all__ = ["StoreReport", "store_case_identification", "list_identifications",
            "identification_page", "IdentificationPage",
            "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE",
-           "ancestry_lrs", "ANCESTRY_DATABASES", "ANCESTRY_RULE"]
+           "ancestry_lrs", "ANCESTRY_DATABASES", "ANCESTRY_RULE", "report_data",
+           "identification_report_data"]
 
 RARE_ALLELE_RULE = ("an allele absent from the frequency table gets 5/(2N) (N: the table's "
                     "sample size; NRC II, 1996) and its locus is renormalised, using only the "
@@ -617,3 +618,47 @@ def ancestry_lrs(db: Any, ident_id: str, *, databases: Sequence[str] | None = No
             "conservative_lr": None if low is None else low["lr"],
             "conservative_database": None if low is None else low["database"],
             "lineage_lr": lineage if lineage != 1 else None, "rule": ANCESTRY_RULE}
+
+
+def _ancestry_for_report(db: Any, ident: Mapping[str, Any], *, actor: str | None,
+                         databases: Sequence[str] | None) -> dict[str, Any]:
+    from homecoming.casework.identifications import verbal_equivalent
+
+    try:
+        out = ancestry_lrs(db, ident["id"], databases=databases, actor=actor)
+    except InputError as exc:
+        return {"available": False, "reason": str(exc)}
+    lr, low = ident["lr"], out["conservative_lr"]
+    threshold = ((ident.get("model") or {}).get("thresholds") or {}).get("lr")
+    out.update({
+        "available": True, "verbal": verbal_equivalent(lr),
+        "conservative_verbal": None if low is None else verbal_equivalent(low),
+        "same_verbal": None if low is None else verbal_equivalent(low) == verbal_equivalent(lr),
+        "threshold_lr": threshold,
+        "conservative_meets_threshold": (None if low is None or threshold is None
+                                         else low >= float(threshold)),
+        "compared": sum(1 for r in out["databases"] if r["comparable"]
+                        and r["lr"] is not None)})
+    return out
+
+
+def identification_report_data(db: Any, ident_id: str, *, family: bool = False,
+                               ancestry: bool = True, databases: Sequence[str] | None = None,
+                               actor: str | None = None) -> dict[str, Any]:
+    """:func:`report_data` of ``ident_id`` and, unless ``ancestry=False``, its
+    ancestry-robust LR computed once for the report (``data["ancestry"]``): what
+    :func:`ancestry_lrs` gives, plus ``available`` (``False`` with a ``reason`` where the
+    pair cannot be recomputed), ``verbal`` and ``conservative_verbal`` (ENFSI scale of the
+    stored and of the conservative LR), ``same_verbal``, ``threshold_lr`` (the run's
+    identification threshold), ``conservative_meets_threshold`` and ``compared`` (databases
+    with every locus). ``None`` where the identification names no remains or no LR, or with
+    ``ancestry=False``. The function behind ``homecoming report identification`` and the web
+    application's report downloads.
+    """
+    with db.session() as session:
+        data = report_data(session, ident_id, family=family, actor=actor)
+    ident = data["identification"]
+    data["ancestry"] = None
+    if ancestry and ident["remains"] and ident["lr"] is not None:
+        data["ancestry"] = _ancestry_for_report(db, ident, actor=actor, databases=databases)
+    return data

@@ -4,7 +4,7 @@ officer (only for a confirmed identification; errors beside the fields), their h
 the death-registration export for the civil registry.
 
 The use cases are :mod:`homecoming.services.release` and
-:func:`homecoming.services.identifications.report_data` with
+:func:`homecoming.services.identifications.identification_report_data` with
 :func:`homecoming.reports.identification.render_pdf` — the functions behind ``homecoming
 notify``, ``homecoming release`` and ``homecoming report``.
 """
@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from homecoming.errors import InputError, NotFoundError
 from homecoming.services import release as release_service
-from homecoming.services.identifications import get_identification, report_data
+from homecoming.services.identifications import get_identification, identification_report_data
 from homecoming.web import i18n
 from homecoming.web.app import render
 from homecoming.web.i18n import lazy
@@ -43,8 +43,7 @@ def report_pdf(db: Any, ident_id: str, *, family: bool, actor: str | None) -> by
     [--family]`` writes."""
     from homecoming.reports.identification import render_pdf
 
-    with db.session() as session:
-        data = report_data(session, ident_id, family=family, actor=actor)
+    data = identification_report_data(db, ident_id, family=family, actor=actor)
     with tempfile.TemporaryDirectory(prefix="homecoming-report-") as folder:
         path = Path(folder) / "report.pdf"
         render_pdf(data, path)
