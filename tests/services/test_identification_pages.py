@@ -112,3 +112,27 @@ def test_review_queue_page(db):
         assert [r["id"] for r in review_queue(s, actor="bob")] == [
             r["id"] for r in queue if r["id"] != "MP-000-v2"]
         assert "MP-000-v2" in [r["id"] for r in review_queue(s, actor="cid")]
+
+
+def test_latest_naming_a_donor_in_sql(db):
+    """The register's withdrawal effects: the newest versions whose references name a donor
+    (a superset chosen in SQL by the JSON text; D-1 must not be taken for D-10 in the end)."""
+    with db.session() as s:
+        repo = IdentificationRepository(s, user="ana")
+        refs = {"MP-001": [{"donor": "D-10", "typed": True}],
+                "MP-002": [{"donor": "D-1", "typed": True}, {"donor": "Д-1", "typed": True}]}
+        for mp, references in refs.items():
+            row = _ident(mp, 2, "confirmed")
+            row["references"] = references
+            repo.add(row)
+        old = _ident("MP-004", 2, "proposed")  # an older version naming D-1, then a newer
+        old["references"] = [{"donor": "D-1", "typed": True}]
+        repo.add(old)
+        repo.add(_ident("MP-004", 3, "proposed"))
+    with db.session() as s:
+        repo = IdentificationRepository(s)
+        assert [r["id"] for r in repo.latest_naming("D-1")] == ["MP-002-v2"]
+        assert [r["id"] for r in repo.latest_naming("D-10")] == ["MP-001-v2"]
+        assert [r["id"] for r in repo.latest_naming("Д-1")] == ["MP-002-v2"]
+        assert repo.latest_naming("D-%") == []
+        assert repo.latest_naming("D-1")[0]["references"][0] == {"donor": "D-1", "typed": True}

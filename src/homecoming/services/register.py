@@ -108,8 +108,7 @@ def withdrawal_effects(session: Any, donor_id: str, *, actor: str | None = None
     out: dict[str, list[str]] = {
         "profiles": sorted(s.barcode for s in repos.samples.list(donor_id=donor_id)),
         "stale": [], "proposed": []}
-    for ident in sorted(IdentificationRepository(session).latest_all().values(),
-                        key=lambda r: str(r["id"])):
+    for ident in IdentificationRepository(session).latest_naming(donor_id):  # id order
         if not _uses_reference(ident, donor_id):
             continue
         if ident["status"] in ("reviewed", "confirmed"):

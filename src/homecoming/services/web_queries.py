@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from sqlalchemy import Table, distinct, func, select
@@ -29,7 +30,7 @@ from homecoming.errors import InputError, NotFoundError
 from homecoming.storage import tables as t
 from homecoming.storage import tables_identifications as ti
 
-__all__ = ["KindSpec", "KINDS", "RecordPage", "RecordDetail", "list_records",
+__all__ = ["KindSpec", "KINDS", "RecordPage", "RecordDetail", "RELATED_SHOWN", "list_records",
            "record_detail", "progress_counts", "map_features", "SuppressedTable",
            "suppress_small_cells", "public_statistics", "PUBLIC_DIMENSIONS",
            "SMALL_CELL_THRESHOLD", "age_group", "alphabetical_key"]
@@ -119,6 +120,11 @@ class RecordDetail:
     key: str
     fields: dict[str, Any]
     related: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: label -> number of related records in all (the lists show the first RELATED_SHOWN)
+    related_total: dict[str, int] = field(default_factory=dict)
+    #: label -> query string of the related kind's list showing all of them (filtered by
+    #: this record, or searched for its key where the list offers no such filter)
+    related_query: dict[str, str] = field(default_factory=dict)
 
 
 def _spec(kind: str) -> KindSpec:
@@ -346,6 +352,9 @@ def _rows(session: Any, table: Table, where: Any, order: Any) -> list[dict[str, 
                                                       .order_by(order))]
 
 
+#: how many related records a detail page lists (the rest: a link to the filtered list)
+RELATED_SHOWN = 50
+
 #: the records shown under each kind's detail page: label -> (table, foreign key, order)
 _RELATED: dict[str, dict[str, tuple[Table, str, str]]] = {
     "sites": {"hazard-areas": (t.hazard_areas, "site_id", "id"),
@@ -380,12 +389,26 @@ def record_detail(session: Any, kind: str, key: str, *,
         raise NotFoundError(f"{kind}: {key!r} not found")
     fields = _shown(row._mapping)
     related: dict[str, list[dict[str, Any]]] = {}
+    totals: dict[str, int] = {}
+    queries: dict[str, str] = {}
     for label, (table, column, order) in _RELATED.get(kind, {}).items():
-        # the related kind's list columns (its own page has the rest): a site's hundreds of
-        # graves are a summary table, not every stored field
+        # the related kind's list columns (its own page has the rest), the first
+        # RELATED_SHOWN of them and how many there are: a site's hundreds of graves are a
+        # short summary table and a link to the graves list filtered by the site
+        where = [table.c[column] == key]
+        if actor is not None:
+            from homecoming.services.records import withheld_conditions
+
+            where.extend(withheld_conditions(session, label, table, actor))
         related[label] = [dict(r._mapping) for r in session.execute(
-            select(*[table.c[c] for c in KINDS[label].columns])
-            .where(table.c[column] == key).order_by(table.c[order], table.c[KINDS[label].key]))]
+            select(*[table.c[c] for c in KINDS[label].columns]).where(*where)
+            .order_by(table.c[order], table.c[KINDS[label].key]).limit(RELATED_SHOWN))]
+        totals[label] = len(related[label]) if len(related[label]) < RELATED_SHOWN else int(
+            session.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+        if column in KINDS[label].filters:
+            queries[label] = urlencode({column: key})
+        elif column in KINDS[label].search:
+            queries[label] = urlencode({"q": key})
     if kind == "samples":
         related["custody"] = _rows(session, t.custody_events,
                                    (t.custody_events.c.item_kind == "sample")
@@ -411,7 +434,7 @@ def record_detail(session: Any, kind: str, key: str, *,
         audit_shown(session, {kind: [key], **{label: [r.get("id") for r in items]
                                               for label, items in related.items()}},
                     actor=actor, where=f"web, {kind} {key}")
-    return RecordDetail(kind, key, fields, related)
+    return RecordDetail(kind, key, fields, related, totals, queries)
 
 
 # --- dashboard ------------------------------------------------------------------------------

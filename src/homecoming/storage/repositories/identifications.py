@@ -185,6 +185,28 @@ class IdentificationRepository:
             identifications.c.id.in_(list(ids)))
         return [_plain(r._mapping) for r in self.session.execute(query)]
 
+    def latest_naming(self, text: str, *, columns: Sequence[str] = ("id", "status",
+                                                                   "references"),
+                      ) -> list[dict[str, Any]]:
+        """The newest versions whose ``references`` (JSON) mention the string ``text`` (e.g.
+        a donor id), chosen in SQL (a text match on the stored JSON, as written and as
+        ``json.dumps`` escapes it; works on SQLite and PostgreSQL), with only ``columns``
+        read. A superset: the caller checks the decoded references."""
+        import json
+
+        from sqlalchemy import Text, cast
+
+        newer = identifications.alias("newer")
+        stored = cast(identifications.c.references, Text)
+        needles = {json.dumps(text), json.dumps(text, ensure_ascii=False)}
+        query = (select(*[identifications.c[c] for c in columns])
+                 .where(~exists(select(newer.c.id).where(
+                     (newer.c.missing_person_id == identifications.c.missing_person_id)
+                     & (newer.c.version > identifications.c.version))),
+                        or_(*[stored.contains(n, autoescape=True) for n in sorted(needles)]))
+                 .order_by(identifications.c.id))
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
     def count_by_status(self) -> dict[str, int]:
         rows = self.session.execute(select(identifications.c.status, func.count())
                                     .group_by(identifications.c.status))
