@@ -27,16 +27,18 @@ def test_exports_are_audited_and_the_chain_stays_intact(tmp_path, monkeypatch):
     db = Database(url)
     with db.session() as session:
         exports = audit_records(session, action="export")
-        by_table: dict[str, int] = {}
-        for e in exports:
-            by_table[e.table_name] = by_table.get(e.table_name, 0) + 1
+        # one entry per export and kind of record, naming every record exported
+        by_table = {e.table_name: len(e.after["records"]) for e in exports}
+        assert len(exports) == len(by_table) == 5
         assert by_table == {"profiles": stats["profiles"],
                             "missing_persons": stats["missing_persons"],
                             "sites": stats["sites"], "hazard_areas": stats["hazard_areas"],
                             "graves": stats["graves"]}
         assert {e.user_name for e in exports} == {"SYNTHETIC investigator"}
-        assert {e.after["destination"] for e in exports if e.table_name == "profiles"} == \
-            {str(tmp_path / "p.csv")}
+        profiles = next(e for e in exports if e.table_name == "profiles")
+        assert (profiles.after["destination"], profiles.after["format"]) == \
+            (str(tmp_path / "p.csv"), "csv")
+        assert profiles.record_key == f"{stats['profiles']} records"
         assert verify(session).ok
     db.dispose()
 

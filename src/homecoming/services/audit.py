@@ -260,25 +260,34 @@ def record_read(session: Any, table: str, keys: Iterable[Any], *, purpose: str,
         return 0
     who = current_actor(session, actor)
     key = names[0] if len(names) == 1 else f"{len(names)} records"
-    write_audit(session, [{"table_name": table, "record_key": key[:98], "action": "read",
+    write_audit(session, [{"table_name": table, "record_key": key, "action": "read",
                            "before": None, "after": {"records": names},
                            "reason": purpose}], user=who)
     return len(names)
 
 
-def record_export(session: Any, kind: str, keys: Iterable[str], *, destination: str,
+def record_export(session: Any, kind: str, keys: Iterable[Any], *, destination: str,
                   file_format: str, actor: str | None = None) -> int:
-    """Audit an export: one ``export`` entry per exported record (``after`` names the
-    destination and format, never the data). Returns how many."""
+    """Audit an export: ONE ``export`` entry per export (who, when, ``reason`` ``export to
+    DESTINATION``) naming the destination, the format and every exported record in
+    ``after`` (``{"destination", "format", "records"}``; never the data), so that exporting
+    a hundred thousand profiles is one entry. ``record_key`` is the key when one record was
+    exported, else ``"<n> records"``. Nothing is written when nothing was exported. Returns
+    how many records it names."""
     from homecoming.services.accounts import current_actor
     from homecoming.storage.repositories import write_audit
 
+    names = sorted({str(k) for k in keys if k is not None})
+    if not names:
+        return 0
     who = current_actor(session, actor)
-    rows = [{"table_name": kind, "record_key": str(k), "action": "export", "before": None,
-             "after": {"destination": destination, "format": file_format},
-             "reason": f"export to {destination}"} for k in keys]
-    write_audit(session, rows, user=who)
-    return len(rows)
+    key = names[0] if len(names) == 1 else f"{len(names)} records"
+    write_audit(session, [{"table_name": kind, "record_key": key, "action": "export",
+                           "before": None,
+                           "after": {"destination": destination, "format": file_format,
+                                     "records": names},
+                           "reason": f"export to {destination}"}], user=who)
+    return len(names)
 
 
 #: what the application role may do (PostgreSQL): no UPDATE, DELETE or TRUNCATE on the audit

@@ -307,9 +307,10 @@ def audit_log(session: Any, *, record: str | None = None, table: str | None = No
     authorize(session, "audit.view", actor=actor)
     found = audit_records(session, table=table, key=record)
     if record is not None:
-        # a read request naming several records (record_key "<n> records") names this one
-        # in after["records"]
-        many = [a for a in audit_records(session, table=table, action="read")
+        # a read or export naming several records (record_key "<n> records") names this
+        # one in after["records"]
+        many = [a for action in ("read", "export")
+                for a in audit_records(session, table=table, action=action)
                 if a.record_key != record and record in ((a.after or {}).get("records") or [])]
         found = sorted(found + many, key=lambda a: a.id)
     out = []
