@@ -146,3 +146,32 @@ def test_names_need_persons_view(case):
             person_file(s, "NO-SUCH-PERSON", actor="SYN-liaison")
         with pytest.raises(NotFoundError):
             withdrawal_effects(s, "NO-SUCH-DONOR", actor="SYN-liaison")
+
+
+def test_investigator_file_leaves_out_identification_only_references(case):
+    """A court-audience reader (investigator) sees neither the donor given for identification
+    only nor that donor as a typed member of the family pedigree; the liaison sees both."""
+    from homecoming.casework.donors import ConsentScope
+
+    db, stored = case
+    ident = _with_typed_reference(db, stored)
+    with db.session() as s:
+        add_user(s, "SYN-admin", ["admin"], actor="SYN-admin")
+        add_user(s, "SYN-investigator", ["investigator"], actor="SYN-admin")
+        add_user(s, "SYN-liaison", ["liaison"], actor="SYN-admin")
+        repos = Repositories(s)
+        repos.donors.update(ident["donor"], consent=ConsentScope.IDENTIFICATION_ONLY)
+        donors = repos.donors.list(missing_person_id=ident["person"])
+        only_identification = {d.id for d in donors
+                               if d.consent == ConsentScope.IDENTIFICATION_ONLY}
+    assert ident["donor"] in only_identification
+    with db.session() as s:
+        liaison = person_file(s, ident["person"], actor="SYN-liaison")
+        court = person_file(s, ident["person"], actor="SYN-investigator")
+    assert {d["id"] for d in liaison["donors"]} == {d.id for d in donors}
+    assert {d["id"] for d in court["donors"]} == {d.id for d in donors} - only_identification
+    shown_typed = {p["id"] for p in court["pedigree"] if p["typed"]}
+    hidden_people = {d["pedigree_person"] for d in liaison["donors"]
+                     if d["id"] in only_identification}
+    assert ident["pedigree_person"] in hidden_people
+    assert not shown_typed & hidden_people

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from homecoming.services.accounts import authorize
+from homecoming.services.consent import viewer_withheld
 from homecoming.services.records import audit_shown
 from homecoming.services.web_queries import RecordPage, list_records
 
@@ -137,7 +138,11 @@ def person_file(session: Any, person_id: str, *, actor: str | None = None) -> di
     who = authorize(session, PERMISSION_VIEW, actor=actor)
     repos = Repositories(session)
     person = repos.missing_persons.get(person_id)
-    donors = sorted(repos.donors.list(missing_person_id=person_id), key=lambda d: d.id)
+    # an investigator or prosecutor (court audience) never sees a reference given for
+    # identification only (or withdrawn), not even as a typed member of the pedigree
+    hidden, _ = viewer_withheld(session, who)
+    donors = sorted((d for d in repos.donors.list(missing_person_id=person_id)
+                     if d.id not in hidden), key=lambda d: d.id)
     samples = {d.id: sorted(repos.samples.list(donor_id=d.id), key=lambda s: s.barcode)
                for d in donors}
     profiled = {s.barcode for group in samples.values() for s in group
