@@ -1,7 +1,7 @@
 """The identification list and the review queue chosen in SQL (issue 12, speed): the newest
 version per missing person, the status filter and the page in SQL, with the number matching;
 the unpaginated service (the CLI's ``identifications list``) gives the same rows. SYNTHETIC
-rows inserted directly."""
+rows inserted directly; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _ident(mp: str, version: int, status: str, run_by: str = "ana") -> dict:
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'p.db'}")
+def db(database_url):  # SQLite and PostgreSQL
+    database = Database(database_url)
     database.upgrade()
     with database.session() as s:
         s.execute(insert(t.missing_persons), [

@@ -15,8 +15,8 @@ from homecoming.storage import tables as t
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'd.db'}")
+def db(database_url):  # SQLite and PostgreSQL
+    database = Database(database_url)
     database.upgrade()
     with database.session() as s:
         for site in ("SITE-A", "SITE-B"):
