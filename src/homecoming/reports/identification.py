@@ -7,6 +7,10 @@ with typed and untyped members (matplotlib), the LR with the per-marker table, t
 with its prior, the verbal equivalent on the ENFSI (2015) scale, the frequency database with
 its hash, mutation model, θ, drop-out, thresholds, rare-allele rule, software version and
 input hash, and the reviewers with dates. Demonstration data carries SYNTHETIC on every page.
+Where ``data["ancestry"]`` is given (:func:`homecoming.services.identifications.
+identification_report_data`), the LR section also holds the LR by frequency database: range,
+conservative value, whether the verbal equivalent is the same at it, and a table per database
+(the family version: one plain sentence).
 The family version (``family=True``) leaves out genotypes and technical tables and says
 plainly what was found.
 """
