@@ -122,6 +122,15 @@ def test_adding_a_pm_profile_back_equals_a_full_run(scratch, tmp_path):
     # new versions only for the missing persons of the re-solved groups
     touched = {mp for g in inc.groups for mp in g["missing_persons"]}
     assert {got[mp]["missing_person"] for mp in got if got[mp]["version"] > 1} <= touched
+    # the stored prior is 1/N of the whole case, not of the few families solved again
+    from homecoming.storage.repositories.identifications import IdentificationRepository
+
+    with db.session() as session, full_db.session() as full_session:
+        for mp in touched:
+            new_prior = IdentificationRepository(session).get(got[mp]["id"])["prior"]
+            full_prior = IdentificationRepository(full_session).get(want[mp]["id"])["prior"]
+            assert math.isclose(new_prior, full_prior, rel_tol=1e-12), mp
+            assert math.isclose(new_prior, 1 / len(want), rel_tol=1e-12), mp
     assert inc.stored is not None and len(inc.stored.stored) >= 1
     # running it again solves the same groups and stores nothing new
     again = identify_incrementally(db, profile_ids=[barcode])

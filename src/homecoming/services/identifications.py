@@ -230,6 +230,19 @@ def _same_lr(a: float | None, b: float | None) -> bool:
     return a == b or math.isclose(a, b, rel_tol=1e-9)
 
 
+def _prior_missing(thresholds: Mapping[str, Any], n_families: int) -> int:
+    """N of the solver's flat prior 1/N, as the solver recorded it (``"prior": "1/N"``, see
+    IdentificationConfig.thresholds); the number of families given only if it is absent (an
+    incremental run passes only the families it touches, so that count is not N)."""
+    text = thresholds.get("prior")
+    if isinstance(text, str) and text.startswith("1/"):
+        try:
+            return max(int(text[2:]), 1)
+        except ValueError:
+            pass
+    return max(n_families, 1)
+
+
 def _competing(old: Mapping[str, Any], new: Mapping[str, Any], probable: float) -> bool:
     if new["remains_code"] != old["remains_code"]:
         return True
@@ -271,9 +284,8 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
     run_id = f"RUN-{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     report = StoreReport(run_id=run_id)
     thresholds = dict(result.thresholds)
-    prior_n = thresholds.get("prior_missing") or max(len(families), 1)
-    probable = float(thresholds.get("probable_threshold") or thresholds.get("lr_threshold")
-                     or 1e3)
+    prior_n = _prior_missing(thresholds, len(families))
+    probable = float(thresholds.get("probable") or thresholds.get("lr") or 1e3)
     by_victim = {v.id: v for v in victims}
     details = result.details
     wanted = {mp for mp, d in details.items() if d.get("victim") is not None}
