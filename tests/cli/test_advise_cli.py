@@ -137,7 +137,7 @@ def test_stored_family_and_worklist(stored):
     assert gains == sorted(gains, reverse=True) and gains[-1] >= -1e-9
     assert all(c["exclusion_power_gain"] >= -1e-12 for c in fam["candidates"])
     res = _run("--database", stored, "advise", "--all", "--threshold", "1e4", "--json")
-    work = json.loads(res.output)
+    work = json.loads(res.stdout)
     assert work["families_checked"] >= 5
     assert all(f["expected_log10_lr"] < 4 and not f["reaches_threshold"]
                and f["best_next_donor"] == f["candidates"][0] for f in work["families"])

@@ -61,7 +61,7 @@ def test_stats_json_and_text(tmp_path):
     db.dispose()
     result = _run("--database", url, "stats", "--json")
     assert result.exit_code == 0
-    counts = json.loads(result.output)
+    counts = json.loads(result.stdout)
     for key in ("sites", "graves", "remains", "missing_persons", "donors", "samples",
                 "profiles"):
         assert key in counts

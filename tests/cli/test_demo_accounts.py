@@ -50,7 +50,7 @@ def test_demo_prints_random_passwords_once_and_replace_renews_them(tmp_path):
                                 "--workflow", "--replace", "--json"],
                           env={"HOMECOMING_USER": "syn-admin"})
     assert again.exit_code == 0, again.output
-    w = json.loads(again.output)["workflow"]
+    w = json.loads(again.stdout)["workflow"]
     assert w["cli_user"] == "syn-admin" and w["accounts_created"] == []
     renewed = {r["name"]: r["password"] for r in w["passwords"]}
     assert set(renewed) == set(rows)

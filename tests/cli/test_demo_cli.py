@@ -16,7 +16,7 @@ def _run(*args):
 def _stats(url):
     result = _run("--database", url, "stats", "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def test_full_demo_then_stats_shows_the_izium_scale(tmp_path):
@@ -45,7 +45,7 @@ def test_demo_refuses_to_load_twice_and_replace_reloads(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = _run("--database", url, "demo", "--bodies", "30", "--no-identify", "--json")
     assert first.exit_code == 0
-    summary = json.loads(first.output)
+    summary = json.loads(first.stdout)
     assert summary["synthetic"] is True and summary["counts"]["remains"] == 30
     before = _stats(url)
     again = CliRunner().invoke(cli, ["--database", url, "demo", "--bodies", "30"])
@@ -55,7 +55,7 @@ def test_demo_refuses_to_load_twice_and_replace_reloads(tmp_path):
     third = _run("--database", url, "demo", "--bodies", "25", "--seed", "3", "--replace",
                  "--no-identify", "--json")
     assert third.exit_code == 0
-    assert json.loads(third.output)["records_removed"] == summary["records_stored"]
+    assert json.loads(third.stdout)["records_removed"] == summary["records_stored"]
     after = _stats(url)
     assert after["remains"] == 25 and after["sites"] == 1
     with Database(url).session() as session:
@@ -68,7 +68,7 @@ def test_demo_identifies_against_the_ground_truth(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     result = _run("--database", url, "demo", "--bodies", "40", "--seed", "5", "--json")
     assert result.exit_code == 0
-    ident = json.loads(result.output)["identification"]
+    ident = json.loads(result.stdout)["identification"]
     assert ident is not None
     assert ident["wrong"] == 0
     assert ident["identifiable"] >= 25
@@ -93,14 +93,14 @@ def test_same_seed_same_database_content(tmp_path):
 def test_demo_on_sqlite_and_postgresql(database_url):
     result = _run("--database", database_url, "demo", "--bodies", "25", "--seed", "4", "--json")
     assert result.exit_code == 0
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     stats = _stats(database_url)
     for key in ("sites", "graves", "remains", "missing_persons", "donors", "samples", "profiles"):
         assert stats[key] == summary["counts"][key], key
     assert summary["identification"]["wrong"] == 0
     again = _run("--database", database_url, "demo", "--bodies", "25", "--seed", "4",
                  "--replace", "--no-identify", "--json")
-    assert json.loads(again.output)["records_removed"] == summary["records_stored"]
+    assert json.loads(again.stdout)["records_removed"] == summary["records_stored"]
     assert _stats(database_url)["remains"] == 25
 
 

@@ -84,7 +84,7 @@ def test_import_codis_dry_run_writes_nothing(db, tmp_path):
     run(db, "export", "profiles", str(out))
     assert out.read_text().count("\n") == 1  # header only
     r = run(db, "import", "codis", str(path), "--report-json")
-    assert json.loads(r.output)["counts"]["added"] == 1
+    assert json.loads(r.stdout)["counts"]["added"] == 1
 
 
 def test_bad_genemapper_exits_with_one_line(db, tmp_path, capsys):
@@ -108,7 +108,7 @@ def test_csv_update_dry_run_and_apply(db, tmp_path):
     run(db, "export", "missing-persons", str(out))
     assert list(csv.DictReader(io.StringIO(out.read_text())))[0]["birth_place"] == ""
     r = run(db, "import", "csv-update", "missing-persons", str(upd), "--json")
-    assert json.loads(r.output)["records_changed"] == 1
+    assert json.loads(r.stdout)["records_changed"] == 1
     run(db, "export", "missing-persons", str(out))
     assert list(csv.DictReader(io.StringIO(out.read_text())))[0]["birth_place"] == "Izium"
 
@@ -158,8 +158,8 @@ def test_import_familias_converts_and_export_familias_round_trips(tmp_path):
     r1 = runner.invoke(cli, ["kinship", str(FAM / "paternity.fam"), "--json"])
     r2 = runner.invoke(cli, ["kinship", str(fam), "--json"])
     assert r1.exit_code == 0 and r2.exit_code == 0, (r1.output, r2.output)
-    lr1 = json.loads(r1.output)["hypotheses"]["H1"]["log10_lr"]
-    lr2 = json.loads(r2.output)["hypotheses"]["H1"]["log10_lr"]
+    lr1 = json.loads(r1.stdout)["hypotheses"]["H1"]["log10_lr"]
+    lr2 = json.loads(r2.stdout)["hypotheses"]["H1"]["log10_lr"]
     assert lr2 == pytest.approx(lr1, rel=1e-12)
 
 
@@ -174,7 +174,7 @@ def test_import_familias_dvi_and_identify(tmp_path):
     r = CliRunner().invoke(cli, ["identify", str(FAM / "dvi-example.fam"), "--json"],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    best = json.loads(r.output)["joint"][0]
+    best = json.loads(r.stdout)["joint"][0]
     assert best["lr"] == pytest.approx(2000, rel=1e-9)
 
 
@@ -200,7 +200,7 @@ def test_every_real_fam_file_runs_through_kinship_or_identify(path):
     command = "identify" if fam.is_dvi else "kinship"
     r = CliRunner().invoke(cli, [command, str(path), "--json"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     if fam.is_dvi:
         assert out["format"] == "homecoming/dvi-result@1"
         victims = {c["victim"] for c in out["conclusions"]["victims"]}

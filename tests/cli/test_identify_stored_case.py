@@ -44,7 +44,7 @@ def test_stored_case_equals_the_pure_pipeline_and_the_ground_truth(stored, tmp_p
     out = tmp_path / "result.json"
     res = _run("--database", stored, "identify", "--json", "--export-dataset", str(exported),
                "--output", str(out))
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["format"] == "homecoming/case-identification@1"
     assert json.loads(out.read_text()) == {**doc, "provenance": json.loads(
         out.read_text())["provenance"]}

@@ -115,5 +115,5 @@ def test_dropout_refused_on_the_command_line(taken_out):
     assert "\n" not in str(res.exception)
     ok = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0",
                                   "--no-store", "--quiet", "--json"], catch_exceptions=False)
-    assert ok.exit_code == 0 and json.loads(ok.output)["format"] == \
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["format"] == \
         "homecoming/case-identification@1"

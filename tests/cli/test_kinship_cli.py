@@ -85,7 +85,7 @@ def test_doc_example_json(tmp_path):
     path = _write(tmp_path, DOC_CASE)
     res = _run("kinship", str(path), "--json")
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["format"] == "homecoming/kinship-result@1"
     assert out["reference"] == "unrelated"
     assert set(out["hypotheses"]) == {"paternity"}
@@ -121,7 +121,7 @@ def test_closed_form_duo_json(tmp_path):
 def test_exclusion_prints_integer_zero_and_null_log(tmp_path):
     path = _write(tmp_path, _duo_case(["c", "d"], ["a", "b"]))
     res = _run("kinship", str(path), "--json")
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     hyp = out["hypotheses"]["paternity"]
     assert hyp["lr"] == 0 and isinstance(hyp["lr"], int)
     assert hyp["log10_lr"] is None
@@ -190,7 +190,7 @@ def test_familias_file_through_cli(tmp_path):
     from homecoming.formats import familias
     res = _run("kinship", str(FAM), "--json")
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["provenance"]["input_sha256"] == hashlib.sha256(FAM.read_bytes()).hexdigest()
     case = load_kinship_case(familias.read_fam(FAM).to_kinship_case())
     ref = case.hypothesis(case.reference)

@@ -14,10 +14,10 @@ def test_demo_workflow_option(tmp_path):
     runner = CliRunner()
     r = runner.invoke(cli, ["--database", url, "demo", "--bodies", "12", "--workflow", "--json"])
     assert r.exit_code == 0, r.output
-    w = json.loads(r.output)["workflow"]
+    w = json.loads(r.stdout)["workflow"]
     assert w["released"] >= 1 and w["confirmed"] >= w["released"]
     r = runner.invoke(cli, ["--database", url, "stats", "--json"],
                       env={"HOMECOMING_USER": "syn-monitor"})
-    counts = json.loads(r.output)
+    counts = json.loads(r.stdout)
     assert counts["remains_released"] == w["released"]
     assert counts["identifications_confirmed"] == w["confirmed"]

@@ -33,7 +33,7 @@ def _json(url: str, user: str, *args: str):
                            env={"HOMECOMING_USER": user})
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise r.exception
-    return json.loads(r.output)
+    return json.loads(r.stdout)
 
 
 def test_list_filters_and_search(demo_url):

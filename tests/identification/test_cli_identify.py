@@ -29,7 +29,7 @@ def test_json_output(dataset_file):
     res = run(dataset_file, "--json", "--lr-threshold", "4", "--no-posterior-threshold",
               "--top", "3")
     assert res.exit_code == 0
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["format"] == "homecoming/dvi-result@1"
     pw = {(p["victim"], p["missing"]): p for p in out["pairwise"]}
     assert pw[("V1", "M1")]["lr"] == pytest.approx(5.0)

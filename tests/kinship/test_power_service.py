@@ -101,7 +101,7 @@ def test_cli_json_and_table(tmp_path):
     res = CliRunner().invoke(cli, ["power", str(path), "--missing", "MP", "--simulations", "100",
                                    "--seed", "3", "--json"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["format"] == "homecoming/power-result@1"
     assert out["per_marker_exclusion_power"]["M1"] == pytest.approx(.49, abs=TOL)
     assert out["identification_power"]["seed"] == 3

@@ -107,5 +107,5 @@ def test_users_cli(tmp_path, monkeypatch):
     assert r.exit_code == 0
     r = runner.invoke(cli, ["--database", url, "users", "list", "--json"])
     import json
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert [(d["name"], d["active"]) for d in data] == [("chief", True), ("lia", False)]

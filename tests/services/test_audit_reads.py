@@ -58,7 +58,7 @@ def test_cli_list_and_show_of_people_are_one_audit_entry_each(demo):
     listed = run(cli, ["--database", url, "list", "missing-persons", "--json"],
                  env={"HOMECOMING_USER": "ana"})
     assert listed.exit_code == 0, listed.output
-    ids = sorted(r["id"] for r in json.loads(listed.output))
+    ids = sorted(r["id"] for r in json.loads(listed.stdout))
     assert len(ids) > 1
     donor = json.loads(run(cli, ["--database", url, "list", "donors", "--json"],
                            env={"HOMECOMING_USER": "ana"}).output)[0]["id"]

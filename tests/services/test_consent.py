@@ -255,7 +255,7 @@ def test_cli_identify_and_screen_report_the_left_out_profile(demo_sqlite):
     assert f"Warning: profile {pm} left out: an allele is not valid at" in out.output
     out = run(cli, ["--database", url, "identify", "--json"])
     assert out.exit_code == 0, out.output
-    doc = json.loads(out.output)
+    doc = json.loads(out.stdout)
     assert [x["record"] for x in doc["profiles_left_out"]] == [pm]
     text = run(cli, ["--database", url, "identify"])
     assert text.exit_code == 0 and f"profile {pm} left out" in text.output

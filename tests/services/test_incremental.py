@@ -166,7 +166,7 @@ def test_only_new_on_the_command_line(tmp_path):
     res = CliRunner().invoke(cli, ["--database", url, "identify", "--only-new", barcode,
                                    "--json"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["format"] == "homecoming/incremental-identification@1"
     assert doc["profiles"] == [barcode] and doc["new_remains"] == [remains]
     assert doc["full_run"] is None

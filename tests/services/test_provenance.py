@@ -19,7 +19,7 @@ from tests.paths import DVI_EXAMPLES, FAMILIAS
 def _json(*args):
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def _check(prov):

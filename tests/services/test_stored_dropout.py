@@ -115,7 +115,7 @@ def test_identify_dropout_on_the_command_line(degraded):
     res = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0.05",
                                    "--no-store", "--quiet", "--json"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["model"]["dropout"] == 0.05
     row = next(r for r in doc["missing_persons"] if r["missing"] == missing)
     assert row["victim"] == remains
