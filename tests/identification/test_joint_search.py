@@ -232,3 +232,30 @@ def test_search_reports_component_progress():
     sol = search(options, k=3, progress=lambda d, t: seen.append((d, t)))
     n = len(sol.components)
     assert seen[0] == (0, n) and seen[-1] == (n, n)
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("max_solves", [1, 2, 5])
+def test_solve_limit_still_reports_a_valid_assignment(seed, max_solves):
+    """A component that runs out of its solve limit before ranking anything (several-missing
+    families enumerated first) still reports a best-found assignment, flagged limit_reached:
+    victim-disjoint, with the gain reported, never better than the true best (brute force).
+    Before, such a component had no assignment and the solver's conclusion step failed."""
+    rng = random.Random(seed)
+    options = random_options(rng, rng.randint(2, 4), rng.randint(3, 5), max_missing=3,
+                             density=0.7)
+    expected = brute(options)
+    sol = search(options, k=5, max_states=1, max_solves=max_solves)
+    assert sol.top, "an assignment is always reported"
+    for comp in sol.components:
+        assert comp.top, comp.families
+    for g, c in sol.top:
+        used, total = 0, 0.0
+        for f, j in enumerate(c):
+            assert not options[f][j].mask & used
+            used |= options[f][j].mask
+            total += options[f][j].gain
+        assert total == pytest.approx(g, abs=1e-9)
+        assert g <= expected[0][0] + 1e-9
+    if not any(comp.limit_reached for comp in sol.components):
+        assert sol.top[0][0] == pytest.approx(expected[0][0], abs=1e-9)

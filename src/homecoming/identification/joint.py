@@ -485,16 +485,18 @@ def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: 
 
     sparse = _SparseGain(gain) if ns >= SPARSE_FROM else None
 
-    def remainder(used: int) -> Iterator[tuple[float, tuple[int, ...]]]:
+    def remainder(used: int, bud: _Budget | None = None
+                  ) -> Iterator[tuple[float, tuple[int, ...]]]:
+        bud = budget if bud is None else bud
         if ns == 0:
             return iter([(0.0, ())])
         if not used:
-            return _murty_ranked(gain, budget, sparse)
+            return _murty_ranked(gain, bud, sparse)
         col_open = np.ones(gain.shape[1], dtype=bool)
         for v, j in vcol.items():
             if used >> v & 1:
                 col_open[j] = False
-        return _murty_ranked(gain, budget, sparse, col_open)
+        return _murty_ranked(gain, bud, sparse, col_open)
 
     top: list[tuple[float, tuple[int, ...]]] = []
     limit = False
@@ -545,10 +547,52 @@ def _assignment_search(fams: list[int], options: Sequence[Sequence[Option]], k: 
                 heapq.heappush(pending, (-(gsum + sol[0]), counter, idx, sol[1], it))
     except _LimitReached:
         limit = True
+        # the best assignments found so far wait in ``pending`` (each was solved; they are
+        # popped in decreasing total, below everything already in ``top``): report them, so
+        # a component that ran out of solves before its first pop still has a best-found
+        # assignment (flagged limit_reached, not proven best) instead of none
+        while pending and len(top) < k:
+            neg, _, idx, sol_r, _it = heapq.heappop(pending)
+            top.append((-neg, _choice(fams, forms, options, singles, multis, multi_opts,
+                                      victims, idx, sol_r)))
+        if not top:
+            # nothing solved yet: one feasible assignment (each several-missing family's
+            # best option disjoint from those before it, the rest one assignment problem),
+            # so the caller still has an assignment to report as best found
+            greedy = _greedy_assignment(multi_opts, lambda used: remainder(used, _Budget(4)))
+            if greedy is not None:
+                total, idx, sol_r = greedy
+                top.append((total, _choice(fams, forms, options, singles, multis,
+                                           multi_opts, victims, idx, sol_r)))
     upper = sum(_logsumexp([o.gain for o in options[f] if keep is None or keep(f, o)])
                 for f in fams)
     return ComponentResult(tuple(fams), top, _logsumexp([g for g, _ in top]), False, upper,
                            "assignment", limit_reached=limit, solves=budget.used)
+
+
+def _greedy_assignment(multi_opts: Sequence[Sequence[tuple[int, Option]]],
+                       remainder: Callable[[int], Iterator[tuple[float, tuple[int, ...]]]]
+                       ) -> tuple[float, tuple[int, ...], tuple[int, ...]] | None:
+    """A feasible (not necessarily best) assignment: each several-missing family's best kept
+    option disjoint from the victims of those before it, then the best assignment of the
+    one-missing families on the victims left. ``None`` if some family has no kept option
+    disjoint from the others' or the remainder cannot be solved within its budget."""
+    used, idx, gsum = 0, [], 0.0
+    for lst in multi_opts:
+        pick = next((i for i, (_j, o) in enumerate(lst) if not o.mask & used), None)
+        if pick is None:
+            return None
+        o = lst[pick][1]
+        used |= o.mask
+        idx.append(pick)
+        gsum += o.gain
+    try:
+        sol = next(remainder(used), None)
+    except _LimitReached:
+        return None
+    if sol is None:
+        return None
+    return gsum + sol[0], tuple(idx), sol[1]
 
 
 def _choice(fams: list[int], forms: Sequence[dict[int, int] | None],

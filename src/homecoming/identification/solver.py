@@ -626,6 +626,13 @@ def _conclude(ds: DviDataset, cfg: IdentificationConfig, by_pair: dict[tuple[str
             continue
         g = steps.glr(inp, f, fam_active, oracle)
         if not g.ranked:
+            # the joint search of this family's component ran out of its solve limit
+            # (max_assignment_solves) before ranking any assignment: no GLR, so each missing
+            # person is concluded from its pairwise LRs alone (never a match), and says why
+            for m in fam_active:
+                mc = steps.unresolved(inp, f, m, g, active_v)
+                out_m[m] = dataclasses.replace(mc, comment="; ".join(
+                    t for t in (mc.comment, steps.NO_JOINT_RANKING) if t))
             continue
         for mc in g.conclusions:
             out_m[mc.missing] = mc

@@ -452,6 +452,11 @@ def symmetric(inp: StepInput, family: Family, active_missing: Sequence[str],
     return SymmetricStep(tuple(sym), vset, g, out, vic)
 
 
+#: the comment of a missing person whose family's joint search ranked no assignment
+NO_JOINT_RANKING = ("the joint search reached its limit (max_assignment_solves) before ranking "
+                    "an assignment of this family: concluded from pairwise LRs only")
+
+
 def unresolved(inp: StepInput, family: Family, missing: str, step: GlrStep,
                active_victims: Sequence[str]) -> MissingConclusion:
     """A missing person of a several-missing family that neither the GLR nor symmetry
