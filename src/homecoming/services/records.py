@@ -310,7 +310,7 @@ def audit_log(session: Any, *, record: str | None = None, table: str | None = No
         # a read or export naming several records (record_key "<n> records") names this
         # one in after["records"]
         many = [a for action in ("read", "export")
-                for a in audit_records(session, table=table, action=action)
+                for a in audit_records(session, table=table, action=action, mentions=record)
                 if a.record_key != record and record in ((a.after or {}).get("records") or [])]
         found = sorted(found + many, key=lambda a: a.id)
     out = []

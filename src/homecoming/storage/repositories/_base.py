@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, Table, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Table, Text, cast, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -130,9 +130,16 @@ class AuditRecord(dict[str, Any]):
 
 
 def audit_records(session: Session, *, table: str | None = None, key: str | None = None,
-                  action: str | None = None) -> list[AuditRecord]:
-    """Audit records, oldest first, optionally only for one table / record key / action."""
+                  action: str | None = None, mentions: str | None = None
+                  ) -> list[AuditRecord]:
+    """Audit records, oldest first, optionally only for one table / record key / action;
+    ``mentions``: only entries whose ``after`` JSON holds that string as a JSON string (a
+    pre-filter in SQL for the multi-record read and export entries that name a record in
+    ``after["records"]``; the caller checks the list itself)."""
     query = select(tables.audit_log).order_by(tables.audit_log.c.id)
+    if mentions is not None:
+        query = query.where(cast(tables.audit_log.c.after, Text).contains(
+            json.dumps(mentions), autoescape=True))
     if table is not None:
         query = query.where(tables.audit_log.c.table_name == table)
     if key is not None:
