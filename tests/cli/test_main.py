@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -57,3 +58,24 @@ def test_output_into_a_closed_pipe_exits_0():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0, err
     assert "Error" not in err and "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_identify_on_a_dataset_file_imports_no_casework_model_nor_database():
+    """Start-up of `identify FILE`: the pydantic casework models (~0.25 s to import), the
+    database layer, tqdm under --quiet, Familias for a JSON file and numpy.ma are not
+    imported (issue 15: every dvir example within 0.5 s in a fresh process)."""
+    example = Path(__file__).resolve().parent.parent / "data/dvi-examples/example2.json"
+    code = ("import sys, io, contextlib\nfrom homecoming.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+            "    try:\n"
+            f"        main(['identify', {str(example)!r}, '--json', '--quiet'])\n"
+            "    except SystemExit as e:\n"
+            "        assert not e.code, e.code\n"
+            "assert 'dvi-result@1' in out.getvalue()\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', "
+            "'sqlalchemy', 'tqdm') or m.startswith(('homecoming.casework', "
+            "'homecoming.storage', 'homecoming.formats.familias')) or m == 'numpy.ma')\n"
+            "print('IMPORTED', heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "IMPORTED []" in out

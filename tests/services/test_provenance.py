@@ -93,3 +93,17 @@ def test_record_lifts_theta_and_thresholds_from_parameters():
     rec = provenance.record(parameters={"theta": 0.02, "lr_threshold": 100.0, "top": 5})
     assert rec["theta"] == 0.02 and rec["thresholds"] == {"lr_threshold": 100.0}
     assert rec["parameters"]["top"] == 5 and rec["seed"] is None
+
+
+def test_library_versions_are_the_installed_distributions():
+    """numpy and scipy versions in a record equal the installed distributions' metadata,
+    whether the package is imported (its __version__) or not (its dist-info folder)."""
+    from importlib.metadata import version
+
+    from homecoming import provenance
+
+    provenance._version.cache_clear()
+    prov = provenance.record(parameters={})
+    assert prov["numpy"] == version("numpy")
+    assert prov["scipy"] == version("scipy")
+    assert provenance._version("no-such-distribution-homecoming") == "not installed"

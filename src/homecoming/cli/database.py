@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from homecoming.casework.identifications import status_count_labels
-
 __all__ = ["init_command", "stats_command", "open_database", "database_url"]
 
 
@@ -61,7 +59,6 @@ _LABELS = {
     "elimination_flags": "contamination flags",
     "audit_records": "audit records",
 }
-_LABELS.update(status_count_labels())  # identifications and remains by status
 
 
 @click.command("stats")
@@ -69,6 +66,7 @@ _LABELS.update(status_count_labels())  # identifications and remains by status
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Count the records in the database (sites, graves, remains, missing persons, …)."""
+    from homecoming.casework.identifications import status_count_labels
     from homecoming.services.database import database_counts
 
     db = open_database(ctx)
@@ -77,6 +75,7 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(counts, indent=2))
         return
     click.echo(f"Database {db.masked_url}")
-    width = max(len(label) for label in _LABELS.values())
+    labels = {**_LABELS, **status_count_labels()}  # identifications and remains by status
+    width = max(len(label) for label in labels.values())
     for key, n in counts.items():
-        click.echo(f"  {_LABELS.get(key, key):<{width}}  {n:>8}")
+        click.echo(f"  {labels.get(key, key):<{width}}  {n:>8}")

@@ -46,12 +46,13 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:   # importlib.resources (and tempfile, shutil) only when a table is read
+    from importlib.resources.abc import Traversable
 
 from homecoming.errors import FrequencyError, NotFoundError
 from homecoming.genetics.alleles import canonical_locus
@@ -141,6 +142,8 @@ class _Locus:
 
 
 def _data_dir() -> Traversable:
+    from importlib import resources
+
     node = resources.files(DATA_PACKAGE)
     for part in DATA_FOLDER:
         node = node.joinpath(part)

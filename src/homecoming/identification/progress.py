@@ -28,10 +28,17 @@ STAGE_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """The ``stage_progress`` callback of a disabled :func:`tqdm_stages`."""
+
+
 @contextmanager
 def tqdm_stages(*, disable: bool = False, delay: float = 1.0, file: Any = None
                 ) -> Iterator[Callable[[str, int, int], None]]:
     """A ``stage_progress`` callback drawing one tqdm bar per stage (closed on exit)."""
+    if disable:    # nothing to draw: tqdm is not even imported (~25 ms of start-up)
+        yield _no_progress
+        return
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     bars: dict[str, Any] = {}

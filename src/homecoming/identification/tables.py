@@ -162,7 +162,7 @@ class GenotypeTables:
         if victims is not None:    # only the observations of these victims
             cols = np.stack([self.index.columns[v] for v in victims], axis=1) if victims else \
                 np.zeros((len(self.markers), 0), dtype=np.intp)
-            used = [set(np.unique(row).tolist()) for row in cols]
+            used = [set(row.tolist()) for row in cols]   # (np.unique would import numpy.ma)
             copies = [c for c in copies if c[1] in used[c[0]]]
         if self.theta > 0.0:
             by_marker: dict[int, list[tuple[int, int, Marker]]] = {}

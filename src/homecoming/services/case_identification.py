@@ -53,24 +53,27 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from homecoming.casework import (
-    DnaProfile,
-    Donor,
-    Examination,
-    MissingPerson,
-    Relationship,
-    Sample,
-)
 from homecoming.errors import FormatError, InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
 from homecoming.identification.groups import groups_sharing
 from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+if TYPE_CHECKING:  # the casework models (pydantic) cost ~0.25 s to import: a dataset file
+    # needs none of them
+    from homecoming.casework import (
+        DnaProfile,
+        Donor,
+        Examination,
+        MissingPerson,
+        Relationship,
+        Sample,
+    )
 
 __all__ = ["family_pedigree", "placed_donors", "pairwise_log10_lr", "CaseIdentification",
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
@@ -86,10 +89,12 @@ PERMISSION_IDENTIFY = "identify.run"
 
 # --- family pedigrees from donor records -------------------------------------------------
 
-_PARENT = {Relationship.FATHER: "father", Relationship.MOTHER: "mother"}
-_SIBLING = {Relationship.BROTHER, Relationship.SISTER}
-_CHILD = {Relationship.SON, Relationship.DAUGHTER}
-_MALE_REL = {Relationship.FATHER, Relationship.SON, Relationship.BROTHER}
+# by the value of casework.Relationship (not imported here: see TYPE_CHECKING above)
+_PARENT = {"father": "father", "mother": "mother"}
+_SIBLING = {"brother", "sister"}
+_CHILD = {"son", "daughter"}
+_MALE_REL = {"father", "son", "brother"}
+_SPOUSE = "spouse"
 
 
 def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
@@ -114,32 +119,34 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
     mp_parents: dict[str, str | None] = {"father": None, "mother": None}
     explicit = [d for d in donors if d.pedigree_id]
     for d in explicit:
+        rel = d.relationship.value
         entry = person(d.pedigree_id, d.sex)
         entry["father"], entry["mother"] = d.pedigree_father, d.pedigree_mother
         placed[d.id] = d.pedigree_id
-        if d.relationship in _PARENT:
-            mp_parents[_PARENT[d.relationship]] = d.pedigree_id
-        elif d.relationship in _SIBLING:
+        if rel in _PARENT:
+            mp_parents[_PARENT[rel]] = d.pedigree_id
+        elif rel in _SIBLING:
             mp_parents["father"] = mp_parents["father"] or d.pedigree_father
             mp_parents["mother"] = mp_parents["mother"] or d.pedigree_mother
     for d in donors:
         if d.pedigree_id:
             continue
         pid = d.id
+        rel = d.relationship.value
         sex = d.sex if d.sex is not Sex.UNKNOWN else (
-            Sex.MALE if d.relationship in _MALE_REL else Sex.FEMALE
-            if d.relationship in _PARENT or d.relationship in _SIBLING | _CHILD else Sex.UNKNOWN)
-        if d.relationship in _PARENT:
+            Sex.MALE if rel in _MALE_REL else Sex.FEMALE
+            if rel in _PARENT or rel in _SIBLING | _CHILD else Sex.UNKNOWN)
+        if rel in _PARENT:
             person(pid, sex)
-            mp_parents[_PARENT[d.relationship]] = pid
-        elif d.relationship in _SIBLING:
+            mp_parents[_PARENT[rel]] = pid
+        elif rel in _SIBLING:
             mp_parents["father"] = mp_parents["father"] or f"{mp}:father"
             mp_parents["mother"] = mp_parents["mother"] or f"{mp}:mother"
             entry = person(pid, sex)
             entry["father"], entry["mother"] = mp_parents["father"], mp_parents["mother"]
-        elif d.relationship in _CHILD:
+        elif rel in _CHILD:
             # the other parent: a typed spouse without pedigree ids, else an untyped partner
-            spouse = next((x.id for x in donors if x.relationship is Relationship.SPOUSE
+            spouse = next((x.id for x in donors if x.relationship.value == _SPOUSE
                            and not x.pedigree_id), None)
             other = spouse or f"{mp}:partner"
             entry = person(pid, sex)
@@ -147,7 +154,7 @@ def family_pedigree(missing: MissingPerson, donors: Sequence[Donor],
                 entry["father"], entry["mother"] = other, mp
             else:
                 entry["father"], entry["mother"] = mp, other
-        elif d.relationship is Relationship.SPOUSE:
+        elif rel == _SPOUSE:
             person(pid, sex)
         else:
             continue
@@ -174,9 +181,9 @@ def placed_donors(missing: MissingPerson, donors: Sequence[Donor]) -> set[str]:
     """The donors :func:`family_pedigree` places in the pedigree (the keys of its second
     value), without building the pedigree: a donor with a pedigree id, or a parent,
     sibling, child or spouse of the missing person."""
-    return {d.id for d in donors if d.pedigree_id or d.relationship in _PARENT
-            or d.relationship in _SIBLING or d.relationship in _CHILD
-            or d.relationship is Relationship.SPOUSE}
+    return {d.id for d in donors if d.pedigree_id or d.relationship.value in _PARENT
+            or d.relationship.value in _SIBLING or d.relationship.value in _CHILD
+            or d.relationship.value == _SPOUSE}
 
 
 # --- pairwise screening ------------------------------------------------------------------
@@ -795,6 +802,8 @@ def read_stored_case(session: Any, *, key_prefix: str | None = None) -> StoredCa
                        if age else None)
     m = t.missing_persons
     sexes = {x.value: x for x in Sex}
+    from homecoming.casework import Relationship
+
     relationships = {x.value: x for x in Relationship}
     missing = [MissingPersonRow(str(i), sexes[sx]) for i, sx in session.execute(
         keyed(select(m.c.id, m.c.sex), m.c.id))]
@@ -1067,12 +1076,13 @@ def load_dataset(path: str | Path) -> Any:
     """A DVI dataset from a dvi-dataset@1 JSON file or a Familias ``.fam`` file (its [DVI]
     section); any other kind of file is refused naming the command that reads it."""
     from homecoming.formats.dvi_dataset import dataset_from_json, load_dvi_dataset
-    from homecoming.formats.familias import read_fam
     from homecoming.provenance import sha256_bytes
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".fam":
+        from homecoming.formats.familias import read_fam
+
         obj = read_fam(path).to_dvi_dataset()
         ds = dataset_from_json(obj)
         ds.input_sha256 = sha256_bytes(path.read_bytes())
