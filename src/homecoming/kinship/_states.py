@@ -144,13 +144,26 @@ class MarkerInfo:
 
 
 _MARKER_INFO: BoundedCache[MarkerInfo] = BoundedCache(4096)
+_INFO_BY_CONTENT: BoundedCache[MarkerInfo] = BoundedCache(4096)
+
+
+def _content_key(marker: Marker) -> Hashable:
+    """What a :class:`MarkerInfo` depends on: everything but the marker's name and source."""
+    return (marker.alleles, np.asarray(marker.frequencies, dtype=float).tobytes(),
+            marker.chromosome, marker.mutation_female, marker.mutation_male,
+            float(marker.silent_frequency or 0.0))
 
 
 def marker_info(marker: Marker) -> MarkerInfo:
-    """The (cached) :class:`MarkerInfo` of ``marker``."""
+    """The (cached) :class:`MarkerInfo` of ``marker``: shared by markers that differ only in
+    name (e.g. the per-observation copies of the genotype tables), with their state spaces."""
     info = _MARKER_INFO.get(id(marker))
     if info is None:
-        info = _MARKER_INFO.put(id(marker), MarkerInfo(marker), keep=marker)
+        key = _content_key(marker)
+        info = _INFO_BY_CONTENT.get(key)
+        if info is None:
+            info = _INFO_BY_CONTENT.put(key, MarkerInfo(marker))
+        info = _MARKER_INFO.put(id(marker), info, keep=marker)
     return info
 
 
@@ -213,7 +226,7 @@ def state_space(marker: Marker, info: MarkerInfo, observed: frozenset[int],
     lump = lump_wanted and info.lumpable and n - len(observed) >= 2
     if not lump:       # the full allele set does not depend on the data: one per marker
         return info.full_space()
-    key = (id(marker), observed)
+    key = (id(info), observed)
     hit = _STATE_SPACES.get(key)
     if hit is not None:
         return hit
@@ -231,7 +244,7 @@ def state_space(marker: Marker, info: MarkerInfo, observed: frozenset[int],
                        _lump(info.female, info.female_offdiagonal, keep, members, len(seen)),
                        _lump(info.male, info.male_offdiagonal, keep, members, len(seen)),
                        code, len(seen) if info.silent >= 0 else -1, True)
-    return _STATE_SPACES.put(key, space, keep=marker)
+    return _STATE_SPACES.put(key, space, keep=info)
 
 
 def observation_factor(first: IntArray, second: IntArray, n_states: IntArray, silent: IntArray,
