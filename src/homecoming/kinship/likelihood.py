@@ -136,6 +136,7 @@ from homecoming.kinship._problem import (
 )
 from homecoming.kinship._states import (
     AlleleCodes,
+    MarkerInfo,
     StateSpace,
     marker_batch,
     marker_info,
@@ -240,6 +241,11 @@ def _batch_log_likelihood(pedigree: Pedigree, spaces: list[StateSpace],
     persons = relevant_persons(pedigree, typed)
     if not persons:
         return np.zeros(len(spaces))
+    if (theta == 0 and not x_linked and len(persons) == len(typed) and not inbreeding
+            and not any(pid in dropout for pid in persons)):
+        closed = _all_typed(pedigree, spaces, parsed, persons)
+        if closed is not None:
+            return closed
     problem = _batch_problem(pedigree, spaces, parsed, typed, x_linked, theta, inbreeding,
                              dropout, male_x, persons)
     if theta > 0:
@@ -249,6 +255,44 @@ def _batch_log_likelihood(pedigree: Pedigree, spaces: list[StateSpace],
         return theta_by_quadrature(problem)
     rows = RowLayout(np.arange(problem.n_markers), problem.batch.prior, problem.domains, False)
     return eliminate(build_factors(problem, rows), problem.sizes, rows.n_rows)
+
+
+def _all_typed(pedigree: Pedigree, spaces: list[StateSpace],
+               parsed: list[dict[str, AlleleCodes]], persons: list[str]) -> FloatArray | None:
+    """The log-likelihood in closed form when every person of the computation is typed with a
+    complete genotype (autosomal, θ = 0, no silent allele, no dropout or inbreeding): founders
+    contribute P(a)P(b) (twice for a heterozygote), each child the sum over the orders of its
+    genotype of ½(M_male[f1, c_p] + M_male[f2, c_p]) · ½(M_female[m1, c_m] + M_female[m2, c_m])
+    — the model of the module docstring with nothing to sum out (a paternity trio). ``None``
+    where it does not apply (a partial genotype, a silent allele)."""
+    batch = marker_batch(spaces)
+    if not batch.no_silent:
+        return None
+    codes = np.array([[row[pid] for row in parsed] for pid in persons], dtype=np.intp)
+    if codes.ndim != 3 or codes.shape[2] != 2 or bool((codes < 0).any()):
+        return None
+    where = {pid: k for k, pid in enumerate(persons)}
+    rows = np.arange(len(spaces))
+    a, b = codes[:, :, 0], codes[:, :, 1]
+    total = np.zeros(len(spaces))
+    with np.errstate(divide="ignore"):
+        for k, pid in enumerate(persons):
+            person = pedigree[pid]
+            if person.is_founder:
+                p = batch.prior[rows, a[k]] * batch.prior[rows, b[k]]
+                total += np.log(np.where(a[k] != b[k], 2.0 * p, p))
+                continue
+            f, m = where[person.father], where[person.mother]  # type: ignore[index]
+
+            def passed(mat: FloatArray, parent: int, allele: IntArray) -> FloatArray:
+                out: FloatArray = 0.5 * (mat[rows, a[parent], allele]
+                                         + mat[rows, b[parent], allele])
+                return out
+
+            first = passed(batch.male, f, a[k]) * passed(batch.female, m, b[k])
+            swapped = passed(batch.male, f, b[k]) * passed(batch.female, m, a[k])
+            total += np.log(np.where(a[k] != b[k], first + swapped, first))
+    return total
 
 
 #: Estimated fixed cost of one marker batch, in units of n^3 for a marker with n states.
@@ -306,17 +350,31 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     inbreeding, drop = check_inputs(pedigree, markers, genotypes, theta, founder_inbreeding,
                                     dropout)
     rows: list[tuple[Marker, dict[str, object]]] = []
+    people = [(pid, person_genotypes) for pid, person_genotypes in genotypes.items()
+              if person_genotypes]
     for marker in markers:
         name = marker.name
         row: dict[str, object] = {}
-        for pid, person_genotypes in genotypes.items():
-            if person_genotypes:
-                genotype = person_genotypes.get(name)
-                if genotype is not None:
-                    row[pid] = genotype
+        for pid, person_genotypes in people:
+            genotype = person_genotypes.get(name)
+            if genotype is not None:
+                row[pid] = genotype
         rows.append((marker, row))
     return log_likelihood_rows(pedigree, rows, theta=float(theta), inbreeding=inbreeding,
                                dropout=drop)
+
+
+_NOBODY: frozenset[str] = frozenset()
+_SEXES: BoundedCache[tuple[dict[str, bool], frozenset[str]]] = BoundedCache(4096)
+
+
+def _sexes(pedigree: Pedigree) -> tuple[dict[str, bool], frozenset[str]]:
+    """(person -> carries one X, unless an X genotype says otherwise; the persons of unknown
+    sex) of a pedigree (cached; the dict is not to be changed)."""
+    return _SEXES.get_or_make(id(pedigree), lambda: (
+        {pid: is_male_x(pedigree, pid, False) for pid in pedigree.ids},
+        frozenset(pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN)),
+        keep=pedigree)
 
 
 def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping[str, object]]],
@@ -330,17 +388,23 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
     if n_rows == 0:
         return out
     drop = dropout
-    male_x = {pid: is_male_x(pedigree, pid, False) for pid in pedigree.ids}
-    unknown_sex = {pid for pid in pedigree.ids if pedigree[pid].sex is Sex.UNKNOWN}
+    male_x_default, unknown_sex = _sexes(pedigree)
+    male_x = dict(male_x_default)       # unknown sexes may be settled by an X genotype below
     spaces: list[StateSpace] = []
     parsed: list[dict[str, AlleleCodes]] = []
     dropped = frozenset(drop)
     inbred = frozenset(inbreeding)
     pays: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
     groups: dict[tuple[bool, frozenset[str], bool], list[int]] = {}
+    # the typed (and incomplete) sets of the rows, one frozenset object per distinct tuple of
+    # person ids: most rows repeat a few sets, whose hashes are then computed once
+    sets: dict[tuple[str, ...], frozenset[str]] = {(): _NOBODY}
+    infos: dict[int, tuple[MarkerInfo, bool]] = {}
     for li, (marker, row) in enumerate(rows):
-        info = marker_info(marker)
-        x_linked = marker.chromosome == "X"
+        got = infos.get(id(marker))
+        if got is None:
+            got = infos[id(marker)] = (marker_info(marker), marker.chromosome == "X")
+        info, x_linked = got
         known = info.parsed_codes          # the parse memo, read directly in this hot loop
         per_person: dict[str, AlleleCodes] = {}
         incomplete: list[str] = []
@@ -359,9 +423,16 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
                 per_person[pid] = codes
                 if -1 in codes or pid in dropped:
                     incomplete.append(pid)
-        typed = frozenset(per_person)
+        ids = tuple(per_person)
+        typed = sets.get(ids)
+        if typed is None:
+            typed = sets[ids] = frozenset(ids)
+        inc = tuple(incomplete)
+        incomplete_set = sets.get(inc)
+        if incomplete_set is None:
+            incomplete_set = sets[inc] = frozenset(inc)
         # lumping pays only where some allele variable ranges over all states in elimination
-        pays_key = (typed, frozenset(incomplete))
+        pays_key = (typed, incomplete_set)
         lump = pays.get(pays_key)
         if lump is None:
             lump = pays[pays_key] = lumping_pays(pedigree, typed, pays_key[1], inbred, theta)
