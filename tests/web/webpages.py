@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -31,15 +32,41 @@ def screenshot(driver: Any, name: str) -> None:
         driver.save_screenshot(str(Path(folder) / f"{name}.png"))
 
 
+def _chromedriver_hiccup(exc: WebDriverException) -> bool:
+    """ChromeDriver's plain "unknown error" (e.g. "unhandled inspector error" under load),
+    not one of its subclasses: a timeout or a missing element is a real failure."""
+    return type(exc) is WebDriverException
+
+
 def log_in(driver: Any, server: Any, name: str, password: str | None = None,
            next_path: str = "") -> None:
-    driver.get(server.url + "/login" + (f"?next={next_path}" if next_path else ""))
-    driver.find_element(By.ID, "name").send_keys(name)
-    driver.find_element(By.ID, "password").send_keys(
-        server.passwords[name] if password is None else password)
-    button = driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]")
-    button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(button))  # the next page has loaded
+    """Log in through the form and wait until the next page has loaded.
+
+    A plain :class:`WebDriverException` (ChromeDriver's "unhandled inspector error" on a
+    loaded machine) is retried once: before the form is submitted, the whole log-in; once it
+    is submitted, only the wait for the next page (submitting again would count a second
+    attempt, which the lockout test counts)."""
+    url = server.url + "/login" + (f"?next={next_path}" if next_path else "")
+    secret = server.passwords[name] if password is None else password
+    button = None
+    for attempt in (1, 2):
+        try:
+            driver.get(url)
+            driver.find_element(By.ID, "name").send_keys(name)
+            driver.find_element(By.ID, "password").send_keys(secret)
+            button = driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]")
+            break
+        except WebDriverException as exc:
+            if attempt == 2 or not _chromedriver_hiccup(exc):
+                raise
+    assert button is not None
+    try:
+        button.click()
+        WebDriverWait(driver, 30).until(EC.staleness_of(button))  # the next page has loaded
+    except WebDriverException as exc:
+        if not _chromedriver_hiccup(exc):
+            raise
+        WebDriverWait(driver, 30).until(EC.staleness_of(button))
 
 
 
