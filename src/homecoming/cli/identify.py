@@ -129,7 +129,8 @@ class _StagesPerSolve:
 def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, as_json: bool,
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      store: bool = True, theta: float = 0.0, mutation: Any = "default",
-                     dropout: float | None = None) -> None:
+                     dropout: float | None = None,
+                     screening: dict[str, Any] | None = None) -> None:
     from tqdm import tqdm
 
     from homecoming.formats.registry import atomic_write_text
@@ -143,7 +144,8 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
             bar.update(done - bar.n)
         run = identify_stored_case(db, config=cfg, frequencies=frequency_name, store=store,
                                    progress=tick, theta=theta, mutation=mutation,
-                                   stage_progress=on_stage, dropout=dropout)
+                                   stage_progress=on_stage, dropout=dropout,
+                                   **(screening or {}))
     doc, result, stored = run.document, run.result, run.stored
     if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
@@ -206,6 +208,21 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
         click.echo(f"Wrote the result to {output}.")
 
 
+def _check_screen_min(ctx: click.Context, param: click.Parameter,
+                      value: float | None) -> float | None:
+    """``--screen-min-log10-lr``: a finite number above 0 (the service's check)."""
+    if value is None:
+        return None
+    from homecoming.errors import InputError
+    from homecoming.services.screening import check_screening_rule
+
+    try:
+        return check_screening_rule(value, 0)[0]
+    except InputError as exc:
+        raise click.BadParameter(f"{value!r}; expected a finite log10 LR above 0 (2 is LR "
+                                 "100, the default)", ctx=ctx, param=param) from exc
+
+
 @click.command("identify")
 @click.argument("dataset", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -256,6 +273,25 @@ def _identify_stored(ctx: click.Context, cfg: Any, frequency_name: str | None, a
                    "allele copy independently, as in kinship-case@1 'dropout'; references are "
                    "observed exactly), used in the screening, the joint solve and the stored "
                    "LRs; default none. Not with --only-new.")
+@click.option("--screen-min-log10-lr", "screen_min_log10_lr", type=float, default=None,
+              metavar="X", callback=_check_screen_min,
+              help="Stored case: the pairwise screening keeps remains as a candidate for a "
+                   "missing person when the sum of its log10 LRs against the family's typed "
+                   "relatives reaches X (a number above 0) [default: 2, LR 100], or by "
+                   "--screen-top. Candidates join families and remains into the groups solved "
+                   "exactly. The default suits hundreds to a few thousand remains; with more, "
+                   "chance scores chain most families into one huge group: raise X to about "
+                   "log10(number of remains) + 1 (5 for 10^4 remains) and give --screen-top 0. "
+                   "Recorded in the thresholds (screening_min_log10_lr). With --only-new give "
+                   "the rule of the run that stored the identifications.")
+@click.option("--screen-top", "screen_top", type=click.IntRange(min=0), default=None,
+              metavar="K",
+              help="Stored case: also keep each missing person's K best remains with a "
+                   "positive log10 LR sum, however weak [default: 2]; 0: only "
+                   "--screen-min-log10-lr decides. Give 0 at national scale (10^4 remains or "
+                   "more), where these weak candidates chain families into one group. "
+                   "Recorded in the thresholds (screening_top). Not --top, the number of joint "
+                   "assignments reported.")
 @click.pass_context
 def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, top: int,
                      lr_threshold: float, probable_threshold: float | None,
@@ -265,7 +301,9 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                      output: Path | None, export_dataset: Path | None, quiet: bool,
                      no_store: bool = False, theta: float = 0.0,
                      mutation_rate: float | None = None, no_mutation: bool = False,
-                     only_new: tuple[str, ...] = (), dropout: float | None = None) -> None:
+                     only_new: tuple[str, ...] = (), dropout: float | None = None,
+                     screen_min_log10_lr: float | None = None,
+                     screen_top: int | None = None) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -283,7 +321,9 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                             ("--export-dataset", export_dataset),
                             ("--theta", theta or None), ("--mutation-rate", mutation_rate),
                             ("--no-mutation", no_mutation or None),
-                            ("--only-new", only_new or None), ("--dropout", dropout)):
+                            ("--only-new", only_new or None), ("--dropout", dropout),
+                            ("--screen-min-log10-lr", screen_min_log10_lr),
+                            ("--screen-top", screen_top)):
             if value is not None:
                 raise click.BadParameter("applies to the stored case only (no DATASET); a "
                                          "dataset carries its own markers and --json writes its "
@@ -295,6 +335,9 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         max_incompatible=None if no_exclusion else max_incompatible, top=top,
         ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence))
     if dataset is None:
+        # the screening's candidate rule: the service's default where not given
+        screening: dict[str, Any] = {k: v for k, v in (("min_log10_lr", screen_min_log10_lr),
+                                                        ("top", screen_top)) if v is not None}
         mutation: Any = "default"
         if no_mutation:
             mutation = None
@@ -309,10 +352,11 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
             identify_only_new(ctx, only_new, cfg, frequency_name=frequency_name,
                               as_json=as_json, output=output, quiet=quiet, store=not no_store,
                               theta=theta, mutation=mutation, export_dataset=export_dataset,
-                              dropout=dropout)
+                              dropout=dropout, screening=screening)
             return
         _identify_stored(ctx, cfg, frequency_name, as_json, output, export_dataset, quiet,
-                         store=not no_store, theta=theta, mutation=mutation, dropout=dropout)
+                         store=not no_store, theta=theta, mutation=mutation, dropout=dropout,
+                         screening=screening)
         return
     from homecoming.formats.dvi_dataset import dvi_result_json
     from homecoming.identification.progress import tqdm_stages

@@ -35,10 +35,12 @@ def _plain(x: Any) -> Any:
 def identify_only_new(ctx: click.Context, profile_ids: Sequence[str], cfg: Any, *,
                       frequency_name: str | None, as_json: bool, output: Path | None,
                       quiet: bool, store: bool, theta: float, mutation: Any,
-                      export_dataset: Path | None = None, dropout: float | None = None) -> None:
+                      export_dataset: Path | None = None, dropout: float | None = None,
+                      screening: dict[str, Any] | None = None) -> None:
     """Run :func:`~homecoming.services.incremental.identify_incrementally` and print what it
     solved again and stored (``export_dataset``: also write the whole case as identified,
-    dvi-dataset@1)."""
+    dvi-dataset@1; ``screening``: the candidate rule, ``min_log10_lr`` and ``top``, where
+    not the service's default)."""
     from tqdm import tqdm
 
     from homecoming.formats.registry import atomic_write_text
@@ -51,7 +53,8 @@ def identify_only_new(ctx: click.Context, profile_ids: Sequence[str], cfg: Any, 
             bar.update(done - bar.n)
         run = identify_incrementally(db, profile_ids=list(profile_ids), config=cfg,
                                      frequencies=frequency_name, progress=tick, store=store,
-                                     theta=theta, mutation=mutation, dropout=dropout)
+                                     theta=theta, mutation=mutation, dropout=dropout,
+                                     **(screening or {}))
     doc = _plain(run.to_dict())
     if export_dataset is not None:
         atomic_write_text(export_dataset, json.dumps(run.dataset_json(), indent=1) + "\n")
@@ -74,6 +77,12 @@ def echo_run(run: Any) -> None:
     proposals and the identifications made stale."""
     click.echo(f"New profile(s): {', '.join(run.profiles)}"
                + (f" (new remains: {', '.join(run.new_remains)})" if run.new_remains else ""))
+    rule = run.thresholds
+    if "screening_min_log10_lr" in rule:
+        click.echo(f"Screening rule: log10 LR >= {rule['screening_min_log10_lr']:g}"
+                   + (f" or among a missing person's {rule['screening_top']} best positive"
+                      if rule.get("screening_top") else "")
+                   + " (--screen-min-log10-lr, --screen-top).")
     if run.full_run is not None:
         click.echo(f"The whole case was identified again: {run.full_run}.")
     else:

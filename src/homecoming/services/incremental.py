@@ -75,6 +75,9 @@ class IncrementalResult:
     full_run: str | None = None
     case: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: the thresholds the conclusions used and the screening's candidate rule
+    #: (``screening_min_log10_lr``, ``screening_top``), as in case-identification@1
+    thresholds: dict[str, Any] = field(default_factory=dict)
     #: (markers, victims, families) of the case as identified, for :meth:`dataset_json`
     used: tuple[Any, Any, Any] | None = field(default=None, repr=False)
 
@@ -100,7 +103,8 @@ class IncrementalResult:
             "groups_solved": self.groups_solved, "groups": self.groups,
             "identifications": [{"missing": m, **d} for m, d in
                                 sorted(self.identifications.items())],
-            "full_run": self.full_run, "warnings": self.warnings}
+            "full_run": self.full_run, "warnings": self.warnings,
+            "thresholds": self.thresholds}
         if self.stored is not None:
             out["stored"] = self.stored.to_dict()
         return out
@@ -121,6 +125,25 @@ def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
         raise InputError(f"profile {missing[0]!r} is not stored; expected the sample barcode "
                          "of an imported profile (homecoming import profiles)",
                          field="profile_ids", value=missing[0])
+
+
+def _stored_screening_rule(session: Any) -> tuple[str, float, int] | None:
+    """(run id, ``screening_min_log10_lr``, ``screening_top``) of the latest stored
+    identification run (run ids begin with the time), or None: nothing stored, or a run that
+    did not record its rule. Two indexed look-ups, whatever the number of identifications."""
+    from sqlalchemy import func, select
+
+    from homecoming.storage.tables_identifications import identifications as t
+
+    run = session.execute(select(func.max(t.c.run_id))).scalar()
+    if run is None:
+        return None
+    model = session.execute(select(t.c.model).where(t.c.run_id == run).limit(1)).scalar()
+    rule = (model or {}).get("thresholds") or {}
+    a, b = rule.get("screening_min_log10_lr"), rule.get("screening_top")
+    if not isinstance(a, (int, float)) or not isinstance(b, int):
+        return None
+    return str(run), float(a), int(b)
 
 
 def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:
@@ -328,7 +351,10 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     The stored identifications must be those of the case without these profiles (the module
     docstring says what is screened and solved again). Parameters as
     :func:`~homecoming.services.case_identification.identify_stored_case`; ``progress`` is
-    called with (groups solved, groups to solve).
+    called with (groups solved, groups to solve). ``min_log10_lr``, ``top``: the screening's
+    candidate rule (:func:`~homecoming.services.screening.check_screening_rule`); it must be
+    the rule of the run that stored the identifications, or the groups differ from a full
+    run's.
 
     ``dropout``: None or 0 only (:func:`~homecoming.services.case_identification.
     check_dropout`). With lineage markers stored the whole case is identified again
@@ -355,11 +381,13 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     )
     from homecoming.services.screening import (
         DEFAULT_FREQUENCIES,
+        check_screening_rule,
         distinct_genotypes,
         markers_from_genotypes,
     )
 
     check_dropout(dropout)
+    min_log10_lr, top = check_screening_rule(min_log10_lr, top)
     ids = list(dict.fromkeys(str(p) for p in profile_ids))
     if not ids:
         raise InputError("no profile ids; expected the sample barcodes of newly imported "
@@ -371,6 +399,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
         _check_stored(session, ids)
+        stored_rule = _stored_screening_rule(session)
         rows = read_stored_case(session)
         flagged = _flagged_remains(session)
         from homecoming.services.lineage import load_lineage
@@ -407,11 +436,19 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                                         min_log10_lr=min_log10_lr, top=top)
         out.stored = out.case.stored
         out.identifications = dict(out.case.result.details)
+        out.thresholds = dict(out.case.result.thresholds)
         return out
     spec = default_mutation() if isinstance(mutation, str) and mutation == "default" else mutation
     markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
                for m in markers]
     out.used = (markers, victims, families)
+    if stored_rule is not None and stored_rule[1:] != (min_log10_lr, top):
+        run, a, b = stored_rule
+        out.warnings.append(
+            f"the latest stored run {run} screened with min_log10_lr {a:g}, top {b}; this run "
+            f"uses min_log10_lr {min_log10_lr:g}, top {top}: the groups solved again may "
+            "differ from a full run's (give the same --screen-min-log10-lr and --screen-top, "
+            "or identify the whole case again)")
 
     # the two views, scored with the same models and codes in the full run's order
     refs = _references(families)
@@ -459,6 +496,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                                 candidate_pairs=0, components=len(todo))
     result.thresholds = {**config.thresholds(config.prior_missing),
                          "screening_min_log10_lr": min_log10_lr, "screening_top": top}
+    out.thresholds = dict(result.thresholds)
     for done, (ks, vids) in enumerate(todo, start=1):
         ds_victims = [Victim(victims[v].id, victims[v].sex,
                              {m: g for m, g in victims[v].genotypes.items() if m in by_marker},
@@ -535,8 +573,10 @@ def import_then_identify(db: Any, run_import: Callable[[], R], *, actor: str | N
     starts.
     """
     from homecoming.services.case_identification import check_dropout
+    from homecoming.services.screening import check_screening_rule
 
     check_dropout(identify.get("dropout"))
+    check_screening_rule(identify.get("min_log10_lr", MIN_LOG10_LR), identify.get("top", TOP))
     if identify.get("store", True):
         from homecoming.services._common import _authorize
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import operator
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ __all__ = ["DEFAULT_FREQUENCIES", "CANDIDATES_FORMAT", "ELIMINATION_FORMAT",
            "ScreeningResult", "screen", "write_candidates", "EliminationResult", "eliminate",
            "markers_from_frequencies", "markers_reference", "distinct_genotypes",
            "markers_from_genotypes", "normalise_genotypes",
-           "write_elimination"]
+           "write_elimination", "check_screening_rule"]
 
 #: frequency database used when neither ``frequencies`` nor a dataset's markers are given
 DEFAULT_FREQUENCIES = "nist1036_all"
@@ -46,6 +47,36 @@ ELIMINATION_FORMAT = "homecoming/elimination-flags@1"
 PERMISSION_SCREEN = "screen.run"
 
 Progress = Callable[[int, int], None]
+
+
+def check_screening_rule(min_log10_lr: float, top: int) -> tuple[float, int]:
+    """The checked candidate rule (``min_log10_lr``, ``top``) of the stored case's pairwise
+    screening (:func:`~homecoming.services.case_identification.screen_candidates`): a remains
+    is a candidate for a family when the sum of its log10 LRs reaches ``min_log10_lr`` or is
+    among the family's ``top`` best positive sums. ``identify --screen-min-log10-lr``,
+    ``--screen-top`` and :func:`~homecoming.services.incremental.identify_incrementally`
+    check it.
+
+    :raises InputError: ``min_log10_lr`` not a finite number above 0 (at 0 or below, a
+        remains that shares no typed locus with a family, score 0, would be a candidate for
+        every family), or ``top`` not a whole number >= 0.
+    """
+    try:
+        value = float(min_log10_lr)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"screening min_log10_lr {min_log10_lr!r}; expected a finite log10 "
+                         "LR above 0 (2 = LR 100, the default)", field="min_log10_lr",
+                         value=min_log10_lr, expected="finite number > 0")
+    try:
+        k = -1 if isinstance(top, bool) else operator.index(top)
+    except TypeError:
+        k = -1
+    if k < 0:
+        raise InputError(f"screening top {top!r}; expected a whole number >= 0 (0: no "
+                         "best-k rule)", field="top", value=top, expected="integer >= 0")
+    return value, k
 
 
 def normalise_genotypes(genotypes: Mapping[str, Sequence[str | None]]) -> dict[str, tuple]:
