@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from homecoming.errors import InputError
+from homecoming.services.case_identification import identify_stored_case
 from homecoming.services.incremental import identify_incrementally
 from homecoming.services.screening import check_screening_rule
 
@@ -34,8 +35,12 @@ def test_bad_rules_are_refused(min_log10_lr, top, field):
     assert expected in str(err.value)
 
 
-def test_the_incremental_run_refuses_a_bad_rule_before_reading_the_database():
+def test_the_runs_refuse_a_bad_rule_before_reading_the_database():
     with pytest.raises(InputError, match="screening min_log10_lr nan"):
         identify_incrementally(None, profile_ids=["SYN-S-1"], min_log10_lr=math.nan)
     with pytest.raises(InputError, match="screening top -2"):
         identify_incrementally(None, profile_ids=["SYN-S-1"], top=-2)
+    with pytest.raises(InputError, match="screening min_log10_lr 0"):
+        identify_stored_case(None, min_log10_lr=0)
+    with pytest.raises(InputError, match="screening top 1.5"):
+        identify_stored_case(None, top=1.5)

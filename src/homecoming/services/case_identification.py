@@ -865,7 +865,9 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
         remains; at 10^4 remains x 10^5 references chance scores join most families into one
         group (benchmarks/README.md): there use ``min_log10_lr`` >= log10(remains) + 1 and
         ``top=0`` (P(LR >= t | unrelated) <= 1/t, so each family then gets at most 0.1
-        chance candidates on average).
+        chance candidates on average). Checked by
+        :func:`~homecoming.services.screening.check_screening_rule` (a finite ``min_log10_lr``
+        above 0, a whole ``top`` >= 0).
 
     Loci typed but absent from the frequency table are left out and listed (warnings,
     ``loci_left_out`` and provenance). Remains whose post-mortem profile the elimination
@@ -878,11 +880,13 @@ def identify_stored_case(db: Any, *, config: Any = None, frequencies: str | None
     from homecoming.provenance import record
     from homecoming.services.screening import (
         DEFAULT_FREQUENCIES,
+        check_screening_rule,
         distinct_genotypes,
         markers_from_genotypes,
     )
 
     drop = dropout_probability(dropout)
+    min_log10_lr, top = check_screening_rule(min_log10_lr, top)
     with db.session() as session:
         if store:
             from homecoming.services._common import _authorize

@@ -54,8 +54,8 @@ def check_screening_rule(min_log10_lr: float, top: int) -> tuple[float, int]:
     screening (:func:`~homecoming.services.case_identification.screen_candidates`): a remains
     is a candidate for a family when the sum of its log10 LRs reaches ``min_log10_lr`` or is
     among the family's ``top`` best positive sums. ``identify --screen-min-log10-lr``,
-    ``--screen-top`` and :func:`~homecoming.services.incremental.identify_incrementally`
-    check it.
+    ``--screen-top``, :func:`~homecoming.services.case_identification.identify_stored_case`
+    and :func:`~homecoming.services.incremental.identify_incrementally` check it.
 
     :raises InputError: ``min_log10_lr`` not a finite number above 0 (at 0 or below, a
         remains that shares no typed locus with a family, score 0, would be a candidate for
