@@ -61,12 +61,19 @@ _LABELS = {
 }
 
 
+def count_labels() -> dict[str, str]:
+    """The readable label of every count ``homecoming stats`` prints (the casework models'
+    per-status labels are imported here, not with the module: see ``identify`` start-up)."""
+    from homecoming.casework.identifications import status_count_labels
+
+    return {**_LABELS, **status_count_labels()}  # identifications and remains by status
+
+
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Count the records in the database (sites, graves, remains, missing persons, …)."""
-    from homecoming.casework.identifications import status_count_labels
     from homecoming.services.database import database_counts
 
     db = open_database(ctx)
@@ -75,7 +82,7 @@ def stats_command(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(counts, indent=2))
         return
     click.echo(f"Database {db.masked_url}")
-    labels = {**_LABELS, **status_count_labels()}  # identifications and remains by status
+    labels = count_labels()
     width = max(len(label) for label in labels.values())
     for key, n in counts.items():
         click.echo(f"  {labels.get(key, key):<{width}}  {n:>8}")
