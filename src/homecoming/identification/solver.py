@@ -45,6 +45,8 @@ from homecoming.genetics.markers import Marker
 from homecoming.identification import steps
 from homecoming.identification.config import IdentificationConfig
 from homecoming.identification.dataset import DviDataset, Family, MissingInfo, sexes_compatible
+from homecoming.identification.decompose import BlockLikelihoods
+from homecoming.identification.decompose import applies as decompose_applies
 from homecoming.identification.evidence import pairing_evidence
 from homecoming.identification.joint import (
     ComponentResult,
@@ -108,6 +110,10 @@ class _Likelihoods:
         # the default engine at theta = 0 takes many sub-assignments of a family in one call
         # (log_likelihood_rows: independent rows, grouped by typed set inside the engine)
         self.batched = theta == 0.0 and loglik is _default_loglik()
+        # the batched sub-assignments block by block (identification.decompose) where the
+        # decomposition holds for every marker
+        self.decomposable = self.batched and decompose_applies(self.markers)
+        self._block_cache: dict[str, BlockLikelihoods] = {}
 
     def _call(self, pedigree: Pedigree, genotypes: Mapping[str, Mapping[str, Any]],
               mutation: bool) -> np.ndarray:
@@ -149,6 +155,17 @@ class _Likelihoods:
                 todo[key] = None
         if not todo:
             return
+        if self.decomposable:
+            for key in todo:
+                gts = dict(self.family_gt[fam.name])
+                for m, v in key:
+                    gts[m] = self.victim_gt[v]
+                check_inputs(fam.pedigree, self.markers, gts, self.theta, None, None)
+            blocks = self._blocks(fam)
+            for key, value in zip(todo, blocks.compute([dict(key) for key in todo])):
+                self._fam[(fam.name, key, True)] = value
+            self.calls += len(todo)
+            return
         base = self.family_gt[fam.name]
         names = [m.name for m in self.markers]
         rows: list[tuple[Marker, Mapping[str, object]]] = []
@@ -171,6 +188,24 @@ class _Likelihoods:
         for k, key in enumerate(todo):
             self._fam[(fam.name, key, True)] = out[k * n:(k + 1) * n]
         self.calls += len(todo)
+
+    def _blocks(self, fam: Family) -> BlockLikelihoods:
+        """The family's :class:`~homecoming.identification.decompose.BlockLikelihoods`
+        (cached): its sub-assignments' likelihoods block by block."""
+        hit = self._block_cache.get(fam.name)
+        if hit is None:
+            from homecoming.kinship._problem import relevant_persons
+            from homecoming.kinship.likelihood import log_likelihood_rows
+
+            def engine(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping[str, object]]]
+                       ) -> np.ndarray:
+                return log_likelihood_rows(pedigree, rows, theta=0.0, inbreeding={},
+                                           dropout={})
+
+            hit = self._block_cache[fam.name] = BlockLikelihoods(
+                fam.pedigree, self.markers, self.family_gt[fam.name], self.victim_gt, engine,
+                relevant_persons)
+        return hit
 
     def prime(self, fam: Family, pairs: tuple[tuple[str, str], ...], values: np.ndarray) -> None:
         """Store a likelihood (with mutation) computed elsewhere, e.g. a genotype-table column."""
