@@ -259,3 +259,103 @@ def test_solve_limit_still_reports_a_valid_assignment(seed, max_solves):
         assert g <= expected[0][0] + 1e-9
     if not any(comp.limit_reached for comp in sol.components):
         assert sol.top[0][0] == pytest.approx(expected[0][0], abs=1e-9)
+
+
+def test_family_order_hand_computed() -> None:
+    """The DP's greedy family order (fewest victims shared between the processed families and
+    the others, then fewest options; ties to the lowest index), worked by hand: masks
+    F0 {0}, F1 {0,1}, F2 {1,2}, F3 {3}, F4 {0,2,4}. F3 first (shares nothing), then F0 (one
+    shared victim), F1 (2 shared, 3 options) before F4 (2 shared, 4 options), F2, F4."""
+    from homecoming.identification.joint import _family_order
+
+    def opts(*masks: int) -> list[Option]:
+        return [Option(0, 0.0)] + [Option(m, 1.0) for m in masks]
+
+    options = [opts(1), opts(1, 2), opts(2, 4), opts(8), opts(4, 16, 1)]
+    assert _family_order([0, 1, 2, 3, 4], options) == [3, 0, 1, 2, 4]
+    assert _family_order([4, 2, 0], options) == [0, 4, 2]
+    assert _family_order([3], options) == [3]
+    assert _family_order([], options) == []
+
+
+def test_dp_count_decides_as_the_dp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DP's count (_dp_fits) gives up exactly where the DP itself would (more states in a
+    layer than max_states, or more work than its cap), so counting first changes no result."""
+    from homecoming.identification import joint
+
+    monkeypatch.setattr(joint, "DP_COUNT_FROM", 0)        # count every component
+    outcomes: list[bool] = []
+    for seed in range(40):
+        rng = random.Random(seed)
+        nv = rng.randint(3, 14)
+        options = []
+        for _ in range(rng.randint(2, 9)):
+            opts = [Option(0, 0.0)]
+            for _ in range(rng.randint(1, 5)):
+                mask = 0
+                for _ in range(rng.randint(1, 2)):
+                    mask |= 1 << rng.randrange(nv)
+                opts.append(Option(mask, rng.uniform(-3, 5)))
+            options.append(opts)
+        fams = list(range(len(options)))
+        order = joint._family_order(fams, options)
+        future = [0] * (len(order) + 1)
+        for i in range(len(order) - 1, -1, -1):
+            future[i] = future[i + 1]
+            for o in options[order[i]]:
+                future[i] |= o.mask
+        for max_states in (1, 2, 3, 5, 8, 13, 40, 1000):
+            for k in (1, 3):
+                fits = joint._dp_fits(order, options, future, k, max_states,
+                                      joint.DP_WORK_PER_STATE * max_states, None)
+                with monkeypatch.context() as m:
+                    m.setattr(joint, "_dp_fits", lambda *a: True)   # the DP alone
+                    try:
+                        joint._dp_run(fams, options, k, max_states, None, True)
+                        dp_gave_up = False
+                    except joint._TooLarge:
+                        dp_gave_up = True
+                assert fits is not dp_gave_up, (seed, max_states, k)
+                outcomes.append(fits)
+                # and the search gives the same result with the count as without it
+                with_count = joint._solve_component(fams, options, k, max_states, None, True)
+                with monkeypatch.context() as m:
+                    m.setattr(joint, "_dp_fits", lambda *a: True)
+                    without = joint._solve_component(fams, options, k, max_states, None, True)
+                assert with_count == without, (seed, max_states, k)
+    # both decisions were met, often
+    assert outcomes.count(True) > 100 and outcomes.count(False) > 100, (
+        outcomes.count(True), outcomes.count(False))
+
+
+def test_combinations_order_hand_computed() -> None:
+    """Option combinations of several-missing families in decreasing total gain, ties by
+    increasing index tuple: gains [3, 1] and [2, 2, 0] give totals 5 (0,0), 5 (0,1),
+    3 (0,2), 3 (1,0), 3 (1,1), 1 (1,2) in that order."""
+    from homecoming.identification.joint import _combinations
+
+    lists = [[(0, Option(0, 3.0)), (1, Option(0, 1.0))],
+             [(0, Option(0, 2.0)), (1, Option(0, 2.0)), (2, Option(0, 0.0))]]
+    assert list(_combinations(lists)) == [(5.0, (0, 0)), (5.0, (0, 1)), (3.0, (0, 2)),
+                                          (3.0, (1, 0)), (3.0, (1, 1)), (1.0, (1, 2))]
+    assert list(_combinations([])) == [(0.0, ())]
+    assert list(_combinations([lists[0], []])) == []
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_combinations_every_tuple_once_in_order(seed: int) -> None:
+    """_combinations yields every index tuple exactly once, in (decreasing total, increasing
+    tuple) order, the totals summed left to right (many exact ties among the gains)."""
+    from homecoming.identification.joint import _combinations
+
+    rng = random.Random(seed)
+    lists = []
+    for _ in range(rng.randint(1, 5)):
+        gains = sorted((rng.choice([0.0, 1.5, -2.25, 3.0, 0.1, 0.2, 0.3])
+                        for _ in range(rng.randint(1, 5))), reverse=True)
+        lists.append([(j, Option(0, g)) for j, g in enumerate(gains)])
+    expected = []
+    for idx in itertools.product(*(range(len(lst)) for lst in lists)):
+        expected.append((sum(lists[e][i][1].gain for e, i in enumerate(idx)), idx))
+    expected.sort(key=lambda x: (-x[0], x[1]))
+    assert list(_combinations(lists)) == expected

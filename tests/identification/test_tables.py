@@ -109,3 +109,28 @@ def test_observation_index_columns():
     assert [int(idx.columns[v][0]) for v in ("V1", "V2", "V3", "V4")] == [1, 0, 1, 2]
     assert idx.width == 3
     assert dataclasses.is_dataclass(idx)
+
+
+def test_per_missing_mapping() -> None:
+    """PerMissing: (victim, missing) -> Python float / int read from one array per missing
+    person; victim lists shared between missing persons; unknown pairings raise KeyError."""
+    from homecoming.identification.tables import PerMissing
+
+    lr = PerMissing("float")
+    lr.put("M1", ("V1", "V2"), np.array([1.5, -np.inf]))
+    lr.put("M2", ("V1", "V2"), np.array([0.25, 2.0]))
+    lr.put("M3", ("V3",), np.array([-7.0]))
+    assert lr[("V1", "M1")] == 1.5 and type(lr[("V1", "M1")]) is float
+    assert lr[("V2", "M1")] == -math.inf
+    assert lr[("V2", "M2")] == 2.0 and lr[("V3", "M3")] == -7.0
+    assert len(lr) == 5
+    assert list(lr) == [("V1", "M1"), ("V2", "M1"), ("V1", "M2"), ("V2", "M2"), ("V3", "M3")]
+    assert dict(lr) == {("V1", "M1"): 1.5, ("V2", "M1"): -math.inf, ("V1", "M2"): 0.25,
+                        ("V2", "M2"): 2.0, ("V3", "M3"): -7.0}
+    for missing_pair in (("V3", "M1"), ("V1", "M9")):
+        with pytest.raises(KeyError):
+            lr[missing_pair]
+    assert ("V3", "M1") not in lr and ("V1", "M2") in lr
+    bad = PerMissing("int")
+    bad.put("M1", ("V1", "V2"), np.array([0, 3], dtype=np.int64))
+    assert bad[("V2", "M1")] == 3 and type(bad[("V2", "M1")]) is int

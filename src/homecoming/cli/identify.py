@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +359,7 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                          store=not no_store, theta=theta, mutation=mutation, dropout=dropout,
                          screening=screening)
         return
-    from homecoming.formats.dvi_dataset import dvi_result_json
+    from homecoming.formats.dvi_dataset import write_dvi_result_json
     from homecoming.identification.progress import tqdm_stages
     from homecoming.services.case_identification import identify_dataset, load_dataset
 
@@ -367,6 +368,11 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
     with tqdm_stages(disable=quiet) as on_stage:
         _, result = identify_dataset(ds, config=cfg, stage_progress=on_stage)
     if as_json:
-        click.echo(json.dumps(dvi_result_json(result), indent=1, allow_nan=False))
+        # written a block of rows at a time: millions of pairwise rows as one string took
+        # gigabytes (2,000 victims x 2,000 missing persons)
+        out = sys.stdout
+        write_dvi_result_json(result, out)
+        out.write("\n")
+        out.flush()
     else:
         click.echo(render_text(result, source=str(dataset)))

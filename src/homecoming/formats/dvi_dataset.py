@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _encode_str  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ DATASET_FORMAT = "homecoming/dvi-dataset@1"
 RESULT_FORMAT = "homecoming/dvi-result@1"
 
 __all__ = ["DATASET_FORMAT", "RESULT_FORMAT", "load_dvi_dataset", "dataset_from_json",
-           "dvi_result_json"]
+           "dvi_result_json", "write_dvi_result_json"]
 
 _VICTIM_KEYS = {"id", "sex", "genotypes", "age_range", "stature_range", "found_date", "category"}
 _FAMILY_KEYS = {"name", "pedigree", "missing", "genotypes", "missing_info"}
@@ -247,30 +248,40 @@ def _log10(log_x: float) -> float | None:
     return log_x / math.log(10) if math.isfinite(log_x) else None
 
 
+def _pairing_row(p: Any) -> dict[str, Any]:
+    """One ``pairwise`` row of ``homecoming/dvi-result@1`` for a
+    :class:`~homecoming.identification.results.Pairing`."""
+    row: dict[str, Any] = {
+        "victim": p.victim, "missing": p.missing, "family": p.family,
+        "lr": _num_out(p.lr), "log10_lr": _log10(p.log_lr),
+        "inconsistent_markers": p.inconsistent_markers,
+        "markers_compared": p.markers_compared,
+        "excluded": p.excluded,
+    }
+    if p.exclusion_reasons:
+        row["exclusion_reasons"] = list(p.exclusion_reasons)
+    if p.evidence is not None:
+        row["evidence_lr"] = _num_out(math.exp(p.evidence_log_lr)
+                                      if p.evidence_log_lr > -math.inf else 0.0)
+        row["combined_lr"] = _num_out(math.exp(p.combined_log_lr)
+                                      if p.combined_log_lr > -math.inf else 0.0)
+        row["evidence"] = [dict(it) for it in p.evidence.items]
+    return row
+
+
 def dvi_result_json(result: Any) -> dict:
     """``homecoming/dvi-result@1`` for a :class:`~homecoming.identification.solver.DviResult`.
 
     LRs are plain numbers (``0`` for exactly zero, ``null`` when not representable, e.g. above
     ~1e308); every LR also comes as ``log10_lr`` (``null`` for LR 0).
+
+    A large result (2,000 victims × 2,000 missing persons: millions of pairwise rows) is
+    better written by :func:`write_dvi_result_json`, which never holds the whole document.
     """
-    pairwise = []
-    for p in result.pairwise:
-        row: dict[str, Any] = {
-            "victim": p.victim, "missing": p.missing, "family": p.family,
-            "lr": _num_out(p.lr), "log10_lr": _log10(p.log_lr),
-            "inconsistent_markers": p.inconsistent_markers,
-            "markers_compared": p.markers_compared,
-            "excluded": p.excluded,
-        }
-        if p.exclusion_reasons:
-            row["exclusion_reasons"] = list(p.exclusion_reasons)
-        if p.evidence is not None:
-            row["evidence_lr"] = _num_out(math.exp(p.evidence_log_lr)
-                                          if p.evidence_log_lr > -math.inf else 0.0)
-            row["combined_lr"] = _num_out(math.exp(p.combined_log_lr)
-                                          if p.combined_log_lr > -math.inf else 0.0)
-            row["evidence"] = [dict(it) for it in p.evidence.items]
-        pairwise.append(row)
+    return _result_document(result, [_pairing_row(p) for p in result.pairwise])
+
+
+def _result_document(result: Any, pairwise: list[dict[str, Any]]) -> dict:
     joint = [{"assignment": dict(a.assignment), "loglik": a.loglik,
               "lr": _num_out(a.lr), "log10_lr": _log10(a.log_lr),
               "posterior": a.posterior} for a in result.joint]
@@ -320,3 +331,73 @@ def dvi_result_json(result: Any) -> dict:
     if result.theta_approximation:
         out["theta_approximation"] = result.theta_approximation
     return out
+
+
+#: pairwise rows written per ``write`` call by :func:`write_dvi_result_json`
+_ROWS_PER_WRITE = 2048
+_PAIRWISE_KEY = '"pairwise": []'
+
+
+def write_dvi_result_json(result: Any, fp: Any) -> None:
+    """Write ``json.dumps(dvi_result_json(result), indent=1, allow_nan=False)`` to the text
+    stream ``fp``, the same characters, one block of pairwise rows at a time.
+
+    The document of 2,000 victims × 2,000 missing persons holds millions of pairwise rows: as
+    one dict and one string it took gigabytes on top of the result; here only the result and
+    a block of rows are in memory. No newline is written after the closing brace.
+    """
+    text = json.dumps(_result_document(result, []), indent=1, allow_nan=False)
+    # "format" (a constant) comes first, then "pairwise": the first match is that key
+    head, key, tail = text.partition(_PAIRWISE_KEY)
+    if not key:   # pragma: no cover - the document always has the key
+        raise AssertionError("dvi-result document without its pairwise key")
+    fp.write(head)
+    fp.write('"pairwise": [')
+    block: list[str] = []
+    sep = "\n  "
+    for p in result.pairwise:
+        block.append(sep)
+        block.append(_row_text(_pairing_row(p)))
+        sep = ",\n  "
+        if len(block) >= 2 * _ROWS_PER_WRITE:
+            fp.write("".join(block))
+            block.clear()
+    fp.write("".join(block))
+    fp.write("\n ]" if result.pairwise else "]")
+    fp.write(tail)
+
+
+def _scalar_text(value: Any) -> str | None:
+    """``value`` as ``json.dumps(..., allow_nan=False)`` writes it, for str, int, float, bool
+    and None; ``None`` for anything else (the caller falls back to ``json.dumps``)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    return None
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    """One pairwise row as ``json.dumps`` with ``indent=1`` writes it at depth 2 (inside the
+    document's ``pairwise`` list): flat values and lists of flat values are formatted here,
+    anything else (evidence items, a non-finite number) by ``json.dumps`` itself."""
+    parts: list[str] = []
+    for key, value in row.items():
+        text = _scalar_text(value)
+        if text is None and type(value) is list:
+            items = [_scalar_text(x) for x in value]
+            if value and None not in items:
+                text = "[\n    " + ",\n    ".join(items) + "\n   ]"  # type: ignore[arg-type]
+            elif not value:
+                text = "[]"
+        if text is None or type(key) is not str:
+            return json.dumps(row, indent=1, allow_nan=False).replace("\n", "\n  ")
+        parts.append(_encode_str(key) + ": " + text)
+    return "{\n   " + ",\n   ".join(parts) + "\n  }" if parts else "{}"

@@ -44,7 +44,7 @@ for every likelihood of the joint stage.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -209,15 +209,49 @@ class GenotypeTables:
         return np.take_along_axis(table, cols, axis=1)
 
 
+class PerMissing(Mapping[tuple[str, str], Any]):
+    """``(victim, missing person) -> number``, held as one array per missing person over the
+    victims compared with it (a dict of millions of pairings took ~130 bytes each; this is 8).
+
+    Built by :func:`pairwise_by_tables`; reading gives a Python ``float`` (``kind="float"``) or
+    ``int`` (``kind="int"``), a missing pairing raises ``KeyError``.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self._kind: Callable[[Any], Any] = float if kind == "float" else int
+        self._cols: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+        self._positions: dict[tuple[str, ...], dict[str, int]] = {}   # shared per victim list
+
+    def put(self, missing: str, victims: tuple[str, ...], values: np.ndarray) -> None:
+        """Set the values of ``missing`` against ``victims`` (one value each)."""
+        pos = self._positions.get(victims)
+        if pos is None:
+            pos = self._positions[victims] = {v: j for j, v in enumerate(victims)}
+        self._cols[missing] = (pos, values)
+
+    def __getitem__(self, key: tuple[str, str]) -> Any:
+        victim, missing = key
+        pos, values = self._cols[missing]
+        return self._kind(values[pos[victim]])
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for m, (pos, _) in self._cols.items():
+            for v in pos:
+                yield (v, m)
+
+    def __len__(self) -> int:
+        return sum(len(pos) for pos, _ in self._cols.values())
+
+
 @dataclasses.dataclass(frozen=True)
 class PairwiseScores:
     """The pairwise stage's numbers for every victim × missing person.
 
-    ``log_lr[(victim, missing)]``: natural log LR (DNA); ``inconsistent[(victim, missing)]``:
-    markers inconsistent with Mendelian inheritance; ``pair_loglik[missing]``: the victims
-    compared with that missing person and, per marker × those victims, log P(family, victim
-    placed on the missing person); ``victim_loglik[victim]``: log P(victim's profile)
-    (θ-conditioned on its own).
+    ``log_lr[(victim, missing)]``: natural log LR (DNA; −inf where not a number);
+    ``inconsistent[(victim, missing)]``: markers inconsistent with Mendelian inheritance
+    (both :class:`PerMissing`); ``pair_loglik[missing]``: the victims compared with that
+    missing person and, per marker × those victims, log P(family, victim placed on the missing
+    person); ``victim_loglik[victim]``: log P(victim's profile) (θ-conditioned on its own).
     """
 
     log_lr: Mapping[tuple[str, str], float]
@@ -274,8 +308,8 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
         t = tab.table(Pedigree([Person(victim_node, sex=s)]), {}, victim_node, zeros, sel)
         for v, x in zip(sel, tab.lookup(t, sel).sum(axis=0)):
             alone[v] = float(x)
-    log_lr: dict[tuple[str, str], float] = {}
-    incons: dict[tuple[str, str], int] = {}
+    log_lr = PerMissing("float")
+    incons = PerMissing("int")
     pair_ll: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     with np.errstate(invalid="ignore"):
         for name, ms in missing.items():
@@ -319,15 +353,14 @@ def pairwise_by_tables(pedigrees: Mapping[str, Pedigree],
                 else:
                     null_nm, num_nm = null, num
                 bad = ((num_nm == -np.inf) & (null_nm > -np.inf)[:, None]).sum(axis=0)
+                lr = np.where(np.isnan(lr), -np.inf, lr)
                 if keep_columns is None:
                     pair_ll[m] = (vs, num)
                 else:
-                    kept = np.flatnonzero(keep_columns(np.where(np.isnan(lr), -np.inf, lr), bad))
+                    kept = np.flatnonzero(keep_columns(lr, bad))
                     pair_ll[m] = (tuple(vs[j] for j in kept.tolist()), num[:, kept])
-                for j, v in enumerate(vs):
-                    x = float(lr[j])
-                    log_lr[(v, m)] = -np.inf if np.isnan(x) else x
-                    incons[(v, m)] = int(bad[j])
+                log_lr.put(m, vs, lr)
+                incons.put(m, vs, bad.astype(np.int64))
     if progress is not None:
         progress(n_pairs, n_pairs)
     calls = tab.calls + (tab_nm.calls if tab_nm is not None else 0)
