@@ -166,8 +166,11 @@ class BlockLikelihoods:
         ped = self._pedigrees.get(key)
         if ped is None:
             full = self.pedigree
-            people = [Person(p, full[p].father, full[p].mother, full[p].sex) for p in own]
-            people += [Person(q, None, None, full[q].sex) for q in outside]
+            # sorted: the persons' order numbers the engine's variables, hence its elimination
+            # order and the last bits of the result (a set's order changes with the hash seed)
+            people = [Person(p, full[p].father, full[p].mother, full[p].sex)
+                      for p in sorted(own)]
+            people += [Person(q, None, None, full[q].sex) for q in sorted(outside)]
             ped = self._pedigrees[key] = Pedigree(people)
         return ped
 
@@ -214,7 +217,7 @@ class BlockLikelihoods:
             for k, sources in enumerate(variants):
                 block = values[k * n:(k + 1) * n].copy()
                 src = dict(sources)
-                for q in outside:
+                for q in sorted(outside):
                     block -= self._single_person(q, src[q])
                 self._blocks[(own, outside, sources)] = block
                 self.blocks_computed += 1

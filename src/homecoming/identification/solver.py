@@ -426,6 +426,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
         raise InputError(f"pairwise_method: {pairwise_method!r}; expected 'tables' or "
                          "'per-pair'", field="pairwise_method", value=pairwise_method)
     null_loglik = sum(fam_null.values()) + sum(vic_null.values())
+    # 2,000 x 2,000: ~2 million excluded pairings share a few distinct reason texts (~300 MB)
+    shared_reasons: dict[tuple[str, ...], tuple[str, ...]] = {}
     for f in ds.families:
         for m in f.missing:
             msex = f.sex_of(m)
@@ -449,8 +451,10 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                 if ev.excluded:
                     reasons.extend(f"{it['evidence']}: {it['note']}" for it in ev.items
                                    if it["lr"] == 0.0)
+                why = tuple(reasons)
+                why = shared_reasons.setdefault(why, why)   # one tuple per distinct text
                 p = Pairing(victim.id, m, f.name, log_lr, inconsistent, len(ds.usable_markers(victim.id)),
-                            bool(reasons), tuple(reasons), ev if ev.items else None)
+                            bool(reasons), why, ev if ev.items else None)
                 pairwise.append(p)
                 by_pair[(victim.id, m)] = p
 
