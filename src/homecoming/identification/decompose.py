@@ -99,6 +99,8 @@ class BlockLikelihoods:
         self._blocks: dict[tuple[Any, ...], np.ndarray] = {}
         self._single: dict[tuple[str, str | None], np.ndarray] = {}
         self._pedigrees: dict[tuple[frozenset[str], frozenset[str]], Pedigree] = {}
+        self._shapes: dict[tuple[frozenset[str], frozenset[str]],
+                           list[tuple[frozenset[str], frozenset[str], tuple[str, ...]]]] = {}
         #: distinct blocks computed (for tests and benchmarks)
         self.blocks_computed = 0
 
@@ -124,6 +126,19 @@ class BlockLikelihoods:
         whose own factor it holds, the outside parents made founders, and the typed persons
         of the block's sub-pedigree with their genotype's source: a victim id, or None for a
         reference)."""
+        # the structure depends on which persons are typed, and which of them exactly, not on
+        # which victims: cached by that
+        inexact = frozenset(m for m in assigned if not self._is_exact(m, assigned))
+        shape_key = (frozenset(assigned), inexact)
+        shape = self._shapes.get(shape_key)
+        if shape is None:
+            shape = self._shapes[shape_key] = self._shape(assigned)
+        return [(own, outside, tuple((q, assigned.get(q)) for q in typed_members))
+                for own, outside, typed_members in shape]
+
+    def _shape(self, assigned: Mapping[str, str]
+               ) -> list[tuple[frozenset[str], frozenset[str], tuple[str, ...]]]:
+        """:meth:`blocks` with the typed persons of each block (sorted) instead of sources."""
         ped = self.pedigree
         typed = frozenset(self.references) | frozenset(assigned)
         persons = self.relevant(ped, typed)
@@ -155,8 +170,7 @@ class BlockLikelihoods:
             own = frozenset(owned)
             members = {q for p in owned for q in factor_persons[p]}
             outside = frozenset(members - own)
-            sources = tuple(sorted((q, assigned.get(q)) for q in members if q in typed))
-            out.append((own, outside, sources))
+            out.append((own, outside, tuple(sorted(q for q in members if q in typed))))
         return out
 
     # --- computing blocks ------------------------------------------------------------------
