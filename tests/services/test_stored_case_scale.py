@@ -14,6 +14,7 @@ import pytest
 from homecoming.errors import InputError
 from homecoming.services.case_identification import (
     check_dropout,
+    group_batch_size,
     identify_case,
     identify_stored_case,
     load_stored_case,
@@ -170,7 +171,11 @@ def test_executor_path_gives_the_same_identifications(case):
     plain = identify_case(markers, victims, families)
     ex = _InlineExecutor()
     other = identify_case(markers, victims, families, executor=ex)
-    assert ex.submitted >= plain.components + 1
+    # one task per block of 256 victims, and the groups in batches (no nthreads here: one
+    # worker thread, GROUP_TASKS_PER_THREAD tasks)
+    batches = math.ceil(plain.components / group_batch_size(plain.components, 1))
+    assert ex.submitted == math.ceil(len(victims) / 256) + batches
+    assert 1 < batches < plain.components
     assert other.details == plain.details
     assert other.identified == plain.identified and len(plain.identified) >= 5
 

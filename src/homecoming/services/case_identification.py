@@ -417,7 +417,8 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         :func:`homecoming.services.lineage.lineage_matches`); it adds to the screening score
         and multiplies into the pairing's LR in the solve (``MissingInfo.lineage_lr``).
     :param executor: a ``distributed.Client`` (:mod:`homecoming.distributed`): the screening
-        blocks and the groups' solves run as its tasks (same results).
+        blocks and the groups' solves run as its tasks, the groups in batches of
+        :func:`group_batch_size` consecutive groups (same results).
     :param dropout: drop-out probability of every post-mortem profile (module doc), in the
         screening and in the solve; the references are observed exactly. 0: none.
     """
@@ -502,16 +503,30 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
 
         solve_kw["loglik"] = DropoutLikelihood(
             dropout, [fam.missing.id for fam in families] + [VICTIM_NODE])
-    built: list[tuple[list[int], Any]] = []
+    # on an executor the groups go in batches of consecutive groups, one task each (about
+    # GROUP_TASKS_PER_THREAD per worker thread): one task per group cost more in
+    # serialisation, scheduling and round trips than the solve of a typical small group
+    # (benchmarks/README.md, issue 15); results are taken in group order
+    group_vids: list[list[int]] = []
     futures: list[Any] = []
-    if executor is not None:   # every group a task; results taken in group order
-        built = [dataset_of(ks) for ks in groups.values()]
-        futures = [executor.submit(solve, ds, config=config, pure=False, **solve_kw)
-                   for _, ds in built]
+    per_task = 1
+    if executor is not None:
+        keys = list(groups.values())
+        per_task = group_batch_size(len(keys), _worker_threads(executor))
+        for a in range(0, len(keys), per_task):
+            made = [dataset_of(ks) for ks in keys[a:a + per_task]]
+            group_vids.extend(vids for vids, _ in made)
+            futures.append(executor.submit(_solve_groups, [ds for _, ds in made], config,
+                                           solve_kw, pure=False))
+    batch: list[GroupSolution] = []
+    solved: Any     # a GroupSolution from a task, a DviResult in this process
     for done, ks in enumerate(groups.values(), start=1):
         if executor is not None:
-            vids, dataset = built[done - 1]
-            solved = futures[done - 1].result()
+            b, i = divmod(done - 1, per_task)
+            if i == 0:
+                batch = futures[b].result()
+                futures[b] = None       # its results are released on the workers
+            vids, solved = group_vids[done - 1], batch[i]
         else:
             vids, dataset = dataset_of(ks)
             solved = solve(dataset, config=config, stage_progress=stage_progress, **solve_kw)
@@ -534,6 +549,44 @@ def identify_case(markers: Sequence[Marker], victims: Sequence[VictimData],
         result.identifiable = sum(1 for v, mp in truth.items()
                                   if mp is not None and v in typed_victims and mp in typed_families)
     return result
+
+
+#: tasks per worker thread for the groups' solves on an executor (:func:`group_batch_size`)
+GROUP_TASKS_PER_THREAD = 8
+
+
+def group_batch_size(groups: int, threads: int) -> int:
+    """Groups solved by one task on an executor of ``threads`` worker threads: about
+    :data:`GROUP_TASKS_PER_THREAD` tasks per thread (at least one group a task)."""
+    return max(1, -(-groups // (GROUP_TASKS_PER_THREAD * max(threads, 1))))
+
+
+def _worker_threads(executor: Any) -> int:
+    """Worker threads of a ``distributed.Client`` (1 when it does not say)."""
+    nthreads = getattr(executor, "nthreads", None)
+    counts = nthreads() if callable(nthreads) else None
+    return max(1, sum(counts.values())) if isinstance(counts, Mapping) else 1
+
+
+@dataclass(frozen=True)
+class GroupSolution:
+    """What :func:`identify_case` keeps of one group's solve (a task's result travels back
+    small): the missing persons' conclusions and the solver's provenance record."""
+
+    missing_conclusions: list[Any]
+    provenance: dict[str, Any]
+
+
+def _solve_groups(datasets: Sequence[Any], config: Any, solve_kw: Mapping[str, Any]
+                  ) -> list[GroupSolution]:
+    """One task of :func:`identify_case` on an executor: solve each group's dataset."""
+    from homecoming.identification import solve
+
+    out = []
+    for ds in datasets:
+        solved = solve(ds, config=config, **solve_kw)
+        out.append(GroupSolution(list(solved.missing_conclusions), solved.provenance))
+    return out
 
 
 def record_group(result: CaseIdentification, solved: Any, component: int) -> None:
