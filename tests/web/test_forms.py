@@ -274,12 +274,11 @@ def _fill(driver: Any, values: dict[str, str]) -> None:
 
 
 def _save(driver: Any) -> None:
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
+    from tests.web.webpages import wait_gone
 
     button = driver.find_element(By.ID, "save")
     button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(button))
+    wait_gone(driver, button)
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from selenium.common.exceptions import (
+    InvalidSessionIdException,
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
@@ -108,3 +109,34 @@ def test_other_webdriver_errors_are_not_retried(error):
     with pytest.raises(type(error)):
         log_in(driver, _Server(), "analyst")
     assert driver.calls == ["get http://127.0.0.1:1/login"] and driver.submitted == 0
+
+
+class _Leaving:
+    """An element whose page is being replaced: ``hiccups`` inspector errors, then stale (or
+    ``then`` raised)."""
+
+    def __init__(self, hiccups: int, then: Exception) -> None:
+        self.hiccups, self.then, self.asked = hiccups, then, 0
+
+    def is_enabled(self) -> bool:
+        self.asked += 1
+        if self.asked <= self.hiccups:
+            raise HICCUP
+        raise self.then
+
+
+def test_wait_gone_takes_inspector_errors_as_not_yet():
+    from webpages import wait_gone
+
+    element = _Leaving(2, StaleElementReferenceException("the next page has loaded"))
+    wait_gone(object(), element, timeout=10)
+    assert element.asked == 3
+
+
+def test_wait_gone_raises_other_errors():
+    from webpages import wait_gone
+
+    element = _Leaving(1, InvalidSessionIdException("the browser went away"))
+    with pytest.raises(InvalidSessionIdException):
+        wait_gone(object(), element, timeout=10)
+    assert element.asked == 2

@@ -62,11 +62,28 @@ def log_in(driver: Any, server: Any, name: str, password: str | None = None,
     assert button is not None
     try:
         button.click()
-        WebDriverWait(driver, 30).until(EC.staleness_of(button))  # the next page has loaded
     except WebDriverException as exc:
         if not _chromedriver_hiccup(exc):
             raise
-        WebDriverWait(driver, 30).until(EC.staleness_of(button))
+    wait_gone(driver, button)  # the next page has loaded
+
+
+def wait_gone(driver: Any, element: Any, timeout: float = 30) -> None:
+    """Wait until ``element`` has left the page (the next page has loaded). ChromeDriver's
+    plain "unknown error" while the old document is being replaced (e.g. "unhandled
+    inspector error") means "not yet", as a still-attached element does; any other error
+    is a failure."""
+    stale = EC.staleness_of(element)
+
+    def gone(d: Any) -> bool:
+        try:
+            return bool(stale(d))
+        except WebDriverException as exc:
+            if _chromedriver_hiccup(exc):
+                return False
+            raise
+
+    WebDriverWait(driver, timeout).until(gone)
 
 
 
@@ -91,5 +108,5 @@ def log_out(driver: Any) -> None:
     """Log out with the header's button and wait for the log-in page."""
     button = driver.find_element(By.CSS_SELECTOR, "form.logout button")
     button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(button))
+    wait_gone(driver, button)
     wait_for(driver, "#name")
