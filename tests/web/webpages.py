@@ -88,9 +88,19 @@ def wait_gone(driver: Any, element: Any, timeout: float = 30) -> None:
 
 
 def wait_for(driver: Any, css: str, timeout: float = 30) -> Any:
-    """The element matching ``css`` once it is present."""
-    return WebDriverWait(driver, timeout).until(
-        EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+    """The element matching ``css`` once it is present (ChromeDriver's plain "unknown error"
+    while a page is being replaced counts as not yet)."""
+    present = EC.presence_of_element_located((By.CSS_SELECTOR, css))
+
+    def found(d: Any) -> Any:
+        try:
+            return present(d)
+        except WebDriverException as exc:
+            if _chromedriver_hiccup(exc):
+                return False
+            raise
+
+    return WebDriverWait(driver, timeout).until(found)
 
 
 def wait_text(driver: Any, css: str, text: str, timeout: float = 30) -> None:
