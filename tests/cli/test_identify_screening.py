@@ -111,7 +111,8 @@ def test_refused_with_a_dataset(option, tmp_path):
 
 def test_only_new_screens_with_the_given_rule(tmp_path):
     """A strict full run without one post-mortem profile, then the profile back with
-    --only-new: the same rule gives what a strict full run gives; the default rule warns."""
+    --only-new: the same rule gives what a strict full run gives; no rule given takes the
+    stored run's; another rule given warns."""
     url = f"sqlite:///{tmp_path / 'inc.db'}"
     db = Database(url)
     load_demo(db, seed=7, bodies=12, identify=False)
@@ -125,11 +126,17 @@ def test_only_new_screens_with_the_given_rule(tmp_path):
     with db.session() as session:
         Repositories(session).profiles.add(profile)
 
-    default = _run("--database", url, "identify", "--only-new", barcode, "--json", "--no-store")
-    assert (default["thresholds"]["screening_min_log10_lr"],
-            default["thresholds"]["screening_top"]) == (2.0, 2)
+    other = _run("--database", url, "identify", "--only-new", barcode, "--json", "--no-store",
+                 "--screen-min-log10-lr", "2", "--screen-top", "2")
+    assert (other["thresholds"]["screening_min_log10_lr"],
+            other["thresholds"]["screening_top"]) == (2.0, 2)
     assert any("screened with min_log10_lr 5, top 0; this run uses min_log10_lr 2, top 2"
-               in w for w in default["warnings"])
+               in w for w in other["warnings"])
+    # no rule given: the stored run's rule, no warning
+    stored = _run("--database", url, "identify", "--only-new", barcode, "--json", "--no-store")
+    assert (stored["thresholds"]["screening_min_log10_lr"],
+            stored["thresholds"]["screening_top"]) == (5.0, 0)
+    assert not any("screened with" in w for w in stored["warnings"])
 
     inc = _run("--database", url, "identify", "--only-new", barcode, "--json", *STRICT)
     assert inc["full_run"] is None and inc["new_remains"] == [remains]

@@ -283,12 +283,14 @@ def _check_screen_min(ctx: click.Context, param: click.Parameter,
                    "exactly. The default suits hundreds to a few thousand remains; with more, "
                    "chance scores chain most families into one huge group: raise X to about "
                    "log10(number of remains) + 1 (5 for 10^4 remains) and give --screen-top 0. "
-                   "Recorded in the thresholds (screening_min_log10_lr). With --only-new give "
-                   "the rule of the run that stored the identifications.")
+                   "Recorded in the thresholds (screening_min_log10_lr). With --only-new the "
+                   "default is the rule of the latest stored run (its groups then match a full "
+                   "run's).")
 @click.option("--screen-top", "screen_top", type=click.IntRange(min=0), default=None,
               metavar="K",
               help="Stored case: also keep each missing person's K best remains with a "
-                   "positive log10 LR sum, however weak [default: 2]; 0: only "
+                   "positive log10 LR sum, however weak [default: 2; with --only-new the "
+                   "latest stored run's]; 0: only "
                    "--screen-min-log10-lr decides. Give 0 at national scale (10^4 remains or "
                    "more), where these weak candidates chain families into one group. "
                    "Recorded in the thresholds (screening_top). Not --top, the number of joint "

@@ -344,8 +344,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                            frequencies: str | None = None, actor: str | None = None,
                            progress: Callable[[int, int], None] | None = None,
                            store: bool = True, theta: float = 0.0,
-                           mutation: Any = "default", min_log10_lr: float = MIN_LOG10_LR,
-                           top: int = TOP, dropout: float | None = None) -> IncrementalResult:
+                           mutation: Any = "default", min_log10_lr: float | None = None,
+                           top: int | None = None, dropout: float | None = None
+                           ) -> IncrementalResult:
     """Identify what the newly imported profiles ``profile_ids`` (sample barcodes) change.
 
     The stored identifications must be those of the case without these profiles (the module
@@ -354,7 +355,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     called with (groups solved, groups to solve). ``min_log10_lr``, ``top``: the screening's
     candidate rule (:func:`~homecoming.services.screening.check_screening_rule`); it must be
     the rule of the run that stored the identifications, or the groups differ from a full
-    run's.
+    run's: not given (None), each is the latest stored run's (its recorded thresholds), else
+    the full run's default (``MIN_LOG10_LR``, ``TOP``); given and different, a warning says so.
 
     ``dropout``: None or 0 only (:func:`~homecoming.services.case_identification.
     check_dropout`). With lineage markers stored the whole case is identified again
@@ -387,7 +389,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     )
 
     check_dropout(dropout)
-    min_log10_lr, top = check_screening_rule(min_log10_lr, top)
+    given_rule = (min_log10_lr, top)
+    check_screening_rule(MIN_LOG10_LR if min_log10_lr is None else min_log10_lr,
+                         TOP if top is None else top)
     ids = list(dict.fromkeys(str(p) for p in profile_ids))
     if not ids:
         raise InputError("no profile ids; expected the sample barcodes of newly imported "
@@ -400,6 +404,12 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
             _authorize(session, PERMISSION_IDENTIFY, actor)
         _check_stored(session, ids)
         stored_rule = _stored_screening_rule(session)
+        # a rule not given is the latest stored run's: the groups then match a full run's
+        min_log10_lr, top = check_screening_rule(
+            given_rule[0] if given_rule[0] is not None else
+            stored_rule[1] if stored_rule is not None else MIN_LOG10_LR,
+            given_rule[1] if given_rule[1] is not None else
+            stored_rule[2] if stored_rule is not None else TOP)
         rows = read_stored_case(session)
         flagged = _flagged_remains(session)
         from homecoming.services.lineage import load_lineage
@@ -447,8 +457,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         out.warnings.append(
             f"the latest stored run {run} screened with min_log10_lr {a:g}, top {b}; this run "
             f"uses min_log10_lr {min_log10_lr:g}, top {top}: the groups solved again may "
-            "differ from a full run's (give the same --screen-min-log10-lr and --screen-top, "
-            "or identify the whole case again)")
+            "differ from a full run's (leave out --screen-min-log10-lr and --screen-top to "
+            "use the stored run's rule, or identify the whole case again)")
 
     # the two views, scored with the same models and codes in the full run's order
     refs = _references(families)
@@ -576,7 +586,9 @@ def import_then_identify(db: Any, run_import: Callable[[], R], *, actor: str | N
     from homecoming.services.screening import check_screening_rule
 
     check_dropout(identify.get("dropout"))
-    check_screening_rule(identify.get("min_log10_lr", MIN_LOG10_LR), identify.get("top", TOP))
+    given_lr, given_top = identify.get("min_log10_lr"), identify.get("top")
+    check_screening_rule(MIN_LOG10_LR if given_lr is None else given_lr,
+                         TOP if given_top is None else given_top)
     if identify.get("store", True):
         from homecoming.services._common import _authorize
 
