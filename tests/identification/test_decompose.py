@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import math
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -20,7 +19,11 @@ from homecoming.identification.decompose import BlockLikelihoods, applies
 from homecoming.kinship._problem import relevant_persons
 from homecoming.kinship.likelihood import log_likelihood, log_likelihood_rows
 from homecoming.pedigree import Pedigree, Person, Sex
-from tests.kinship.test_engine_vs_reference import assert_same, random_marker
+from tests.kinship.test_engine_vs_reference import (
+    assert_same,
+    autosomal_marker,
+    random_family,
+)
 from tests.paths import DVI_EXAMPLES
 
 
@@ -41,22 +44,9 @@ def _profile(draw, markers, complete: bool) -> dict:
 
 @st.composite
 def family_problem(draw):
-    persons = [Person("p0", sex=Sex.MALE), Person("p1", sex=Sex.FEMALE)]
-    for i in range(2, draw(st.integers(4, 9))):
-        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
-        males = [p.id for p in persons if p.sex is Sex.MALE]
-        females = [p.id for p in persons if p.sex is Sex.FEMALE]
-        if draw(st.integers(0, 3)) > 0:
-            persons.append(Person(f"p{i}", draw(st.sampled_from(males)),
-                                  draw(st.sampled_from(females)), sex))
-        else:
-            persons.append(Person(f"p{i}", None, None, sex))
+    persons = random_family(draw, 9, min_persons=4)
     ped = Pedigree(persons)
-    markers = []
-    for k in range(draw(st.integers(1, 3))):
-        m = random_marker(draw, f"M{k}")
-        markers.append(Marker(m.name, m.alleles, np.asarray(m.frequencies) / np.sum(m.frequencies),
-                              mutation_female=m.mutation_female, mutation_male=m.mutation_male))
+    markers = [autosomal_marker(draw, f"M{k}") for k in range(draw(st.integers(1, 3)))]
     ids = [p.id for p in persons]
     roles = {pid: draw(st.sampled_from(["untyped", "reference", "missing"])) for pid in ids}
     refs = {pid: _profile(draw, markers, draw(st.booleans())) for pid in ids

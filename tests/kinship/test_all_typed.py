@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,29 +15,18 @@ from homecoming.genetics.markers import Marker
 from homecoming.kinship import likelihood as engine
 from homecoming.kinship.likelihood import log_likelihood
 from homecoming.pedigree import Pedigree, Person, Sex
-from tests.kinship.test_engine_vs_reference import assert_same, random_marker
+from tests.kinship.test_engine_vs_reference import (
+    assert_same,
+    autosomal_marker,
+    random_family,
+)
 from tests.reference.oracle import reference_log_likelihood
 
 
 @st.composite
 def all_typed_case(draw):
-    persons = [Person("p0", sex=Sex.MALE), Person("p1", sex=Sex.FEMALE)]
-    for i in range(2, draw(st.integers(2, 6))):
-        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
-        males = [p.id for p in persons if p.sex is Sex.MALE]
-        females = [p.id for p in persons if p.sex is Sex.FEMALE]
-        if draw(st.integers(0, 3)) > 0:
-            persons.append(Person(f"p{i}", draw(st.sampled_from(males)),
-                                  draw(st.sampled_from(females)), sex))
-        else:
-            persons.append(Person(f"p{i}", None, None, sex))
-    markers = []
-    for k in range(draw(st.integers(1, 4))):
-        m = random_marker(draw, f"M{k}")
-        if m.chromosome == "X" or m.silent_frequency:
-            m = Marker(m.name, m.alleles, np.asarray(m.frequencies) / np.sum(m.frequencies),
-                       mutation_female=m.mutation_female, mutation_male=m.mutation_male)
-        markers.append(m)
+    persons = random_family(draw, 6)
+    markers = [autosomal_marker(draw, f"M{k}") for k in range(draw(st.integers(1, 4)))]
     genotypes = {p.id: {m.name: (draw(st.sampled_from(m.alleles)),
                                  draw(st.sampled_from(m.alleles))) for m in markers}
                  for p in persons}

@@ -120,6 +120,29 @@ def random_marker(draw, name: str) -> Marker:
                   mutation_female=female, mutation_male=male, silent_frequency=silent)
 
 
+def random_family(draw, max_persons: int, min_persons: int = 2) -> list[Person]:
+    """A father p0 and a mother p1, then up to ``max_persons`` in all: each a child of earlier
+    persons (3 in 4) or a founder marrying in."""
+    persons = [Person("p0", sex=Sex.MALE), Person("p1", sex=Sex.FEMALE)]
+    for i in range(2, draw(st.integers(min_persons, max_persons))):
+        sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
+        males = [p.id for p in persons if p.sex is Sex.MALE]
+        females = [p.id for p in persons if p.sex is Sex.FEMALE]
+        if draw(st.integers(0, 3)) > 0:
+            persons.append(Person(f"p{i}", draw(st.sampled_from(males)),
+                                  draw(st.sampled_from(females)), sex))
+        else:
+            persons.append(Person(f"p{i}", None, None, sex))
+    return persons
+
+
+def autosomal_marker(draw, name: str) -> Marker:
+    """:func:`random_marker` made autosomal and without a silent allele (same mutation)."""
+    m = random_marker(draw, name)
+    return Marker(m.name, m.alleles, np.asarray(m.frequencies) / np.sum(m.frequencies),
+                  mutation_female=m.mutation_female, mutation_male=m.mutation_male)
+
+
 @st.composite
 def random_case(draw):
     n = draw(st.integers(1, 6))
