@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from homecoming.genetics.markers import Marker
+from homecoming.kinship.likelihood import genotype_rows
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 __all__ = ["applies", "BlockLikelihoods"]
@@ -189,18 +190,10 @@ class BlockLikelihoods:
         return ped
 
     def _rows(self, sources: tuple[tuple[str, str | None], ...]
-              ) -> list[tuple[Marker, Mapping[str, object]]]:
-        tables = [(pid, self.victims[src] if src is not None else self.references[pid])
-                  for pid, src in sources]
-        rows: list[tuple[Marker, Mapping[str, object]]] = []
-        for marker, name in zip(self.markers, self.names):
-            row: dict[str, object] = {}
-            for pid, table in tables:
-                g = table.get(name)
-                if g is not None:
-                    row[pid] = g
-            rows.append((marker, row))
-        return rows
+              ) -> list[tuple[Marker, dict[str, object]]]:
+        return genotype_rows(self.markers, {
+            pid: self.victims[src] if src is not None else self.references[pid]
+            for pid, src in sources})
 
     def _single_person(self, pid: str, source: str | None) -> np.ndarray:
         """log P(genotype) of an exactly typed person as a founder, per marker."""

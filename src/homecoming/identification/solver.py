@@ -146,7 +146,7 @@ class _Likelihoods:
         if not self.batched:
             return
         from homecoming.kinship._problem import check_inputs
-        from homecoming.kinship.likelihood import log_likelihood_rows
+        from homecoming.kinship.likelihood import genotype_rows, log_likelihood_rows
 
         todo: dict[tuple[tuple[str, str], ...], None] = {}
         for pairs in many:
@@ -155,33 +155,21 @@ class _Likelihoods:
                 todo[key] = None
         if not todo:
             return
-        if self.decomposable:
-            for key in todo:
-                gts = dict(self.family_gt[fam.name])
-                for m, v in key:
-                    gts[m] = self.victim_gt[v]
-                check_inputs(fam.pedigree, self.markers, gts, self.theta, None, None)
-            blocks = self._blocks(fam)
-            for key, value in zip(todo, blocks.compute([dict(key) for key in todo])):
-                self._fam[(fam.name, key, True)] = value
-            self.calls += len(todo)
-            return
         base = self.family_gt[fam.name]
-        names = [m.name for m in self.markers]
-        rows: list[tuple[Marker, Mapping[str, object]]] = []
+        tables = []
         for key in todo:
             gts = dict(base)
             for m, v in key:
                 gts[m] = self.victim_gt[v]
             check_inputs(fam.pedigree, self.markers, gts, self.theta, None, None)
-            for marker, name in zip(self.markers, names):
-                row: dict[str, object] = {}
-                for pid, person_genotypes in gts.items():
-                    if person_genotypes:
-                        genotype = person_genotypes.get(name)
-                        if genotype is not None:
-                            row[pid] = genotype
-                rows.append((marker, row))
+            tables.append(gts)
+        if self.decomposable:
+            blocks = self._blocks(fam)
+            for key, value in zip(todo, blocks.compute([dict(key) for key in todo])):
+                self._fam[(fam.name, key, True)] = value
+            self.calls += len(todo)
+            return
+        rows = [row for gts in tables for row in genotype_rows(self.markers, gts)]
         out = log_likelihood_rows(fam.pedigree, rows, theta=self.theta, inbreeding={},
                                   dropout={})
         n = len(self.markers)

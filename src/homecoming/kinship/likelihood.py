@@ -148,7 +148,8 @@ from homecoming.kinship._theta import MAX_THETA_ROWS, theta_by_partitions, theta
 from homecoming.kinship._types import BoolArray, FloatArray, IntArray
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
-__all__ = ["log_likelihood", "log_likelihood_rows", "MAX_THETA_ROWS", "GenotypeTable"]
+__all__ = ["log_likelihood", "log_likelihood_rows", "genotype_rows", "MAX_THETA_ROWS",
+           "GenotypeTable"]
 
 
 def _batch_problem(pedigree: Pedigree, spaces: list[StateSpace],
@@ -283,16 +284,19 @@ def _all_typed(pedigree: Pedigree, spaces: list[StateSpace],
                 total += np.log(np.where(a[k] != b[k], 2.0 * p, p))
                 continue
             f, m = where[person.father], where[person.mother]  # type: ignore[index]
-
-            def passed(mat: FloatArray, parent: int, allele: IntArray) -> FloatArray:
-                out: FloatArray = 0.5 * (mat[rows, a[parent], allele]
-                                         + mat[rows, b[parent], allele])
-                return out
-
-            first = passed(batch.male, f, a[k]) * passed(batch.female, m, b[k])
-            swapped = passed(batch.male, f, b[k]) * passed(batch.female, m, a[k])
+            first = (_passed(batch.male, rows, a[f], b[f], a[k])
+                     * _passed(batch.female, rows, a[m], b[m], b[k]))
+            swapped = (_passed(batch.male, rows, a[f], b[f], b[k])
+                       * _passed(batch.female, rows, a[m], b[m], a[k]))
             total += np.log(np.where(a[k] != b[k], first + swapped, first))
     return total
+
+
+def _passed(mat: FloatArray, rows: IntArray, x: IntArray, y: IntArray, allele: IntArray
+            ) -> FloatArray:
+    """½ M[x, c] + ½ M[y, c] per row: a parent with alleles (x, y) passes ``allele`` c."""
+    out: FloatArray = 0.5 * (mat[rows, x, allele] + mat[rows, y, allele])
+    return out
 
 
 #: Estimated fixed cost of one marker batch, in units of n^3 for a marker with n states.
@@ -349,6 +353,14 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
     markers = list(markers)
     inbreeding, drop = check_inputs(pedigree, markers, genotypes, theta, founder_inbreeding,
                                     dropout)
+    return log_likelihood_rows(pedigree, genotype_rows(markers, genotypes), theta=float(theta),
+                               inbreeding=inbreeding, dropout=drop)
+
+
+def genotype_rows(markers: Sequence[Marker], genotypes: GenotypeTable
+                  ) -> list[tuple[Marker, dict[str, object]]]:
+    """The rows of :func:`log_likelihood_rows` for a genotype table: per marker, the genotype
+    of every person typed there."""
     rows: list[tuple[Marker, dict[str, object]]] = []
     people = [(pid, person_genotypes) for pid, person_genotypes in genotypes.items()
               if person_genotypes]
@@ -360,8 +372,7 @@ def log_likelihood(pedigree: Pedigree, markers: Sequence[Marker], genotypes: Gen
             if genotype is not None:
                 row[pid] = genotype
         rows.append((marker, row))
-    return log_likelihood_rows(pedigree, rows, theta=float(theta), inbreeding=inbreeding,
-                               dropout=drop)
+    return rows
 
 
 _NOBODY: frozenset[str] = frozenset()
