@@ -53,6 +53,16 @@ def random_options(rng, n_fam, n_vic, max_missing=2, density=0.5):
 
 @pytest.mark.parametrize("seed", range(25))
 @pytest.mark.parametrize("max_states", [200_000, 1])
+
+def assert_feasible(options, gain, combination):
+    """The combination uses each victim at most once and its options' gains sum to ``gain``."""
+    used, total = 0, 0.0
+    for f, j in enumerate(combination):
+        assert not options[f][j].mask & used
+        used |= options[f][j].mask
+        total += options[f][j].gain
+    assert total == pytest.approx(gain, abs=1e-9)
+
 def test_search_equals_brute_force(seed, max_states):
     rng = random.Random(seed)
     options = random_options(rng, rng.randint(1, 5), rng.randint(1, 6))
@@ -125,12 +135,7 @@ def test_wide_single_missing_components_use_murty_and_equal_brute_force(seed):
     assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:12]], abs=1e-9)
     assert len({c for _, c in sol.top}) == len(sol.top)          # distinct assignments
     for g, c in sol.top:
-        used, total = 0, 0.0
-        for f, j in enumerate(c):
-            assert not options[f][j].mask & used
-            used |= options[f][j].mask
-            total += options[f][j].gain
-        assert total == pytest.approx(g, abs=1e-9)
+        assert_feasible(options, g, c)
     # with a filter forcing family 0 to take a victim
     def keep_taking(f, o):
         return f != 0 or o.mask != 0
@@ -189,12 +194,7 @@ def test_wide_components_with_several_missing_families_equal_brute_force(seed):
     assert [g for g, _ in sol.top] == pytest.approx([g for g, _ in expected[:10]], abs=1e-9)
     assert len({c for _, c in sol.top}) == len(sol.top)
     for g, c in sol.top:
-        used, total = 0, 0.0
-        for f, j in enumerate(c):
-            assert not options[f][j].mask & used
-            used |= options[f][j].mask
-            total += options[f][j].gain
-        assert total == pytest.approx(g, abs=1e-9)
+        assert_feasible(options, g, c)
     assert all(r.method == "assignment" for r in sol.components if len(r.families) > 1)
     assert not any(r.limit_reached for r in sol.components)
     # forcing the last family to take somebody
@@ -250,12 +250,7 @@ def test_solve_limit_still_reports_a_valid_assignment(seed, max_solves):
     for comp in sol.components:
         assert comp.top, comp.families
     for g, c in sol.top:
-        used, total = 0, 0.0
-        for f, j in enumerate(c):
-            assert not options[f][j].mask & used
-            used |= options[f][j].mask
-            total += options[f][j].gain
-        assert total == pytest.approx(g, abs=1e-9)
+        assert_feasible(options, g, c)
         assert g <= expected[0][0] + 1e-9
     if not any(comp.limit_reached for comp in sol.components):
         assert sol.top[0][0] == pytest.approx(expected[0][0], abs=1e-9)
