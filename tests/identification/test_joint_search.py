@@ -51,9 +51,6 @@ def random_options(rng, n_fam, n_vic, max_missing=2, density=0.5):
     return options
 
 
-@pytest.mark.parametrize("seed", range(25))
-@pytest.mark.parametrize("max_states", [200_000, 1])
-
 def assert_feasible(options, gain, combination):
     """The combination uses each victim at most once and its options' gains sum to ``gain``."""
     used, total = 0, 0.0
@@ -63,6 +60,9 @@ def assert_feasible(options, gain, combination):
         total += options[f][j].gain
     assert total == pytest.approx(gain, abs=1e-9)
 
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("max_states", [200_000, 1])
 def test_search_equals_brute_force(seed, max_states):
     rng = random.Random(seed)
     options = random_options(rng, rng.randint(1, 5), rng.randint(1, 6))
