@@ -297,8 +297,11 @@ def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
                     for v in candidates[miss[j]] if not used >> bit[v] & 1]
         if not children or seen + len(children) > 2 * limit:
             return
-        for start in range(0, len(children), PRIME_CHUNK):
-            lik.family_many(fam, [c[2] for c in children[start:start + PRIME_CHUNK]])
+        # block by block, a level's sub-assignments share engine calls (one per sub-pedigree):
+        # one call for the whole level; otherwise batches bound the engine's row arrays
+        chunk = len(children) if lik.decomposable else PRIME_CHUNK
+        for start in range(0, len(children), chunk):
+            lik.family_many(fam, [c[2] for c in children[start:start + chunk]])
         level = [c for c in children if _total(lik.family(fam, c[2])) > -math.inf]
         seen += len(level)
         if seen > limit:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from homecoming.kinship._cache import BoundedCache
-from homecoming.kinship._types import FloatArray
+from homecoming.kinship._types import FloatArray, IntArray
 
 __all__ = ["Factor", "Step", "eliminate", "elimination_order", "plan"]
 
@@ -178,6 +179,8 @@ class Step:
     matmul: MatmulRecipe | None = None
     #: the path as plain einsum calls on operand positions (see :func:`_program`)
     program: list[tuple[tuple[int, ...], str]] | None = None
+    #: the contraction path of the step run per group of rows (:class:`_Ragged`)
+    ragged_path: list[Any] | None = None
 
 
 def _program(spec: str, path: list[Any]) -> list[tuple[tuple[int, ...], str]]:
@@ -262,19 +265,129 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
     return steps
 
 
-def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool) -> FloatArray:
+def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool,
+         row_states: IntArray | None = None) -> FloatArray:
     with np.errstate(divide="ignore", under="ignore"):
-        return _run_steps(steps, arrays, n_rows, scale)
+        return _run_steps(steps, arrays, n_rows, scale, _Ragged.make(row_states))
+
+
+#: Steps whose clique (entries, all rows) is below this run on the padded arrays as they are;
+#: larger ones may run per group of rows (:class:`_Ragged`).
+RAGGED_FROM = 1 << 18
+#: The cost of one more group of rows, in clique entries (a few numpy calls).
+RAGGED_GROUP_COST = 30_000
+
+
+class _Ragged:
+    """Rows of different state counts in one padded batch (:class:`~._states.MarkerBatch`).
+
+    An untyped allele variable ranges over the batch's ``n_max`` states, but a row with
+    ``n`` states has zero prior and zero transmission on states ``n..n_max-1``: every term of
+    the likelihood with such a state is 0. So a large step may run on groups of rows, each on
+    the states below its largest count only (the axes of size ``n_max`` sliced), and its result
+    be padded back with zeros: the terms left out are terms that are 0 in the total, whatever
+    the intermediate factors hold there. (Allele variables with other domains — typed, or
+    partially typed with their possible states first and null padding after — have fewer than
+    ``n`` real entries per row, so slicing an axis of theirs that happens to have ``n_max``
+    entries is safe too.) Cuts the work of a clique with ``k`` such axes by ``(n / n_max)^k``
+    for rows with fewer states (dvir's ``icmp``: 3 to 9 states padded to 9, cliques of 9^5).
+    """
+
+    def __init__(self, row_states: IntArray) -> None:
+        self.row_states = row_states
+        self.n_max = int(row_states.max())
+        tally = Counter(row_states.tolist())
+        self.values = sorted(tally)
+        self.counts = [tally[v] for v in self.values]
+        self._groups: dict[int, list[tuple[slice, int]] | None] = {}
+
+    @staticmethod
+    def make(row_states: IntArray | None) -> _Ragged | None:
+        if row_states is None or len(row_states) < 2:
+            return None
+        if bool(np.any(row_states[1:] < row_states[:-1])):
+            return None       # groups are ranges of rows: sorted by state count only
+        if int(row_states.max()) < 3 or int(row_states.min()) == int(row_states.max()):
+            return None
+        return _Ragged(row_states)
+
+    def groups(self, clique: int, k: int) -> list[tuple[slice, int]] | None:
+        """Row groups (a range of rows, states kept) for a step whose clique has ``clique``
+        entries per row, ``k`` of its axes of ``n_max`` states; None: one padded run is
+        cheaper (dynamic programming over the sorted state counts)."""
+        if k in self._groups:
+            return self._groups[k]
+        values, counts, n_max = self.values, self.counts, self.n_max
+        per_row = [clique * (v / n_max) ** k for v in values]
+        m = len(values)
+        best = [0.0] + [math.inf] * m
+        cut = [0] * (m + 1)
+        for j in range(1, m + 1):
+            rows = 0
+            for i in range(j - 1, -1, -1):
+                rows += counts[i]
+                cost = best[i] + RAGGED_GROUP_COST + rows * per_row[j - 1]
+                if cost < best[j]:
+                    best[j], cut[j] = cost, i
+        groups: list[tuple[slice, int]] | None = []
+        starts = [0]
+        for c in counts:
+            starts.append(starts[-1] + c)
+        j = m
+        while j > 0:
+            i = cut[j]
+            assert groups is not None
+            groups.append((slice(starts[i], starts[j]), values[j - 1]))
+            j = i
+        if groups is not None and len(groups) == 1:
+            groups = None
+        self._groups[k] = groups
+        return groups
+
+
+def _ragged_step(step: Step, inputs: list[FloatArray], ragged: _Ragged, n_rows: int
+                 ) -> FloatArray | None:
+    """One step run per group of rows (:class:`_Ragged`), or None where that does not pay."""
+    n_max = ragged.n_max
+    spec_in, spec_out = step.spec.split("->")
+    letters: dict[str, int] = {}
+    for sub, arr in zip(spec_in.split(","), inputs):
+        for letter, size in zip(sub, arr.shape):
+            letters[letter] = size
+    full = {c for c, size in letters.items() if c != "Z" and size == n_max}
+    if not full:
+        return None
+    groups = ragged.groups(step.clique, len(full))
+    if groups is None:
+        return None
+    out_shape = tuple(letters[c] if c != "Z" else n_rows for c in spec_out)
+    result = np.zeros(out_shape)
+    subs = spec_in.split(",")
+    if step.ragged_path is None:
+        step.ragged_path = np.einsum_path(step.spec, *inputs, optimize="greedy")[0]
+    for members, kept in groups:
+        picked = []
+        for sub, arr in zip(subs, inputs):
+            cut = tuple(slice(None, kept) if c in full else slice(None) for c in sub[1:])
+            picked.append(arr[(members,) + cut])
+        cut_out = tuple(slice(None, kept) if c in full else slice(None) for c in spec_out[1:])
+        result[(members,) + cut_out] = np.einsum(step.spec, *picked, optimize=step.ragged_path)
+    return result
 
 
 def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
-               scale: bool) -> FloatArray:
+               scale: bool, ragged: _Ragged | None = None) -> FloatArray:
     slots: dict[int, FloatArray] = dict(enumerate(arrays))
     log_scale = np.zeros(n_rows)
     for step in steps:
         inputs = [slots.pop(i) for i in step.inputs]
         result: FloatArray
-        if step.clique * n_rows < SMALL_CLIQUE:
+        ragged_result = None
+        if ragged is not None and step.clique * n_rows >= RAGGED_FROM:
+            ragged_result = _ragged_step(step, inputs, ragged, n_rows)
+        if ragged_result is not None:
+            result = ragged_result
+        elif step.clique * n_rows < SMALL_CLIQUE:
             result = np.einsum(step.spec, *inputs)
         elif step.matmul is not None:
             mm = step.matmul
@@ -310,8 +423,12 @@ def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
 
 
 def eliminate(factors: list[Factor], sizes: list[int], n_rows: int,
-              quick: bool = False) -> FloatArray:
+              quick: bool = False, row_states: IntArray | None = None) -> FloatArray:
     """log Σ over all variables of Π factors, per row (exact, never underflows).
+
+    ``row_states``: per row, the state count of a padded marker batch whose untyped allele
+    variables have ``max(row_states)`` states (large steps then run per group of rows with
+    similar counts, :class:`_Ragged`); None where the rows are not such a batch.
 
     A first pass runs without scaling; rows whose result is below ``RESCUE_BELOW`` (where
     intermediate underflow could matter) or zero are recomputed with one scale factor per row
@@ -321,7 +438,7 @@ def eliminate(factors: list[Factor], sizes: list[int], n_rows: int,
     steps = _PLANS.get_or_make((tuple(scopes), tuple(sizes)),
                                lambda: plan(scopes, sizes, quick))
     arrays = [a for _, a in factors]
-    logs = _run(steps, arrays, n_rows, scale=False)
+    logs = _run(steps, arrays, n_rows, scale=False, row_states=row_states)
     bad = ~(logs > math.log(RESCUE_BELOW))
     if np.any(bad):
         zero = bad & (logs == -np.inf)
@@ -338,5 +455,6 @@ def eliminate(factors: list[Factor], sizes: list[int], n_rows: int,
             bad[zero_rows[bound > math.log(1e-290)]] = False
     if np.any(bad):
         rows = np.flatnonzero(bad)
-        logs[rows] = _run(steps, [a[rows] for a in arrays], len(rows), scale=True)
+        logs[rows] = _run(steps, [a[rows] for a in arrays], len(rows), scale=True,
+                          row_states=None if row_states is None else row_states[rows])
     return logs

@@ -255,7 +255,8 @@ def _batch_log_likelihood(pedigree: Pedigree, spaces: list[StateSpace],
             return by_partitions
         return theta_by_quadrature(problem)
     rows = RowLayout(np.arange(problem.n_markers), problem.batch.prior, problem.domains, False)
-    return eliminate(build_factors(problem, rows), problem.sizes, rows.n_rows)
+    return eliminate(build_factors(problem, rows), problem.sizes, rows.n_rows,
+                     row_states=problem.batch.n_states)
 
 
 def _all_typed(pedigree: Pedigree, spaces: list[StateSpace],
@@ -469,6 +470,9 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
         else:
             buckets = _buckets([spaces[i].n_states for i in positions], 3)
         for whole in buckets:
+            # rows by state count: large elimination steps then run per range of rows on
+            # fewer states (``_elimination._Ragged``)
+            whole = sorted(whole, key=lambda i: spaces[positions[i]].n_states)
             for start in range(0, len(whole), MAX_BATCH_ROWS):
                 chosen = [positions[i] for i in whole[start:start + MAX_BATCH_ROWS]]
                 out[chosen] = _batch_log_likelihood(
