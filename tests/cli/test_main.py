@@ -79,3 +79,21 @@ def test_identify_on_a_dataset_file_imports_no_casework_model_nor_database():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "IMPORTED []" in out
+
+
+@pytest.mark.parametrize("preset", [None, "3"])
+def test_blas_threads_default_to_one_unless_the_user_set_them(preset):
+    """The command sets one BLAS thread before numpy loads (benchmarks/README.md, "BLAS
+    threads"), and keeps a value the user set."""
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = ("import os, sys\nimport homecoming.cli.main\n"
+            "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'],"
+            " os.environ['OMP_NUM_THREADS'])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout.split()
+    assert out == ["False", preset or "1", "1"]

@@ -20,6 +20,15 @@ import click
 from homecoming._version import __version__
 from homecoming.errors import HomecomingError
 
+#: BLAS thread settings given to numpy when the user has set none (before numpy loads).
+#: Homecoming's numerical work is many small matrix products (pedigree eliminations, genotype
+#: tables, the screening's blocks), where BLAS worker threads spin between calls and compete
+#: with the main thread: one thread was faster on every workload measured on 2 cores
+#: (benchmarks/README.md, "BLAS threads"). Parallel work goes to processes instead (Dask).
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+for _name, _value in BLAS_THREADS.items():
+    os.environ.setdefault(_name, _value)
+
 #: command name -> "module:attribute" of a click command. Add a line to register a command.
 COMMANDS: dict[str, str] = {
     "init": "homecoming.cli.database:init_command",
