@@ -88,8 +88,29 @@ def _strip_mutation(markers: Sequence[Marker]) -> tuple[Marker, ...]:
                  for m in markers)
 
 
+def exchangeable_missing(fam: Family) -> list[tuple[str, ...]]:
+    """Classes of a family's missing persons that are interchangeable in every likelihood:
+    full siblings (same father and mother) of the same sex without children (methods §11.5;
+    a missing person has no genotype of its own, :class:`Family` checks). Each class is sorted,
+    of two or more persons; a sub-assignment and the one that permutes its victims within a
+    class have the same likelihood."""
+    ped = fam.pedigree
+    groups: dict[tuple[str, str, object], list[str]] = {}
+    for m in fam.missing:
+        person = ped[m]
+        if person.father is None or person.mother is None or ped.children(m):
+            continue
+        groups.setdefault((person.father, person.mother, person.sex), []).append(m)
+    return [tuple(sorted(members)) for members in groups.values() if len(members) > 1]
+
+
 class _Likelihoods:
-    """Cached engine calls on the dataset's used markers."""
+    """Cached engine calls on the dataset's used markers.
+
+    Sub-assignments are cached under a canonical form: within each class of interchangeable
+    missing persons (:func:`exchangeable_missing`) the victims go to the class's members in
+    sorted order, so sub-assignments that differ only by such a permutation are computed once.
+    """
 
     def __init__(self, dataset: DviDataset, loglik: LogLikelihood, theta: float) -> None:
         self.ds = dataset
@@ -114,6 +135,20 @@ class _Likelihoods:
         # decomposition holds for every marker
         self.decomposable = self.batched and decompose_applies(self.markers)
         self._block_cache: dict[str, BlockLikelihoods] = {}
+        self._classes = {f.name: exchangeable_missing(f) for f in dataset.families}
+
+    def canonical(self, fam: Family, pairs: tuple[tuple[str, str], ...]
+                  ) -> tuple[tuple[str, str], ...]:
+        """The cache key of a sub-assignment: its pairs sorted, with the victims of each class
+        of interchangeable missing persons given to the class's members in sorted order."""
+        classes = self._classes.get(fam.name)
+        if classes and pairs:
+            assigned = dict(pairs)
+            for members in classes:
+                victims = sorted(assigned.pop(m) for m in members if m in assigned)
+                assigned.update(zip(members, victims))
+            return tuple(sorted(assigned.items()))
+        return tuple(sorted(pairs))
 
     def _call(self, pedigree: Pedigree, genotypes: Mapping[str, Mapping[str, Any]],
               mutation: bool) -> np.ndarray:
@@ -125,11 +160,12 @@ class _Likelihoods:
     def family(self, fam: Family, pairs: tuple[tuple[str, str], ...], mutation: bool = True) -> np.ndarray:
         if not mutation and not self.has_mutation:
             mutation = True
-        key = (fam.name, tuple(sorted(pairs)), mutation)
+        canonical = self.canonical(fam, pairs)
+        key = (fam.name, canonical, mutation)
         hit = self._fam.get(key)
         if hit is None:
             gts = dict(self.family_gt[fam.name])
-            for m, v in pairs:
+            for m, v in canonical:
                 gts[m] = self.victim_gt[v]
             hit = self._call(fam.pedigree, gts, mutation)
             self._fam[key] = hit
@@ -150,7 +186,7 @@ class _Likelihoods:
 
         todo: dict[tuple[tuple[str, str], ...], None] = {}
         for pairs in many:
-            key = tuple(sorted(pairs))
+            key = self.canonical(fam, pairs)
             if (fam.name, key, True) not in self._fam:
                 todo[key] = None
         if not todo:
@@ -197,7 +233,7 @@ class _Likelihoods:
 
     def prime(self, fam: Family, pairs: tuple[tuple[str, str], ...], values: np.ndarray) -> None:
         """Store a likelihood (with mutation) computed elsewhere, e.g. a genotype-table column."""
-        self._fam[(fam.name, tuple(sorted(pairs)), True)] = values
+        self._fam[(fam.name, self.canonical(fam, pairs), True)] = values
 
     def victim(self, vid: str, mutation: bool = True) -> np.ndarray:
         if not mutation and not self.has_mutation:

@@ -1,0 +1,125 @@
+"""Interchangeable missing persons (childless full siblings of the same sex,
+``solver.exchangeable_missing``): the engine gives a sub-assignment and its
+permutation within such a class the same likelihood (random pedigrees, markers and θ, to 1e-9
+in natural-log likelihood per marker), and the solver, which computes one of them only, gives
+the same result as without the classes on the dvir examples that have them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from homecoming.formats.dvi_dataset import dvi_result_json, load_dvi_dataset
+from homecoming.identification import solver
+from homecoming.identification.dataset import Family
+from homecoming.kinship.likelihood import log_likelihood
+from homecoming.pedigree import Pedigree, Person, Sex
+from tests.kinship.test_engine_vs_reference import assert_same, random_family, random_marker
+from tests.paths import DVI_EXAMPLES
+
+
+def _family(persons, missing, genotypes=None):
+    return Family("F", Pedigree(persons), tuple(missing), genotypes or {})
+
+
+def test_the_classes_of_the_dvir_examples():
+    found = {}
+    for name in ("icmp", "symmetricSibs", "fire", "grave", "planecrash"):
+        ds = load_dvi_dataset(DVI_EXAMPLES / f"{name}.json")
+        found[name] = [(f.name, c) for f in ds.families for c in solver.exchangeable_missing(f)]
+    assert found == {"icmp": [("F1", ("M10", "M11"))],
+                     "symmetricSibs": [("F1", ("M1", "M2")), ("F2", ("M3", "M4"))],
+                     "fire": [("F1", ("M2", "M3"))], "grave": [], "planecrash": []}
+
+
+def test_what_makes_missing_persons_interchangeable():
+    base = [Person("fa", sex=Sex.MALE), Person("mo", sex=Sex.FEMALE),
+            Person("fa2", sex=Sex.MALE)]
+    kids = [Person("a", "fa", "mo", Sex.MALE), Person("b", "fa", "mo", Sex.MALE),
+            Person("c", "fa", "mo", Sex.MALE), Person("d", "fa", "mo", Sex.FEMALE),
+            Person("e", "fa2", "mo", Sex.MALE), Person("r", "fa", "mo", Sex.MALE)]
+    fam = _family(base + kids, ["a", "b", "c", "d", "e"],
+                  {"r": {"M": ("10", "11")}})
+    assert solver.exchangeable_missing(fam) == [("a", "b", "c")]
+    # a child makes c a parent (and d too, of another sex anyway)
+    with_child = _family(base + kids + [Person("g", "c", "d", Sex.MALE)],
+                         ["a", "b", "c", "d", "e"])
+    assert solver.exchangeable_missing(with_child) == [("a", "b")]
+    # the reference r is not missing; d differs in sex and e is a half-sibling
+    assert solver.exchangeable_missing(_family(base + kids, ["a", "d", "e"])) == []
+
+
+@st.composite
+def sibling_case(draw):
+    """A random family with two childless full siblings of the same sex added to a random
+    couple of it, random markers (X, silent alleles, mutation), θ, typed relatives, and two
+    victim profiles."""
+    persons = random_family(draw, 6, min_persons=2)
+    males = [p.id for p in persons if p.sex is Sex.MALE]
+    females = [p.id for p in persons if p.sex is Sex.FEMALE]
+    sex = draw(st.sampled_from([Sex.MALE, Sex.FEMALE]))
+    father, mother = draw(st.sampled_from(males)), draw(st.sampled_from(females))
+    persons += [Person("s1", father, mother, sex), Person("s2", father, mother, sex)]
+    markers = [random_marker(draw, f"M{k}") for k in range(draw(st.integers(1, 3)))]
+
+    def profile(ploidy_of: Sex) -> dict:
+        out = {}
+        for m in markers:
+            one = m.chromosome == "X" and ploidy_of is Sex.MALE
+            pick = st.sampled_from(m.alleles)
+            out[m.name] = (draw(pick),) if one else (draw(pick), draw(pick))
+        return out
+
+    typed = {p.id: profile(p.sex) for p in persons[:-2] if draw(st.integers(0, 2)) == 0}
+    theta = draw(st.sampled_from([0.0, 0.0, 0.05]))
+    return Pedigree(persons), markers, typed, profile(sex), profile(sex), theta
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(sibling_case())
+def test_swapping_the_victims_of_two_siblings_keeps_the_likelihood(case):
+    ped, markers, typed, v1, v2, theta = case
+    one_a = log_likelihood(ped, markers, {**typed, "s1": v1}, theta=theta)
+    one_b = log_likelihood(ped, markers, {**typed, "s2": v1}, theta=theta)
+    assert_same(one_a, one_b, f"one victim {case!r}")
+    two_a = log_likelihood(ped, markers, {**typed, "s1": v1, "s2": v2}, theta=theta)
+    two_b = log_likelihood(ped, markers, {**typed, "s1": v2, "s2": v1}, theta=theta)
+    assert_same(two_a, two_b, f"two victims {case!r}")
+
+
+def _comparable(result) -> dict:
+    doc = dict(dvi_result_json(result))
+    doc.pop("provenance", None)
+    search = dict(doc.pop("search", {}))
+    search.pop("likelihood_calls", None)
+    doc["search"] = search
+    return doc
+
+
+def _close(a, b, path="") -> None:
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _close(a[k], b[k], f"{path}/{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for k, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{path}/{k}")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == b or (math.isinf(a) and a == b) or abs(a - b) <= 1e-9 * max(1.0, abs(a)), \
+            (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+@pytest.mark.parametrize("name", ["icmp", "symmetricSibs", "fire"])
+def test_the_solver_gives_the_same_result_without_the_classes(name, monkeypatch):
+    ds = load_dvi_dataset(DVI_EXAMPLES / f"{name}.json")
+    with_classes = solver.solve(ds)
+    monkeypatch.setattr(solver, "exchangeable_missing", lambda fam: [])
+    without = solver.solve(ds)
+    _close(_comparable(with_classes), _comparable(without))
+    assert with_classes.search["likelihood_calls"] < without.search["likelihood_calls"]
