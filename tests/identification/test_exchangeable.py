@@ -123,3 +123,40 @@ def test_the_solver_gives_the_same_result_without_the_classes(name, monkeypatch)
     without = solver.solve(ds)
     _close(_comparable(with_classes), _comparable(without))
     assert with_classes.search["likelihood_calls"] < without.search["likelihood_calls"]
+
+
+# --- sub-assignments impossible because a smaller one is (methods §11.6) ---------------------
+
+def _solve_keeping_likelihoods(ds, monkeypatch):
+    holder: dict = {}
+    real_init = solver._Likelihoods.__init__
+
+    def keep(self, *a, **k):
+        real_init(self, *a, **k)
+        holder["lik"] = self
+
+    monkeypatch.setattr(solver._Likelihoods, "__init__", keep)
+    result = solver.solve(ds)
+    monkeypatch.setattr(solver._Likelihoods, "__init__", real_init)
+    return result, holder["lik"]
+
+
+@pytest.mark.parametrize("name", ["icmp", "grave"])
+def test_sub_assignments_marked_impossible_are_impossible(name, monkeypatch):
+    """Every sub-assignment the joint stage skips because one of its smaller sub-assignments
+    is impossible has likelihood 0 on the whole pedigree (computed here directly), and the
+    solver's result is the same when nothing is skipped (each is then computed)."""
+    ds = load_dvi_dataset(DVI_EXAMPLES / f"{name}.json")
+    pruned, lik = _solve_keeping_likelihoods(ds, monkeypatch)
+    families = {f.name: f for f in ds.families}
+    assert len(lik._impossible) > (100 if name == "icmp" else 0)
+    for fam_name, pairs in lik._impossible:
+        genotypes = dict(lik.family_gt[fam_name])
+        for m, v in pairs:
+            genotypes[m] = lik.victim_gt[v]
+        whole = log_likelihood(families[fam_name].pedigree, lik.markers, genotypes)
+        assert float(whole.sum()) == -math.inf, (fam_name, pairs)
+    monkeypatch.setattr(solver._Likelihoods, "mark_impossible", lambda self, fam, pairs: None)
+    computed = solver.solve(ds)
+    _close(_comparable(pruned), _comparable(computed))
+    assert pruned.search["likelihood_calls"] < computed.search["likelihood_calls"]

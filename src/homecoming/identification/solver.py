@@ -136,6 +136,7 @@ class _Likelihoods:
         self.decomposable = self.batched and decompose_applies(self.markers)
         self._block_cache: dict[str, BlockLikelihoods] = {}
         self._classes = {f.name: exchangeable_missing(f) for f in dataset.families}
+        self._impossible: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
 
     def canonical(self, fam: Family, pairs: tuple[tuple[str, str], ...]
                   ) -> tuple[tuple[str, str], ...]:
@@ -230,6 +231,15 @@ class _Likelihoods:
                 fam.pedigree, self.markers, self.family_gt[fam.name], self.victim_gt, engine,
                 relevant_persons)
         return hit
+
+    def mark_impossible(self, fam: Family, pairs: tuple[tuple[str, str], ...]) -> None:
+        """Record a sub-assignment known to have likelihood 0 without computing it (one of
+        its sub-assignments has likelihood 0)."""
+        self._impossible.add((fam.name, self.canonical(fam, pairs)))
+
+    def known_impossible(self, fam: Family, pairs: tuple[tuple[str, str], ...]) -> bool:
+        """Whether :meth:`mark_impossible` recorded this sub-assignment."""
+        return bool(self._impossible) and (fam.name, self.canonical(fam, pairs)) in self._impossible
 
     def prime(self, fam: Family, pairs: tuple[tuple[str, str], ...], values: np.ndarray) -> None:
         """Store a likelihood (with mutation) computed elsewhere, e.g. a genotype-table column."""
@@ -333,6 +343,23 @@ def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
                     for v in candidates[miss[j]] if not used >> bit[v] & 1]
         if not children or seen + len(children) > 2 * limit:
             return
+        if len(children[0][2]) > 2:
+            # a child is impossible where one of its sub-assignments one pair smaller is: the
+            # likelihood of more observations is at most that of fewer (methods §11.6); the
+            # level holds every possible sub-assignment of its size (each is reached through
+            # its prefixes, all possible too), the one without the last pair is the parent
+            possible = {lik.canonical(fam, pairs) for _, _, pairs in level}
+            kept = []
+            for child in children:
+                pairs = child[2]
+                if all(lik.canonical(fam, pairs[:k] + pairs[k + 1:]) in possible
+                       for k in range(len(pairs) - 1)):
+                    kept.append(child)
+                else:
+                    lik.mark_impossible(fam, pairs)
+            children = kept
+            if not children:
+                return
         # block by block, a level's sub-assignments share engine calls (one per sub-pedigree):
         # one call for the whole level; otherwise batches bound the engine's row arrays
         chunk = len(children) if lik.decomposable else PRIME_CHUNK
@@ -519,6 +546,8 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                     if used >> bit[v] & 1:
                         continue
                     new_pairs = pairs + ((m, v),)
+                    if lik.known_impossible(f, new_pairs):
+                        continue  # a smaller sub-assignment is impossible (_prime_options)
                     ll = _total(lik.family(f, new_pairs))
                     if ll == -math.inf:
                         continue  # and every extension is impossible too
