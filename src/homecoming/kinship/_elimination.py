@@ -111,7 +111,8 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
 
 def _pair_weights(log_sizes: list[float]) -> list[list[float]]:
     """exp(log size a + log size b): the fill weight of a missing edge a-b."""
-    return [[math.exp(a + b) for b in log_sizes] for a in log_sizes]
+    sizes = [math.exp(a) for a in log_sizes]
+    return [[a * b for b in sizes] for a in sizes]
 
 
 def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
