@@ -190,6 +190,59 @@ def test_browser_run_identification(page, server):
     screenshot(page, "analysis-candidate")
 
 
+def _wait_done(client, location: str) -> str:
+    job = re.fullmatch(r"/analysis/run\?job=([\w-]+)", location).group(1)
+    deadline = time.monotonic() + 240
+    while True:
+        block = client.get("/analysis/run/progress", params={"job": job},
+                           headers={"HX-Request": "true"}).text
+        state = re.search(r'id="run-progress" data-state="(\w+)"', block).group(1)
+        if state != "running":
+            return state
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+
+
+def test_the_run_takes_the_screening_rule_and_offers_the_latest(server):
+    """The run page fills in the latest stored run's screening rule; a rule given on the form
+    is checked (a bad value: 400, the values kept, nothing started), used by the run and
+    recorded in the stored thresholds, and offered next time."""
+    from homecoming.services.incremental import latest_screening_rule
+
+    analyst = _client(server, "analyst")
+    run_id, min_lr, top = latest_screening_rule(server.db)
+    page = analyst.get("/analysis/run").text
+    assert f'name="screen_min_log10_lr" inputmode="decimal" value="{min_lr:g}"' in page
+    assert f'name="screen_top" inputmode="numeric" value="{top}"' in page
+    token = _token(page)
+    for bad_min, bad_top in (("abc", "2"), ("0", "2"), ("2", "-1"), ("2", "1.5")):
+        refused = analyst.post("/analysis/run", data={
+            "csrf_token": token, "scope": "case", "screen_min_log10_lr": bad_min,
+            "screen_top": bad_top})
+        assert refused.status_code == 400, (bad_min, bad_top)
+        assert 'id="run-form-error"' in refused.text
+        assert f'value="{bad_min}"' in refused.text and f'value="{bad_top}"' in refused.text
+    # a rule strict enough to change the conclusions (a run that changes nothing stores no
+    # version, and the latest stored run stays the one before)
+    started = analyst.post("/analysis/run", data={
+        "csrf_token": token, "scope": "case", "screen_min_log10_lr": "30,5",
+        "screen_top": "0"})
+    assert started.status_code == 303
+    assert _wait_done(analyst, started.headers["location"]) == "done"
+    latest = latest_screening_rule(server.db)
+    assert latest[1:] == (30.5, 0) and latest[0] != run_id
+    page = analyst.get("/analysis/run").text
+    assert 'value="30.5"' in page and 'name="screen_top" inputmode="numeric" value="0"' in page
+    assert latest[0] in page                       # the run whose rule it is
+    # the default rule again, for the tests after this one
+    again = analyst.post("/analysis/run", data={
+        "csrf_token": _token(page), "scope": "case", "screen_min_log10_lr": f"{min_lr:g}",
+        "screen_top": str(top)})
+    assert _wait_done(analyst, again.headers["location"]) == "done"
+    assert latest_screening_rule(server.db)[1:] == (min_lr, top)
+    analyst.close()
+
+
 def test_screening_runs_in_the_background_and_stores_candidates(server):
     """Last in this module: it adds half-sibling candidates to the private database."""
     lab = _client(server, "lab")                  # screen.run: the laboratory too

@@ -281,7 +281,9 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
     who = authorize(session, "identify.run", actor=actor)
     repo = IdentificationRepository(session, user=who)
     now = now or _dt.datetime.now(_dt.UTC)
-    run_id = f"RUN-{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    # the time to the microsecond first: run ids sort in the order the runs were stored (the
+    # latest run's screening rule is read as the greatest id), also for runs a second apart
+    run_id = f"RUN-{now.strftime('%Y%m%dT%H%M%S.%f')}-{uuid.uuid4().hex[:6]}"
     report = StoreReport(run_id=run_id)
     thresholds = dict(result.thresholds)
     prior_n = _prior_missing(thresholds, len(families))

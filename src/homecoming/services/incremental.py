@@ -45,7 +45,7 @@ from homecoming.errors import InputError
 from homecoming.identification.groups import groups_sharing
 
 __all__ = ["IncrementalResult", "identify_incrementally", "import_then_identify",
-           "stored_profile_barcodes"]
+           "latest_screening_rule", "stored_profile_barcodes"]
 
 PERMISSION_IDENTIFY = "identify.run"
 R = TypeVar("R")
@@ -144,6 +144,18 @@ def _stored_screening_rule(session: Any) -> tuple[str, float, int] | None:
     if not isinstance(a, (int, float)) or not isinstance(b, int):
         return None
     return str(run), float(a), int(b)
+
+
+def latest_screening_rule(db: Any) -> tuple[str | None, float, int]:
+    """The screening rule a new run of the stored case would repeat: (run id,
+    ``min_log10_lr``, ``top``) of the latest stored identification run that recorded its rule,
+    or (None, the default rule) when there is none. The web application's run page offers it
+    (the command line's ``identify --only-new`` uses it when no rule is given)."""
+    with db.session() as session:
+        stored = _stored_screening_rule(session)
+    if stored is None:
+        return None, MIN_LOG10_LR, TOP
+    return stored
 
 
 def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:

@@ -159,8 +159,13 @@ def candidate(ctx: Context, pm: str = "", ref: str = "", relationship: str = "")
 
 # --- the identification run ------------------------------------------------------------------
 
-def _work(ctx: Context, scope: str, profile_ids: list[str]) -> Any:
+def _work(ctx: Context, scope: str, profile_ids: list[str],
+          rule: tuple[float, int] | None = None) -> Any:
+    """The run; ``rule``: the screening rule (min log10 LR, top), None: the service's own
+    (the default for the whole case, the latest stored run's for new profiles)."""
     db, actor = ctx.db, ctx.user
+    screening: dict[str, Any] = ({} if rule is None else
+                                 {"min_log10_lr": rule[0], "top": rule[1]})
 
     def work(job: Job) -> dict[str, Any]:
         from homecoming.services.case_identification import identify_stored_case
@@ -169,7 +174,7 @@ def _work(ctx: Context, scope: str, profile_ids: list[str]) -> Any:
         job.on_stage("loading", 0, 1)
         if scope == "new":
             inc = identify_incrementally(db, profile_ids=profile_ids, actor=actor,
-                                         progress=job.on_groups)
+                                         progress=job.on_groups, **screening)
             job.on_stage("storing", 1, 1)
             stored = inc.stored
             summary = inc.case.result.summary() if inc.case is not None else {
@@ -177,7 +182,7 @@ def _work(ctx: Context, scope: str, profile_ids: list[str]) -> Any:
             warnings = inc.warnings
         else:
             out = identify_stored_case(db, store=True, actor=actor, progress=job.on_groups,
-                                       stage_progress=job.on_stage)
+                                       stage_progress=job.on_stage, **screening)
             job.on_stage("storing", 1, 1)
             stored, summary, warnings = out.stored, out.result.summary(), out.result.warnings
         return {"scope": scope, "run_id": stored.run_id if stored else None,
@@ -189,9 +194,36 @@ def _work(ctx: Context, scope: str, profile_ids: list[str]) -> Any:
 
 
 def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
-              status: int = 200, scope: str = "case", profiles: str = "") -> Response:
+              status: int = 200, scope: str = "case", profiles: str = "",
+              rule: tuple[str, str] | None = None) -> Response:
+    from homecoming.services.incremental import latest_screening_rule
+
+    run_id, min_log10_lr, top = latest_screening_rule(ctx.db)
+    shown = rule if rule is not None else (format(min_log10_lr, "g"), str(top))
     return render(ctx, "analysis_run.html", status=status, job=job, error=error,
-                  scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES)
+                  scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES,
+                  rule_run=run_id, screen_min=shown[0], screen_top=shown[1])
+
+
+def _screening_rule(min_text: str, top_text: str) -> tuple[float, int] | str:
+    """The screening rule of the form, or the message that says what is wrong."""
+    from homecoming.errors import InputError
+    from homecoming.services.screening import check_screening_rule
+
+    try:
+        value = float(min_text.strip().replace(",", "."))
+    except ValueError:
+        return i18n.gettext("The minimum log10 LR must be a number above 0, e.g. 2 "
+                            "(LR 100).")
+    text = top_text.strip()
+    if not text.isdigit():
+        return i18n.gettext("The number of best remains per missing person must be a whole "
+                            "number, 0 or more.")
+    try:
+        return check_screening_rule(value, int(text))
+    except InputError:
+        return i18n.gettext("The minimum log10 LR must be a number above 0, e.g. 2 "
+                            "(LR 100).")
 
 
 def _identify_job(ctx: Context, job: str) -> Job | None:
@@ -207,16 +239,27 @@ def run_page(ctx: Context, job: str = "") -> Response:
 
 
 @route(router, "POST", "/analysis/run", "identify.run")
-def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form("")) -> Response:
-    """Start the identification run in the background and go to its progress."""
+def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form(""),
+              screen_min_log10_lr: str = Form(""), screen_top: str = Form("")) -> Response:
+    """Start the identification run in the background and go to its progress. The screening
+    rule fields, where given (the page fills in the latest stored run's rule), are the rule of
+    the run (``identify --screen-min-log10-lr``, ``--screen-top``)."""
+    given = (screen_min_log10_lr, screen_top)
     if scope not in SCOPES:
-        return _run_page(ctx, None, status=400,
+        return _run_page(ctx, None, status=400, rule=given,
                          error=i18n.gettext("Choose what to identify."))
     ids = [p for p in _BARCODES.split(profiles.strip()) if p][:10000]
     if scope == "new" and not ids:
-        return _run_page(ctx, None, status=400, scope=scope, error=i18n.gettext(
+        return _run_page(ctx, None, status=400, scope=scope, rule=given, error=i18n.gettext(
             "Give the bar-codes of the newly imported profiles."))
-    job = job_runner(ctx).start("identify", ctx.user or "", _work(ctx, scope, ids))
+    rule: tuple[float, int] | None = None
+    if screen_min_log10_lr.strip() or screen_top.strip():
+        checked = _screening_rule(screen_min_log10_lr, screen_top)
+        if isinstance(checked, str):
+            return _run_page(ctx, None, status=400, scope=scope, profiles=profiles,
+                             rule=given, error=checked)
+        rule = checked
+    job = job_runner(ctx).start("identify", ctx.user or "", _work(ctx, scope, ids, rule))
     return RedirectResponse(f"/analysis/run?job={job.id}", status_code=303)
 
 
