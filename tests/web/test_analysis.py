@@ -174,6 +174,8 @@ def test_browser_run_identification(page, server):
     review queue."""
     log_in(page, server, "analyst")
     page.get(server.url + "/analysis/run")
+    assert page.find_element(By.ID, "screen-min").get_attribute("value")   # filled in
+    screenshot(page, "analysis-run-form")
     page.find_element(By.ID, "scope-case").click()
     page.find_element(By.ID, "run-identification").click()
     wait_for(page, "#run-progress")
