@@ -118,6 +118,10 @@ def _versions(session: Session) -> dict[tuple[str, str], int]:
     return session.info.setdefault("homecoming_row_versions", {})
 
 
+
+#: per repository class, the names of its model's fields that are columns of its table
+_ROW_FIELDS: dict[type, list[str]] = {}
+
 class AuditRecord(dict[str, Any]):
     """One audit record: id, seq, at, user_name, db_role, table_name, record_key, action,
     reason, before, after, record_sha256, prev_hash, entry_hash."""
@@ -197,7 +201,11 @@ class Repository(Generic[M]):
         return row
 
     def from_row(self, row: Mapping[str, Any]) -> M:
-        data = {name: row[name] for name in self.model.model_fields if name in row}
+        names = _ROW_FIELDS.get(type(self))
+        if names is None:    # the model's fields that are columns of the table, once per class
+            names = _ROW_FIELDS[type(self)] = [name for name in self.model.model_fields
+                                               if name in self.table.c]
+        data = {name: row[name] for name in names if name in row}
         return self.model.model_validate(data)  # type: ignore[return-value]
 
     def audit_view(self, record: M) -> dict[str, Any]:
