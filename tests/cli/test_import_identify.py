@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from homecoming.cli.main import cli
-from homecoming.errors import InputError
 from homecoming.services.case_identification import identify_stored_case
 from homecoming.services.demo import load_demo
 from homecoming.services.identifications import list_identifications
@@ -105,14 +104,24 @@ def test_only_new_exports_the_dataset(taken_out):
     assert json.loads(full.read_text()) == doc
 
 
-def test_dropout_refused_on_the_command_line(taken_out):
-    """--dropout with --only-new (incremental) is refused; the whole stored case models it."""
-    url, barcode = taken_out[0], taken_out[2]
+def test_only_new_with_dropout_on_the_command_line(taken_out):
+    """--dropout with --only-new: the incremental run models the drop-out as the full run
+    does (tests/services/test_incremental.py compares every identification); its JSON says
+    so (``model``); a probability outside [0, 1) is refused."""
+    url, barcode, path = taken_out[0], taken_out[2], taken_out[4]
+    CliRunner().invoke(cli, ["--database", url, "import", "profiles", str(path)],
+                       catch_exceptions=False)
     res = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0.05",
+                                   "--only-new", barcode, "--no-store", "--quiet", "--json"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["format"] == "homecoming/incremental-identification@1"
+    assert doc["groups"] and doc["model"]["dropout"] == 0.05
+    assert doc["model"]["dropout_applies_to"]
+    bad = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "1.5",
                                    "--only-new", barcode, "--no-store", "--quiet"])
-    assert res.exit_code == 1 and isinstance(res.exception, InputError)
-    assert "does not model drop-out" in str(res.exception)
-    assert "\n" not in str(res.exception)
+    assert bad.exit_code != 0 and "1.5" in bad.output
     ok = CliRunner().invoke(cli, ["--database", url, "identify", "--dropout", "0",
                                   "--no-store", "--quiet", "--json"], catch_exceptions=False)
     assert ok.exit_code == 0 and json.loads(ok.stdout)["format"] == \

@@ -13,7 +13,7 @@ import pytest
 
 from homecoming.errors import InputError
 from homecoming.services.case_identification import (
-    check_dropout,
+    dropout_probability,
     group_batch_size,
     identify_case,
     identify_stored_case,
@@ -192,19 +192,11 @@ def test_markers_from_distinct_genotypes_equal_markers_from_profiles(case):
     assert left_out == ["NOT_A_LOCUS"]
 
 
-def test_dropout_is_refused_where_no_stage_models_it(case):
-    """The incremental identification does not model drop-out (the whole stored case does:
-    tests/services/test_stored_dropout.py)."""
+def test_dropout_must_be_a_probability(case):
+    """A drop-out probability outside [0, 1) is refused, whatever the run."""
     db = case[0]
-    check_dropout(None)
-    check_dropout(0.0)
-    with pytest.raises(InputError, match=r"dropout 0.05: the incremental identification "
-                                         r"\(--only-new, import --identify\) does not model "
-                                         r"drop-out") as err:
-        check_dropout(0.05)
-    assert "\n" not in str(err.value)
     with pytest.raises(InputError, match=r"dropout 1.5; expected a probability in \[0, 1\)"):
-        check_dropout(1.5)
+        dropout_probability(1.5)
     with pytest.raises(InputError, match=r"dropout 1.5; expected a probability in \[0, 1\)"):
         identify_stored_case(db, store=False, dropout=1.5)
     # 0 is "no drop-out": the same identifications as none

@@ -40,8 +40,8 @@ and observed exactly — in every stage: the pairwise screening (``PairwiseModel
 the per-family genotype tables and the joint likelihoods of the solve
 (:class:`homecoming.identification.tables.DropoutLikelihood`), the stored per-marker LRs and
 the runner-ups; it is recorded in the model and the provenance. ``d = 0`` (or none) gives the
-same numbers as without it. The incremental identification (``--only-new``) does not model it
-yet (:func:`check_dropout`).
+same numbers as without it. The incremental identification (``--only-new``) models it the same
+way (:func:`homecoming.services.incremental.identify_incrementally`).
 
 Limits: one family per missing person (a donor record names one missing person), so two
 missing persons of one family are solved as two families that share their donors' profiles.
@@ -79,7 +79,7 @@ __all__ = ["family_pedigree", "placed_donors", "pairwise_log10_lr", "CaseIdentif
            "VictimData", "FamilyData", "case_from_records", "identify_case", "dvi_dataset_json",
            "CASE_FORMAT", "load_stored_case", "StoredCaseResult", "identify_stored_case",
            "load_dataset", "identify_dataset", "screen_candidates", "read_stored_case",
-           "StoredCaseRows", "pairwise_model", "check_dropout", "dropout_probability",
+           "StoredCaseRows", "pairwise_model", "dropout_probability",
            "DROPOUT_APPLIES_TO"]
 
 #: the JSON format of a stored-case identification result
@@ -1034,22 +1034,6 @@ def dropout_probability(dropout: float | None) -> float:
         raise InputError(f"dropout {dropout!r}; expected a probability in [0, 1)",
                          field="dropout", value=dropout)
     return value
-
-
-def check_dropout(dropout: float | None) -> None:
-    """Refuse a positive drop-out probability for the *incremental* identification
-    (``identify --only-new``, ``import ... --identify``; ``None`` and 0 pass): its screening
-    of the new profiles does not model drop-out yet. The whole stored case does
-    (:func:`identify_stored_case`, module doc).
-
-    :raises InputError: ``dropout`` outside [0, 1), or positive.
-    """
-    if not dropout_probability(dropout):
-        return
-    raise InputError(f"dropout {dropout:g}: the incremental identification (--only-new, "
-                     "import --identify) does not model drop-out; expected none or 0 (identify "
-                     "the whole stored case with --dropout instead)",
-                     field="dropout", value=dropout)
 
 
 def _flagged_remains(session: Any) -> dict[str, list[str]]:

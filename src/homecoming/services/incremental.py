@@ -78,6 +78,8 @@ class IncrementalResult:
     #: the thresholds the conclusions used and the screening's candidate rule
     #: (``screening_min_log10_lr``, ``screening_top``), as in case-identification@1
     thresholds: dict[str, Any] = field(default_factory=dict)
+    #: the drop-out probability of the post-mortem profiles (0: none), as the full run's
+    dropout: float = 0.0
     #: (markers, victims, families) of the case as identified, for :meth:`dataset_json`
     used: tuple[Any, Any, Any] | None = field(default=None, repr=False)
 
@@ -97,6 +99,8 @@ class IncrementalResult:
         return dvi_dataset_json(*self.used)
 
     def to_dict(self) -> dict[str, Any]:
+        from homecoming.services.case_identification import DROPOUT_APPLIES_TO
+
         out: dict[str, Any] = {
             "format": "homecoming/incremental-identification@1", "profiles": self.profiles,
             "new_remains": self.new_remains, "changed_families": self.changed_families,
@@ -104,7 +108,9 @@ class IncrementalResult:
             "identifications": [{"missing": m, **d} for m, d in
                                 sorted(self.identifications.items())],
             "full_run": self.full_run, "warnings": self.warnings,
-            "thresholds": self.thresholds}
+            "thresholds": self.thresholds,
+            "model": {"dropout": self.dropout,
+                      **({"dropout_applies_to": DROPOUT_APPLIES_TO} if self.dropout else {})}}
         if self.stored is not None:
             out["stored"] = self.stored.to_dict()
         return out
@@ -370,8 +376,11 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     run's: not given (None), each is the latest stored run's (its recorded thresholds), else
     the full run's default (``MIN_LOG10_LR``, ``TOP``); given and different, a warning says so.
 
-    ``dropout``: None or 0 only (:func:`~homecoming.services.case_identification.
-    check_dropout`). With lineage markers stored the whole case is identified again
+    ``dropout``: the drop-out probability of the post-mortem profiles, as in the full run
+    (:func:`~homecoming.services.case_identification.identify_stored_case`): the screening
+    scores, the solve and the stored LRs model it, so the identifications equal a full run's
+    with the same ``dropout``; it must be the full run's, as the rule must (the groups and
+    conclusions otherwise differ). With lineage markers stored the whole case is identified again
     (``full_run`` says so): their LRs enter the full run's screening only.
 
     :raises InputError: a profile id that is not stored, or a case without missing persons.
@@ -384,7 +393,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _case_digest,
         _flagged_remains,
         _withhold_flagged,
-        check_dropout,
+        dropout_probability,
         family_pedigree,
         identify_stored_case,
         pairwise_model,
@@ -400,7 +409,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         markers_from_genotypes,
     )
 
-    check_dropout(dropout)
+    drop = dropout_probability(dropout)
     given_rule = (min_log10_lr, top)
     check_screening_rule(MIN_LOG10_LR if min_log10_lr is None else min_log10_lr,
                          TOP if top is None else top)
@@ -408,7 +417,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     if not ids:
         raise InputError("no profile ids; expected the sample barcodes of newly imported "
                          "profiles", field="profile_ids")
-    out = IncrementalResult(profiles=ids)
+    out = IncrementalResult(profiles=ids, dropout=drop)
     with db.session() as session:
         if store:
             from homecoming.services._common import _authorize
@@ -474,8 +483,10 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
 
     # the two views, scored with the same models and codes in the full run's order
     refs = _references(families)
-    models = {rel: pairwise_model(markers, rel) for rel in dict.fromkeys(r for r, _, _ in refs)}
-    encoded = _Encoded(next(iter(models.values()), None) or pairwise_model(markers, "direct"))
+    models = {rel: pairwise_model(markers, rel, drop)
+              for rel in dict.fromkeys(r for r, _, _ in refs)}
+    encoded = _Encoded(next(iter(models.values()), None)
+                       or pairwise_model(markers, "direct", drop))
     new = _Screen(victims, families, models, encoded, min_log10_lr, top)
     old = _Screen(old_victims, old_families, models, encoded, min_log10_lr, top)
     old_vic = {v.id: v for v in old_victims}
@@ -514,6 +525,13 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     if config.prior_missing is None:
         config = dataclasses.replace(config, prior_missing=max(len(families), 1))
     by_marker = {m.name for m in markers}
+    solve_kw: dict[str, Any] = {}
+    if drop:     # the victims' observations, as in the full run (identify_case)
+        from homecoming.identification.solver import VICTIM_NODE
+        from homecoming.identification.tables import DropoutLikelihood
+
+        solve_kw["loglik"] = DropoutLikelihood(
+            drop, [fam.missing.id for fam in families] + [VICTIM_NODE])
     result = CaseIdentification(victims=len(victims), families=len(families),
                                 candidate_pairs=0, components=len(todo))
     result.thresholds = {**config.thresholds(config.prior_missing),
@@ -531,12 +549,13 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
             mp = families[k].missing.id
             ds_families.append(Family(f"FAM:{mp}", ped, (mp,), genotypes))
         solved = solve(DviDataset(markers, ds_victims, ds_families, theta=theta),
-                       config=config)
+                       config=config, **solve_kw)
         members = {"missing_persons": [families[k].missing.id for k in ks],
                    "remains": [victims[v].id for v in vids]}
         out.groups.append(members)
         result.components_provenance.append({"component": done, **members,
-                                             "provenance": solved.provenance})
+                                             "provenance": solved.provenance,
+                                             **({"dropout": drop} if drop else {})})
         result.candidate_pairs += sum(len(new.candidates(k)) for k in ks)
         record_group(result, solved, done)
         if progress is not None:
@@ -557,14 +576,15 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         mutation_model = None if spec is None else {k: getattr(spec, k) for k in
                                                     ("model", "rate", "rate2", "range")}
         prov = record(frequency_database=fdb, mutation_model=mutation_model, theta=theta,
-                      dropout=None, thresholds=result.thresholds, seed=None,
+                      dropout=drop or None, thresholds=result.thresholds, seed=None,
                       loci_left_out=loci_left_out,
                       input_sha256=_case_digest(markers, victims, families))
         prov["incremental"] = {"profiles": ids, "groups_solved": len(todo)}
         with db.session() as session:
             out.stored = store_case_identification(
                 session, result, markers=markers, victims=victims, families=families,
-                fdb=fdb, mutation=spec, theta=theta, provenance=prov, actor=actor)
+                fdb=fdb, mutation=spec, theta=theta, provenance=prov, actor=actor,
+                **({"dropout": drop} if drop else {}))
     return out
 
 
@@ -594,10 +614,10 @@ def import_then_identify(db: Any, run_import: Callable[[], R], *, actor: str | N
     are checked before the import; the import is committed before the identification
     starts.
     """
-    from homecoming.services.case_identification import check_dropout
+    from homecoming.services.case_identification import dropout_probability
     from homecoming.services.screening import check_screening_rule
 
-    check_dropout(identify.get("dropout"))
+    dropout_probability(identify.get("dropout"))
     given_lr, given_top = identify.get("min_log10_lr"), identify.get("top")
     check_screening_rule(MIN_LOG10_LR if given_lr is None else given_lr,
                          TOP if given_top is None else given_top)
