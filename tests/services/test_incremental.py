@@ -202,8 +202,11 @@ def test_with_dropout_adding_a_pm_profile_back_equals_a_full_run(tmp_path):
     with db.session() as session:
         Repositories(session).profiles.add(profile)
 
+    other = identify_incrementally(db, profile_ids=[barcode], store=False)   # none given
+    assert any(f"used drop-out {DROPOUT:g}; this run uses 0" in w for w in other.warnings)
     inc = identify_incrementally(db, profile_ids=[barcode], dropout=DROPOUT)
 
+    assert not any("drop-out" in w for w in inc.warnings)
     assert inc.full_run is None and inc.groups_solved >= 1
     assert {(frozenset(g["missing_persons"]), frozenset(g["remains"]))
             for g in inc.groups} == _groups(full) - _groups(before)

@@ -133,6 +133,21 @@ def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
                          field="profile_ids", value=missing[0])
 
 
+def _stored_dropout(session: Any) -> tuple[str, float] | None:
+    """(run id, drop-out probability) of the latest stored identification run (its
+    ``model.dropout``; none recorded: 0), or None when nothing is stored."""
+    from sqlalchemy import func, select
+
+    from homecoming.storage.tables_identifications import identifications as t
+
+    run = session.execute(select(func.max(t.c.run_id))).scalar()
+    if run is None:
+        return None
+    model = session.execute(select(t.c.model).where(t.c.run_id == run).limit(1)).scalar()
+    value = (model or {}).get("dropout")
+    return str(run), float(value) if isinstance(value, (int, float)) else 0.0
+
+
 def _stored_screening_rule(session: Any) -> tuple[str, float, int] | None:
     """(run id, ``screening_min_log10_lr``, ``screening_top``) of the latest stored
     identification run (run ids begin with the time), or None: nothing stored, or a run that
@@ -425,6 +440,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
             _authorize(session, PERMISSION_IDENTIFY, actor)
         _check_stored(session, ids)
         stored_rule = _stored_screening_rule(session)
+        stored_dropout = _stored_dropout(session)
         # a rule not given is the latest stored run's: the groups then match a full run's
         min_log10_lr, top = check_screening_rule(
             given_rule[0] if given_rule[0] is not None else
@@ -473,6 +489,11 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     markers = [dataclasses.replace(m, mutation_female=spec, mutation_male=spec)
                for m in markers]
     out.used = (markers, victims, families)
+    if stored_dropout is not None and stored_dropout[1] != drop:
+        out.warnings.append(
+            f"the latest stored run {stored_dropout[0]} used drop-out {stored_dropout[1]:g}; "
+            f"this run uses {drop:g}: the groups and conclusions solved again may differ from "
+            "a full run's (give the stored run's --dropout, or identify the whole case again)")
     if stored_rule is not None and stored_rule[1:] != (min_log10_lr, top):
         run, a, b = stored_rule
         out.warnings.append(
