@@ -202,9 +202,13 @@ def test_with_dropout_adding_a_pm_profile_back_equals_a_full_run(tmp_path):
     with db.session() as session:
         Repositories(session).profiles.add(profile)
 
-    other = identify_incrementally(db, profile_ids=[barcode], store=False)   # none given
+    # another probability is used and named in a warning
+    other = identify_incrementally(db, profile_ids=[barcode], dropout=0.0, store=False)
+    assert other.dropout == 0.0
     assert any(f"used drop-out {DROPOUT:g}; this run uses 0" in w for w in other.warnings)
-    inc = identify_incrementally(db, profile_ids=[barcode], dropout=DROPOUT)
+    # none given: the latest stored run's
+    inc = identify_incrementally(db, profile_ids=[barcode])
+    assert inc.dropout == DROPOUT
 
     assert not any("drop-out" in w for w in inc.warnings)
     assert inc.full_run is None and inc.groups_solved >= 1

@@ -273,7 +273,7 @@ def _check_screen_min(ctx: click.Context, param: click.Parameter,
               help="Stored case: drop-out probability of every post-mortem profile (each "
                    "allele copy independently, as in kinship-case@1 'dropout'; references are "
                    "observed exactly), used in the screening, the joint solve and the stored "
-                   "LRs; default none. With --only-new, give the full run's value.")
+                   "LRs; default none (with --only-new: the latest stored run's).")
 @click.option("--screen-min-log10-lr", "screen_min_log10_lr", type=float, default=None,
               metavar="X", callback=_check_screen_min,
               help="Stored case: the pairwise screening keeps remains as a candidate for a "

@@ -394,8 +394,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
     ``dropout``: the drop-out probability of the post-mortem profiles, as in the full run
     (:func:`~homecoming.services.case_identification.identify_stored_case`): the screening
     scores, the solve and the stored LRs model it, so the identifications equal a full run's
-    with the same ``dropout``; it must be the full run's, as the rule must (the groups and
-    conclusions otherwise differ). With lineage markers stored the whole case is identified again
+    with the same ``dropout``. Like the rule it must be the full run's: not given (None), it
+    is the latest stored run's (its ``model.dropout``, else 0); given and different, a
+    warning says so. With lineage markers stored the whole case is identified again
     (``full_run`` says so): their LRs enter the full run's screening only.
 
     :raises InputError: a profile id that is not stored, or a case without missing persons.
@@ -441,6 +442,8 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
         _check_stored(session, ids)
         stored_rule = _stored_screening_rule(session)
         stored_dropout = _stored_dropout(session)
+        if dropout is None and stored_dropout is not None:
+            drop = out.dropout = stored_dropout[1]   # not given: the stored run's
         # a rule not given is the latest stored run's: the groups then match a full run's
         min_log10_lr, top = check_screening_rule(
             given_rule[0] if given_rule[0] is not None else
@@ -479,7 +482,7 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
                         "had, which changes the markers of the whole case")
         out.case = identify_stored_case(db, config=config, frequencies=frequencies,
                                         store=store, progress=progress, actor=actor,
-                                        theta=theta, mutation=mutation, dropout=dropout,
+                                        theta=theta, mutation=mutation, dropout=drop,
                                         min_log10_lr=min_log10_lr, top=top)
         out.stored = out.case.stored
         out.identifications = dict(out.case.result.details)
