@@ -269,7 +269,7 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
 def _run(steps: list[Step], arrays: list[FloatArray], n_rows: int, scale: bool,
          row_states: IntArray | None = None) -> FloatArray:
     with np.errstate(divide="ignore", under="ignore"):
-        return _run_steps(steps, arrays, n_rows, scale, _Ragged.make(row_states))
+        return _run_steps(steps, arrays, n_rows, scale, row_states)
 
 
 #: Steps whose clique (entries, all rows) is below this run on the padded arrays as they are;
@@ -377,15 +377,21 @@ def _ragged_step(step: Step, inputs: list[FloatArray], ragged: _Ragged, n_rows: 
 
 
 def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
-               scale: bool, ragged: _Ragged | None = None) -> FloatArray:
+               scale: bool, row_states: IntArray | None = None) -> FloatArray:
     slots: dict[int, FloatArray] = dict(enumerate(arrays))
     log_scale = np.zeros(n_rows)
+    ragged: _Ragged | None = None
     for step in steps:
         inputs = [slots.pop(i) for i in step.inputs]
         result: FloatArray
         ragged_result = None
-        if ragged is not None and step.clique * n_rows >= RAGGED_FROM:
-            ragged_result = _ragged_step(step, inputs, ragged, n_rows)
+        if row_states is not None and step.clique * n_rows >= RAGGED_FROM:
+            if ragged is None:       # made at the first large step only: most have none
+                ragged = _Ragged.make(row_states)
+                if ragged is None:
+                    row_states = None
+            if ragged is not None:
+                ragged_result = _ragged_step(step, inputs, ragged, n_rows)
         if ragged_result is not None:
             result = ragged_result
         elif step.clique * n_rows < SMALL_CLIQUE:
