@@ -175,7 +175,10 @@ def test_browser_run_identification(page, server):
     log_in(page, server, "analyst")
     page.get(server.url + "/analysis/run")
     assert page.find_element(By.ID, "screen-min").get_attribute("value")   # filled in
+    assert page.find_element(By.ID, "run-dropout").get_attribute("value") == "0"
     screenshot(page, "analysis-run-form")
+    page.execute_script("document.getElementById('run-dropout').scrollIntoView()")
+    screenshot(page, "analysis-run-form-dropout")
     page.find_element(By.ID, "scope-case").click()
     page.find_element(By.ID, "run-identification").click()
     wait_for(page, "#run-progress")
@@ -242,6 +245,35 @@ def test_the_run_takes_the_screening_rule_and_offers_the_latest(server):
         "screen_top": str(top)})
     assert _wait_done(analyst, again.headers["location"]) == "done"
     assert latest_screening_rule(server.db)[1:] == (min_lr, top)
+    analyst.close()
+
+
+def test_the_run_takes_the_dropout_and_offers_the_latest(server):
+    """The drop-out field: filled in with the latest stored run's (0 here), checked (a value
+    outside [0, 1): 400), used by the run and recorded in the stored model, offered next."""
+    from homecoming.services.incremental import latest_dropout
+
+    analyst = _client(server, "analyst")
+    assert latest_dropout(server.db) == 0.0
+    page = analyst.get("/analysis/run").text
+    assert 'name="dropout" inputmode="decimal" value="0"' in page
+    token = _token(page)
+    for bad in ("1", "-0.1", "x"):
+        refused = analyst.post("/analysis/run", data={"csrf_token": token, "scope": "case",
+                                                      "dropout": bad})
+        assert refused.status_code == 400 and 'id="run-form-error"' in refused.text, bad
+        assert f'name="dropout" inputmode="decimal" value="{bad}"' in refused.text
+    started = analyst.post("/analysis/run", data={"csrf_token": token, "scope": "case",
+                                                  "dropout": "0,05"})
+    assert _wait_done(analyst, started.headers["location"]) == "done"
+    assert latest_dropout(server.db) == 0.05        # the stored versions' model.dropout
+    page = analyst.get("/analysis/run").text
+    assert 'name="dropout" inputmode="decimal" value="0.05"' in page
+    # no drop-out again, for the tests after this one
+    again = analyst.post("/analysis/run", data={"csrf_token": _token(page), "scope": "case",
+                                                "dropout": "0"})
+    assert _wait_done(analyst, again.headers["location"]) == "done"
+    assert latest_dropout(server.db) == 0.0
     analyst.close()
 
 

@@ -45,7 +45,7 @@ from homecoming.errors import InputError
 from homecoming.identification.groups import groups_sharing
 
 __all__ = ["IncrementalResult", "identify_incrementally", "import_then_identify",
-           "latest_screening_rule", "stored_profile_barcodes"]
+           "latest_dropout", "latest_screening_rule", "stored_profile_barcodes"]
 
 PERMISSION_IDENTIFY = "identify.run"
 R = TypeVar("R")
@@ -177,6 +177,15 @@ def latest_screening_rule(db: Any) -> tuple[str | None, float, int]:
     if stored is None:
         return None, MIN_LOG10_LR, TOP
     return stored
+
+
+def latest_dropout(db: Any) -> float:
+    """The drop-out probability of the latest stored identification run (0: none stored, or
+    none recorded), which ``identify --only-new`` uses when none is given and the web
+    application's run page offers."""
+    with db.session() as session:
+        stored = _stored_dropout(session)
+    return 0.0 if stored is None else stored[1]
 
 
 def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:

@@ -160,12 +160,15 @@ def candidate(ctx: Context, pm: str = "", ref: str = "", relationship: str = "")
 # --- the identification run ------------------------------------------------------------------
 
 def _work(ctx: Context, scope: str, profile_ids: list[str],
-          rule: tuple[float, int] | None = None) -> Any:
-    """The run; ``rule``: the screening rule (min log10 LR, top), None: the service's own
-    (the default for the whole case, the latest stored run's for new profiles)."""
+          rule: tuple[float, int] | None = None, dropout: float | None = None) -> Any:
+    """The run; ``rule``: the screening rule (min log10 LR, top), ``dropout``: the drop-out
+    probability of the post-mortem profiles; None: the service's own (the default for the
+    whole case, the latest stored run's for new profiles)."""
     db, actor = ctx.db, ctx.user
     screening: dict[str, Any] = ({} if rule is None else
                                  {"min_log10_lr": rule[0], "top": rule[1]})
+    if dropout is not None:
+        screening["dropout"] = dropout
 
     def work(job: Job) -> dict[str, Any]:
         from homecoming.services.case_identification import identify_stored_case
@@ -195,14 +198,29 @@ def _work(ctx: Context, scope: str, profile_ids: list[str],
 
 def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
               status: int = 200, scope: str = "case", profiles: str = "",
-              rule: tuple[str, str] | None = None) -> Response:
-    from homecoming.services.incremental import latest_screening_rule
+              rule: tuple[str, str, str] | None = None) -> Response:
+    from homecoming.services.incremental import latest_dropout, latest_screening_rule
 
     run_id, min_log10_lr, top = latest_screening_rule(ctx.db)
-    shown = rule if rule is not None else (format(min_log10_lr, "g"), str(top))
+    shown = rule if rule is not None else (format(min_log10_lr, "g"), str(top),
+                                           format(latest_dropout(ctx.db), "g"))
     return render(ctx, "analysis_run.html", status=status, job=job, error=error,
                   scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES,
-                  rule_run=run_id, screen_min=shown[0], screen_top=shown[1])
+                  rule_run=run_id, screen_min=shown[0], screen_top=shown[1],
+                  dropout=shown[2])
+
+
+def _dropout(text: str) -> float | str:
+    """The drop-out probability of the form, or the message that says what is wrong."""
+    from homecoming.errors import InputError
+    from homecoming.services.case_identification import dropout_probability
+
+    message = i18n.gettext("The drop-out probability must be a number from 0 to below 1, "
+                           "e.g. 0.05.")
+    try:
+        return dropout_probability(float(text.strip().replace(",", ".")))
+    except (ValueError, InputError):
+        return message
 
 
 def _screening_rule(min_text: str, top_text: str) -> tuple[float, int] | str:
@@ -240,11 +258,13 @@ def run_page(ctx: Context, job: str = "") -> Response:
 
 @route(router, "POST", "/analysis/run", "identify.run")
 def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form(""),
-              screen_min_log10_lr: str = Form(""), screen_top: str = Form("")) -> Response:
+              screen_min_log10_lr: str = Form(""), screen_top: str = Form(""),
+              dropout: str = Form("")) -> Response:
     """Start the identification run in the background and go to its progress. The screening
     rule fields, where given (the page fills in the latest stored run's rule), are the rule of
-    the run (``identify --screen-min-log10-lr``, ``--screen-top``)."""
-    given = (screen_min_log10_lr, screen_top)
+    the run (``identify --screen-min-log10-lr``, ``--screen-top``); the drop-out field, where
+    given (filled in with the latest stored run's), is its drop-out (``identify --dropout``)."""
+    given = (screen_min_log10_lr, screen_top, dropout)
     if scope not in SCOPES:
         return _run_page(ctx, None, status=400, rule=given,
                          error=i18n.gettext("Choose what to identify."))
@@ -259,7 +279,15 @@ def start_run(ctx: Context, scope: str = Form(""), profiles: str = Form(""),
             return _run_page(ctx, None, status=400, scope=scope, profiles=profiles,
                              rule=given, error=checked)
         rule = checked
-    job = job_runner(ctx).start("identify", ctx.user or "", _work(ctx, scope, ids, rule))
+    probability: float | None = None
+    if dropout.strip():
+        checked_dropout = _dropout(dropout)
+        if isinstance(checked_dropout, str):
+            return _run_page(ctx, None, status=400, scope=scope, profiles=profiles,
+                             rule=given, error=checked_dropout)
+        probability = checked_dropout
+    job = job_runner(ctx).start("identify", ctx.user or "",
+                                _work(ctx, scope, ids, rule, probability))
     return RedirectResponse(f"/analysis/run?job={job.id}", status_code=303)
 
 
