@@ -30,6 +30,7 @@ import io
 
 import pytest
 from privateserver import private_server
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from webpages import By, log_in, screenshot, wait_for
 
@@ -130,7 +131,12 @@ def _ident_page(page, server, ident_id: str) -> None:
 
 
 def _status(page) -> str:
-    return str(page.find_element(By.ID, "status").get_attribute("data-status"))
+    """The identification page's status, or "" while the page is being replaced (the button
+    posts the form and the next page loads: the element found may be gone when read)."""
+    try:
+        return str(page.find_element(By.ID, "status").get_attribute("data-status"))
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
 
 
 def _fetch(page, path: str) -> tuple[int, str | None, str]:
