@@ -19,7 +19,7 @@ import numpy as np
 from homecoming.kinship._cache import BoundedCache
 from homecoming.kinship._types import FloatArray, IntArray
 
-__all__ = ["Factor", "Step", "eliminate", "elimination_order", "plan"]
+__all__ = ["Factor", "Step", "contiguous_groups", "eliminate", "elimination_order", "plan"]
 
 #: A factor: its variables and its table (rows first).
 Factor = tuple[tuple[int, ...], FloatArray]
@@ -279,6 +279,29 @@ RAGGED_FROM = 1 << 18
 RAGGED_GROUP_COST = 30_000
 
 
+def contiguous_groups(counts: list[int], row_cost: list[float], overhead: float
+                      ) -> list[tuple[int, int]]:
+    """The cheapest split of classes ``0..m-1`` (sorted; ``counts[i]`` rows each) into runs of
+    consecutive classes ``[i, j)``, in order: a run costs ``overhead`` plus its rows times
+    ``row_cost[j - 1]`` (every row padded to the run's last class). Dynamic programming."""
+    m = len(counts)
+    best = [0.0] + [math.inf] * m
+    cut = [0] * (m + 1)
+    for j in range(1, m + 1):
+        rows = 0
+        for i in range(j - 1, -1, -1):
+            rows += counts[i]
+            cost = best[i] + overhead + rows * row_cost[j - 1]
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    runs = []
+    j = m
+    while j > 0:
+        runs.append((cut[j], j))
+        j = cut[j]
+    return runs[::-1]
+
+
 class _Ragged:
     """Rows of different state counts in one padded batch (:class:`~._states.MarkerBatch`).
 
@@ -300,7 +323,8 @@ class _Ragged:
         tally = Counter(row_states.tolist())
         self.values = sorted(tally)
         self.counts = [tally[v] for v in self.values]
-        self._groups: dict[int, list[tuple[slice, int]] | None] = {}
+        #: groups by (clique, k): the cheapest split depends on both
+        self._groups: dict[tuple[int, int], list[tuple[slice, int]] | None] = {}
 
     @staticmethod
     def make(row_states: IntArray | None) -> _Ragged | None:
@@ -316,33 +340,18 @@ class _Ragged:
         """Row groups (a range of rows, states kept) for a step whose clique has ``clique``
         entries per row, ``k`` of its axes of ``n_max`` states; None: one padded run is
         cheaper (dynamic programming over the sorted state counts)."""
-        if k in self._groups:
-            return self._groups[k]
-        values, counts, n_max = self.values, self.counts, self.n_max
-        per_row = [clique * (v / n_max) ** k for v in values]
-        m = len(values)
-        best = [0.0] + [math.inf] * m
-        cut = [0] * (m + 1)
-        for j in range(1, m + 1):
-            rows = 0
-            for i in range(j - 1, -1, -1):
-                rows += counts[i]
-                cost = best[i] + RAGGED_GROUP_COST + rows * per_row[j - 1]
-                if cost < best[j]:
-                    best[j], cut[j] = cost, i
-        groups: list[tuple[slice, int]] | None = []
+        key = (clique, k)
+        if key in self._groups:
+            return self._groups[key]
+        values, n_max = self.values, self.n_max
+        runs = contiguous_groups(self.counts, [clique * (v / n_max) ** k for v in values],
+                                 RAGGED_GROUP_COST)
         starts = [0]
-        for c in counts:
+        for c in self.counts:
             starts.append(starts[-1] + c)
-        j = m
-        while j > 0:
-            i = cut[j]
-            assert groups is not None
-            groups.append((slice(starts[i], starts[j]), values[j - 1]))
-            j = i
-        if groups is not None and len(groups) == 1:
-            groups = None
-        self._groups[k] = groups
+        groups = None if len(runs) == 1 else [(slice(starts[i], starts[j]), values[j - 1])
+                                              for i, j in runs]
+        self._groups[key] = groups
         return groups
 
 

@@ -116,14 +116,13 @@ batches), ``_factors`` (founder, transmission and observation factors), ``_elimi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from homecoming.genetics.markers import Marker
 from homecoming.kinship._cache import BoundedCache
-from homecoming.kinship._elimination import eliminate
+from homecoming.kinship._elimination import contiguous_groups, eliminate
 from homecoming.kinship._factors import build_factors
 from homecoming.kinship._problem import (
     BatchProblem,
@@ -318,23 +317,9 @@ def _buckets_uncached(sizes: list[int], width: int) -> list[list[int]]:
     for i, size in enumerate(sizes):
         by_size.setdefault(size, []).append(i)
     values = sorted(by_size)
-    n = len(values)
-    best = [0.0] + [math.inf] * n
-    cut = [0] * (n + 1)
-    for j in range(1, n + 1):
-        count = 0
-        for i in range(j - 1, -1, -1):
-            count += len(by_size[values[i]])
-            c = best[i] + _BATCH_OVERHEAD + count * float(values[j - 1]) ** width
-            if c < best[j]:
-                best[j], cut[j] = c, i
-    out = []
-    j = n
-    while j > 0:
-        i = cut[j]
-        out.append([k for v in values[i:j] for k in by_size[v]])
-        j = i
-    return out[::-1]
+    runs = contiguous_groups([len(by_size[v]) for v in values],
+                             [float(v) ** width for v in values], _BATCH_OVERHEAD)
+    return [[k for v in values[i:j] for k in by_size[v]] for i, j in runs]
 
 
 #: Most rows (markers) in one batch: bounds the padded (rows × states²) arrays.
