@@ -212,7 +212,11 @@ def test_the_run_takes_the_screening_rule_and_offers_the_latest(server):
     """The run page fills in the latest stored run's screening rule; a rule given on the form
     is checked (a bad value: 400, the values kept, nothing started), used by the run and
     recorded in the stored thresholds, and offered next time."""
-    from homecoming.services.incremental import latest_screening_rule
+    from homecoming.services.incremental import latest_run_settings
+
+    def latest_screening_rule(db):
+        settings = latest_run_settings(db)
+        return settings.run_id, settings.min_log10_lr, settings.top
 
     analyst = _client(server, "analyst")
     run_id, min_lr, top = latest_screening_rule(server.db)
@@ -251,7 +255,10 @@ def test_the_run_takes_the_screening_rule_and_offers_the_latest(server):
 def test_the_run_takes_the_dropout_and_offers_the_latest(server):
     """The drop-out field: filled in with the latest stored run's (0 here), checked (a value
     outside [0, 1): 400), used by the run and recorded in the stored model, offered next."""
-    from homecoming.services.incremental import latest_dropout
+    from homecoming.services.incremental import latest_run_settings
+
+    def latest_dropout(db):
+        return latest_run_settings(db).dropout
 
     analyst = _client(server, "analyst")
     assert latest_dropout(server.db) == 0.0

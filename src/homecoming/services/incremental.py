@@ -37,7 +37,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -45,7 +45,7 @@ from homecoming.errors import InputError
 from homecoming.identification.groups import groups_sharing
 
 __all__ = ["IncrementalResult", "identify_incrementally", "import_then_identify",
-           "latest_dropout", "latest_screening_rule", "stored_profile_barcodes"]
+           "RunSettings", "latest_run_settings", "stored_profile_barcodes"]
 
 PERMISSION_IDENTIFY = "identify.run"
 R = TypeVar("R")
@@ -133,9 +133,10 @@ def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
                          field="profile_ids", value=missing[0])
 
 
-def _stored_dropout(session: Any) -> tuple[str, float] | None:
-    """(run id, drop-out probability) of the latest stored identification run (its
-    ``model.dropout``; none recorded: 0), or None when nothing is stored."""
+def _latest_run(session: Any) -> tuple[str, dict[str, Any]] | None:
+    """(run id, ``model``) of the latest stored identification run (run ids begin with the
+    time), or None when nothing is stored. Two indexed look-ups, whatever the number of
+    identifications."""
     from sqlalchemy import func, select
 
     from homecoming.storage.tables_identifications import identifications as t
@@ -144,48 +145,53 @@ def _stored_dropout(session: Any) -> tuple[str, float] | None:
     if run is None:
         return None
     model = session.execute(select(t.c.model).where(t.c.run_id == run).limit(1)).scalar()
-    value = (model or {}).get("dropout")
-    return str(run), float(value) if isinstance(value, (int, float)) else 0.0
+    return str(run), dict(model or {})
 
 
-def _stored_screening_rule(session: Any) -> tuple[str, float, int] | None:
-    """(run id, ``screening_min_log10_lr``, ``screening_top``) of the latest stored
-    identification run (run ids begin with the time), or None: nothing stored, or a run that
-    did not record its rule. Two indexed look-ups, whatever the number of identifications."""
-    from sqlalchemy import func, select
-
-    from homecoming.storage.tables_identifications import identifications as t
-
-    run = session.execute(select(func.max(t.c.run_id))).scalar()
-    if run is None:
+def _stored_dropout(latest: tuple[str, dict[str, Any]] | None) -> tuple[str, float] | None:
+    """(run id, drop-out probability) of the latest run (:func:`_latest_run`; its
+    ``model.dropout``, none recorded: 0), or None when nothing is stored."""
+    if latest is None:
         return None
-    model = session.execute(select(t.c.model).where(t.c.run_id == run).limit(1)).scalar()
-    rule = (model or {}).get("thresholds") or {}
+    value = latest[1].get("dropout")
+    return latest[0], float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _stored_screening_rule(latest: tuple[str, dict[str, Any]] | None
+                           ) -> tuple[str, float, int] | None:
+    """(run id, ``screening_min_log10_lr``, ``screening_top``) of the latest run
+    (:func:`_latest_run`), or None: nothing stored, or a run that did not record its rule."""
+    if latest is None:
+        return None
+    rule = latest[1].get("thresholds") or {}
     a, b = rule.get("screening_min_log10_lr"), rule.get("screening_top")
     if not isinstance(a, (int, float)) or not isinstance(b, int):
         return None
-    return str(run), float(a), int(b)
+    return latest[0], float(a), int(b)
 
 
-def latest_screening_rule(db: Any) -> tuple[str | None, float, int]:
-    """The screening rule a new run of the stored case would repeat: (run id,
-    ``min_log10_lr``, ``top``) of the latest stored identification run that recorded its rule,
-    or (None, the default rule) when there is none. The web application's run page offers it
-    (the command line's ``identify --only-new`` uses it when no rule is given)."""
+class RunSettings(NamedTuple):
+    """What a new run of the stored case would repeat (:func:`latest_run_settings`)."""
+
+    #: the latest stored run whose screening rule this is (None: the default rule)
+    run_id: str | None
+    min_log10_lr: float
+    top: int
+    #: the latest stored run's drop-out probability (0: none, or nothing stored)
+    dropout: float
+
+
+def latest_run_settings(db: Any) -> RunSettings:
+    """The screening rule and the drop-out probability of the latest stored identification
+    run (the default rule and 0 when there is none, or the run did not record them): what
+    ``identify --only-new`` uses when they are not given, and what the web application's run
+    page offers."""
     with db.session() as session:
-        stored = _stored_screening_rule(session)
-    if stored is None:
-        return None, MIN_LOG10_LR, TOP
-    return stored
-
-
-def latest_dropout(db: Any) -> float:
-    """The drop-out probability of the latest stored identification run (0: none stored, or
-    none recorded), which ``identify --only-new`` uses when none is given and the web
-    application's run page offers."""
-    with db.session() as session:
-        stored = _stored_dropout(session)
-    return 0.0 if stored is None else stored[1]
+        latest = _latest_run(session)
+    rule = _stored_screening_rule(latest)
+    dropout = _stored_dropout(latest)
+    run_id, min_log10_lr, top = rule if rule is not None else (None, MIN_LOG10_LR, TOP)
+    return RunSettings(run_id, min_log10_lr, top, 0.0 if dropout is None else dropout[1])
 
 
 def _profiles(victims: Sequence[Any], families: Sequence[Any]) -> list[Mapping[str, Any]]:
@@ -449,8 +455,9 @@ def identify_incrementally(db: Any, *, profile_ids: Sequence[str], config: Any =
 
             _authorize(session, PERMISSION_IDENTIFY, actor)
         _check_stored(session, ids)
-        stored_rule = _stored_screening_rule(session)
-        stored_dropout = _stored_dropout(session)
+        latest = _latest_run(session)
+        stored_rule = _stored_screening_rule(latest)
+        stored_dropout = _stored_dropout(latest)
         if dropout is None and stored_dropout is not None:
             drop = out.dropout = stored_dropout[1]   # not given: the stored run's
         # a rule not given is the latest stored run's: the groups then match a full run's

@@ -199,14 +199,14 @@ def _work(ctx: Context, scope: str, profile_ids: list[str],
 def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
               status: int = 200, scope: str = "case", profiles: str = "",
               rule: tuple[str, str, str] | None = None) -> Response:
-    from homecoming.services.incremental import latest_dropout, latest_screening_rule
+    from homecoming.services.incremental import latest_run_settings
 
-    run_id, min_log10_lr, top = latest_screening_rule(ctx.db)
-    shown = rule if rule is not None else (format(min_log10_lr, "g"), str(top),
-                                           format(latest_dropout(ctx.db), "g"))
+    latest = latest_run_settings(ctx.db)
+    shown = rule if rule is not None else (format(latest.min_log10_lr, "g"), str(latest.top),
+                                           format(latest.dropout, "g"))
     return render(ctx, "analysis_run.html", status=status, job=job, error=error,
                   scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES,
-                  rule_run=run_id, screen_min=shown[0], screen_top=shown[1],
+                  rule_run=latest.run_id, screen_min=shown[0], screen_top=shown[1],
                   dropout=shown[2])
 
 
@@ -228,18 +228,13 @@ def _screening_rule(min_text: str, top_text: str) -> tuple[float, int] | str:
     from homecoming.errors import InputError
     from homecoming.services.screening import check_screening_rule
 
-    try:
-        value = float(min_text.strip().replace(",", "."))
-    except ValueError:
-        return i18n.gettext("The minimum log10 LR must be a number above 0, e.g. 2 "
-                            "(LR 100).")
     text = top_text.strip()
     if not text.isdigit():
         return i18n.gettext("The number of best remains per missing person must be a whole "
                             "number, 0 or more.")
-    try:
-        return check_screening_rule(value, int(text))
-    except InputError:
+    try:     # the top is a whole number >= 0 here: what is refused is the minimum
+        return check_screening_rule(float(min_text.strip().replace(",", ".")), int(text))
+    except (ValueError, InputError):
         return i18n.gettext("The minimum log10 LR must be a number above 0, e.g. 2 "
                             "(LR 100).")
 
