@@ -113,9 +113,9 @@ def test_grave_every_subassignment_of_the_joint_stage():
     asked: list = []
     real = solver._Likelihoods.family_many
 
-    def spy(self, fam, many):
+    def spy(self, fam, many, victims=()):
         asked.extend((fam.name, tuple(sorted(p))) for p in many)
-        return real(self, fam, many)
+        return real(self, fam, many, victims)
 
     try:
         solver._Likelihoods.family_many = spy  # type: ignore[method-assign]

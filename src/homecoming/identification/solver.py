@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -137,6 +137,8 @@ class _Likelihoods:
         self._block_cache: dict[str, BlockLikelihoods] = {}
         self._classes = {f.name: exchangeable_missing(f) for f in dataset.families}
         self._impossible: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        #: family -> allele indices kept distinct per marker (:meth:`family_many`)
+        self._kept: dict[str, dict[str, frozenset[int]]] = {}
 
     def canonical(self, fam: Family, pairs: tuple[tuple[str, str], ...]
                   ) -> tuple[tuple[str, str], ...]:
@@ -172,18 +174,34 @@ class _Likelihoods:
             self._fam[key] = hit
         return hit
 
-    def family_many(self, fam: Family, many: Sequence[tuple[tuple[str, str], ...]]) -> None:
+    def family_many(self, fam: Family, many: Sequence[tuple[tuple[str, str], ...]],
+                    victims: Collection[str] = ()) -> None:
         """Compute (and cache) :meth:`family` with mutation for many sub-assignments at once.
 
         The same numbers as one :meth:`family` call each (each row of the engine is an
         independent problem; rows are batched by typed set and state count, so sums may
         differ in the last bits); counted as one call each. Only with the default engine at
         theta = 0 (:attr:`batched`); otherwise nothing is done here.
+
+        ``victims``: every victim the family's sub-assignments may name. The first call that
+        gives them fixes, per marker, the alleles the engine keeps distinct for this family
+        (the family's and these victims'; ``log_likelihood_rows(kept=)``): its sub-assignments
+        then share one state space per marker, and with it factor tables and plans. Exact for
+        any set; a victim outside it only costs that sharing.
         """
         if not self.batched:
             return
         from homecoming.kinship._problem import check_inputs
-        from homecoming.kinship.likelihood import genotype_rows, log_likelihood_rows
+        from homecoming.kinship.likelihood import (
+            allele_indices,
+            genotype_rows,
+            log_likelihood_rows,
+        )
+
+        if victims and fam.name not in self._kept:
+            self._kept[fam.name] = allele_indices(
+                self.markers, list(self.family_gt[fam.name].values())
+                + [self.victim_gt[v] for v in victims])
 
         todo: dict[tuple[tuple[str, str], ...], None] = {}
         for pairs in many:
@@ -208,7 +226,7 @@ class _Likelihoods:
             return
         rows = [row for gts in tables for row in genotype_rows(self.markers, gts)]
         out = log_likelihood_rows(fam.pedigree, rows, theta=self.theta, inbreeding={},
-                                  dropout={})
+                                  dropout={}, kept=self._kept.get(fam.name))
         n = len(self.markers)
         for k, key in enumerate(todo):
             self._fam[(fam.name, key, True)] = out[k * n:(k + 1) * n]
@@ -225,7 +243,7 @@ class _Likelihoods:
             def engine(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping[str, object]]]
                        ) -> np.ndarray:
                 return log_likelihood_rows(pedigree, rows, theta=0.0, inbreeding={},
-                                           dropout={})
+                                           dropout={}, kept=self._kept.get(fam.name))
 
             hit = self._block_cache[fam.name] = BlockLikelihoods(
                 fam.pedigree, self.markers, self.family_gt[fam.name], self.victim_gt, engine,
@@ -336,6 +354,7 @@ def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
         return
     level: list[tuple[int, int, tuple[tuple[str, str], ...]]] = [(0, 0, ())]
     seen = 1
+    victims = sorted({v for m in miss for v in candidates[m]})
     while level:
         children = [(j + 1, used | 1 << bit[v], pairs + ((miss[j], v),))
                     for i, used, pairs in level
@@ -364,7 +383,7 @@ def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
         # one call for the whole level; otherwise batches bound the engine's row arrays
         chunk = len(children) if lik.decomposable else PRIME_CHUNK
         for start in range(0, len(children), chunk):
-            lik.family_many(fam, [c[2] for c in children[start:start + chunk]])
+            lik.family_many(fam, [c[2] for c in children[start:start + chunk]], victims)
         level = [c for c in children if _total(lik.family(fam, c[2])) > -math.inf]
         seen += len(level)
         if seen > limit:

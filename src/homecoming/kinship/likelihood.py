@@ -49,6 +49,11 @@ complete genotype (no dropout) or is an untyped, non-inbred founder summed out i
 no allele variable ranges over all states during elimination, so the marker's full,
 data-independent state space is used instead; its padded batches and factor tables are then
 reused across data sets (``_problem.lumping_pays``).
+Any partition whose singletons include the observed alleles is exact (the condition above
+holds for every partition), so a caller may name more alleles to keep distinct
+(``log_likelihood_rows(kept=...)``): the joint search, which computes one family under many
+sub-assignments, keeps the alleles of all of them, so that its problems share one state space
+per marker and with it their factor tables and plans.
 
 Silent alleles
 --------------
@@ -116,10 +121,11 @@ batches), ``_factors`` (founder, transmission and observation factors), ``_elimi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from homecoming.errors import GenotypeError
 from homecoming.genetics.markers import Marker
 from homecoming.kinship._cache import BoundedCache
 from homecoming.kinship._elimination import contiguous_groups, eliminate
@@ -147,7 +153,8 @@ from homecoming.kinship._theta import MAX_THETA_ROWS, theta_by_partitions, theta
 from homecoming.kinship._types import BoolArray, FloatArray, IntArray
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
-__all__ = ["log_likelihood", "log_likelihood_rows", "genotype_rows", "MAX_THETA_ROWS",
+__all__ = ["log_likelihood", "log_likelihood_rows", "genotype_rows", "allele_indices",
+           "MAX_THETA_ROWS",
            "GenotypeTable"]
 
 
@@ -374,12 +381,48 @@ def _sexes(pedigree: Pedigree) -> tuple[dict[str, bool], frozenset[str]]:
         keep=pedigree)
 
 
+def allele_indices(markers: Sequence[Marker], tables: Iterable[Mapping[str, object]]
+                   ) -> dict[str, frozenset[int]]:
+    """Per autosomal marker, the indices (positions in ``marker.alleles``) of every allele in
+    ``tables`` (genotypes by marker name): the ``kept`` argument of
+    :func:`log_likelihood_rows` for rows whose genotypes all come from these tables. Genotypes
+    that do not parse are left out (the engine reports them where they are used)."""
+    tables = list(tables)
+    out: dict[str, frozenset[int]] = {}
+    for marker in markers:
+        if marker.chromosome == "X":
+            continue
+        info = marker_info(marker)
+        seen: set[int] = set()
+        for table in tables:
+            genotype = table.get(marker.name)
+            if genotype is None:
+                continue
+            try:
+                codes = info.parse(marker, "", genotype, None)
+            except GenotypeError:
+                continue
+            if codes:
+                seen.update(codes)
+        seen.discard(-1)
+        out[marker.name] = frozenset(seen)
+    return out
+
+
 def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping[str, object]]],
                         *, theta: float, inbreeding: dict[str, float],
-                        dropout: dict[str, float]) -> FloatArray:
+                        dropout: dict[str, float],
+                        kept: Mapping[str, frozenset[int]] | None = None) -> FloatArray:
     """:func:`log_likelihood` of independent rows, each a marker and the genotypes at it by
     person; a marker may appear in many rows (e.g. one per genotype of an untyped person).
-    The arguments are checked already (``check_inputs``); persons are in the pedigree."""
+    The arguments are checked already (``check_inputs``); persons are in the pedigree.
+
+    ``kept``: per marker name, allele indices that the state space of a row keeps distinct
+    where it lumps unseen alleles (:func:`allele_indices`), in addition to the row's own.
+    Lumping is exact for any set that contains the row's alleles (module docstring), so the
+    result does not depend on ``kept``; rows of many problems that share it share one state
+    space per marker, hence their factor tables and elimination plans.
+    """
     n_rows = len(rows)
     out = np.zeros(n_rows)
     if n_rows == 0:
@@ -438,7 +481,11 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
             for codes in per_person.values():
                 seen.update(codes)
             seen.discard(-1)
-            space = state_space(marker, info, frozenset(seen))
+            extra = kept.get(marker.name) if kept is not None else None
+            if extra is None:
+                space = state_space(marker, info, frozenset(seen))
+            else:
+                space = state_space(marker, info, extra if seen <= extra else extra | seen)
         else:
             space = info.full_space()
         if space.lumped:
