@@ -30,7 +30,8 @@ __all__ = ["Problem", "VerifyResult", "verify", "anchor", "record_reads", "recor
 @dataclass(frozen=True)
 class Problem:
     """One finding of :func:`verify`: ``kind`` is ``modified``, ``deleted``, ``inserted``,
-    ``reordered``, ``broken`` (entries), ``anchor`` (the anchored head), or
+    ``reordered``, ``broken`` (entries), ``anchor`` (the anchored head), ``index_missing``,
+    ``index_extra`` (the index of records named by multi-record entries), or
     ``record_changed``, ``record_inserted``, ``record_deleted`` (records changed outside the
     application). ``seq``/``entry_id`` name the entry, ``table``/``key`` the record."""
 
@@ -133,6 +134,29 @@ def _check_chain(entries: list[dict[str, Any]], problems: list[Problem]) -> None
         expected_seq = e["seq"] + 1
 
 
+def _check_mentions(session: Any, entries: list[dict[str, Any]],
+                    problems: list[Problem]) -> None:
+    """The ``audit_mentions`` index names exactly the records that the multi-record read and
+    export entries name (one record's trail is read through it)."""
+    from sqlalchemy import select
+
+    from homecoming.storage.repositories import mentioned
+    from homecoming.storage.tables_speed import audit_mentions as index
+
+    want = {(e["table_name"], name, e["seq"]) for e in entries if e["seq"] is not None
+            for name in mentioned(e)}
+    have = {(r.table_name, r.record_key, r.seq) for r in session.execute(select(index))}
+    for table, key, seq in sorted(want - have, key=lambda m: (m[2], m[0], m[1])):
+        problems.append(Problem("index_missing", f"entry {seq} names {table} {key!r}, but the "
+                                "index of named records (audit_mentions) lacks it: that "
+                                "record's trail would not show the entry", seq,
+                                table=table, key=key))
+    for table, key, seq in sorted(have - want, key=lambda m: (m[2], m[0], m[1])):
+        problems.append(Problem("index_extra", f"the index of named records (audit_mentions) "
+                                f"says entry {seq} names {table} {key!r}; it does not", seq,
+                                table=table, key=key))
+
+
 def _check_records(session: Any, entries: list[dict[str, Any]],
                    problems: list[Problem]) -> int:
     from homecoming.storage import audit_chain, tables
@@ -197,6 +221,7 @@ def verify(session: Any, *, anchor: str | Mapping[str, Any] | None = None,
     entries = _entries(session)
     result = VerifyResult(entries=len(entries))
     _check_chain(entries, result.problems)
+    _check_mentions(session, entries, result.problems)
     chained = [e for e in entries if e["seq"] is not None]
     if chained:
         head = max(chained, key=lambda e: e["seq"])

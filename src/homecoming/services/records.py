@@ -308,10 +308,9 @@ def audit_log(session: Any, *, record: str | None = None, table: str | None = No
     found = audit_records(session, table=table, key=record)
     if record is not None:
         # a read or export naming several records (record_key "<n> records") names this
-        # one in after["records"]
-        many = [a for action in ("read", "export")
-                for a in audit_records(session, table=table, action=action, mentions=record)
-                if a.record_key != record and record in ((a.after or {}).get("records") or [])]
+        # one in after["records"] (found through the audit_mentions index)
+        many = [a for a in audit_records(session, table=table, mentions=record)
+                if a.record_key != record]
         found = sorted(found + many, key=lambda a: a.id)
     out = []
     for a in found:

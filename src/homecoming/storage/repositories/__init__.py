@@ -22,6 +22,7 @@ from homecoming.storage.repositories._base import (
     Repository,
     audit_records,
     genotypes_digest,
+    mentioned,
     write_audit,
 )
 from homecoming.storage.repositories.candidates import (
@@ -61,7 +62,7 @@ __all__ = [
     "ProfileRepository",
     "profiles_for", "donors_with_missing_person", "reference_samples", "ReferenceSample",
     "add_candidates", "list_candidates", "delete_candidates", "candidate_key",
-    "audit_records", "AuditRecord", "write_audit", "genotypes_digest",
+    "audit_records", "AuditRecord", "mentioned", "write_audit", "genotypes_digest",
     "StaffProfile", "StaffProfileRepository", "staff_profiles", "EliminationFlag",
     "add_elimination_flags", "list_elimination_flags", "delete_elimination_flags",
 ]

@@ -16,14 +16,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, Table, Text, cast, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Table, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from homecoming.casework import Record
 from homecoming.errors import InputError, IntegrityError, NotFoundError
 from homecoming.settings import current_user
-from homecoming.storage import audit_chain, tables
+from homecoming.storage import audit_chain, tables, tables_speed
 from homecoming.storage.database import ConcurrentChangeError, safe_reason
 
 __all__ = ["Repository", "write_audit", "audit_records", "AuditRecord"]
@@ -96,6 +96,21 @@ def write_audit(session: Session, rows: Sequence[Mapping[str, Any]], *,
         entry["entry_hash"] = prev = audit_chain.entry_hash(entry)
         entries.append(entry)
     session.execute(insert(log), entries)
+    mentions = [{"table_name": entry["table_name"], "record_key": name, "seq": entry["seq"]}
+                for entry in entries for name in mentioned(entry)]
+    if mentions:
+        session.execute(insert(tables_speed.audit_mentions), mentions)
+
+
+def mentioned(entry: Mapping[str, Any]) -> list[str]:
+    """The records a multi-record ``read`` or ``export`` entry names in ``after["records"]``
+    (indexed in ``audit_mentions``); [] for any other entry (its ``record_key`` names it)."""
+    after = entry.get("after")
+    if entry.get("action") not in ("read", "export") or not isinstance(after, dict):
+        return []
+    records = after.get("records")
+    names = sorted({str(r) for r in records}) if isinstance(records, list) else []
+    return names if len(names) > 1 else []
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *,
@@ -137,13 +152,15 @@ def audit_records(session: Session, *, table: str | None = None, key: str | None
                   action: str | None = None, mentions: str | None = None
                   ) -> list[AuditRecord]:
     """Audit records, oldest first, optionally only for one table / record key / action;
-    ``mentions``: only entries whose ``after`` JSON holds that string as a JSON string (a
-    pre-filter in SQL for the multi-record read and export entries that name a record in
-    ``after["records"]``; the caller checks the list itself)."""
+    ``mentions``: only the multi-record read and export entries that name that record in
+    ``after["records"]`` (through the ``audit_mentions`` index)."""
     query = select(tables.audit_log).order_by(tables.audit_log.c.id)
     if mentions is not None:
-        query = query.where(cast(tables.audit_log.c.after, Text).contains(
-            json.dumps(mentions), autoescape=True))
+        index = tables_speed.audit_mentions
+        named = select(index.c.seq).where(index.c.record_key == mentions)
+        if table is not None:
+            named = named.where(index.c.table_name == table)
+        query = query.where(tables.audit_log.c.seq.in_(named))
     if table is not None:
         query = query.where(tables.audit_log.c.table_name == table)
     if key is not None:
