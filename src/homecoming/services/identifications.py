@@ -365,6 +365,15 @@ def store_case_identification(session: Any, result: Any, *, markers: Sequence[An
                   "changes": changes, "supersedes": supersedes})
         report.stored.append(ident_id)
         report.changes[ident_id] = changes
+    # the run itself, also when it changed nothing: its settings are the next run's defaults
+    repo.add_run({"run_id": run_id, "run_by": who, "created_at": now,
+                  "model": {"frequencies": {"name": fdb.name, "sha256": fdb.sha256},
+                            "mutation": mutation_text, "theta": theta, "dropout": dropout,
+                            "thresholds": thresholds},
+                  "outcome": {"missing_persons": len(details), "stored": len(report.stored),
+                              "unchanged": len(report.unchanged),
+                              "stale": len(report.stale),
+                              "superseded": len(report.superseded)}})
     return report
 
 

@@ -134,18 +134,13 @@ def _check_stored(session: Any, profile_ids: Sequence[str]) -> None:
 
 
 def _latest_run(session: Any) -> tuple[str, dict[str, Any]] | None:
-    """(run id, ``model``) of the latest stored identification run (run ids begin with the
-    time), or None when nothing is stored. Two indexed look-ups, whatever the number of
-    identifications."""
-    from sqlalchemy import func, select
+    """(run id, ``model``) of the latest stored identification run, also one that changed
+    no identification (``IdentificationRepository.latest_run``), or None when none is
+    stored."""
+    from homecoming.storage.repositories.identifications import IdentificationRepository
 
-    from homecoming.storage.tables_identifications import identifications as t
-
-    run = session.execute(select(func.max(t.c.run_id))).scalar()
-    if run is None:
-        return None
-    model = session.execute(select(t.c.model).where(t.c.run_id == run).limit(1)).scalar()
-    return str(run), dict(model or {})
+    latest = IdentificationRepository(session).latest_run()
+    return None if latest is None else (latest["run_id"], latest["model"])
 
 
 def _stored_dropout(latest: tuple[str, dict[str, Any]] | None) -> tuple[str, float] | None:

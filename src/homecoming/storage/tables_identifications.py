@@ -35,7 +35,7 @@ from sqlalchemy import (
 from homecoming.storage.tables import CODE, ENUM, NAME, metadata
 
 __all__ = ["accounts", "identifications", "review_events", "notifications", "releases",
-           "access_log", "IDENTIFICATION_TABLES"]
+           "access_log", "identification_runs", "IDENTIFICATION_TABLES"]
 
 accounts = Table(
     "accounts", metadata,
@@ -130,6 +130,19 @@ access_log = Table(
     Column("purpose", Text, nullable=False),
 )
 
-#: the tables of this module (migrations 0003 and 0005)
+#: every stored identification run, also one that changed no identification (migration 0011):
+#: its model (frequencies, mutation, θ, drop-out, thresholds with the screening rule) and what
+#: it stored; the latest run's settings are the defaults of the next incremental run
+identification_runs = Table(
+    "identification_runs", metadata,
+    Column("run_id", String(CODE), primary_key=True),
+    Column("run_by", String(NAME), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("model", JSON, nullable=False),
+    Column("outcome", JSON, nullable=False),
+)
+
+#: the tables of this module (migrations 0003, 0005 and 0011)
 IDENTIFICATION_TABLES: tuple[Table, ...] = (accounts, identifications, review_events,
-                                            notifications, releases, access_log)
+                                            notifications, releases, access_log,
+                                            identification_runs)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from homecoming.errors import NotFoundError
 from homecoming.storage.repositories._base import write_audit
 from homecoming.storage.tables_identifications import (
+    identification_runs,
     identifications,
     notifications,
     releases,
@@ -239,6 +240,28 @@ class IdentificationRepository:
                                     "action": "insert", "before": None,
                                     "after": _json_view(out)}], user=self.user)
         return out
+
+    def add_run(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """Record one identification run (``identification_runs``; audited)."""
+        return self._insert_audited(identification_runs, row)
+
+    def latest_run(self) -> dict[str, Any] | None:
+        """The latest identification run: (``run_id``, ``model``) of the greatest run id
+        among the recorded runs and, for runs stored before they were recorded (migration
+        0011), among the identifications' run ids (ids begin with the time); None when no run
+        is stored. Indexed look-ups, whatever the number of identifications."""
+        recorded = self.session.execute(select(func.max(identification_runs.c.run_id))
+                                        ).scalar()
+        older = self.session.execute(select(func.max(identifications.c.run_id))).scalar()
+        if recorded is None and older is None:
+            return None
+        if recorded is not None and (older is None or recorded >= older):
+            model = self.session.execute(select(identification_runs.c.model).where(
+                identification_runs.c.run_id == recorded)).scalar()
+            return {"run_id": str(recorded), "model": dict(model or {})}
+        model = self.session.execute(select(identifications.c.model).where(
+            identifications.c.run_id == older).limit(1)).scalar()
+        return {"run_id": str(older), "model": dict(model or {})}
 
     def add_review_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self._insert_audited(review_events, row)
