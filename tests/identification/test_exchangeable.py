@@ -160,3 +160,62 @@ def test_sub_assignments_marked_impossible_are_impossible(name, monkeypatch):
     computed = solver.solve(ds)
     _close(_comparable(pruned), _comparable(computed))
     assert pruned.search["likelihood_calls"] < computed.search["likelihood_calls"]
+
+
+# --- approximate components: the other arrangements of interchangeable siblings ---------------
+
+def test_with_twins_adds_the_other_arrangement_to_an_approximate_component():
+    """One component of two families: F0 with interchangeable siblings (options 1 and 2 give
+    victims V0 and V1 to them in the two arrangements, same likelihood, option 2's pairings
+    with non-DNA evidence worth log 0.5 less), F1 one missing person (V2, or V0 at LR 2). With
+    one linear-assignment solve the search stops at the best assignment; the twin is added
+    with its own gain, and the lower bound of Z is the sum of the two, computed by hand."""
+    from homecoming.identification.joint import Option, search
+
+    g = math.log(1e6)
+    options = [
+        [Option(0, 0.0), Option(0b011, g, (("s1", "V0"), ("s2", "V1"))),
+         Option(0b011, g - 0.5, (("s1", "V1"), ("s2", "V0")))],
+        [Option(0, 0.0), Option(0b100, math.log(50.0), (("m", "V2"),)),
+         Option(0b001, math.log(2.0), (("m", "V0"),))],
+    ]
+    twins = {0: {1: [2], 2: [1]}}
+    plain = search(options, k=10, max_states=1, max_solves=1)
+    assert plain.components[0].limit_reached and not plain.exact
+    assert [c for _, c in plain.top] == [(1, 1)]
+    found = search(options, k=10, max_states=1, max_solves=1, twins=twins)
+    assert [c for _, c in found.top] == [(1, 1), (2, 1)]
+    assert found.top[1][0] == pytest.approx(g - 0.5 + math.log(50.0), abs=1e-12)
+    expected = math.log(1e6 * 50 + 1e6 * math.exp(-0.5) * 50)
+    assert found.log_z == pytest.approx(expected, abs=1e-12)
+    # exact components are left as they are (the DP counts every assignment already)
+    exact = search(options, k=10, twins=twins)
+    plain_exact = search(options, k=10)
+    assert exact.exact and exact.top == plain_exact.top
+    assert exact.log_z == plain_exact.log_z
+
+
+@pytest.mark.parametrize(("name", "groups"), [
+    ("icmp", [[("V2", "M10"), ("V2", "M11")]]),
+    ("fire", [[("V2", "M2"), ("V2", "M3")], [("V3", "M2"), ("V3", "M3")]]),
+])
+def test_siblings_share_the_posterior_when_the_search_stops_early(name, groups):
+    """With the joint search cut to one linear-assignment solve (the component is then
+    approximate), the victims of interchangeable siblings get equal marginal posteriors, as
+    in the exact solve (there within 1e-9 of each other; here equal to 1e-12 and within 1e-3
+    of the exact values, about 1/2), not all on one arrangement; the twin assignment is
+    listed second with the same posterior."""
+    from homecoming.identification.config import IdentificationConfig
+
+    ds = load_dvi_dataset(DVI_EXAMPLES / f"{name}.json")
+    exact = solver.solve(ds)
+    cut = solver.solve(ds, config=IdentificationConfig(max_states=1, max_assignment_solves=1))
+    assert exact.posterior_exact and not cut.posterior_exact
+    assert cut.search["limit_reached"]
+    for pairs in groups:    # one victim on each of the interchangeable siblings
+        values = [exact.marginals[pair] for pair in pairs]
+        assert max(values) - min(values) < 1e-9 and values[0] == pytest.approx(0.5, abs=1e-3)
+        cut_values = [cut.marginals[pair] for pair in pairs]
+        assert max(cut_values) - min(cut_values) < 1e-12, cut_values
+        assert cut_values == pytest.approx(values, abs=1e-3)
+    assert cut.joint[0].posterior == pytest.approx(cut.joint[1].posterior, abs=1e-12)

@@ -38,10 +38,12 @@ Everything here is pure search over numbers; the likelihoods come from the calle
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import heapq
+import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import getitem
 
@@ -710,11 +712,46 @@ def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tupl
     return out
 
 
+#: per family index: option index -> the other options of the family with the same likelihood
+#: and victims (interchangeable missing persons: ``solver.exchangeable_missing``)
+Twins = Mapping[int, Mapping[int, Sequence[int]]]
+
+
+def with_twins(res: ComponentResult, options: Sequence[Sequence[Option]], twins: Twins | None
+               ) -> ComponentResult:
+    """An approximate component (assignment search: ``top`` is the best found, ``log_z`` their
+    sum) with every assignment that differs from one in ``top`` only by interchangeable
+    missing persons added, with its own gain. Such a twin has the same likelihood; where the
+    search stopped before reaching it (its limit, or ``k``), the posterior would otherwise
+    give all to one arrangement of the same victims. The sum stays a lower bound of Z (each
+    term is a distinct assignment), closer to it. Exact components are returned as they are
+    (their Z counts every assignment already)."""
+    if res.exact or not twins or not any(f in twins for f in res.families):
+        return res
+    seen = {choice for _, choice in res.top}
+    extra: list[tuple[float, tuple[int, ...]]] = []
+    for gain, choice in res.top:
+        alternatives = [[j] + list(twins.get(f, {}).get(j, ()))
+                        for f, j in zip(res.families, choice, strict=True)]
+        for combo in itertools.product(*alternatives):
+            if combo in seen:
+                continue
+            seen.add(combo)
+            delta = sum(options[f][c].gain - options[f][j].gain
+                        for f, c, j in zip(res.families, combo, choice, strict=True))
+            extra.append((gain + delta, combo))
+    if not extra:
+        return res
+    top = sorted(res.top + extra, key=lambda item: -item[0])
+    return dataclasses.replace(res, top=top, log_z=_logsumexp([g for g, _ in top]))
+
+
 def search(options: Sequence[Sequence[Option]], *, k: int = 10,
            max_states: int = DEFAULT_MAX_STATES, keep: OptionFilter | None = None,
            want_z: bool = True, wide: set[tuple[int, ...]] | None = None,
            max_solves: int = DEFAULT_MAX_ASSIGNMENT_SOLVES,
-           progress: Callable[[int, int], None] | None = None) -> JointSolution:
+           progress: Callable[[int, int], None] | None = None,
+           twins: Twins | None = None) -> JointSolution:
     """Best ``k`` assignments and the partition function.
 
     :param options: per family, its options; each family must include the empty option
@@ -723,6 +760,8 @@ def search(options: Sequence[Sequence[Option]], *, k: int = 10,
     :param max_solves: linear-assignment solves one wide component may take (see
         :func:`_assignment_search`); past it that component's ``limit_reached`` is set.
     :param progress: called with (components solved, components).
+    :param twins: options of equal likelihood (:func:`with_twins`), added to the top lists of
+        approximate components.
     """
     if k < 1:
         raise ValueError(f"k={k}; expected k >= 1")
@@ -731,8 +770,8 @@ def search(options: Sequence[Sequence[Option]], *, k: int = 10,
     for i, c in enumerate(comps):
         if progress is not None:
             progress(i, len(comps))
-        results.append(_solve_component(c, options, k, max_states, keep, want_z, wide,
-                                        max_solves))
+        results.append(with_twins(_solve_component(c, options, k, max_states, keep, want_z,
+                                                   wide, max_solves), options, twins))
     if progress is not None:
         progress(len(comps), len(comps))
     # combine components: k-best of sums

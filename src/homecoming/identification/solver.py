@@ -51,9 +51,11 @@ from homecoming.identification.evidence import pairing_evidence
 from homecoming.identification.joint import (
     ComponentResult,
     Option,
+    Twins,
     _logsumexp,
     _solve_component,
     components,
+    with_twins,
 )
 from homecoming.identification.joint import search as _search
 from homecoming.identification.results import (
@@ -338,6 +340,25 @@ def _pairwise_per_pair(ds: DviDataset, lik: _Likelihoods, fam_null: Mapping[str,
     return out
 
 
+def _twin_options(lik: _Likelihoods, ds: DviDataset, options: Sequence[Sequence[Option]]
+                  ) -> Twins:
+    """Per family with interchangeable missing persons (:func:`exchangeable_missing`): option
+    index -> the family's other options that give the same victims to the same class members
+    in another arrangement (the same likelihood; ``joint.with_twins``)."""
+    out: dict[int, dict[int, list[int]]] = {}
+    for fi, fam in enumerate(ds.families):
+        if not lik._classes.get(fam.name):
+            continue
+        groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
+        for j, option in enumerate(options[fi]):
+            groups.setdefault(lik.canonical(fam, option.pairs), []).append(j)
+        twins = {j: [x for x in group if x != j]
+                 for group in groups.values() if len(group) > 1 for j in group}
+        if twins:
+            out[fi] = twins
+    return out
+
+
 #: Sub-assignments per batched engine call when priming a family's options.
 PRIME_CHUNK = 256
 
@@ -595,8 +616,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
     else:
         scored = options
     wide: set[tuple[int, ...]] = set()     # components too wide for the DP (see joint.py)
+    twins = _twin_options(lik, ds, scored)
     sol = _search(scored, k=cfg.top, max_states=cfg.max_states, wide=wide,
-                  max_solves=cfg.max_assignment_solves, progress=stage("joint"))
+                  max_solves=cfg.max_assignment_solves, progress=stage("joint"), twins=twins)
     log_z = sol.log_z
     joint: list[Assignment] = []
     for score, choice in sol.top:
@@ -622,8 +644,9 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
             res = _solve_component(c, scored, 1, cfg.max_states, None, True, wide,
                                    cfg.max_assignment_solves)
             if not res.exact:  # assignment search: approximate Z by the top-k sum
-                res = _solve_component(c, scored, cfg.top, cfg.max_states, None, True, wide,
-                                       cfg.max_assignment_solves)
+                res = with_twins(_solve_component(c, scored, cfg.top, cfg.max_states, None,
+                                                  True, wide, cfg.max_assignment_solves),
+                                 scored, twins)
             comp_cache[key] = res
         return comp_cache[key]
 
