@@ -49,3 +49,23 @@ def test_keeping_the_family_alleles_changes_no_result(name, monkeypatch):
     plain = solver.solve(ds)
     assert sum(len(observed) for observed in spaces.values()) > len(ds.markers)
     _close(_comparable(kept), _comparable(plain))
+
+
+def test_a_family_with_many_candidates_keeps_only_its_rows_alleles(monkeypatch):
+    """Above ``KEPT_ALLELES_MAX_VICTIMS`` candidate victims, a family's sub-assignments lump
+    each its own unseen alleles (no kept set is made): icmp's 5 candidates with the bound at 4."""
+    ds = load_dvi_dataset(DVI_EXAMPLES / "icmp.json")
+    made: list[int] = []
+    real = likelihood.allele_indices
+
+    def counting(markers, tables):
+        made.append(len(tables))
+        return real(markers, tables)
+
+    monkeypatch.setattr(likelihood, "allele_indices", counting)
+    solver.solve(ds)
+    assert made == [6 + 5]     # the family's 6 references and its 5 candidate victims
+    made.clear()
+    monkeypatch.setattr(solver, "KEPT_ALLELES_MAX_VICTIMS", 4)
+    solver.solve(ds)
+    assert made == []

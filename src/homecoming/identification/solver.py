@@ -200,10 +200,6 @@ class _Likelihoods:
             log_likelihood_rows,
         )
 
-        if victims and fam.name not in self._kept:
-            self._kept[fam.name] = allele_indices(
-                self.markers, list(self.family_gt[fam.name].values())
-                + [self.victim_gt[v] for v in victims])
 
         todo: dict[tuple[tuple[str, str], ...], None] = {}
         for pairs in many:
@@ -212,6 +208,10 @@ class _Likelihoods:
                 todo[key] = None
         if not todo:
             return
+        if victims and fam.name not in self._kept:
+            self._kept[fam.name] = allele_indices(
+                self.markers, list(self.family_gt[fam.name].values())
+                + [self.victim_gt[v] for v in victims])
         base = self.family_gt[fam.name]
         tables = []
         for key in todo:
@@ -359,6 +359,13 @@ def _twin_options(lik: _Likelihoods, ds: DviDataset, options: Sequence[Sequence[
     return out
 
 
+#: The alleles of a family's candidate victims are kept distinct in all its sub-assignments
+#: (``_Likelihoods.family_many(victims=)``) only up to this many candidates: sharing state
+#: spaces saves the set-up of each sub-pedigree (what dominates the few sub-assignments of a
+#: small case: dvir's examples have at most 16 victims), while each row then carries the
+#: alleles of every candidate (what dominates when there are many).
+KEPT_ALLELES_MAX_VICTIMS = 16
+
 #: Sub-assignments per batched engine call when priming a family's options.
 PRIME_CHUNK = 256
 
@@ -376,6 +383,8 @@ def _prime_options(lik: _Likelihoods, fam: Family, miss: Sequence[str],
     level: list[tuple[int, int, tuple[tuple[str, str], ...]]] = [(0, 0, ())]
     seen = 1
     victims = sorted({v for m in miss for v in candidates[m]})
+    if len(victims) > KEPT_ALLELES_MAX_VICTIMS:
+        victims = []   # many candidates: the rows' own lumping saves more than sharing
     while level:
         children = [(j + 1, used | 1 << bit[v], pairs + ((miss[j], v),))
                     for i, used, pairs in level
