@@ -71,3 +71,33 @@ def test_runs_stored_before_they_were_recorded_are_read_from_their_identificatio
         assert (settings.run_id, settings.min_log10_lr, settings.top) == (run.run_id, 3.0, 1)
     finally:
         db.dispose()
+
+
+def test_the_command_line_lists_the_runs_newest_first(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from homecoming.cli.main import cli
+
+    url = f"sqlite:///{tmp_path / 'case.db'}"
+    db = Database(url)
+    try:
+        load_demo(db, seed=3, bodies=8, identify=False)
+        first = identify_stored_case(db).stored
+        second = identify_stored_case(db, min_log10_lr=2.5, top=3).stored
+    finally:
+        db.dispose()
+    run = CliRunner().invoke
+    listed = run(cli, ["--database", url, "identifications", "runs", "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [r["run_id"] for r in rows] == [second.run_id, first.run_id]
+    assert (rows[0]["screening_min_log10_lr"], rows[0]["screening_top"], rows[0]["dropout"]) \
+        == (2.5, 3, 0.0)
+    assert rows[0]["outcome"]["stored"] == 0 and rows[1]["outcome"]["stored"] == len(
+        first.stored)
+    text = run(cli, ["--database", url, "identifications", "runs", "--limit", "1"])
+    assert text.exit_code == 0, text.output
+    assert second.run_id in text.output and first.run_id not in text.output
+    assert "2.5 / 3" in text.output and text.output.rstrip().endswith("1 run(s).")

@@ -231,8 +231,8 @@ def test_the_run_takes_the_screening_rule_and_offers_the_latest(server):
         assert refused.status_code == 400, (bad_min, bad_top)
         assert 'id="run-form-error"' in refused.text
         assert f'value="{bad_min}"' in refused.text and f'value="{bad_top}"' in refused.text
-    # a rule strict enough to change the conclusions (a run that changes nothing stores no
-    # version, and the latest stored run stays the one before)
+    # a rule strict enough to change the conclusions (a run that changes nothing is recorded
+    # too: tests/services/test_identification_runs.py)
     started = analyst.post("/analysis/run", data={
         "csrf_token": token, "scope": "case", "screen_min_log10_lr": "30,5",
         "screen_top": "0"})
@@ -281,6 +281,32 @@ def test_the_run_takes_the_dropout_and_offers_the_latest(server):
                                                 "dropout": "0"})
     assert _wait_done(analyst, again.headers["location"]) == "done"
     assert latest_dropout(server.db) == 0.0
+    analyst.close()
+
+
+def test_the_run_page_lists_the_recent_runs(server):
+    """The newest recorded runs (the demo's, and those of the tests above when they ran),
+    newest first, each with its rule, drop-out and what it stored, as ``list_runs`` gives
+    them (the service the command line's ``identifications runs`` calls)."""
+    from homecoming.services.identifications import list_runs
+
+    with server.db.session() as session:
+        runs = list_runs(session, limit=10, actor="analyst")
+    assert runs
+    analyst = _client(server, "analyst")
+    page = analyst.get("/analysis/run").text
+    table = page[page.index('id="runs"'):page.index("</table>", page.index('id="runs"'))]
+    rows = [row for row in table.split("<tr>") if row.startswith("<td>RUN-")]
+    assert [re.match(r"<td>([^<]+)</td>", row).group(1) for row in rows] == \
+        [r["run_id"] for r in runs]
+    for row, run in zip(rows, runs):    # the page is in Ukrainian: decimal comma
+        cells = re.findall(r"<td>([^<]*)</td>", row)
+        rule = re.fullmatch(r"log10 LR ≥ ([\d,]+), (\d+) найкращих", cells[3])
+        assert rule, cells[3]
+        assert float(rule.group(1).replace(",", ".")) == run["screening_min_log10_lr"]
+        assert int(rule.group(2)) == run["screening_top"]
+        assert float(cells[4].replace(",", ".")) == run["dropout"]
+        assert cells[5:] == [str(run["outcome"][k]) for k in ("stored", "unchanged", "stale")]
     analyst.close()
 
 

@@ -1,4 +1,5 @@
-"""``homecoming identifications list|show``: the stored identifications (every version)."""
+"""``homecoming identifications list|runs|show``: the stored identifications (every version)
+and the runs that stored them."""
 
 from __future__ import annotations
 
@@ -59,6 +60,42 @@ def list_command(ctx: click.Context, status: str | None, search: str | None, lat
                      [[r["id"], r["missing_person"], r["remains"] or "-", r["status"],
                        r["conclusion"], fmt_lr(r["lr"])] for r in rows]))
     click.echo(f"{len(rows)} identification version(s).")
+
+
+@identifications_group.command("runs")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="The newest this many runs.")
+@click.option("--all", "every", is_flag=True, help="Every recorded run (overrides --limit).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def runs_command(ctx: click.Context, limit: int, every: bool, as_json: bool) -> None:
+    """List the identification runs, newest first: who ran them and when, the screening rule,
+    the drop-out probability, and how many identifications each stored, kept or made stale.
+    A run that changed nothing is listed too (its rule is the next run's default)."""
+    from homecoming.services.identifications import list_runs
+
+    db = open_database(ctx)
+    with db.session() as session:
+        rows = list_runs(session, limit=None if every else limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, allow_nan=False))
+        return
+    if not rows:
+        click.echo("No recorded identification runs.")
+        return
+
+    def rule(r: dict) -> str:
+        if r["screening_min_log10_lr"] is None:
+            return "-"
+        return f"{r['screening_min_log10_lr']:g} / {r['screening_top']}"
+
+    click.echo(table(["run", "at", "by", "rule (log10 LR / top)", "drop-out", "stored",
+                      "unchanged", "stale"],
+                     [[r["run_id"], r["created_at"][:19], r["run_by"], rule(r),
+                       f"{r['dropout']:g}", str(r["outcome"].get("stored", "-")),
+                       str(r["outcome"].get("unchanged", "-")),
+                       str(r["outcome"].get("stale", "-"))] for r in rows]))
+    click.echo(f"{len(rows)} run(s).")
 
 
 @identifications_group.command("show")

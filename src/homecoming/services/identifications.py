@@ -42,7 +42,7 @@ __all__ = ["StoreReport", "store_case_identification", "list_identifications",
            "identification_page", "IdentificationPage",
            "get_identification", "identification_summary", "pair_lr", "RARE_ALLELE_RULE",
            "ancestry_lrs", "ANCESTRY_DATABASES", "ANCESTRY_RULE", "report_data",
-           "identification_report_data"]
+           "identification_report_data", "list_runs", "run_summary"]
 
 RARE_ALLELE_RULE = ("an allele absent from the frequency table gets 5/(2N) (N: the table's "
                     "sample size; NRC II, 1996) and its locus is renormalised, using only the "
@@ -395,6 +395,30 @@ def identification_summary(row: Mapping[str, Any]) -> dict[str, Any]:
             "conclusion": row["conclusion"], "lr": row["lr"], "log10_lr": row["log10_lr"],
             "posterior": row["posterior"], "version": row["version"], "run_id": row["run_id"],
             "run_by": row["run_by"], "created_at": row["created_at"].isoformat()}
+
+
+def run_summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One recorded identification run: id, who, when, the frequency database, the screening
+    rule, the drop-out probability, the LR threshold, and what it stored (``outcome``:
+    missing_persons, stored, unchanged, stale, superseded)."""
+    model = row["model"] or {}
+    thresholds = model.get("thresholds") or {}
+    return {"run_id": row["run_id"], "run_by": row["run_by"],
+            "created_at": row["created_at"].isoformat(),
+            "frequencies": (model.get("frequencies") or {}).get("name"),
+            "screening_min_log10_lr": thresholds.get("screening_min_log10_lr"),
+            "screening_top": thresholds.get("screening_top"),
+            "dropout": model.get("dropout") or 0.0, "lr_threshold": thresholds.get("lr"),
+            "outcome": dict(row["outcome"] or {})}
+
+
+def list_runs(session: Any, *, limit: int | None = 20, actor: str | None = None
+              ) -> list[dict[str, Any]]:
+    """The recorded identification runs, newest first (:func:`run_summary` each; at most
+    ``limit``, None: all). Every run that stored its results since migration 0011 is recorded,
+    also one that changed nothing; older runs are known by their identifications' ``run_id``."""
+    authorize(session, "identifications.view", actor=actor)
+    return [run_summary(r) for r in IdentificationRepository(session).runs(limit)]
 
 
 def _full(row: Mapping[str, Any], repo: IdentificationRepository) -> dict[str, Any]:

@@ -245,6 +245,13 @@ class IdentificationRepository:
         """Record one identification run (``identification_runs``; audited)."""
         return self._insert_audited(identification_runs, row)
 
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The recorded identification runs, newest first (at most ``limit``)."""
+        query = select(identification_runs).order_by(identification_runs.c.run_id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return [_plain(r._mapping) for r in self.session.execute(query)]
+
     def latest_run(self) -> dict[str, Any] | None:
         """The latest identification run: (``run_id``, ``model``) of the greatest run id
         among the recorded runs and, for runs stored before they were recorded (migration

@@ -71,6 +71,9 @@ SCOPES = {
     "new": lazy("Only what newly imported profiles change"),
 }
 
+#: the newest identification runs listed on the run page
+RUNS_SHOWN = 10
+
 _BARCODES = re.compile(r"[\s,;]+")
 
 
@@ -204,10 +207,16 @@ def _run_page(ctx: Context, job: Job | None, *, error: str | None = None,
     latest = latest_run_settings(ctx.db)
     shown = rule if rule is not None else (format(latest.min_log10_lr, "g"), str(latest.top),
                                            format(latest.dropout, "g"))
+    runs: list[dict[str, object]] | None = None
+    if ctx.may("identifications.view"):
+        from homecoming.services.identifications import list_runs
+
+        with ctx.db.session() as session:
+            runs = list_runs(session, limit=RUNS_SHOWN, actor=ctx.user)
     return render(ctx, "analysis_run.html", status=status, job=job, error=error,
                   scopes=SCOPES, scope=scope, profiles=profiles, stage_names=STAGE_NAMES,
                   rule_run=latest.run_id, screen_min=shown[0], screen_top=shown[1],
-                  dropout=shown[2])
+                  dropout=shown[2], runs=runs)
 
 
 def _dropout(text: str) -> float | str:
