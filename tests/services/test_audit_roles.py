@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from homecoming import casework as cw
 from homecoming.cli.main import cli
-from homecoming.services.audit import verify
+from homecoming.services.audit import record_read, verify
 from homecoming.storage import Database, DatabaseError
 from homecoming.storage.repositories import Repositories, audit_records
 
@@ -41,8 +41,12 @@ def test_the_application_role_appends_but_cannot_alter_the_trail(postgres_server
             Repositories(session).sites.update("S-1", name="SYNTHETIC site 2")
         with app.session() as session:
             assert [a.db_role for a in audit_records(session)] == [role, role]
+        with app.session() as session:   # a list view: the index of named records grows
+            record_read(session, "sites", ["S-1", "S-2"], purpose="list shown")
         for statement in ("UPDATE audit_log SET user_name = 'x'", "DELETE FROM audit_log",
-                          "TRUNCATE audit_log",
+                          "TRUNCATE audit_log", "DELETE FROM audit_mentions",
+                          "UPDATE audit_mentions SET record_key = 'x'",
+                          "DELETE FROM identification_runs",
                           "ALTER TABLE audit_log DISABLE TRIGGER USER",
                           "DROP TRIGGER audit_log_no_change ON audit_log"):
             with pytest.raises(DatabaseError) as info:

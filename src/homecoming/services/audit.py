@@ -321,6 +321,10 @@ APPLICATION_GRANTS = (
     "GRANT USAGE ON SCHEMA {schema} TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
     "REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {role}",
+    # the index of the records multi-record entries name, and the record of each run: added
+    # to, never changed
+    "REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_mentions FROM {role}",
+    "REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.identification_runs FROM {role}",
     "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {schema}.alembic_version FROM {role}",
     "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
 )
