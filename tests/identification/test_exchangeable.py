@@ -195,6 +195,41 @@ def test_with_twins_adds_the_other_arrangement_to_an_approximate_component():
     assert exact.log_z == plain_exact.log_z
 
 
+def test_the_classes_of_two_sibling_families_factorise(monkeypatch):
+    """Two families with interchangeable siblings (F0: V0/V1, F1: V2/V3, each arrangement with
+    its own non-DNA gain) and a third family that links them into one component: the search
+    cut to one solve finds one assignment; its class is the 2 × 2 arrangements. Z, the
+    listed assignments (cut to 2 of the 4 here) and the share of a pairing equal the sums over
+    the four written out."""
+    from homecoming.identification import joint
+    from homecoming.identification.joint import Option, pairing_log_weight, search
+
+    a, b = math.log(1e6), math.log(3e5)
+    options = [
+        [Option(0, 0.0), Option(0b0011, a, (("s1", "V0"), ("s2", "V1"))),
+         Option(0b0011, a - 0.3, (("s1", "V1"), ("s2", "V0")))],
+        [Option(0, 0.0), Option(0b1100, b, (("t1", "V2"), ("t2", "V3"))),
+         Option(0b1100, b - 1.1, (("t1", "V3"), ("t2", "V2")))],
+        [Option(0, 0.0), Option(0b10000, math.log(40.0), (("m", "V4"),)),
+         Option(0b00001, math.log(2.0), (("m", "V0"),)),
+         Option(0b00100, math.log(2.0), (("m", "V2"),))],
+    ]
+    twins = {0: {1: [2], 2: [1]}, 1: {1: [2], 2: [1]}}
+    monkeypatch.setattr(joint, "TWINS_LISTED", 2)
+    found = search(options, k=10, max_states=1, max_solves=1, twins=twins)
+    res = found.components[0]
+    assert res.limit_reached and res.classes == [((1, 2), (1, 2), (1,))]
+    gains = {(i, j): options[0][i].gain + options[1][j].gain + math.log(40.0)
+             for i in (1, 2) for j in (1, 2)}
+    assert found.log_z == pytest.approx(math.log(sum(math.exp(g) for g in gains.values())),
+                                        abs=1e-12)
+    assert len(res.top) == 2 and all(gains[c[:2]] == pytest.approx(g, abs=1e-12)
+                                     for g, c in res.top)
+    held = math.log(sum(math.exp(g) for (i, _), g in gains.items() if i == 2))  # s1 = V1
+    assert pairing_log_weight(res, options, 0, ("s1", "V1")) == pytest.approx(held, abs=1e-12)
+    assert pairing_log_weight(res, options, 0, ("s1", "V9")) == -math.inf
+
+
 @pytest.mark.parametrize(("name", "groups"), [
     ("icmp", [[("V2", "M10"), ("V2", "M11")]]),
     ("fire", [[("V2", "M2"), ("V2", "M3")], [("V3", "M2"), ("V3", "M3")]]),

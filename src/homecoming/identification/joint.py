@@ -95,6 +95,9 @@ class ComponentResult:
     #: the assignment search stopped at its limit: ``top`` is the best found, not proven best
     limit_reached: bool = False
     solves: int = 0
+    #: the classes of interchangeable arrangements counted in ``log_z`` (:func:`with_twins`):
+    #: per class, per family of ``families``, the option indices of its group; None: ``top``
+    classes: list[tuple[tuple[int, ...], ...]] | None = None
 
 
 @dataclass
@@ -717,33 +720,66 @@ def _merge_top(a: list[tuple[float, tuple[int, ...]]], b: list[tuple[float, tupl
 Twins = Mapping[int, Mapping[int, Sequence[int]]]
 
 
+#: Twin arrangements listed per assignment of an approximate component's ``top`` (all are
+#: counted in its Z and marginals, which factorise over families: :func:`with_twins`).
+TWINS_LISTED = 16
+
+
 def with_twins(res: ComponentResult, options: Sequence[Sequence[Option]], twins: Twins | None
                ) -> ComponentResult:
     """An approximate component (assignment search: ``top`` is the best found, ``log_z`` their
-    sum) with every assignment that differs from one in ``top`` only by interchangeable
-    missing persons added, with its own gain. Such a twin has the same likelihood; where the
-    search stopped before reaching it (its limit, or ``k``), the posterior would otherwise
-    give all to one arrangement of the same victims. The sum stays a lower bound of Z (each
-    term is a distinct assignment), closer to it. Exact components are returned as they are
-    (their Z counts every assignment already)."""
+    sum) counting, for every assignment in ``top``, the assignments that differ from it only
+    by interchangeable missing persons (its *class*). Such a twin has the same likelihood;
+    where the search stopped before reaching it (its limit, or ``k``), the posterior would
+    otherwise give all to one arrangement of the same victims.
+
+    A class is one group of options per family (the option and its twins), and the gain of an
+    assignment is the sum of its options' gains, so the sum over a class factorises: its log
+    weight is the sum over families of the log-sum-exp of the group's gains. ``log_z`` becomes
+    the log-sum-exp over the distinct classes (still a lower bound of Z: each term counts
+    distinct assignments; closer to it), and ``classes`` holds them for the marginals
+    (:func:`pairing_log_weight`). ``top`` lists up to :data:`TWINS_LISTED` members of each
+    class, sorted. Exact components are returned as they are (their Z counts every
+    assignment already)."""
     if res.exact or not twins or not any(f in twins for f in res.families):
         return res
-    seen = {choice for _, choice in res.top}
-    extra: list[tuple[float, tuple[int, ...]]] = []
+    classes: dict[tuple[tuple[int, ...], ...], float] = {}
+    listed: dict[tuple[int, ...], float] = {}
     for gain, choice in res.top:
-        alternatives = [[j] + list(twins.get(f, {}).get(j, ()))
-                        for f, j in zip(res.families, choice, strict=True)]
-        for combo in itertools.product(*alternatives):
-            if combo in seen:
-                continue
-            seen.add(combo)
-            delta = sum(options[f][c].gain - options[f][j].gain
-                        for f, c, j in zip(res.families, combo, choice, strict=True))
-            extra.append((gain + delta, combo))
-    if not extra:
-        return res
-    top = sorted(res.top + extra, key=lambda item: -item[0])
-    return dataclasses.replace(res, top=top, log_z=_logsumexp([g for g, _ in top]))
+        groups = tuple(tuple(sorted((j, *twins.get(f, {}).get(j, ()))))
+                       for f, j in zip(res.families, choice, strict=True))
+        if groups not in classes:
+            classes[groups] = sum(_logsumexp([options[f][j].gain for j in group])
+                                  for f, group in zip(res.families, groups, strict=True))
+        listed.setdefault(choice, gain)
+        for combo in itertools.islice(itertools.product(*groups), TWINS_LISTED):
+            if combo not in listed:
+                listed[combo] = gain + sum(
+                    options[f][c].gain - options[f][j].gain
+                    for f, c, j in zip(res.families, combo, choice, strict=True))
+    top = sorted(((g, c) for c, g in listed.items()), key=lambda item: -item[0])
+    return dataclasses.replace(res, top=top, log_z=_logsumexp(list(classes.values())),
+                               classes=list(classes))
+
+
+def pairing_log_weight(res: ComponentResult, options: Sequence[Sequence[Option]],
+                       family: int, pair: tuple[str, str]) -> float:
+    """log of the part of an approximate component's ``log_z`` whose assignments give
+    ``family`` an option holding ``pair`` (missing, victim): over ``top``, or over its
+    ``classes`` where :func:`with_twins` made them (a class's weight with ``family``'s group
+    cut to the options that hold the pair); −inf if none."""
+    pos = res.families.index(family)
+    if res.classes is None:
+        return _logsumexp([g for g, ch in res.top if pair in options[family][ch[pos]].pairs])
+    parts = []
+    for groups in res.classes:
+        held = [options[family][j].gain for j in groups[pos] if pair in options[family][j].pairs]
+        if not held:
+            continue
+        parts.append(_logsumexp(held) + sum(
+            _logsumexp([options[f][j].gain for j in group])
+            for p, (f, group) in enumerate(zip(res.families, groups, strict=True)) if p != pos))
+    return _logsumexp(parts)
 
 
 def search(options: Sequence[Sequence[Option]], *, k: int = 10,

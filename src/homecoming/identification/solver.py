@@ -52,9 +52,9 @@ from homecoming.identification.joint import (
     ComponentResult,
     Option,
     Twins,
-    _logsumexp,
     _solve_component,
     components,
+    pairing_log_weight,
     with_twins,
 )
 from homecoming.identification.joint import search as _search
@@ -679,11 +679,11 @@ def solve(dataset: DviDataset, *, config: IdentificationConfig | None = None,
                 forced = _solve_component(c, scored, 1, cfg.max_states, with_pair, True, wide)
                 marginals[(v, m)] = _exp(forced.log_z - base.log_z)
             else:
-                # a wide component: the share of the top-k assignments that contain the
-                # pairing (an approximation, like its Z; marginals_exact says so)
-                pos = base.families.index(fi)
-                share = [g for g, ch in base.top if (m, v) in scored[fi][ch[pos]].pairs]
-                marginals[(v, m)] = _exp(_logsumexp(share) - base.log_z) if share else 0.0
+                # a wide component: the share of the top-k assignments (with the other
+                # arrangements of interchangeable siblings) that contain the pairing (an
+                # approximation, like its Z; marginals_exact says so)
+                share = pairing_log_weight(base, scored, fi, (m, v))
+                marginals[(v, m)] = _exp(share - base.log_z) if share > -math.inf else 0.0
                 marginals_exact = False
         if tick is not None:
             tick(len(wanted), len(wanted))
