@@ -46,10 +46,12 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
                   pair: list[list[float]] | None = None) -> tuple[list[int], float]:
     """One greedy elimination order and its cost (sum of clique sizes).
 
-    A vertex's key depends only on its neighbour set (and, for min-fill, on its neighbours'
-    neighbour sets), so keys are cached and recomputed only for the vertices whose sets an
-    elimination touched; a recomputed key iterates the same sets in the same order as a
-    recomputation of every key would, so the order is the same, tie for tie.
+    A vertex's key depends only on its neighbour set (and, for min-fill, on which pairs of its
+    neighbours are adjacent), so keys are cached and recomputed only where an elimination
+    changed that: the eliminated vertex's neighbours (their sets changed) and, for min-fill,
+    the vertices adjacent to both ends of a fill edge the elimination added (a pair of their
+    neighbours became adjacent). Every other key would be computed from the same sets in the
+    same order, so the order is the same as recomputing every key, tie for tie.
     """
     neighbours = [set(x) for x in neighbours0]
     alive = set(range(len(log_sizes)))
@@ -93,18 +95,22 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
             v = best_v
         nb = neighbours[v]
         cost += math.exp(log_sizes[v] + sum([log_sizes[u] for u in nb]))
+        fill_edges: list[tuple[int, int]] = []
         for u in nb:
-            neighbours[u].update(nb)
-            neighbours[u].discard(u)
-            neighbours[u].discard(v)
+            nu = neighbours[u]
+            if rule == "fill":
+                fill_edges.extend((u, x) for x in nb if x != u and x not in nu)
+            nu.update(nb)
+            nu.discard(u)
+            nu.discard(v)
         alive.discard(v)
         del keys[v]
         order.append(v)
-        # changed neighbour sets: v's neighbours; fill keys also read their neighbours' sets
+        # changed neighbour sets: v's neighbours; a fill key also changes where a fill edge
+        # joined two of the vertex's neighbours
         stale = set(nb)
-        if rule == "fill":
-            for u in nb:
-                stale.update(neighbours[u])
+        for a, b in fill_edges:
+            stale.update(neighbours[a] & neighbours[b])
         stale &= alive
     return order, cost
 
