@@ -70,3 +70,39 @@ def test_cached_keys_give_the_plain_greedy_order(graph, rule):
     want, want_cost = plain_order(neighbours, log_sizes, rule)
     assert order == want
     assert cost == want_cost
+
+
+@st.composite
+def contractions(draw):
+    """An elimination-like einsum: 1 to 4 operands over rows Z and letters a-e, summing
+    out some letters."""
+    letters = "abcde"
+    sizes = {c: draw(st.integers(1, 4)) for c in letters}
+    n_ops = draw(st.integers(1, 4))
+    subs = ["Z" + "".join(draw(st.lists(st.sampled_from(letters), min_size=0, max_size=3,
+                                        unique=True))) for _ in range(n_ops)]
+    used = sorted(set("".join(subs)) - {"Z"})
+    kept = [c for c in used if draw(st.booleans())]
+    spec = ",".join(subs) + "->Z" + "".join(kept)
+    rows = draw(st.integers(1, 3))
+    shapes = [tuple(rows if c == "Z" else sizes[c] for c in sub) for sub in subs]
+    return spec, shapes, draw(st.integers(0, 2 ** 31 - 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=contractions())
+def test_the_contraction_path_gives_the_plain_einsum(case):
+    """A path from ``_contraction_path`` run by numpy's einsum and as plain pairwise calls
+    (``_program``) gives the one-call einsum's result (to 1e-12 relative)."""
+    import numpy as np
+
+    from homecoming.kinship._elimination import _contraction_path, _program, _run_program
+
+    spec, shapes, seed = case
+    rng = np.random.default_rng(seed)
+    arrays = [rng.random(shape) for shape in shapes]
+    want = np.einsum(spec, *arrays)
+    path = _contraction_path(spec, shapes)
+    assert path[0] == "einsum_path" and len(path) == max(len(shapes), 2)
+    np.testing.assert_allclose(np.einsum(spec, *arrays, optimize=path), want, rtol=1e-12)
+    np.testing.assert_allclose(_run_program(_program(spec, path), arrays), want, rtol=1e-12)

@@ -190,6 +190,42 @@ class Step:
     ragged_path: list[Any] | None = None
 
 
+def _contraction_path(spec: str, shapes: list[tuple[int, ...]]) -> list[Any]:
+    """A greedy pairwise contraction path for ``np.einsum(spec, ..., optimize=path)`` and
+    :func:`_program`, in ``np.einsum_path``'s format (``["einsum_path", (i, j), ...]``): at
+    each step the two operands whose product has the fewest entries once the letters no
+    other operand or the output needs are summed out, preferring pairs that share a letter
+    other than the row letter ``Z`` (no outer products), then the smaller product; ties by
+    position. numpy's own greedy path search costs more than a small step's arithmetic."""
+    inputs, output = spec.split("->")
+    subs = inputs.split(",")
+    size: dict[str, int] = {}
+    for sub, shape in zip(subs, shapes, strict=True):
+        for letter, n in zip(sub, shape, strict=True):
+            size[letter] = max(size.get(letter, 1), n)
+    path: list[Any] = ["einsum_path"]
+    if len(subs) == 1:
+        return path + [(0,)]          # one operand: its own contraction to the output
+    while len(subs) > 1:
+        best: tuple[Any, ...] | None = None
+        for i in range(len(subs)):
+            for j in range(i + 1, len(subs)):
+                rest = set(output).union(*(subs[k] for k in range(len(subs))
+                                           if k != i and k != j))
+                both = set(subs[i]) | set(subs[j])
+                kept = "".join(dict.fromkeys(c for c in subs[i] + subs[j] if c in rest))
+                key = (not (set(subs[i]) & set(subs[j]) - {"Z"}),
+                       math.prod(size[c] for c in kept), math.prod(size[c] for c in both),
+                       i, j, kept)
+                if best is None or key < best:
+                    best = key
+        assert best is not None
+        i, j, kept = best[3], best[4], best[5]
+        path.append((i, j))
+        subs = [sub for k, sub in enumerate(subs) if k != i and k != j] + [kept]
+    return path
+
+
 def _program(spec: str, path: list[Any]) -> list[tuple[tuple[int, ...], str]]:
     """An einsum contraction path (``np.einsum_path``'s list) as a list of plain einsum calls:
     each takes the operands at the given positions out of the list (highest first, as numpy
@@ -380,7 +416,7 @@ def _ragged_step(step: Step, inputs: list[FloatArray], ragged: _Ragged, n_rows: 
     result = np.zeros(out_shape)
     subs = spec_in.split(",")
     if step.ragged_path is None:
-        step.ragged_path = np.einsum_path(step.spec, *inputs, optimize="greedy")[0]
+        step.ragged_path = _contraction_path(step.spec, [a.shape for a in inputs])
     for members, kept in groups:
         picked = []
         for sub, arr in zip(subs, inputs):
@@ -421,7 +457,7 @@ def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
                 mm.final_axes)
         else:
             if step.path is None:
-                step.path = np.einsum_path(step.spec, *inputs, optimize="greedy")[0]
+                step.path = _contraction_path(step.spec, [a.shape for a in inputs])
                 step.program = _program(step.spec, step.path)
             if step.clique * n_rows < PLAIN_PATH_BELOW:
                 assert step.program is not None
