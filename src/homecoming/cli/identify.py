@@ -21,9 +21,8 @@ import click
 
 from homecoming.cli.database import open_database
 from homecoming.identification import IdentificationConfig
-from homecoming.services.case_identification import CASE_FORMAT
 
-__all__ = ["identify_command", "render_text", "CASE_FORMAT"]
+__all__ = ["identify_command", "render_text"]
 
 #: the command's defaults are the engine's (IdentificationConfig)
 _DEFAULTS = IdentificationConfig()
@@ -363,7 +362,7 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         return
     from homecoming.formats.dvi_dataset import write_dvi_result_json
     from homecoming.identification.progress import tqdm_stages
-    from homecoming.services.case_identification import identify_dataset, load_dataset
+    from homecoming.services.dataset_identification import identify_dataset, load_dataset
 
     ds = load_dataset(dataset)
     # one bar per stage (on stderr), only for a stage longer than a second

@@ -52,17 +52,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from homecoming.errors import FormatError, InputError
+from homecoming.errors import InputError
 from homecoming.genetics.markers import Marker
 from homecoming.genetics.profiles import Genotype
 from homecoming.identification.groups import groups_sharing
 from homecoming.kinship.pairwise import RELATIONSHIPS, PairwiseModel
 from homecoming.pedigree.pedigree import Pedigree, Person, Sex
+
+# a dataset file is solved by a light module of its own (``homecoming identify FILE`` does not
+# import this one); re-exported here, where they were
+from homecoming.services.dataset_identification import identify_dataset, load_dataset
 
 if TYPE_CHECKING:  # the casework models (pydantic) cost ~0.25 s to import: a dataset file
     # needs none of them
@@ -1095,68 +1098,6 @@ def _case_digest(markers: Sequence[Marker], victims: Sequence[VictimData],
                d.pedigree_mother] for d in f.donors], f.profiles]
             for f in families[start:start + step]]).encode())
     return digest.hexdigest()
-
-
-#: suffix of a file given to ``identify`` that is not a dataset -> what to do instead
-_NOT_A_DATASET = {
-    ".csv": "a CSV file is imported into the database (homecoming import profiles / "
-            "missing-persons / donors / samples FILE.csv), then `homecoming identify` with no "
-            "FILE identifies the stored case",
-    ".xlsx": "an Excel workbook is not read; save the sheet as comma-separated CSV and import "
-             "it (homecoming import ...)",
-    ".xls": "an Excel workbook is not read; save the sheet as comma-separated CSV and import "
-            "it (homecoming import ...)",
-    ".txt": "a GeneMapper table is imported with `homecoming import genemapper FILE`",
-    ".tsv": "a GeneMapper table is imported with `homecoming import genemapper FILE`",
-    ".xml": "a CODIS CMF file is imported with `homecoming import codis FILE`",
-    ".geojson": "GeoJSON is imported with `homecoming import geojson FILE`",
-}
-
-
-def load_dataset(path: str | Path) -> Any:
-    """A DVI dataset from a dvi-dataset@1 JSON file or a Familias ``.fam`` file (its [DVI]
-    section); any other kind of file is refused naming the command that reads it."""
-    from homecoming.formats.dvi_dataset import dataset_from_json, load_dvi_dataset
-    from homecoming.provenance import sha256_bytes
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".fam":
-        from homecoming.formats.familias import read_fam
-
-        obj = read_fam(path).to_dvi_dataset()
-        ds = dataset_from_json(obj)
-        ds.input_sha256 = sha256_bytes(path.read_bytes())
-        ds.source = str(path)
-        return ds
-    if suffix in _NOT_A_DATASET:
-        raise FormatError(f"is not a DVI dataset ({_NOT_A_DATASET[suffix]}); expected a "
-                          "dvi-dataset@1 JSON file or a Familias .fam file", path=path)
-    return load_dvi_dataset(path)
-
-
-def identify_dataset(dataset: str | Path | Any, *, config: Any = None,
-                     progress: Callable[[int, int], None] | None = None,
-                     stage_progress: Callable[[str, int, int], None] | None = None
-                     ) -> tuple[Any, Any]:
-    """Solve a DVI dataset (a loaded one, or the file :func:`load_dataset` reads); returns
-    (the dataset, the :class:`~homecoming.identification.DviResult`).
-
-    :param progress: called with (pairings done, pairings) over the pairwise stage.
-    :param stage_progress: called with (stage, done, total) for every stage of the solve
-        (:func:`homecoming.identification.progress.tqdm_stages` draws it).
-    """
-    from homecoming.identification import solve
-    from homecoming.services.screening import markers_reference
-
-    ds = load_dataset(dataset) if isinstance(dataset, (str, Path)) else dataset
-    result = solve(ds, config=config, input_sha256=getattr(ds, "input_sha256", None),
-                   progress=progress, stage_progress=stage_progress)
-    if result.provenance.get("frequency_database") is None:
-        result.provenance["frequency_database"] = markers_reference(ds.markers)
-    if result.provenance.get("mutation_model") is None:
-        result.provenance["mutation_model"] = "dataset markers"
-    return ds, result
 
 
 def n_pairings(ds: Any) -> int:

@@ -33,6 +33,7 @@ from homecoming.identification.screening import (
     screening_provenance,
 )
 from homecoming.services._common import _authorize
+from homecoming.services.dataset_identification import markers_reference
 
 __all__ = ["DEFAULT_FREQUENCIES", "CANDIDATES_FORMAT", "ELIMINATION_FORMAT",
            "ScreeningResult", "screen", "write_candidates", "EliminationResult", "eliminate",
@@ -137,17 +138,6 @@ def markers_from_genotypes(name: str, pairs: set[tuple[str, Any]],
     summary = {locus: tuple(sorted(a)) for locus, a in alleles.items()}
     markers, fdb = markers_from_frequencies(name, [summary])
     return markers, fdb, sorted(locus for locus in summary if locus not in fdb)
-
-
-def markers_reference(markers: Sequence[Any]) -> dict[str, Any]:
-    """``{"name": "dataset markers", "sha256": ...}``: the frequency-database entry of a
-    provenance record when a dataset's own markers were used (SHA-256 of their names, alleles
-    and frequencies)."""
-    from homecoming.provenance import sha256_json
-
-    return {"name": "dataset markers",
-            "sha256": sha256_json([[m.name, list(m.alleles), [float(f) for f in m.frequencies]]
-                                   for m in markers])}
 
 
 def _profiles_from_database(db: Any) -> tuple[list, list, dict[str, Any]]:
