@@ -55,3 +55,35 @@ def test_the_closed_form_is_what_a_typed_trio_uses(monkeypatch):
     # hand: P(F) = 2·0.2·0.5, P(M) = 0.3²; the child's 12 must come from the father (½),
     # its 11 from the mother (1)
     assert got == pytest.approx(math.log(2 * 0.2 * 0.5 * 0.3 ** 2 * 0.5), abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_founder_closed_form_equals_the_engine(data):
+    """``founder_log_likelihood``: one person with two known alleles per autosomal marker
+    (no silent allele) gives the engine's one-person value exactly; an X marker, a silent
+    allele or a partial genotype gives None."""
+    import numpy as np
+
+    from homecoming.kinship.likelihood import founder_log_likelihood
+
+    labels = ("9", "10", "11", "12", "13")
+    markers = []
+    for k in range(data.draw(st.integers(1, 4))):
+        n = data.draw(st.integers(1, 5))
+        weights = data.draw(st.lists(st.integers(1, 9), min_size=n, max_size=n))
+        markers.append(Marker(f"M{k}", labels[:n], np.array(weights) / sum(weights)))
+    genotypes = {m.name: (data.draw(st.sampled_from(m.alleles)),
+                          data.draw(st.sampled_from(m.alleles))) for m in markers}
+    person = Pedigree([Person("p", sex=Sex.FEMALE)])
+    got = founder_log_likelihood(markers, genotypes)
+    assert got is not None
+    assert got.tolist() == log_likelihood(person, markers, {"p": genotypes}).tolist()
+    partial = dict(genotypes)
+    partial[markers[0].name] = (markers[0].alleles[0], None)
+    assert founder_log_likelihood(markers, partial) is None
+    silent = [Marker(m.name, m.alleles, np.asarray(m.frequencies) * 0.9, silent_frequency=0.1)
+              for m in markers]
+    assert founder_log_likelihood(silent, genotypes) is None
+    x = [Marker(m.name, m.alleles, m.frequencies, chromosome="X") for m in markers]
+    assert founder_log_likelihood(x, genotypes) is None

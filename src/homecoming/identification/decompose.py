@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from homecoming.genetics.markers import Marker
-from homecoming.kinship.likelihood import genotype_rows
+from homecoming.kinship.likelihood import founder_log_likelihood, genotype_rows
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 __all__ = ["applies", "BlockLikelihoods"]
@@ -200,9 +200,13 @@ class BlockLikelihoods:
         key = (pid, source)
         hit = self._single.get(key)
         if hit is None:
-            ped = Pedigree([Person(pid, sex=self.pedigree[pid].sex)])
-            hit = self._single[key] = np.asarray(
-                self.engine(ped, self._rows(((pid, source),))), dtype=float)
+            genotypes = self.victims[source] if source is not None else self.references[pid]
+            closed = founder_log_likelihood(self.markers, genotypes)
+            if closed is None:
+                ped = Pedigree([Person(pid, sex=self.pedigree[pid].sex)])
+                closed = np.asarray(self.engine(ped, self._rows(((pid, source),))),
+                                    dtype=float)
+            hit = self._single[key] = closed
         return hit
 
     def compute(self, subassignments: Sequence[Mapping[str, str]]) -> list[np.ndarray]:

@@ -16,15 +16,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from homecoming.kinship.likelihood import log_likelihood
-from homecoming.kinship.lr import Hypothesis, KinshipResult, kinship_lr
 
 if TYPE_CHECKING:
     from homecoming.kinship.distribution import GenotypeDistribution, genotype_distributions
+    from homecoming.kinship.lr import Hypothesis, KinshipResult, kinship_lr
     from homecoming.kinship.power import exclusion_power, identification_power, power_tables
 
-#: names imported on first use, so that ``kinship`` and ``identify`` do not load them
+#: names imported on first use, so that ``kinship`` and ``identify`` load only what they use
 _LAZY = {"GenotypeDistribution": "distribution", "genotype_distributions": "distribution",
-         "exclusion_power": "power", "identification_power": "power", "power_tables": "power"}
+         "exclusion_power": "power", "identification_power": "power", "power_tables": "power",
+         "Hypothesis": "lr", "KinshipResult": "lr", "kinship_lr": "lr"}
 
 __all__ = ["GenotypeDistribution", "Hypothesis", "KinshipResult", "exclusion_power",
            "genotype_distributions", "identification_power", "kinship_lr", "log_likelihood",

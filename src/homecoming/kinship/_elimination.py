@@ -9,15 +9,17 @@ of the sum over all variables of the product of the factors.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from homecoming.kinship._cache import BoundedCache
 from homecoming.kinship._types import FloatArray, IntArray
+
+if TYPE_CHECKING:
+    from random import Random
 
 __all__ = ["Factor", "Step", "contiguous_groups", "eliminate", "elimination_order", "plan"]
 
@@ -42,7 +44,7 @@ RESCUE_BELOW = 1e-200
 
 
 def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str,
-                  rng: random.Random | None,
+                  rng: Random | None,
                   pair: list[list[float]] | None = None) -> tuple[list[int], float]:
     """One greedy elimination order and its cost (sum of clique sizes).
 
@@ -136,7 +138,6 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
         neighbours[v].discard(v)
     log_sizes = [math.log(max(s, 1)) for s in sizes]
     best: tuple[float, list[int]] | None = None
-    rng = random.Random(12345)     # seeded: the same data give the same order
     if quick or nv > 200:  # many plans to make, or a large pedigree: one cheap greedy order
         return _greedy_order(neighbours, log_sizes, "weight", None)[0]
     pair = _pair_weights(log_sizes)
@@ -151,6 +152,9 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
     assert best is not None
     if best[0] < RANDOM_TRIES_FROM:
         return best[1]
+    from random import Random  # only here: most orders never get this far
+
+    rng = Random(12345)     # seeded: the same data give the same order
     for rule in ("fill", "weight"):
         for _ in range(4 if nv <= 60 else 1):
             order, cost = _greedy_order(neighbours, log_sizes, rule, rng, pair)

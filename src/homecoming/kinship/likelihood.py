@@ -154,7 +154,7 @@ from homecoming.kinship._types import BoolArray, FloatArray, IntArray
 from homecoming.pedigree.pedigree import Pedigree, Sex
 
 __all__ = ["log_likelihood", "log_likelihood_rows", "genotype_rows", "allele_indices",
-           "MAX_THETA_ROWS",
+           "founder_log_likelihood", "MAX_THETA_ROWS",
            "GenotypeTable"]
 
 
@@ -406,6 +406,28 @@ def allele_indices(markers: Sequence[Marker], tables: Iterable[Mapping[str, obje
                 seen.update(codes)
         seen.discard(-1)
         out[marker.name] = frozenset(seen)
+    return out
+
+
+def founder_log_likelihood(markers: Sequence[Marker], genotypes: Mapping[str, object]
+                           ) -> FloatArray | None:
+    """log P(genotype) per marker of a person with no relatives in the computation (θ = 0, no
+    drop-out or inbreeding), in closed form: log(p_a·p_b), twice that for a heterozygote;
+    the same arithmetic as :func:`log_likelihood` on a one-person pedigree. None where the
+    closed form does not apply: an X marker, a silent allele, or a genotype not of two known
+    alleles (call :func:`log_likelihood` then)."""
+    out = np.empty(len(markers))
+    for k, marker in enumerate(markers):
+        info = marker_info(marker)
+        genotype = genotypes.get(marker.name)
+        if genotype is None or marker.chromosome == "X" or info.silent >= 0:
+            return None
+        codes = info.parse(marker, "", genotype, None)
+        if codes is None or len(codes) != 2 or -1 in codes:
+            return None
+        p = info.prior[codes[0]] * info.prior[codes[1]]
+        with np.errstate(divide="ignore"):
+            out[k] = np.log(2.0 * p if codes[0] != codes[1] else p)
     return out
 
 
