@@ -96,8 +96,10 @@ class ComponentResult:
     limit_reached: bool = False
     solves: int = 0
     #: the classes of interchangeable arrangements counted in ``log_z`` (:func:`with_twins`):
-    #: per class, per family of ``families``, the option indices of its group; None: ``top``
-    classes: list[tuple[tuple[int, ...], ...]] | None = None
+    #: per class, per family of ``families``, the option indices of its group and the group's
+    #: log weight (log-sum-exp of their gains), and the class's log weight (their sum);
+    #: None: ``top`` is what counts
+    classes: list[tuple[tuple[tuple[int, ...], ...], tuple[float, ...], float]] | None = None
 
 
 @dataclass
@@ -743,14 +745,14 @@ def with_twins(res: ComponentResult, options: Sequence[Sequence[Option]], twins:
     assignment already)."""
     if res.exact or not twins or not any(f in twins for f in res.families):
         return res
-    classes: dict[tuple[tuple[int, ...], ...], float] = {}
+    classes: dict[tuple[tuple[int, ...], ...], tuple[float, ...]] = {}
     listed: dict[tuple[int, ...], float] = {}
     for gain, choice in res.top:
         groups = tuple(tuple(sorted((j, *twins.get(f, {}).get(j, ()))))
                        for f, j in zip(res.families, choice, strict=True))
         if groups not in classes:
-            classes[groups] = sum(_logsumexp([options[f][j].gain for j in group])
-                                  for f, group in zip(res.families, groups, strict=True))
+            classes[groups] = tuple(_logsumexp([options[f][j].gain for j in group])
+                                    for f, group in zip(res.families, groups, strict=True))
         listed.setdefault(choice, gain)
         for combo in itertools.islice(itertools.product(*groups), TWINS_LISTED):
             if combo not in listed:
@@ -758,8 +760,9 @@ def with_twins(res: ComponentResult, options: Sequence[Sequence[Option]], twins:
                     options[f][c].gain - options[f][j].gain
                     for f, c, j in zip(res.families, combo, choice, strict=True))
     top = sorted(((g, c) for c, g in listed.items()), key=lambda item: -item[0])
-    return dataclasses.replace(res, top=top, log_z=_logsumexp(list(classes.values())),
-                               classes=list(classes))
+    made = [(groups, weights, sum(weights)) for groups, weights in classes.items()]
+    return dataclasses.replace(res, top=top, log_z=_logsumexp([w for _, _, w in made]),
+                               classes=made)
 
 
 def pairing_log_weight(res: ComponentResult, options: Sequence[Sequence[Option]],
@@ -772,13 +775,10 @@ def pairing_log_weight(res: ComponentResult, options: Sequence[Sequence[Option]]
     if res.classes is None:
         return _logsumexp([g for g, ch in res.top if pair in options[family][ch[pos]].pairs])
     parts = []
-    for groups in res.classes:
+    for groups, weights, weight in res.classes:
         held = [options[family][j].gain for j in groups[pos] if pair in options[family][j].pairs]
-        if not held:
-            continue
-        parts.append(_logsumexp(held) + sum(
-            _logsumexp([options[f][j].gain for j in group])
-            for p, (f, group) in enumerate(zip(res.families, groups, strict=True)) if p != pos))
+        if held:    # the class's weight with this family's group cut to ``held``
+            parts.append(weight - weights[pos] + _logsumexp(held))
     return _logsumexp(parts)
 
 
