@@ -139,8 +139,7 @@ def _latest_run(session: Any) -> tuple[str, dict[str, Any]] | None:
     stored."""
     from homecoming.storage.repositories.identifications import IdentificationRepository
 
-    latest = IdentificationRepository(session).latest_run()
-    return None if latest is None else (latest["run_id"], latest["model"])
+    return IdentificationRepository(session).latest_run()
 
 
 def _stored_dropout(latest: tuple[str, dict[str, Any]] | None) -> tuple[str, float] | None:

@@ -252,8 +252,8 @@ class IdentificationRepository:
             query = query.limit(limit)
         return [_plain(r._mapping) for r in self.session.execute(query)]
 
-    def latest_run(self) -> dict[str, Any] | None:
-        """The latest identification run: (``run_id``, ``model``) of the greatest run id
+    def latest_run(self) -> tuple[str, dict[str, Any]] | None:
+        """The latest identification run: (run id, ``model``) of the greatest run id
         among the recorded runs and, for runs stored before they were recorded (migration
         0011), among the identifications' run ids (ids begin with the time); None when no run
         is stored. Indexed look-ups, whatever the number of identifications."""
@@ -265,10 +265,10 @@ class IdentificationRepository:
         if recorded is not None and (older is None or recorded >= older):
             model = self.session.execute(select(identification_runs.c.model).where(
                 identification_runs.c.run_id == recorded)).scalar()
-            return {"run_id": str(recorded), "model": dict(model or {})}
+            return str(recorded), dict(model or {})
         model = self.session.execute(select(identifications.c.model).where(
             identifications.c.run_id == older).limit(1)).scalar()
-        return {"run_id": str(older), "model": dict(model or {})}
+        return str(older), dict(model or {})
 
     def add_review_event(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return self._insert_audited(review_events, row)
