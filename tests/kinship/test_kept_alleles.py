@@ -16,7 +16,8 @@ from homecoming.kinship import likelihood
 from homecoming.kinship._problem import check_inputs
 from homecoming.kinship.likelihood import allele_indices, genotype_rows, log_likelihood_rows
 from homecoming.pedigree import Pedigree, Person, Sex
-from tests.kinship.test_engine_vs_reference import assert_same, random_family
+from tests.kinship.test_engine_vs_reference import assert_same
+from tests.kinship.test_ragged import mixed_case
 from tests.reference.oracle import reference_log_likelihood
 
 LABELS = ("8", "9", "10", "11", "12", "13", "14")
@@ -37,24 +38,13 @@ def rows_result(ped, markers, genotypes, kept, dropout=None):
 
 @st.composite
 def case_with_kept(draw):
-    """A random family, autosomal markers of 3 to 7 alleles without mutation or with a
-    lumpable model, some persons typed (some partially), optional drop-out, and per marker a
-    random set of allele indices to keep (it may miss observed ones: those are added)."""
-    persons = random_family(draw, 7, min_persons=3)
-    mutation = draw(st.sampled_from([None, None, "equal", "proportional"]))
-    markers = [marker(f"M{k}", draw(st.integers(3, 7)), mutation)
-               for k in range(draw(st.integers(1, 4)))]
-    genotypes: dict[str, dict[str, tuple]] = {}
-    for p in persons:
-        if draw(st.integers(0, 2)) == 0:
-            continue
-        genotypes[p.id] = {m.name: (draw(st.sampled_from(m.alleles)),
-                                    draw(st.sampled_from(list(m.alleles) + [None])))
-                           for m in markers}
-    dropout = {pid: 0.2 for pid in genotypes if draw(st.integers(0, 5)) == 0}
+    """A random family with partly typed persons, markers of 2 to 6 alleles and optional
+    drop-out (``test_ragged.mixed_case``), and per marker a random set of allele indices to
+    keep (it may miss observed ones: those are added)."""
+    ped, markers, genotypes, dropout = draw(mixed_case())
     kept = {m.name: frozenset(draw(st.sets(st.integers(0, m.n_alleles - 1))))
             for m in markers}
-    return Pedigree(persons), markers, genotypes, dropout or None, kept
+    return ped, markers, genotypes, dropout, kept
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select, text
 
 from homecoming import casework as cw
@@ -38,53 +39,53 @@ def _seqs(db: Database, key: str) -> list[tuple[int, str, str]]:
                 for e in audit_log(session, record=key, table="missing_persons")]
 
 
-def test_a_multi_record_read_is_indexed_and_found_from_each_record(database_url):
+@pytest.fixture
+def people(database_url):
+    """An upgraded database with three SYNTHETIC missing persons, MP-1 to MP-3."""
     db = Database(database_url)
-    try:
-        db.upgrade()
-        _people(db, 3)
-        with db.session() as session:
-            assert record_read(session, "missing_persons", ["MP-1", "MP-2"],
-                               purpose="list shown") == 2
-            assert record_read(session, "missing_persons", ["MP-3"], purpose="one shown") == 1
-            assert record_export(session, "missing_persons", ["MP-3", "MP-1", "MP-2"],
-                                 destination="all.csv", file_format="csv") == 3
-        with db.session() as session:
-            seqs = [r[0] for r in session.execute(text(
-                "SELECT seq FROM audit_log WHERE action IN ('read', 'export') ORDER BY seq"))]
-        read_many, read_one, export = seqs
-        # the single-record read is found by its own key, not through the index
-        assert _index(db) == sorted([("missing_persons", "MP-1", read_many),
-                                     ("missing_persons", "MP-2", read_many),
-                                     ("missing_persons", "MP-1", export),
-                                     ("missing_persons", "MP-2", export),
-                                     ("missing_persons", "MP-3", export)])
-        assert [a for _, a, _ in _seqs(db, "MP-1")] == ["insert", "read", "export"]
-        assert [(a, r) for _, a, r in _seqs(db, "MP-3")] == [
-            ("insert", "MP-3"), ("read", "MP-3"), ("export", "3 records")]
-        with db.session() as session:
-            assert verify(session).ok
-    finally:
-        db.dispose()
+    db.upgrade()
+    _people(db, 3)
+    yield db
+    db.dispose()
 
 
-def test_verify_names_an_index_row_deleted_or_added(database_url):
-    db = Database(database_url)
-    try:
-        db.upgrade()
-        _people(db, 2)
-        with db.session() as session:
-            record_read(session, "missing_persons", ["MP-1", "MP-2"], purpose="list shown")
-        seq = _index(db)[0][2]
-        with tampering(db) as conn:
-            conn.execute(text("DELETE FROM audit_mentions WHERE record_key = 'MP-2'"))
-            conn.execute(text("INSERT INTO audit_mentions (table_name, record_key, seq) "
-                              "VALUES ('missing_persons', 'MP-9', :seq)"), {"seq": seq})
-        with db.session() as session:
-            found = [(p.kind, p.seq, p.key) for p in verify(session).problems]
-        assert found == [("index_missing", seq, "MP-2"), ("index_extra", seq, "MP-9")]
-    finally:
-        db.dispose()
+def test_a_multi_record_read_is_indexed_and_found_from_each_record(people):
+    db = people
+    with db.session() as session:
+        assert record_read(session, "missing_persons", ["MP-1", "MP-2"],
+                           purpose="list shown") == 2
+        assert record_read(session, "missing_persons", ["MP-3"], purpose="one shown") == 1
+        assert record_export(session, "missing_persons", ["MP-3", "MP-1", "MP-2"],
+                             destination="all.csv", file_format="csv") == 3
+    with db.session() as session:
+        seqs = [r[0] for r in session.execute(text(
+            "SELECT seq FROM audit_log WHERE action IN ('read', 'export') ORDER BY seq"))]
+    read_many, read_one, export = seqs
+    # the single-record read is found by its own key, not through the index
+    assert _index(db) == sorted([("missing_persons", "MP-1", read_many),
+                                 ("missing_persons", "MP-2", read_many),
+                                 ("missing_persons", "MP-1", export),
+                                 ("missing_persons", "MP-2", export),
+                                 ("missing_persons", "MP-3", export)])
+    assert [a for _, a, _ in _seqs(db, "MP-1")] == ["insert", "read", "export"]
+    assert [(a, r) for _, a, r in _seqs(db, "MP-3")] == [
+        ("insert", "MP-3"), ("read", "MP-3"), ("export", "3 records")]
+    with db.session() as session:
+        assert verify(session).ok
+
+
+def test_verify_names_an_index_row_deleted_or_added(people):
+    db = people
+    with db.session() as session:
+        record_read(session, "missing_persons", ["MP-1", "MP-2"], purpose="list shown")
+    seq = _index(db)[0][2]
+    with tampering(db) as conn:
+        conn.execute(text("DELETE FROM audit_mentions WHERE record_key = 'MP-2'"))
+        conn.execute(text("INSERT INTO audit_mentions (table_name, record_key, seq) "
+                          "VALUES ('missing_persons', 'MP-9', :seq)"), {"seq": seq})
+    with db.session() as session:
+        found = [(p.kind, p.seq, p.key) for p in verify(session).problems]
+    assert found == [("index_missing", seq, "MP-2"), ("index_extra", seq, "MP-9")]
 
 
 def test_the_migration_indexes_entries_stored_before_it(database_url):
