@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,12 +76,14 @@ def test_cached_keys_give_the_plain_greedy_order(graph, rule):
 @st.composite
 def contractions(draw):
     """An elimination-like einsum: 1 to 4 operands over rows Z and letters a-e, summing
-    out some letters."""
+    out some letters; now and then an operand with a repeated letter (a diagonal, as a
+    transmission from a parent whose two allele variables are merged)."""
     letters = "abcde"
     sizes = {c: draw(st.integers(1, 4)) for c in letters}
     n_ops = draw(st.integers(1, 4))
+    unique = draw(st.integers(0, 4)) > 0
     subs = ["Z" + "".join(draw(st.lists(st.sampled_from(letters), min_size=0, max_size=3,
-                                        unique=True))) for _ in range(n_ops)]
+                                        unique=unique))) for _ in range(n_ops)]
     used = sorted(set("".join(subs)) - {"Z"})
     kept = [c for c in used if draw(st.booleans())]
     spec = ",".join(subs) + "->Z" + "".join(kept)
@@ -92,8 +95,9 @@ def contractions(draw):
 @settings(max_examples=300, deadline=None)
 @given(case=contractions())
 def test_the_contraction_path_gives_the_plain_einsum(case):
-    """A path from ``_contraction_path`` run by numpy's einsum and as plain pairwise calls
-    (``_program``) gives the one-call einsum's result (to 1e-12 relative)."""
+    """A path from ``_contraction_path`` run by numpy's einsum and as the pairwise numpy calls
+    of ``_program`` (batched matrix products, broadcast products, sums; einsum for diagonals)
+    gives the one-call einsum's result (to 1e-12 relative)."""
     import numpy as np
 
     from homecoming.kinship._elimination import _contraction_path, _program, _run_program
@@ -106,3 +110,27 @@ def test_the_contraction_path_gives_the_plain_einsum(case):
     assert path[0] == "einsum_path" and len(path) == max(len(shapes), 2)
     np.testing.assert_allclose(np.einsum(spec, *arrays, optimize=path), want, rtol=1e-12)
     np.testing.assert_allclose(_run_program(_program(spec, path), arrays), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("spec", "kinds"), [
+    ("Zbec,Zebd->Zbcd", ["matmul"]),             # a clique step: summed e, batch Z and b
+    ("Zfbde,Zbf->Zfbde", ["multiply"]),          # nothing summed: a broadcast product
+    ("Zebcd->Zbcd", ["sum"]),
+    ("Zbf,Zfbc,Zfbd->Zbcd", ["multiply", "matmul"]),
+    ("Zaa,Zab->Zb", ["einsum"]),                 # a diagonal
+])
+def test_each_pairwise_call_is_the_numpy_call_named(spec, kinds):
+    """The kind of numpy call each contraction of a program becomes, and its value (the
+    one-call einsum's, to 1e-12 relative) on tables of 3 rows and 2 to 4 states."""
+    import numpy as np
+
+    from homecoming.kinship._elimination import _contraction_path, _program, _run_program
+
+    sizes = dict(zip("Zabcdef", (3, 2, 3, 4, 2, 3, 4), strict=True))
+    shapes = [tuple(sizes[c] for c in sub) for sub in spec.split("->")[0].split(",")]
+    rng = np.random.default_rng(7)
+    arrays = [rng.random(shape) for shape in shapes]
+    program = _program(spec, _contraction_path(spec, shapes))
+    assert [op.kind for op in program] == kinds
+    np.testing.assert_allclose(_run_program(program, arrays), np.einsum(spec, *arrays),
+                               rtol=1e-12)

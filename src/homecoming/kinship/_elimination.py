@@ -29,16 +29,13 @@ Factor = tuple[tuple[int, ...], FloatArray]
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXY"
 
 #: Cliques (entries, all rows) below this are contracted by one plain einsum; larger ones
-#: pairwise (numpy's optimised einsum, BLAS where it can).
+#: pairwise, as batched matrix products (:class:`_Op`).
 SMALL_CLIQUE = 3000
 #: Total clique size (entries per row) of the best deterministic elimination order from which
 #: randomised orders are tried too. Below it an elimination costs less than the ~2 ms that
 #: eight randomised greedy orders take in Python (dvir's ``grave``: 169 orders of cost ~10^4,
 #: where the random tries saved ~10 % of a sub-millisecond elimination and cost 0.45 s).
 RANDOM_TRIES_FROM = 1e5
-#: Cliques (entries, all rows) below this follow their contraction path as plain pairwise
-#: einsum calls (:func:`_program`); larger ones go through numpy's optimised einsum (BLAS).
-PLAIN_PATH_BELOW = 1 << 18
 #: Rows whose unscaled result falls below this are recomputed with per-step scaling.
 RESCUE_BELOW = 1e-200
 
@@ -189,9 +186,9 @@ class Step:
     path: list[Any] | None = None           # einsum contraction path, computed on first use
     matmul: MatmulRecipe | None = None
     #: the path as plain einsum calls on operand positions (see :func:`_program`)
-    program: list[tuple[tuple[int, ...], str]] | None = None
-    #: the contraction path of the step run per group of rows (:class:`_Ragged`)
-    ragged_path: list[Any] | None = None
+    program: list[_Op] | None = None
+    #: the program of the step run per group of rows (:class:`_Ragged`)
+    ragged_program: list[_Op] | None = None
 
 
 def _contraction_path(spec: str, shapes: list[tuple[int, ...]]) -> list[Any]:
@@ -230,33 +227,124 @@ def _contraction_path(spec: str, shapes: list[tuple[int, ...]]) -> list[Any]:
     return path
 
 
-def _program(spec: str, path: list[Any]) -> list[tuple[tuple[int, ...], str]]:
-    """An einsum contraction path (``np.einsum_path``'s list) as a list of plain einsum calls:
-    each takes the operands at the given positions out of the list (highest first, as numpy
-    does) and appends its result, which keeps the letters still needed later. Running these
-    calls skips numpy's per-call path parsing, which costs more than the arithmetic of a
-    small clique."""
+class _Op:
+    """One call of a contraction program (:func:`_program`): the operands at ``positions``
+    (taken out of the list, highest first) contracted into one, appended to the list.
+
+    Two operands that share a summed letter become one batched matrix product (numpy's
+    ``matmul``: BLAS, or its own loop for small matrices), with the batch letters (in both and
+    kept, the row letter first) leading, then the letters of the first operand only, then
+    those of the second; two that share none, one broadcast product; one operand, a sum over
+    its summed axes. Letters of one operand that no other operand or the output needs are
+    summed out of it first. An operand with a repeated letter (a diagonal) goes to plain
+    ``einsum``. numpy's own einsum runs such contractions through its buffered iterator,
+    which copies every element of every operand into buffers: several times slower than the
+    product itself at the clique sizes of pedigree eliminations.
+    """
+
+    __slots__ = ("positions", "result", "kind", "spec", "pre", "perm_a", "perm_b", "n_batch",
+                 "n_left", "n_sum", "index_a", "index_b", "final")
+
+    def __init__(self, positions: tuple[int, ...], taken: list[str], needed: set[str],
+                 output: str | None = None) -> None:
+        self.positions = positions
+        self.spec = ""
+        self.final: tuple[int, ...] | None = None
+        if len(taken) > 2 or any(len(set(sub)) != len(sub) for sub in taken):
+            self.kind = "einsum"
+            if output is None:
+                output = "".join(dict.fromkeys(c for sub in taken for c in sub if c in needed))
+            self.result = output
+            self.spec = ",".join(taken) + "->" + output
+            return
+        # letters of one operand that nothing else needs: summed out of that operand first
+        pre: list[tuple[int, ...] | None] = []
+        subs: list[str] = []
+        for k, sub in enumerate(taken):
+            others = set().union(*(s for j, s in enumerate(taken) if j != k))
+            gone = tuple(i for i, c in enumerate(sub) if c not in needed and c not in others)
+            pre.append(gone or None)
+            subs.append("".join(c for i, c in enumerate(sub) if i not in gone))
+        self.pre = pre
+        if len(subs) == 1:
+            self.kind = "sum"
+            natural = subs[0]
+        else:
+            sa, sb = subs
+            both = [c for c in sa if c in sb]
+            batch = [c for c in both if c in needed]
+            summed = [c for c in both if c not in needed]
+            left = [c for c in sa if c not in sb]
+            right = [c for c in sb if c not in sa]
+            natural = "".join(batch + left + right)
+            if summed:
+                self.kind = "matmul"
+                self.perm_a = tuple(sa.index(c) for c in batch + left + summed)
+                self.perm_b = tuple(sb.index(c) for c in batch + summed + right)
+                self.n_batch, self.n_left, self.n_sum = len(batch), len(left), len(summed)
+            else:
+                self.kind = "multiply"
+                # each operand transposed to the result's letter order, with new axes of
+                # length 1 where it lacks a letter
+                self.perm_a = tuple(sa.index(c) for c in natural if c in sa)
+                self.perm_b = tuple(sb.index(c) for c in natural if c in sb)
+                self.index_a = tuple(slice(None) if c in sa else None for c in natural)
+                self.index_b = tuple(slice(None) if c in sb else None for c in natural)
+        if output is not None and output != natural:
+            self.final = tuple(natural.index(c) for c in output)
+            natural = output
+        self.result = natural
+
+    def run(self, taken: list[FloatArray]) -> FloatArray:
+        if self.kind == "einsum":
+            diagonal: FloatArray = np.einsum(self.spec, *taken)
+            return diagonal
+        arrays = [a if gone is None else a.sum(axis=gone) for a, gone in zip(taken, self.pre)]
+        if self.kind == "sum":
+            out = arrays[0]
+        elif self.kind == "matmul":
+            a = arrays[0].transpose(self.perm_a)
+            b = arrays[1].transpose(self.perm_b)
+            nb, nl, ns = self.n_batch, self.n_left, self.n_sum
+            shape_a, shape_b = a.shape, b.shape
+            batch = shape_a[:nb]
+            size_sum = math.prod(shape_a[nb + nl:])
+            product = np.matmul(a.reshape(batch + (math.prod(shape_a[nb:nb + nl]), size_sum)),
+                                b.reshape(batch + (size_sum, math.prod(shape_b[nb + ns:]))))
+            out = product.reshape(batch + shape_a[nb:nb + nl] + shape_b[nb + ns:])
+        else:
+            out = (arrays[0].transpose(self.perm_a)[self.index_a]
+                   * arrays[1].transpose(self.perm_b)[self.index_b])
+        return out if self.final is None else out.transpose(self.final)
+
+
+def _program(spec: str, path: list[Any]) -> list[_Op]:
+    """An einsum contraction path (``np.einsum_path``'s list) as a list of numpy calls
+    (:class:`_Op`): each takes the operands at the given positions out of the list and appends
+    its result, which keeps the letters still needed later; the last gives ``spec``'s output.
+    Running these skips numpy's per-call path parsing, which costs more than the arithmetic of
+    a small clique, and its buffered einsum loops."""
     inputs, output = spec.split("->")
     subs = inputs.split(",")
-    out: list[tuple[tuple[int, ...], str]] = []
+    out: list[_Op] = []
     for contraction in path[1:]:
         positions = tuple(sorted(contraction, reverse=True))
         taken = [subs.pop(i) for i in positions]
         needed = set(output).union(*subs) if subs else set(output)
-        result = "".join(dict.fromkeys(c for sub in taken for c in sub if c in needed))
-        out.append((positions, ",".join(taken) + "->" + result))
-        subs.append(result)
+        op = _Op(positions, taken, needed, None if subs else output)
+        out.append(op)
+        subs.append(op.result)
     if subs != [output]:
-        out.append(((0,), subs[0] + "->" + output))
+        op = _Op((0,), [subs.pop()], set(output), output)
+        out.append(op)
+        subs.append(op.result)
     return out
 
 
-def _run_program(program: list[tuple[tuple[int, ...], str]],
-                 operands: list[FloatArray]) -> FloatArray:
+def _run_program(program: list[_Op], operands: list[FloatArray]) -> FloatArray:
     ops = list(operands)
-    for positions, spec in program:
-        taken = [ops.pop(i) for i in positions]
-        ops.append(np.einsum(spec, *taken))
+    for op in program:
+        ops.append(op.run([ops.pop(i) for i in op.positions]))
     return ops[0]
 
 
@@ -419,15 +507,16 @@ def _ragged_step(step: Step, inputs: list[FloatArray], ragged: _Ragged, n_rows: 
     out_shape = tuple(letters[c] if c != "Z" else n_rows for c in spec_out)
     result = np.zeros(out_shape)
     subs = spec_in.split(",")
-    if step.ragged_path is None:
-        step.ragged_path = _contraction_path(step.spec, [a.shape for a in inputs])
+    if step.ragged_program is None:
+        step.ragged_program = _program(step.spec,
+                                       _contraction_path(step.spec, [a.shape for a in inputs]))
     for members, kept in groups:
         picked = []
         for sub, arr in zip(subs, inputs):
             cut = tuple(slice(None, kept) if c in full else slice(None) for c in sub[1:])
             picked.append(arr[(members,) + cut])
         cut_out = tuple(slice(None, kept) if c in full else slice(None) for c in spec_out[1:])
-        result[(members,) + cut_out] = np.einsum(step.spec, *picked, optimize=step.ragged_path)
+        result[(members,) + cut_out] = _run_program(step.ragged_program, picked)
     return result
 
 
@@ -460,14 +549,10 @@ def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
             result = np.matmul(a, b).reshape((n_rows,) + mm.result_shape).transpose(
                 mm.final_axes)
         else:
-            if step.path is None:
+            if step.program is None:
                 step.path = _contraction_path(step.spec, [a.shape for a in inputs])
                 step.program = _program(step.spec, step.path)
-            if step.clique * n_rows < PLAIN_PATH_BELOW:
-                assert step.program is not None
-                result = _run_program(step.program, inputs)
-            else:
-                result = np.einsum(step.spec, *inputs, optimize=step.path)
+            result = _run_program(step.program, inputs)
         if step.n_out == 0:
             log_scale += np.log(result)
             continue
