@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from homecoming.kinship._elimination import _greedy_order, _pair_weights
+from homecoming.kinship._elimination import _greedy_order
 
 
 def plain_order(neighbours0, log_sizes, rule):
-    """Every key recomputed at every step (the definition); same arithmetic and ties."""
+    """Every key recomputed at every step (the definition), by ``min`` over (key, vertex);
+    the same arithmetic."""
     neighbours = [set(x) for x in neighbours0]
-    pair = _pair_weights(log_sizes)
+    sizes = [math.exp(x) for x in log_sizes]
     alive = set(range(len(log_sizes)))
     order, cost = [], 0.0
     while alive:
@@ -31,7 +32,7 @@ def plain_order(neighbours0, log_sizes, rule):
                 for i, a in enumerate(nbl):
                     for b in nbl[i + 1:]:
                         if b not in neighbours[a]:
-                            fill += pair[a][b]
+                            fill += sizes[a] * sizes[b]
                 keys[v] = (fill, weight)
             elif rule == "weight":
                 keys[v] = (weight,)

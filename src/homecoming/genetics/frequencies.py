@@ -41,7 +41,6 @@ NIST 1036 Caucasian); which locus came from which database is recorded.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -272,7 +271,7 @@ class FrequencyDatabase:
             loci[locus] = _Locus(locus, tuple(a for a, _ in entries), tuple(f for _, f in entries),
                                  None if n is None else 2 * int(n), name)
         _check_sums(loci, sum_tolerance, str(path))
-        sha = hashlib.sha256(data).hexdigest()
+        sha = _sha256(data)
         return cls(name, loci, source=source or str(path), population=population,
                    reference=reference, licence=licence, sha256=sha,
                    parts=[{"name": name, "file": str(path), "sha256": sha}])
@@ -512,7 +511,7 @@ def load_database(name: str) -> FrequencyDatabase:
             raise NotFoundError(f"frequency database {name!r} is not shipped; expected one of "
                                 f"{', '.join(sorted(i.name for i in infos.values()))}")
         data = _data_dir().joinpath(info.file).read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+        sha = _sha256(data)
         tables = _parse_table(data.decode("utf-8"), where=info.file)
         sizes = _sample_sizes()
         strider = info.name.startswith("strider")
@@ -531,6 +530,12 @@ def load_database(name: str) -> FrequencyDatabase:
                 "reference": info.reference, "licence": info.licence}])
 
 
+def _sha256(data: bytes) -> str:
+    import hashlib  # here, not at the top: most commands that import this module hash nothing
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def combine(primary: FrequencyDatabase, fallback: FrequencyDatabase, *,
             name: str | None = None) -> FrequencyDatabase:
     """Loci of ``primary``, plus the loci of ``fallback`` that ``primary`` lacks.
@@ -544,7 +549,7 @@ def combine(primary: FrequencyDatabase, fallback: FrequencyDatabase, *,
         if canonical_locus(locus) not in keys:
             loci[locus] = table
     parts = [*primary._parts, *[p for p in fallback._parts if p not in primary._parts]]
-    sha = hashlib.sha256(f"{primary.sha256}+{fallback.sha256}".encode()).hexdigest()
+    sha = _sha256(f"{primary.sha256}+{fallback.sha256}".encode())
     return FrequencyDatabase(
         name or f"{primary.name}+{fallback.name}", loci,
         source=f"{primary.source}; loci missing there from {fallback.source}",

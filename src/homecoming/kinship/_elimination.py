@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,9 +42,13 @@ RESCUE_BELOW = 1e-200
 
 
 def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str,
-                  rng: Random | None,
-                  pair: list[list[float]] | None = None) -> tuple[list[int], float]:
+                  rng: Random | None) -> tuple[list[int], float]:
     """One greedy elimination order and its cost (sum of clique sizes).
+
+    Keys: "fill", the fill weight (Σ size_a·size_b over the pairs a, b of the vertex's
+    neighbours that are not adjacent, sizes as ``exp(log size)``), then the log clique weight;
+    "weight", the log clique weight; "degree", the degree, then the log clique weight. The
+    vertex of least (key, number) goes first.
 
     A vertex's key depends only on its neighbour set (and, for min-fill, on which pairs of its
     neighbours are adjacent), so keys are cached and recomputed only where an elimination
@@ -57,43 +62,45 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
     order: list[int] = []
     cost = 0.0
     keys: dict[int, tuple[float, ...]] = {}
+    heap: list[tuple[tuple[float, ...], int]] = []
     stale = set(alive)
-    if pair is None and rule == "fill":
-        pair = _pair_weights(log_sizes)
+    sizes = [math.exp(x) for x in log_sizes]
     while alive:
         for v in stale:
             nb = neighbours[v]
-            weight = log_sizes[v] + sum([log_sizes[u] for u in nb])
+            weight = log_sizes[v] + sum(map(log_sizes.__getitem__, nb))
+            key: tuple[float, ...]
             if rule == "weight":
-                keys[v] = (weight,)
-                continue
-            if rule == "fill":
+                key = (weight,)
+            elif rule == "fill":
                 fill = 0.0
                 nbl = list(nb)
                 for i, a in enumerate(nbl):
                     na = neighbours[a]
-                    pa = pair[a]  # type: ignore[index]
+                    size_a = sizes[a]
                     for b in nbl[i + 1:]:
                         if b not in na:
-                            fill += pa[b]
-                keys[v] = (fill, weight)
+                            fill += size_a * sizes[b]
+                key = (fill, weight)
             else:
-                keys[v] = (len(nb), weight)
-        best_key: tuple[float, ...] | None = None
-        best_v = -1
-        for v in alive:
-            key = keys[v]
-            if best_key is None or key < best_key or (key == best_key and v < best_v):
-                best_key, best_v = key, v
-        assert best_key is not None
-        if rng is not None:
+                key = (len(nb), weight)
+            keys[v] = key
+            if rng is None:
+                heappush(heap, (key, v))
+        if rng is None:
+            # the least (key, vertex) of the heap whose key is still the vertex's own (an
+            # eliminated vertex has none; a recomputed key is a new entry, the old one stale)
+            while True:
+                key, v = heappop(heap)
+                if keys.get(v) is key:
+                    break
+        else:
+            best_key = min(keys[v] for v in alive)
             limit = best_key[0] * 1.5 + 1e-9
             near = [v for v in alive if keys[v][0] <= limit]
             v = near[rng.randrange(len(near))]
-        else:
-            v = best_v
         nb = neighbours[v]
-        cost += math.exp(log_sizes[v] + sum([log_sizes[u] for u in nb]))
+        cost += math.exp(log_sizes[v] + sum(map(log_sizes.__getitem__, nb)))
         fill_edges: list[tuple[int, int]] = []
         for u in nb:
             nu = neighbours[u]
@@ -114,12 +121,6 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
     return order, cost
 
 
-def _pair_weights(log_sizes: list[float]) -> list[list[float]]:
-    """exp(log size a + log size b): the fill weight of a missing edge a-b."""
-    sizes = [math.exp(a) for a in log_sizes]
-    return [[a * b for b in sizes] for a in sizes]
-
-
 def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
                       quick: bool = False) -> list[int]:
     """A cheap elimination order: the weighted min-fill order where its total clique size is
@@ -137,13 +138,12 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
     best: tuple[float, list[int]] | None = None
     if quick or nv > 200:  # many plans to make, or a large pedigree: one cheap greedy order
         return _greedy_order(neighbours, log_sizes, "weight", None)[0]
-    pair = _pair_weights(log_sizes)
-    fill_order, fill_cost = _greedy_order(neighbours, log_sizes, "fill", None, pair)
+    fill_order, fill_cost = _greedy_order(neighbours, log_sizes, "fill", None)
     if fill_cost < RANDOM_TRIES_FROM / 4:
         return fill_order      # small: min-fill alone (within 1.5x of the best on dvir grave)
     for rule in ("weight", "fill", "degree"):
         order, cost = ((fill_order, fill_cost) if rule == "fill" else
-                       _greedy_order(neighbours, log_sizes, rule, None, pair))
+                       _greedy_order(neighbours, log_sizes, rule, None))
         if best is None or cost < best[0]:
             best = (cost, order)
     assert best is not None
@@ -154,7 +154,7 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
     rng = Random(12345)     # seeded: the same data give the same order
     for rule in ("fill", "weight"):
         for _ in range(4 if nv <= 60 else 1):
-            order, cost = _greedy_order(neighbours, log_sizes, rule, rng, pair)
+            order, cost = _greedy_order(neighbours, log_sizes, rule, rng)
             if cost < best[0]:
                 best = (cost, order)
     return best[1]

@@ -499,9 +499,7 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
         if lump is None:
             lump = pays[pays_key] = lumping_pays(pedigree, typed, pays_key[1], inbred, theta)
         if lump:
-            seen: set[int] = set()
-            for codes in per_person.values():
-                seen.update(codes)
+            seen: set[int] = set().union(*per_person.values())
             seen.discard(-1)
             extra = kept.get(marker.name) if kept is not None else None
             if extra is None:
@@ -511,8 +509,9 @@ def log_likelihood_rows(pedigree: Pedigree, rows: Sequence[tuple[Marker, Mapping
         else:
             space = info.full_space()
         if space.lumped:
-            recode = space.recode
-            per_person = {pid: recode(codes) for pid, codes in per_person.items()}
+            recode, recoded = space.recode, space.recoded     # the memo first: no call
+            per_person = {pid: recoded.get(codes) or recode(codes)
+                          for pid, codes in per_person.items()}
         parsed.append(per_person)
         spaces.append(space)
         # group markers by chromosome, typed set and state space kind, then by state count
