@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -366,35 +367,32 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
         use = [i for i, scope in pool.items() if v in scope]
         if not use:
             continue
-        all_vars: list[int] = []
-        for i in use:
-            for u in pool[i]:
-                if u not in all_vars:
-                    all_vars.append(u)
-        out = tuple(u for u in all_vars if u != v)
-        letter = {u: _LETTERS[k + 1] for k, u in enumerate(out + (v,))}
-        spec = ",".join("Z" + "".join(letter[u] for u in pool[i]) for i in use)
-        spec += "->Z" + "".join(letter[u] for u in out)
-        clique = sizes[v] * math.prod(sizes[u] for u in out)
-        used_scopes = {i: pool[i] for i in use}
-        for i in use:
-            del pool[i]
+        used = [pool.pop(i) for i in use]
+        all_vars = list(dict.fromkeys(chain.from_iterable(used)))
+        all_vars.remove(v)
+        out = tuple(all_vars)
+        # letters: the result's variables in order, then v
+        letter = dict(zip(out + (v,), _LETTERS[1:]))
+        spec = (",".join(["Z" + "".join(map(letter.__getitem__, scope)) for scope in used])
+                + "->Z" + _LETTERS[1:len(out) + 1])
+        clique = sizes[v] * math.prod(map(sizes.__getitem__, out))
         pool[nxt] = out
         matmul = None
         if len(use) == 2:
-            sa, sb = used_scopes[use[0]], used_scopes[use[1]]
+            sa, sb = used
             if len(set(sa)) == len(sa) and len(set(sb)) == len(sb) and v in sa and v in sb:
                 shared = [u for u in sa if u in sb and u != v]
                 left = [u for u in sa if u not in sb]
                 right = [u for u in sb if u not in sa]
                 result_vars = shared + left + right
+                size = sizes.__getitem__
                 matmul = MatmulRecipe(
-                    (0,) + tuple(1 + sa.index(u) for u in shared + left + [v]),
-                    (0,) + tuple(1 + sb.index(u) for u in shared + [v] + right),
-                    math.prod(sizes[u] for u in shared), math.prod(sizes[u] for u in left),
-                    sizes[v], math.prod(sizes[u] for u in right),
-                    tuple(sizes[u] for u in result_vars),
-                    (0,) + tuple(1 + result_vars.index(u) for u in out))
+                    (0, *[1 + sa.index(u) for u in shared + left + [v]]),
+                    (0, *[1 + sb.index(u) for u in shared + [v] + right]),
+                    math.prod(map(size, shared)), math.prod(map(size, left)),
+                    sizes[v], math.prod(map(size, right)),
+                    tuple(map(size, result_vars)),
+                    (0, *[1 + result_vars.index(u) for u in out]))
         steps.append(Step(tuple(use), nxt, len(out), clique, spec, None, matmul))
         nxt += 1
     return steps
