@@ -76,7 +76,7 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
             elif rule == "fill":
                 fill = 0.0
                 nbl = list(nb)
-                for i, a in enumerate(nbl):
+                for i, a in enumerate(nbl[:-1]):
                     na = neighbours[a]
                     size_a = sizes[a]
                     for b in nbl[i + 1:]:
@@ -106,7 +106,9 @@ def _greedy_order(neighbours0: list[set[int]], log_sizes: list[float], rule: str
         for u in nb:
             nu = neighbours[u]
             if rule == "fill":
-                fill_edges.extend((u, x) for x in nb if x != u and x not in nu)
+                missing = nb - nu       # holds u itself (not its own neighbour)
+                if len(missing) > 1:
+                    fill_edges.extend([(u, x) for x in missing if x != u])
             nu.update(nb)
             nu.discard(u)
             nu.discard(v)
