@@ -188,7 +188,7 @@ class Step:
     spec: str                     # einsum spec
     path: list[Any] | None = None           # einsum contraction path, computed on first use
     matmul: MatmulRecipe | None = None
-    #: the path as plain einsum calls on operand positions (see :func:`_program`)
+    #: the path as numpy calls on operand positions (see :func:`_program`)
     program: list[_Op] | None = None
     #: the program of the step run per group of rows (:class:`_Ragged`)
     ragged_program: list[_Op] | None = None
