@@ -254,3 +254,36 @@ def test_siblings_share_the_posterior_when_the_search_stops_early(name, groups):
         assert max(cut_values) - min(cut_values) < 1e-12, cut_values
         assert cut_values == pytest.approx(values, abs=1e-3)
     assert cut.joint[0].posterior == pytest.approx(cut.joint[1].posterior, abs=1e-12)
+
+
+def test_the_canonical_key_memo_gives_the_key_computed_afresh(monkeypatch):
+    """``_Likelihoods.canonical`` memoises keys of families with interchangeable siblings; the
+    memo starts over at ``CANONICAL_MEMO_MAX`` entries. Every key equals the one written out
+    here (victims of a class to its members in sorted order), before and after start-overs."""
+    import itertools
+
+    ds = load_dvi_dataset(DVI_EXAMPLES / "symmetricSibs.json")
+    monkeypatch.setattr(solver, "CANONICAL_MEMO_MAX", 3)
+    lik = solver._Likelihoods(ds, solver._default_loglik(), 0.0)
+    victims = [v.id for v in ds.victims]
+
+    def written_out(fam, pairs):
+        assigned = dict(pairs)
+        for members in solver.exchangeable_missing(fam):
+            given = sorted(assigned[m] for m in members if m in assigned)
+            for m in members:
+                assigned.pop(m, None)
+            assigned.update(zip(members, given))
+        return tuple(sorted(assigned.items()))
+
+    asked = 0
+    for fam in ds.families:
+        for n in (1, 2):
+            for missing in itertools.combinations(fam.missing, n):
+                for chosen in itertools.permutations(victims, n):
+                    pairs = tuple(zip(missing, chosen))
+                    for _ in range(2):             # the second time from the memo
+                        assert lik.canonical(fam, pairs) == written_out(fam, pairs)
+                        assert len(lik._canonical) <= 3
+                        asked += 1
+    assert asked > 20

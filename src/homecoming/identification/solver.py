@@ -106,6 +106,10 @@ def exchangeable_missing(fam: Family) -> list[tuple[str, ...]]:
     return [tuple(sorted(members)) for members in groups.values() if len(members) > 1]
 
 
+#: Entries of the memo of :meth:`_Likelihoods.canonical` (~0.3 KB each) before it starts over.
+CANONICAL_MEMO_MAX = 100_000
+
+
 class _Likelihoods:
     """Cached engine calls on the dataset's used markers.
 
@@ -138,6 +142,8 @@ class _Likelihoods:
         self.decomposable = self.batched and decompose_applies(self.markers)
         self._block_cache: dict[str, BlockLikelihoods] = {}
         self._classes = {f.name: exchangeable_missing(f) for f in dataset.families}
+        self._canonical: dict[tuple[str, tuple[tuple[str, str], ...]],
+                              tuple[tuple[str, str], ...]] = {}
         self._impossible: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         #: family -> allele indices kept distinct per marker (:meth:`family_many`)
         self._kept: dict[str, dict[str, frozenset[int]]] = {}
@@ -145,14 +151,23 @@ class _Likelihoods:
     def canonical(self, fam: Family, pairs: tuple[tuple[str, str], ...]
                   ) -> tuple[tuple[str, str], ...]:
         """The cache key of a sub-assignment: its pairs sorted, with the victims of each class
-        of interchangeable missing persons given to the class's members in sorted order."""
+        of interchangeable missing persons given to the class's members in sorted order
+        (memoised for families with such classes: the search asks for the same sub-assignments
+        again and again, ~6 times each on dvir's ``icmp``)."""
         classes = self._classes.get(fam.name)
         if classes and pairs:
-            assigned = dict(pairs)
-            for members in classes:
-                victims = sorted(assigned.pop(m) for m in members if m in assigned)
-                assigned.update(zip(members, victims))
-            return tuple(sorted(assigned.items()))
+            key = (fam.name, pairs)
+            hit = self._canonical.get(key)
+            if hit is None:
+                assigned = dict(pairs)
+                for members in classes:
+                    victims = sorted(assigned.pop(m) for m in members if m in assigned)
+                    assigned.update(zip(members, victims))
+                hit = tuple(sorted(assigned.items()))
+                if len(self._canonical) >= CANONICAL_MEMO_MAX:
+                    self._canonical.clear()       # bounded memory on the largest files
+                self._canonical[key] = hit
+            return hit
         return tuple(sorted(pairs))
 
     def _call(self, pedigree: Pedigree, genotypes: Mapping[str, Mapping[str, Any]],
