@@ -186,9 +186,8 @@ class Step:
     n_out: int                    # number of variables of the result
     clique: int                   # entries per row of the multiplied-out clique
     spec: str                     # einsum spec
-    path: list[Any] | None = None           # einsum contraction path, computed on first use
     matmul: MatmulRecipe | None = None
-    #: the path as numpy calls on operand positions (see :func:`_program`)
+    #: the step as numpy calls on operand positions (:func:`program_for`), made on first use
     program: list[_Op] | None = None
     #: the program of the step run per group of rows (:class:`_Ragged`)
     ragged_program: list[_Op] | None = None
@@ -344,6 +343,18 @@ def _program(spec: str, path: list[Any]) -> list[_Op]:
     return out
 
 
+_PROGRAMS: BoundedCache[list[_Op]] = BoundedCache(4096)
+
+
+def program_for(spec: str, shapes: list[tuple[int, ...]]) -> list[_Op]:
+    """The program (:func:`_program` of :func:`_contraction_path`) of an elimination step,
+    shared by the steps of every plan with this spec and these operand shapes (cached). The
+    row count is left out of the key: every operand and the output have the row letter, so its
+    size multiplies every product that the path search compares and changes no choice."""
+    key = (spec, tuple(shape[1:] for shape in shapes))
+    return _PROGRAMS.get_or_make(key, lambda: _program(spec, _contraction_path(spec, shapes)))
+
+
 def _run_program(program: list[_Op], operands: list[FloatArray]) -> FloatArray:
     ops = list(operands)
     for op in program:
@@ -395,7 +406,7 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
                     sizes[v], math.prod(map(size, right)),
                     tuple(map(size, result_vars)),
                     (0, *[1 + result_vars.index(u) for u in out]))
-        steps.append(Step(tuple(use), nxt, len(out), clique, spec, None, matmul))
+        steps.append(Step(tuple(use), nxt, len(out), clique, spec, matmul))
         nxt += 1
     return steps
 
@@ -508,8 +519,7 @@ def _ragged_step(step: Step, inputs: list[FloatArray], ragged: _Ragged, n_rows: 
     result = np.zeros(out_shape)
     subs = spec_in.split(",")
     if step.ragged_program is None:
-        step.ragged_program = _program(step.spec,
-                                       _contraction_path(step.spec, [a.shape for a in inputs]))
+        step.ragged_program = program_for(step.spec, [a.shape for a in inputs])
     for members, kept in groups:
         picked = []
         for sub, arr in zip(subs, inputs):
@@ -550,8 +560,7 @@ def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
                 mm.final_axes)
         else:
             if step.program is None:
-                step.path = _contraction_path(step.spec, [a.shape for a in inputs])
-                step.program = _program(step.spec, step.path)
+                step.program = program_for(step.spec, [a.shape for a in inputs])
             result = _run_program(step.program, inputs)
         if step.n_out == 0:
             log_scale += np.log(result)
