@@ -25,7 +25,11 @@ from homecoming.services.register import (
 from homecoming.storage import Database
 from homecoming.storage.repositories import Repositories
 
-TODAY = dt.datetime.now(dt.UTC).date()
+
+def today() -> dt.date:
+    """Today's date (UTC), read when used: a date read at import could precede a confirmation
+    made after midnight, and the service refuses a family told before the confirmation."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
@@ -81,8 +85,9 @@ def test_withdrawal_effects_are_what_the_withdrawal_does(case):
     assert [i["id"] for i in before["identifications"]] == [ident["id"]]
     assert before["identifications"][0]["status"] == "confirmed"
 
+    on = today()
     with db.session() as s:
-        result = withdraw_consent(s, ident["donor"], on=TODAY, reason="SYNTHETIC family asked",
+        result = withdraw_consent(s, ident["donor"], on=on, reason="SYNTHETIC family asked",
                                   actor="SYNTHETIC liaison")
     assert result.profiles == effects["profiles"]
     assert result.stale == effects["stale"] and result.proposed == effects["proposed"]
@@ -90,7 +95,7 @@ def test_withdrawal_effects_are_what_the_withdrawal_does(case):
     with db.session() as s:
         after = person_file(s, ident["person"])
     donor = next(d for d in after["donors"] if d["id"] == ident["donor"])
-    assert donor["withdrawal"]["on"] == TODAY and donor["effects"] is None
+    assert donor["withdrawal"]["on"] == on and donor["effects"] is None
     assert donor["withdrawal"]["reason"] == "SYNTHETIC family asked"
     # the withdrawn donor no longer counts as typed in the drawing
     assert ident["pedigree_person"] not in {p["id"] for p in after["pedigree"] if p["typed"]}
@@ -113,14 +118,15 @@ def test_register_columns_and_the_liaison_work_list(case):
     assert len(mine) == 1 and mine[0]["notified"] is None and mine[0]["released"] is None
     assert mine[0]["remains"] == ident["remains"]
 
+    on = today()
     with db.session() as s:
-        release.notify(s, ident["id"], contact=ident["donor"], method="letter", on=TODAY,
+        release.notify(s, ident["id"], contact=ident["donor"], method="letter", on=on,
                        actor="SYNTHETIC liaison")
     with db.session() as s:
         mine = [w for w in families_waiting(s) if w["id"] == ident["id"]]
-    assert len(mine) == 1 and mine[0]["notified"] == TODAY and mine[0]["released"] is None
+    assert len(mine) == 1 and mine[0]["notified"] == on and mine[0]["released"] is None
     with db.session() as s:
-        release.release(s, ident["id"], to=ident["donor"], on=TODAY, actor="SYNTHETIC liaison")
+        release.release(s, ident["id"], to=ident["donor"], on=on, actor="SYNTHETIC liaison")
     with db.session() as s:
         assert ident["id"] not in {w["id"] for w in families_waiting(s)}
         file = person_file(s, ident["person"])

@@ -6,6 +6,7 @@ released; four-eyes refusals are one line; every step leaves an audit entry.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 
@@ -89,18 +90,20 @@ def test_from_identification_to_release(database_url, tmp_path):
     assert fmt_lr(ident["lr"]) in ftext
     assert "Genotypes" not in ftext and "Per-marker" not in ftext and "SHA-256" not in ftext
 
-    # telling the family and returning the remains
+    # telling the family and returning the remains, today (read now: not before the
+    # confirmation above, also when the test runs across midnight UTC)
+    today = _dt.datetime.now(_dt.UTC).date().isoformat()
     detail = json.loads(_run(runner, url, "carl", "identifications", "show", iid, "--json"))
     donor = next(r["donor"] for r in detail["references"] if r["typed"])
     err = _refused(runner, url, "carl", "notify", iid, "--contact", donor, "--method", "phone",
-                   "--on", "2026-12-07")
+                   "--on", today)
     assert "may not notify.record" in str(err)
     _run(runner, url, "lia", "notify", iid, "--contact", donor, "--method", "in-person",
-         "--on", "2026-12-07", "--note", "with a psychologist")
-    out = _run(runner, url, "lia", "release", iid, "--to", donor, "--on", "2026-12-07",
+         "--on", today, "--note", "with a psychologist")
+    out = _run(runner, url, "lia", "release", iid, "--to", donor, "--on", today,
                "--documents", "death certificate")
     assert f"Released remains {ident['remains']} to {donor}" in out
-    err = _refused(runner, url, "lia", "release", iid, "--to", donor, "--on", "2026-12-07")
+    err = _refused(runner, url, "lia", "release", iid, "--to", donor, "--on", today)
     assert "already released" in str(err)
 
     counts = json.loads(_run(runner, url, "ops", "stats", "--json"))

@@ -25,7 +25,11 @@ from homecoming.services.web_queries import progress_counts
 from homecoming.storage.repositories import Repositories
 from homecoming.storage.repositories.identifications import IdentificationRepository
 
-TODAY = _dt.datetime.now(_dt.UTC).date().isoformat()
+
+def today() -> str:
+    """Today's date (UTC), read when used: a date read at import could precede a confirmation
+    made after midnight, and the service refuses a family told before the confirmation."""
+    return _dt.datetime.now(_dt.UTC).date().isoformat()
 
 
 def _signed_in(server, name: str) -> httpx.Client:
@@ -133,12 +137,12 @@ def test_notify_refused_for_an_identification_not_confirmed(web_server):
     assert 'id="notify-form"' not in page.text and 'id="release-form"' not in page.text
     assert 'id="family-not-confirmed"' in page.text
     response = client.post(f"/identifications/{ident['id']}/notify", data={
-        "csrf_token": client.csrf, "contact": donor, "method": "phone", "on": TODAY})
+        "csrf_token": client.csrf, "contact": donor, "method": "phone", "on": today()})
     assert response.status_code == 409
     message = re.search(r'id="family-error">([^<]+)<', response.text).group(1)
     assert "лише підтверджену ідентифікацію" in message and "запропоновано" in message
     response = client.post(f"/identifications/{ident['id']}/release", data={
-        "csrf_token": client.csrf, "to": donor, "on": TODAY})
+        "csrf_token": client.csrf, "to": donor, "on": today()})
     assert response.status_code == 409
     with web_server.db.session() as session:
         repo = IdentificationRepository(session)
@@ -168,13 +172,13 @@ def test_notify_then_release_moves_the_remains_to_released(web_server, confirmed
     assert re.search(r'id="notify-on-error">Дата не може бути в майбутньому', response.text)
     assert 'value="carrier-pigeon"' not in response.text  # only the offered methods
     response = client.post(f"/identifications/{ident}/notify", data={
-        "csrf_token": client.csrf, "contact": "NO-SUCH-DONOR", "method": "phone", "on": TODAY})
+        "csrf_token": client.csrf, "contact": "NO-SUCH-DONOR", "method": "phone", "on": today()})
     assert response.status_code == 400 and 'id="notify-contact-error"' in response.text
     with web_server.db.session() as session:
         assert IdentificationRepository(session).notifications(ident) == []
 
     response = client.post(f"/identifications/{ident}/notify", data={
-        "csrf_token": client.csrf, "contact": donor, "method": "in-person", "on": TODAY,
+        "csrf_token": client.csrf, "contact": donor, "method": "in-person", "on": today(),
         "note": "SYNTHETIC: told at the family's home"})
     assert response.status_code == 303
     page = client.get(f"/identifications/{ident}")
@@ -182,10 +186,10 @@ def test_notify_then_release_moves_the_remains_to_released(web_server, confirmed
     assert "особисто" in history and donor in history and "liaison" in history
 
     response = client.post(f"/identifications/{ident}/release", data={
-        "csrf_token": client.csrf, "to": "", "on": TODAY})
+        "csrf_token": client.csrf, "to": "", "on": today()})
     assert response.status_code == 400 and 'id="release-to-error"' in response.text
     response = client.post(f"/identifications/{ident}/release", data={
-        "csrf_token": client.csrf, "to": donor, "on": TODAY,
+        "csrf_token": client.csrf, "to": donor, "on": today(),
         "documents": "SYNTHETIC: death certificate, release act"})
     assert response.status_code == 303
     page = client.get(f"/identifications/{ident}")
@@ -211,7 +215,7 @@ def test_notify_then_release_moves_the_remains_to_released(web_server, confirmed
 
     # a second release of the same remains is refused with a message
     response = client.post(f"/identifications/{ident}/release", data={
-        "csrf_token": client.csrf, "to": donor, "on": TODAY})
+        "csrf_token": client.csrf, "to": donor, "on": today()})
     assert response.status_code == 400
     assert re.search(r'id="family-error">Ці останки вже передано родині', response.text)
     with web_server.db.session() as session:
@@ -235,6 +239,9 @@ def test_liaison_pages_show_no_genotype(web_server, confirmed):
 
 
 def test_death_registration_export(web_server, confirmed):
+    with web_server.db.session() as session:
+        events = IdentificationRepository(session).review_events(confirmed["id"])
+    confirmed_on = [e["at"] for e in events if e["action"] == "confirm"][-1].date().isoformat()
     for role in ("liaison", "admin"):
         client = _signed_in(web_server, role)
         page = client.get("/death-registration")
@@ -247,7 +254,7 @@ def test_death_registration_export(web_server, confirmed):
         assert len(mine) == 1
         assert mine[0]["missing_person_id"] == confirmed["missing_person"]
         assert mine[0]["remains_code"] == confirmed["remains"]
-        assert mine[0]["confirmed_on"] == TODAY
+        assert mine[0]["confirmed_on"] == confirmed_on
         client.close()
     for role in ("investigator", "lab", "analyst"):
         client = _signed_in(web_server, role)
