@@ -164,20 +164,6 @@ def elimination_order(scopes: list[tuple[int, ...]], sizes: list[int],
 
 
 @dataclass
-class MatmulRecipe:
-    """Two factors sharing the summed variable, contracted as one batched matrix product."""
-
-    left_axes: tuple[int, ...]
-    right_axes: tuple[int, ...]
-    shared: int
-    left: int
-    summed: int
-    right: int
-    result_shape: tuple[int, ...]
-    final_axes: tuple[int, ...]
-
-
-@dataclass
 class Step:
     """One elimination step: multiply some factors and sum one variable out."""
 
@@ -186,7 +172,6 @@ class Step:
     n_out: int                    # number of variables of the result
     clique: int                   # entries per row of the multiplied-out clique
     spec: str                     # einsum spec
-    matmul: MatmulRecipe | None = None
     #: the step as numpy calls on operand positions (:func:`program_for`), made on first use
     program: list[_Op] | None = None
     #: the program of the step run per group of rows (:class:`_Ragged`)
@@ -390,23 +375,7 @@ def plan(scopes: list[tuple[int, ...]], sizes: list[int], quick: bool = False) -
                 + "->Z" + _LETTERS[1:len(out) + 1])
         clique = sizes[v] * math.prod(map(sizes.__getitem__, out))
         pool[nxt] = out
-        matmul = None
-        if len(use) == 2:
-            sa, sb = used
-            if len(set(sa)) == len(sa) and len(set(sb)) == len(sb) and v in sa and v in sb:
-                shared = [u for u in sa if u in sb and u != v]
-                left = [u for u in sa if u not in sb]
-                right = [u for u in sb if u not in sa]
-                result_vars = shared + left + right
-                size = sizes.__getitem__
-                matmul = MatmulRecipe(
-                    (0, *[1 + sa.index(u) for u in shared + left + [v]]),
-                    (0, *[1 + sb.index(u) for u in shared + [v] + right]),
-                    math.prod(map(size, shared)), math.prod(map(size, left)),
-                    sizes[v], math.prod(map(size, right)),
-                    tuple(map(size, result_vars)),
-                    (0, *[1 + result_vars.index(u) for u in out]))
-        steps.append(Step(tuple(use), nxt, len(out), clique, spec, matmul))
+        steps.append(Step(tuple(use), nxt, len(out), clique, spec))
         nxt += 1
     return steps
 
@@ -550,14 +519,6 @@ def _run_steps(steps: list[Step], arrays: list[FloatArray], n_rows: int,
             result = ragged_result
         elif step.clique * n_rows < SMALL_CLIQUE:
             result = np.einsum(step.spec, *inputs)
-        elif step.matmul is not None:
-            mm = step.matmul
-            a = inputs[0].transpose(mm.left_axes).reshape(n_rows * mm.shared, mm.left,
-                                                           mm.summed)
-            b = inputs[1].transpose(mm.right_axes).reshape(n_rows * mm.shared, mm.summed,
-                                                            mm.right)
-            result = np.matmul(a, b).reshape((n_rows,) + mm.result_shape).transpose(
-                mm.final_axes)
         else:
             if step.program is None:
                 step.program = program_for(step.spec, [a.shape for a in inputs])
