@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -337,20 +338,35 @@ def test_combinations_order_hand_computed() -> None:
     assert list(_combinations([lists[0], []])) == []
 
 
+def test_combinations_leave_out_impossible_options() -> None:
+    """A gain of −∞ (an impossible option) ends its list: no combination with it is yielded;
+    a list with only such options leaves no combination at all. Gains of +∞ or NaN are
+    refused."""
+    from homecoming.identification.joint import _combinations
+
+    a = [(0, Option(0, 1.0)), (1, Option(0, -math.inf))]
+    b = [(0, Option(0, 0.5)), (1, Option(0, 0.25)), (2, Option(0, -math.inf))]
+    assert list(_combinations([a, b])) == [(1.5, (0, 0)), (1.25, (0, 1))]
+    assert list(_combinations([a, [(0, Option(0, -math.inf))]])) == []
+    with pytest.raises(ValueError, match="finite"):
+        list(_combinations([[(0, Option(0, math.nan))]]))
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_combinations_every_tuple_once_in_order(seed: int) -> None:
     """_combinations yields every index tuple exactly once, in (decreasing total, increasing
-    tuple) order, the totals summed left to right (many exact ties among the gains)."""
+    tuple) order of the exact totals, each rounded once (many exact ties among the gains and
+    among the lists' first steps, which decide the tree's list order)."""
     from homecoming.identification.joint import _combinations
 
     rng = random.Random(seed)
     lists = []
-    for _ in range(rng.randint(1, 5)):
+    for _ in range(rng.randint(1, 8)):
         gains = sorted((rng.choice([0.0, 1.5, -2.25, 3.0, 0.1, 0.2, 0.3])
                         for _ in range(rng.randint(1, 5))), reverse=True)
         lists.append([(j, Option(0, g)) for j, g in enumerate(gains)])
-    expected = []
+    exact = []
     for idx in itertools.product(*(range(len(lst)) for lst in lists)):
-        expected.append((sum(lists[e][i][1].gain for e, i in enumerate(idx)), idx))
-    expected.sort(key=lambda x: (-x[0], x[1]))
-    assert list(_combinations(lists)) == expected
+        exact.append((sum(Fraction(lists[e][i][1].gain) for e, i in enumerate(idx)), idx))
+    exact.sort(key=lambda x: (-x[0], x[1]))
+    assert list(_combinations(lists)) == [(float(total), idx) for total, idx in exact]
