@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             search = {k: v for k, v in out.get("search", {}).items() if k != "family_options"}
             print(f"   search: {search}")
             print(f"   warnings: {[w for w in out.get('warnings', []) if 'joint' in w]}")
+            del out, case    # a large dataset's parsed output is over a gigabyte
     if args.only in (None, "dvir"):
         bench_dvir()
     return 0
