@@ -133,3 +133,18 @@ def test_stored_case_bars_restart_for_each_solve(monkeypatch):
     assert len(opened) == 2 and closed == [1, 2]
     assert [s for s, _, _ in opened[1]] == ["pairwise", "pairwise", "joint", "joint",
                                             "conclusions", "conclusions"]
+
+
+def test_max_assignment_solves_option(dataset_file):
+    """--max-assignment-solves N reaches the engine (recorded in the provenance's parameters);
+    the default is the engine's; 0 is refused with the option named."""
+    from homecoming.identification import IdentificationConfig
+
+    out = json.loads(run(dataset_file, "--json").stdout)
+    assert out["provenance"]["parameters"]["max_assignment_solves"] == \
+        IdentificationConfig().max_assignment_solves
+    out = json.loads(run(dataset_file, "--json", "--max-assignment-solves", "7").stdout)
+    assert out["provenance"]["parameters"]["max_assignment_solves"] == 7
+    res = run(dataset_file, "--json", "--max-assignment-solves", "0")
+    assert res.exit_code == 2
+    assert "--max-assignment-solves" in res.output and "0" in res.output

@@ -247,6 +247,13 @@ def _check_screen_min(ctx: click.Context, param: click.Parameter,
               default=_DEFAULTS.max_incompatible, show_default=True,
               help="Exclude pairings with more Mendelian-inconsistent markers (dvir maxIncomp).")
 @click.option("--no-exclusion", is_flag=True, help="Never exclude on inconsistencies.")
+@click.option("--max-assignment-solves", type=click.IntRange(min=1),
+              default=_DEFAULTS.max_assignment_solves, show_default=True, metavar="N",
+              help="Work limit of the joint search on one component of families too wide for "
+                   "the exact dynamic programme: linear-assignment solves and option "
+                   "combinations examined. Past it that component's assignments are the best "
+                   "found, not proven best, and a warning says so (search.limit_reached); a "
+                   "larger N searches longer.")
 @click.option("--ignore-sex", is_flag=True, help="Pair victims and missing persons of any sex.")
 @click.option("--no-evidence", is_flag=True, help="Ignore non-DNA evidence fields.")
 @click.option("--frequencies", "frequency_name", default=None, metavar="NAME",
@@ -305,7 +312,8 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
                      mutation_rate: float | None = None, no_mutation: bool = False,
                      only_new: tuple[str, ...] = (), dropout: float | None = None,
                      screen_min_log10_lr: float | None = None,
-                     screen_top: int | None = None) -> None:
+                     screen_top: int | None = None,
+                     max_assignment_solves: int = _DEFAULTS.max_assignment_solves) -> None:
     """Identify victims in a DVI DATASET (dvi-dataset@1 JSON, or a Familias .fam file), or,
     without DATASET, the whole case stored in the database.
 
@@ -335,7 +343,8 @@ def identify_command(ctx: click.Context, dataset: Path | None, as_json: bool, to
         posterior_threshold=None if no_posterior_threshold else posterior_threshold,
         prior_missing=prior_missing,
         max_incompatible=None if no_exclusion else max_incompatible, top=top,
-        ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence))
+        ignore_sex=ignore_sex, evidence=EvidenceConfig(enabled=not no_evidence),
+        max_assignment_solves=max_assignment_solves)
     if dataset is None:
         # the screening's candidate rule: the service's default where not given
         screening: dict[str, Any] = {k: v for k, v in (("min_log10_lr", screen_min_log10_lr),
