@@ -516,7 +516,8 @@ def _combinations(lists: Sequence[Sequence[tuple[int, Option]]]
         gains = [o.gain for _, o in lst]
         if any(math.isnan(g) or g == math.inf for g in gains):
             raise ValueError("option gains must be finite or -inf")
-        gains = [g for g in gains if g != -math.inf]
+        # sorted by decreasing gain, so the impossible options are the list's tail
+        gains = gains[:next((k for k, g in enumerate(gains) if g == -math.inf), len(gains))]
         if not gains:
             return
         finite.append(gains)
