@@ -258,8 +258,9 @@ def test_siblings_share_the_posterior_when_the_search_stops_early(name, groups):
 
 def test_the_canonical_key_memo_gives_the_key_computed_afresh(monkeypatch):
     """``_Likelihoods.canonical`` memoises keys of families with interchangeable siblings; the
-    memo starts over at ``CANONICAL_MEMO_MAX`` entries. Every key equals the one written out
-    here (victims of a class to its members in sorted order), before and after start-overs."""
+    memo keeps at most ``CANONICAL_MEMO_MAX`` entries, forgetting the oldest. Every key equals
+    the one written out here (victims of a class to its members in sorted order), before and
+    after entries are forgotten."""
     import itertools
 
     ds = load_dvi_dataset(DVI_EXAMPLES / "symmetricSibs.json")

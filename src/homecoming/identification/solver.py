@@ -67,6 +67,7 @@ from homecoming.identification.results import (
     exp_or_inf,
 )
 from homecoming.identification.tables import PairwiseScores, pairwise_by_tables
+from homecoming.kinship._cache import BoundedCache
 from homecoming.pedigree.pedigree import Pedigree, Person
 
 LogLikelihood = Callable[..., np.ndarray]
@@ -106,7 +107,8 @@ def exchangeable_missing(fam: Family) -> list[tuple[str, ...]]:
     return [tuple(sorted(members)) for members in groups.values() if len(members) > 1]
 
 
-#: Entries of the memo of :meth:`_Likelihoods.canonical` (~0.3 KB each) before it starts over.
+#: Entries of the memo of :meth:`_Likelihoods.canonical` (~0.3 KB each); past it the oldest
+#: are forgotten (:class:`~homecoming.kinship._cache.BoundedCache`).
 CANONICAL_MEMO_MAX = 100_000
 
 
@@ -142,8 +144,8 @@ class _Likelihoods:
         self.decomposable = self.batched and decompose_applies(self.markers)
         self._block_cache: dict[str, BlockLikelihoods] = {}
         self._classes = {f.name: exchangeable_missing(f) for f in dataset.families}
-        self._canonical: dict[tuple[str, tuple[tuple[str, str], ...]],
-                              tuple[tuple[str, str], ...]] = {}
+        self._canonical: BoundedCache[tuple[tuple[str, str], ...]] = BoundedCache(
+            CANONICAL_MEMO_MAX)
         self._impossible: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         #: family -> allele indices kept distinct per marker (:meth:`family_many`)
         self._kept: dict[str, dict[str, frozenset[int]]] = {}
@@ -163,10 +165,7 @@ class _Likelihoods:
                 for members in classes:
                     victims = sorted(assigned.pop(m) for m in members if m in assigned)
                     assigned.update(zip(members, victims))
-                hit = tuple(sorted(assigned.items()))
-                if len(self._canonical) >= CANONICAL_MEMO_MAX:
-                    self._canonical.clear()       # bounded memory on the largest files
-                self._canonical[key] = hit
+                hit = self._canonical.put(key, tuple(sorted(assigned.items())))
             return hit
         return tuple(sorted(pairs))
 
